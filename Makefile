@@ -1,0 +1,21 @@
+# The README's two commands: `make lecture` and `make test`.
+# Each sets everything up first (.ci/setup is idempotent and quick when done).
+
+LESSON ?=
+QUALITY ?= low
+
+.PHONY: setup lecture test lint bench
+setup:
+	@./.ci/setup
+
+lecture: setup
+	.venv/bin/mlp-lecture render $(LESSON) --quality $(QUALITY)
+
+test: setup
+	.venv/bin/python -m pytest
+
+lint: setup
+	.venv/bin/ruff check mlpmath scenes tests bench
+
+bench: setup
+	.venv/bin/python bench/run.py

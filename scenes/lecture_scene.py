@@ -1,0 +1,93 @@
+"""The base of every lecture scene: one trace, one ledger, a record of what was shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from manim import DOWN, UP, Animation, FadeIn, FadeOut, Mobject, Scene
+from manim.mobject.text.typst_mobject import Typst
+
+from scenes import style
+from scenes.context import current_trace
+from scenes.ledger import Ledger
+from scenes.traced import TracedValues
+
+__all__ = ["LectureScene"]
+
+
+class LectureScene(Scene):
+    """A scene that reads its numbers from the lesson's trace and nowhere else.
+
+    ``self.traced`` makes every shown number; ``self.trace`` is readable for
+    layout (how many rows, which side of zero) but never typeset directly.
+    Everything the scene ever puts on screen is remembered, so the audit can
+    check each number shown against the ledger.
+    """
+
+    def setup(self) -> None:
+        self.trace = current_trace()
+        self.ledger = Ledger()
+        self.traced = TracedValues(self.trace, self.ledger)
+        self.ever_shown: dict[int, Mobject] = {}
+        self.steps: list[str] = []
+        self._caption: Mobject | None = None
+
+    # -- remembering what was on screen -------------------------------------
+
+    def add(self, *mobjects: Mobject) -> LectureScene:
+        super().add(*mobjects)
+        for mobject in mobjects:
+            self._remember(mobject)
+        return self
+
+    def play(self, *animations: Any, **kwargs: Any) -> None:
+        for animation in _flatten(animations):
+            for name in ("mobject", "target_mobject"):
+                mobject = getattr(animation, name, None)
+                if isinstance(mobject, Mobject):
+                    self._remember(mobject)
+        super().play(*animations, **kwargs)
+        for mobject in self.mobjects:
+            self._remember(mobject)
+
+    def _remember(self, mobject: Mobject) -> None:
+        for member in mobject.get_family():
+            self.ever_shown[id(member)] = member
+
+    # -- steps --------------------------------------------------------------
+
+    def show_title(self, text: str) -> Mobject:
+        """The scene's title at the top of the frame (words, no numbers)."""
+        title = Typst(text, font_size=style.TITLE_SIZE, color=style.TEXT)
+        title.to_edge(UP, buff=style.TITLE_BUFF)
+        self.play(FadeIn(title, shift=DOWN * 0.2))
+        return title
+
+    def step(self, caption: str) -> None:
+        """Start a step: a section break (a slide break) with its caption shown below.
+
+        The caption says in words what the step shows; it is also the step's
+        name in the ledger and its speaker note.
+        """
+        self.steps.append(caption)
+        self.ledger.step = caption
+        self.next_section(f"{len(self.steps):02d} {caption}"[:60])
+        new_caption = Typst(caption, font_size=style.CAPTION_SIZE, color=style.MUTED)
+        new_caption.to_edge(DOWN, buff=style.EDGE_BUFF)
+        if self._caption is None:
+            self.play(FadeIn(new_caption))
+        else:
+            self.play(FadeOut(self._caption), FadeIn(new_caption))
+        self._caption = new_caption
+
+    def pause(self) -> None:
+        self.wait(style.STEP_PAUSE)
+
+
+def _flatten(animations: Any) -> list[Animation]:
+    flat: list[Animation] = []
+    for animation in animations:
+        if isinstance(animation, Animation):
+            flat.append(animation)
+            flat.extend(_flatten(getattr(animation, "animations", [])))
+    return flat

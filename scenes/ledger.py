@@ -1,0 +1,129 @@
+"""The ledger: what a scene showed, and the checks that keep it honest.
+
+Every traced piece writes here the path, the full-precision value and the
+exact text it puts on screen; every worked sum or product writes the texts a
+viewer would add or multiply by hand. ``mlp-lecture verify`` and the audit
+test check these records against a fresh trace. No manim here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlpmath import PathError, Trace, resolve, text_matches_value
+from mlpmath.display import dot_relation
+
+__all__ = ["Ledger", "LedgerEntry", "WorkedRelation", "check_ledger", "read_ledger"]
+
+LEDGER_SUFFIX = ".values.json"
+
+
+@dataclass
+class LedgerEntry:
+    path: str
+    value: float
+    text: str
+    step: str
+    mobject: Any = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "value": self.value, "text": self.text, "step": self.step}
+
+
+@dataclass
+class WorkedRelation:
+    """A shown ``a.b + c.d + ... (= or ≈) total``: the texts a viewer checks by hand.
+
+    A plain sum has every right factor ``None``.
+    """
+
+    lefts: list[str]
+    rights: list[str | None]
+    total: str
+    relation: str
+    step: str
+    mobject: Any = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lefts": self.lefts,
+            "rights": self.rights,
+            "total": self.total,
+            "relation": self.relation,
+            "step": self.step,
+        }
+
+
+@dataclass
+class Ledger:
+    """What one scene shows, step by step."""
+
+    entries: list[LedgerEntry] = field(default_factory=list)
+    relations: list[WorkedRelation] = field(default_factory=list)
+    step: str = ""
+
+    def record(self, mobject: Any, path: str, value: float, text: str) -> None:
+        self.entries.append(LedgerEntry(path, value, text, self.step, mobject))
+
+    def record_relation(
+        self, mobject: Any, lefts: list[str], rights: list[str | None], total: str, relation: str
+    ) -> None:
+        self.relations.append(WorkedRelation(lefts, rights, total, relation, self.step, mobject))
+
+    def entries_of(self, mobject: Any) -> list[LedgerEntry]:
+        return [entry for entry in self.entries if entry.mobject is mobject]
+
+    def to_json(self, scene: str, lesson: str, shown: set[int] | None = None) -> dict[str, Any]:
+        """The ledger file's content; ``shown`` limits it to mobjects put on screen."""
+
+        def on_screen(record: LedgerEntry | WorkedRelation) -> bool:
+            return shown is None or id(record.mobject) in shown
+
+        return {
+            "scene": scene,
+            "lesson": lesson,
+            "values": [e.to_json() for e in self.entries if on_screen(e)],
+            "relations": [r.to_json() for r in self.relations if on_screen(r)],
+        }
+
+
+def read_ledger(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_ledger(trace: Trace, ledger: dict[str, Any]) -> list[str]:
+    """Every way a ledger disagrees with the trace, one line each (empty: all good)."""
+    problems = []
+    scene = ledger.get("scene", "?")
+    for entry in ledger.get("values", []):
+        path, value, text = entry.get("path"), entry.get("value"), entry.get("text")
+        try:
+            true_value = resolve(trace, path)
+        except PathError as error:
+            problems.append(f"{scene}: {error}")
+            continue
+        if not isinstance(true_value, int | float) or isinstance(true_value, bool):
+            problems.append(f"{scene}: {path} is not a number in the trace")
+            continue
+        if not isinstance(value, int | float) or not math.isclose(
+            value, true_value, rel_tol=1e-12, abs_tol=1e-12
+        ):
+            problems.append(f"{scene}: {path} recorded {value!r} but the trace has {true_value!r}")
+        if not isinstance(text, str) or not text_matches_value(text, true_value):
+            problems.append(f"{scene}: {path} shows {text!r}, which is not {true_value!r} as shown")
+    for relation in ledger.get("relations", []):
+        truth = dot_relation(relation["lefts"], relation["rights"], relation["total"])
+        if relation["relation"] != truth:
+            shown = " + ".join(
+                left if right is None else f"{left}·{right}"
+                for left, right in zip(relation["lefts"], relation["rights"])
+            )
+            problems.append(
+                f"{scene}: shows {shown} {relation['relation']} {relation['total']}, "
+                f"but by hand it is {truth}"
+            )
+    return problems
