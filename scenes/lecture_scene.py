@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manim import DOWN, UP, Animation, FadeIn, FadeOut, Mobject, Scene
+from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 from manim.mobject.text.typst_mobject import Typst
 
 from scenes import style
@@ -79,6 +79,37 @@ class LectureScene(Scene):
         else:
             self.play(FadeOut(self._caption), FadeIn(new_caption))
         self._caption = new_caption
+
+    def keep_in_frame(self, mobject: Mobject) -> Mobject:
+        """Slide ``mobject`` back inside the frame (above the caption band).
+
+        It shrinks only when it is wider or taller than the whole frame; large
+        matrices are elided by the traced pieces instead, so numbers stay legible.
+        """
+        half_width = config.frame_width / 2 - style.EDGE_BUFF
+        half_height = config.frame_height / 2 - style.EDGE_BUFF
+        bottom = -half_height + style.CAPTION_BAND
+        if mobject.width > 2 * half_width:
+            mobject.scale_to_fit_width(2 * half_width)
+        if mobject.height > half_height - bottom:
+            mobject.scale_to_fit_height(half_height - bottom)
+        for direction, limit in ((RIGHT, half_width), (LEFT, half_width), (UP, half_height)):
+            overflow = float(direction @ mobject.get_edge_center(direction)) - limit
+            if overflow > 0:
+                mobject.shift(-direction * overflow)
+        below = bottom - mobject.get_bottom()[1]
+        if below > 0:
+            mobject.shift(UP * below)
+        return mobject
+
+    def fit_beside(self, mobject: Mobject, left: Mobject, below: Mobject) -> Mobject:
+        """Put ``mobject`` right of ``left`` and under ``below``, shrunk to the room left."""
+        room = config.frame_width / 2 - style.EDGE_BUFF - left.get_right()[0] - style.BLOCK_BUFF
+        if mobject.width > room:
+            mobject.scale_to_fit_width(room)
+        mobject.next_to(left, RIGHT, buff=style.BLOCK_BUFF)
+        mobject.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
+        return self.keep_in_frame(mobject)
 
     def pause(self) -> None:
         self.wait(style.STEP_PAUSE)

@@ -34,8 +34,12 @@ TITLE_BUFF = 0.35
 BLOCK_BUFF = 0.45
 LINE_BUFF = 0.25
 EDGE_BUFF = 0.3  # least distance from the frame's edge
+CAPTION_BAND = 0.7  # height kept free at the bottom for the step caption
 NEURON_RADIUS = 0.38
 LAYER_GAP = 3.0  # horizontal distance between diagram layers
+INPUT_SPACING = 1.1  # vertical gap between a diagram's input labels
+OUTPUT_ARROW = 1.0  # length of a neuron's output arrow
+LABEL_GAP = 0.08  # between an edge and the label that runs along it
 
 # -- elision: the most rows/columns a matrix shows before eliding with dots ---
 MAX_MATRIX_ROWS = 6
