@@ -25,8 +25,8 @@ from mlpmath.trace import (
 )
 
 __all__ = [
-    "backward_by_hand",
     "backward_by_autograd",
+    "backward_by_hand",
     "compute_trace",
     "forward",
     "initial_parameters",
@@ -253,7 +253,7 @@ def _train(
     final_loss = float(mse_loss(forward(params, x, activations)[-1]["output"], target))
     return TrainingTrace(
         learning_rate=learning_rate,
-        losses=tuple(step.loss for step in records) + (final_loss,),
+        losses=(*tuple(step.loss for step in records), final_loss),
         layers=_parameters(params),
         steps=tuple(records),
     )

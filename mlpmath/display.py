@@ -12,8 +12,8 @@ from decimal import Decimal
 
 __all__ = [
     "APPROX",
-    "dot_relation",
     "EQUALS",
+    "dot_relation",
     "format_number",
     "shown_precision",
     "text_matches_value",

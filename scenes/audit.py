@@ -1,19 +1,22 @@
 """The audit: build a scene without video and check every number it showed.
 
-Every text or math mobject the scene ever put on screen is read back as
-source text; each number in it must be a ledger entry of that very mobject,
-and every ledger entry must agree with a fresh trace. Notation is allowed
-its indices (``x_1``, ``k_3^1``, exponents) and the constants of formulas.
+Every text or math mobject created while the scene was built, and put on
+screen at some point, is read back as source text; each number in it must be
+a ledger entry of that very mobject, and every ledger entry must agree with
+a fresh trace. Notation keeps its indices (``x_1``, ``k_3^1``, exponents)
+and the few constants formulas write. The layout is checked after every
+animation: text inside the frame, no two texts overlapping.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from manim import DecimalNumber, Mobject, tempconfig
+from manim import DecimalNumber, Mobject, config, tempconfig
 from manim.mobject.text.tex_mobject import SingleStringMathTex
 from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
 from manim.mobject.text.typst_mobject import Typst
@@ -21,39 +24,93 @@ from manim.mobject.text.typst_mobject import Typst
 from mlpmath import Trace
 from scenes.ledger import check_ledger
 
-__all__ = ["FORMULA_CONSTANTS", "audit_scene", "build_scene", "numbers_in", "shown_sources"]
+__all__ = ["FORMULA_CONSTANTS", "Audit", "audit_scene", "numbers_in"]
 
 # Integers a formula may write itself: max(0, z), 1/K, (y - ŷ)^2, dZ/df = 2f.
 FORMULA_CONSTANTS = frozenset({"0", "1", "2"})
+TEXT_CLASSES = (Typst, Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)
+FRAME_TOLERANCE = 0.02  # Manim units a text may pass the frame's edge by
+OVERLAP_TOLERANCE = 0.03  # Manim units two texts' boxes may share (glyph padding)
 
 _GROUP_LABEL = re.compile(r":\s*[A-Za-z_][A-Za-z0-9_-]*\s*\}\}")
 _INDEX = re.compile(r"[_^](\([^()]*\)|[A-Za-z0-9]+)")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
 
 
-def build_scene(scene_class: type, quality: str = "low_quality") -> Any:
-    """Run ``construct`` with animations fast-forwarded and nothing written."""
-    with tempconfig({"quality": quality, "write_to_movie": False, "save_last_frame": False}):
-        scene = scene_class(skip_animations=True)
+class Audit:
+    """What one audited build of a scene showed, and what is wrong with it."""
+
+    def __init__(self, scene: Any, created: list[Mobject], layout: list[str]):
+        self.scene = scene
+        self.created = created
+        self.layout_problems = layout
+
+    def shown_texts(self) -> list[tuple[Mobject, str]]:
+        """Each text mobject that was on screen, with its source text."""
+        shown = set(self.scene.ever_shown)
+        return [
+            (mobject, source_of(mobject))
+            for mobject in self.created
+            if any(id(member) in shown for member in mobject.get_family())
+        ]
+
+    def number_problems(self, trace: Trace) -> list[str]:
+        name = type(self.scene).__name__
+        problems = []
+        for mobject, source in self.shown_texts():
+            shown = Counter(numbers_in(source))
+            ledger = self.scene.ledger.entries_of(mobject)
+            recorded = Counter(entry.text.lstrip("-") for entry in ledger)
+            for number in (shown - recorded).elements():
+                if number not in FORMULA_CONSTANTS:
+                    problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
+            for number in (recorded - shown).elements():
+                problems.append(f"{name}: ledger has {number} for {source!r}, which lacks it")
+        ledger = self.scene.ledger.to_json(name, trace.lesson, set(self.scene.ever_shown))
+        return problems + check_ledger(trace, ledger)
+
+
+def audit_scene(
+    scene_class: type, trace: Trace, media_dir: str | None = None
+) -> tuple[Audit, list[str]]:
+    """Build ``scene_class`` with animations skipped; return the audit and its problems.
+
+    ``media_dir`` is where Manim may cache Typst's SVGs (default: Manim's own).
+    """
+    layout: list[str] = []
+
+    class Audited(scene_class):  # type: ignore[misc, valid-type]
+        def play(self, *args: Any, **kwargs: Any) -> None:
+            super().play(*args, **kwargs)
+            layout.extend(layout_problems(self))
+
+    Audited.__name__ = scene_class.__name__
+    settings = {
+        "quality": "low_quality",
+        "write_to_movie": False,
+        "save_last_frame": False,
+        "verbosity": "ERROR",
+        "progress_bar": "none",
+    }
+    if media_dir is not None:
+        settings["media_dir"] = media_dir
+    with tempconfig(settings), _recording(TEXT_CLASSES) as created:
+        scene = Audited(skip_animations=True)
         scene.render()
-    return scene
+    audit = Audit(scene, created, layout)
+    return audit, audit.number_problems(trace) + sorted(set(layout))
 
 
-def shown_sources(mobjects: Iterable[Mobject]) -> list[tuple[Mobject, str]]:
-    """The source text of every text-like mobject among ``mobjects``."""
-    found = []
-    for mobject in mobjects:
-        if isinstance(mobject, Typst):
-            found.append((mobject, mobject.typst_code))
-        elif isinstance(mobject, Text | MarkupText):
-            found.append((mobject, mobject.original_text))
-        elif isinstance(mobject, Paragraph):
-            found.append((mobject, " ".join(str(line) for line in mobject.lines_text)))
-        elif isinstance(mobject, SingleStringMathTex):
-            found.append((mobject, mobject.tex_string))
-        elif isinstance(mobject, DecimalNumber):
-            found.append((mobject, str(mobject.get_value())))
-    return found
+def source_of(mobject: Mobject) -> str:
+    if isinstance(mobject, Typst):
+        return mobject.typst_code
+    if isinstance(mobject, Text | MarkupText):
+        return mobject.original_text
+    if isinstance(mobject, Paragraph):
+        return " ".join(str(line) for line in mobject.lines_text)
+    if isinstance(mobject, SingleStringMathTex):
+        return mobject.tex_string
+    return str(mobject.get_value())  # DecimalNumber
 
 
 def numbers_in(source: str) -> list[str]:
@@ -63,18 +120,79 @@ def numbers_in(source: str) -> list[str]:
     return _NUMBER.findall(without_indices)
 
 
-def audit_scene(scene: Any, trace: Trace) -> list[str]:
-    """Every number shown that the ledger does not account for, one line each."""
+def layout_problems(scene: Any) -> list[str]:
+    """Texts now on screen that leave the frame or overlap another text."""
+    texts = _top_level_texts(scene.mobjects)
     name = type(scene).__name__
+    half_width = config.frame_width / 2 + FRAME_TOLERANCE
+    half_height = config.frame_height / 2 + FRAME_TOLERANCE
     problems = []
-    for mobject, source in shown_sources(scene.ever_shown.values()):
-        shown = Counter(numbers_in(source))
-        recorded = Counter(entry.text.lstrip("-") for entry in scene.ledger.entries_of(mobject))
-        for number in (shown - recorded).elements():
-            if number not in FORMULA_CONSTANTS:
-                problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
-        for number in (recorded - shown).elements():
-            problems.append(f"{name}: ledger says {number} is shown in {source!r}, but it is not")
-    ledger = scene.ledger.to_json(name, trace.lesson, set(scene.ever_shown))
-    problems += check_ledger(trace, ledger)
+    for mobject in texts:
+        (left, bottom), (right, top) = _box(mobject)
+        if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
+            problems.append(f"{name}: {source_of(mobject)!r} leaves the frame")
+    for i, first in enumerate(texts):
+        for second in texts[i + 1 :]:
+            if _overlap(_box(first), _box(second)):
+                problems.append(
+                    f"{name}: {source_of(first)!r} overlaps {source_of(second)!r}"
+                )
     return problems
+
+
+def _top_level_texts(mobjects: list[Mobject]) -> list[Mobject]:
+    found: list[Mobject] = []
+    for mobject in mobjects:
+        if isinstance(mobject, TEXT_CLASSES):
+            if _visible(mobject):
+                found.append(mobject)
+        else:
+            found.extend(_top_level_texts(mobject.submobjects))
+    return found
+
+
+def _visible(mobject: Mobject) -> bool:
+    """Whether any glyph of ``mobject`` is drawn (a faded-out text is not)."""
+    return mobject.width > 0 and any(
+        member.get_fill_opacity() > 0 or member.get_stroke_opacity() > 0
+        for member in mobject.family_members_with_points()
+    )
+
+
+def _box(mobject: Mobject) -> tuple[tuple[float, float], tuple[float, float]]:
+    low, high = mobject.get_critical_point((-1, -1, 0)), mobject.get_critical_point((1, 1, 0))
+    return (low[0], low[1]), (high[0], high[1])
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    (a_left, a_bottom), (a_right, a_top) = a
+    (b_left, b_bottom), (b_right, b_top) = b
+    width = min(a_right, b_right) - max(a_left, b_left)
+    height = min(a_top, b_top) - max(a_bottom, b_bottom)
+    return width > OVERLAP_TOLERANCE and height > OVERLAP_TOLERANCE
+
+
+@contextmanager
+def _recording(classes: tuple[type, ...]) -> Iterator[list[Mobject]]:
+    """Collect every instance of ``classes`` constructed inside the block."""
+    created: dict[int, Mobject] = {}
+    originals = {cls: cls.__dict__.get("__init__") for cls in classes}
+
+    def wrap(original: Any) -> Any:
+        def __init__(self: Mobject, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            created.setdefault(id(self), self)
+
+        return __init__
+
+    for cls, original in originals.items():
+        if original is not None:
+            cls.__init__ = wrap(original)
+    found: list[Mobject] = []
+    try:
+        yield found
+    finally:
+        for cls, original in originals.items():
+            if original is not None:
+                cls.__init__ = original
+        found.extend(created.values())

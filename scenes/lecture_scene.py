@@ -24,6 +24,11 @@ class LectureScene(Scene):
     check each number shown against the ledger.
     """
 
+    @classmethod
+    def applies(cls, trace: Any) -> bool:
+        """Whether this lesson has what the scene shows (e.g. a one-neuron example)."""
+        return True
+
     def setup(self) -> None:
         self.trace = current_trace()
         self.ledger = Ledger()

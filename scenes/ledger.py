@@ -81,7 +81,10 @@ class Ledger:
         """The ledger file's content; ``shown`` limits it to mobjects put on screen."""
 
         def on_screen(record: LedgerEntry | WorkedRelation) -> bool:
-            return shown is None or id(record.mobject) in shown
+            if shown is None:
+                return True
+            family = getattr(record.mobject, "get_family", lambda: [record.mobject])()
+            return any(id(member) in shown for member in family)
 
         return {
             "scene": scene,

@@ -20,6 +20,10 @@ BASE = f"neurons[{NEURON}]"
 class SingleNeuron(LectureScene):
     """``x . w^T + b`` for one sample, each product worked out by hand."""
 
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return bool(trace.neurons)
+
     def construct(self) -> None:
         title = self.show_title("One neuron, one sample")
         self._build()

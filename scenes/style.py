@@ -45,5 +45,11 @@ LABEL_GAP = 0.08  # between an edge and the label that runs along it
 MAX_MATRIX_ROWS = 6
 MAX_MATRIX_COLUMNS = 5
 
+# -- graphs -------------------------------------------------------------------
+GRAPH_WIDTH = 6.5
+GRAPH_HEIGHT = 4.2
+GRAPH_MARGIN = 0.1  # of the values' spread, on each side
+MAX_LISTED_VALUES = 9  # values listed beside a graph
+
 # -- timing (seconds) ----------------------------------------------------------
 STEP_PAUSE = 0.6

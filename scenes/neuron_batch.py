@@ -1,0 +1,166 @@
+"""One neuron over every sample at once: ``X . w^T``, the bias broadcast, the activation."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    SurroundingRectangle,
+    TransformFromCopy,
+    VGroup,
+    Write,
+)
+from manim.mobject.text.typst_mobject import MathTypst
+
+from scenes import style
+from scenes.lecture_scene import LectureScene
+from scenes.notation import activation_call, indexed
+from scenes.traced import TracedMatrix, Value
+
+__all__ = ["NeuronBatch"]
+
+
+def batch_neuron(trace) -> int:
+    """The first one-neuron example with several samples (else the last example)."""
+    for index, neuron in enumerate(trace.neurons):
+        if len(neuron.inputs) > 1:
+            return index
+    return len(trace.neurons) - 1
+
+
+class NeuronBatch(LectureScene):
+    """The same neuron applied to every row of ``X``: one matrix product, no loop."""
+
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return bool(trace.neurons)
+
+    def construct(self) -> None:
+        self.base = f"neurons[{batch_neuron(self.trace)}]"
+        title = self.show_title("One neuron, many samples")
+        self._build()
+        self._place(below=title)
+        self._show_inputs()
+        self._show_rows()
+        self._show_bias()
+        self._show_activation()
+
+    # -- building and placing ------------------------------------------------------
+    def _build(self) -> None:
+        base = self.base
+        traced = self.traced
+        self.inputs = traced.matrix(f"{base}.inputs", color=style.INPUT)
+        self.weights = traced.matrix(f"{base}.weight", color=style.WEIGHT)
+        self.sums = traced.matrix(f"{base}.weighted_sum", color=style.RESULT)
+        self.biases = traced.matrix(f"{base}.bias_broadcast", color=style.BIAS)
+        self.preactivations = traced.matrix(f"{base}.preactivation", color=style.RESULT)
+        self.outputs = traced.matrix(f"{base}.output", color=style.ACTIVE)
+        self.bias = traced.math("b =", Value(f"{base}.bias", color=style.BIAS))
+        operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=", "+", "=")]
+        self.equation = VGroup(
+            self.inputs, operators[0], self.weights, operators[1], self.sums,
+            operators[2], self.biases, operators[3], self.preactivations,
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
+        self.operators = operators
+        name = self.trace.neurons[batch_neuron(self.trace)].activation
+        self.activation_call = MathTypst(f"{activation_call(name)}(z) =", font_size=style.MATH_SIZE)
+        names = {
+            self.inputs: "X", self.weights: "w^T", self.sums: "X w^T",
+            self.biases: "B", self.preactivations: "z", self.outputs: "hat(y)",
+        }
+        self.names = VGroup()
+        for matrix, symbol in names.items():
+            label = MathTypst(symbol, font_size=style.LABEL_SIZE, color=style.MUTED)
+            self.names.add(label)
+            matrix.name_label = label
+        self.input_size = traced.size(f"{base}.inputs")
+
+    def _place(self, below) -> None:
+        for matrix in (self.inputs, self.weights, self.sums, self.biases, self.preactivations):
+            matrix.name_label.next_to(matrix, UP, buff=style.LINE_BUFF)
+        self.input_size.next_to(self.inputs, DOWN, buff=style.LINE_BUFF)
+        self.bias.next_to(self.biases.name_label, UP, buff=style.LINE_BUFF)
+        top = VGroup(self.equation, self.names, self.input_size, self.bias)
+        top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(top)
+        result = VGroup(self.activation_call, self.outputs).arrange(RIGHT, buff=style.LINE_BUFF)
+        result.next_to(top, DOWN, buff=style.BLOCK_BUFF * 2).align_to(self.preactivations, RIGHT)
+        self.outputs.name_label.next_to(self.outputs, RIGHT, buff=style.LINE_BUFF)
+        self.keep_in_frame(result)
+
+    # -- the data and the neuron -----------------------------------------------------
+    def _show_inputs(self) -> None:
+        self.step("One row per sample: the same weights for every row")
+        self.play(FadeIn(self.inputs), FadeIn(self.inputs.name_label), FadeIn(self.input_size))
+        self.play(
+            FadeIn(self.operators[0]), FadeIn(self.weights), FadeIn(self.weights.name_label)
+        )
+        self.pause()
+
+    # -- X . w^T, built row by row -----------------------------------------------------
+    def _show_rows(self) -> None:
+        self.step("Each row times the weights, summed: one entry of the column")
+        self.play(FadeIn(self.operators[1]), FadeIn(self.sums.name_label))
+        count = self.traced.shape(f"{self.base}.weight")[0]
+        for sample in self.sums.shown_rows:
+            row_box = SurroundingRectangle(self.inputs.row(sample), color=style.HIGHLIGHT)
+            column_box = SurroundingRectangle(self.weights, color=style.HIGHLIGHT)
+            work = self.traced.worked_dot(
+                [
+                    (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
+                    for i in range(count)
+                ],
+                f"{self.base}.weighted_sum[{sample}]",
+                prefix=[f"{indexed('x', 'i')}^({sample + 1}) w_i :"],
+                colors=(style.INPUT, style.WEIGHT),
+                total_color=style.RESULT,
+            )
+            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2).to_edge(
+                LEFT, buff=style.EDGE_BUFF
+            )
+            self.keep_in_frame(work)
+            self.play(FadeIn(row_box), FadeIn(column_box), FadeIn(work), run_time=0.7)
+            self.play(TransformFromCopy(work.part(len(work.value_labels) - 1),
+                                        self.sums.entry(sample)), run_time=0.7)
+            self.play(FadeOut(row_box), FadeOut(column_box), FadeOut(work), run_time=0.4)
+        self.play(FadeIn(_brackets_of(self.sums)))
+        self.pause()
+
+    # -- the bias, copied to every row ------------------------------------------------
+    def _show_bias(self) -> None:
+        self.step("The bias is broadcast: copied down to every row, then added")
+        self.play(FadeIn(self.operators[2]), Write(self.bias), FadeIn(self.biases.name_label))
+        for sample in self.biases.shown_rows:
+            self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)),
+                      run_time=0.5)
+        self.play(FadeIn(_brackets_of(self.biases)))
+        self.play(FadeIn(self.operators[3]), FadeIn(self.preactivations.name_label))
+        for sample in self.preactivations.shown_rows:
+            self.play(
+                TransformFromCopy(
+                    VGroup(self.sums.entry(sample), self.biases.entry(sample)),
+                    self.preactivations.entry(sample),
+                ),
+                run_time=0.5,
+            )
+        self.play(FadeIn(_brackets_of(self.preactivations)))
+        self.pause()
+
+    # -- the activation, entry by entry ----------------------------------------------
+    def _show_activation(self) -> None:
+        self.step("The activation applies to each entry on its own")
+        self.play(FadeIn(self.activation_call), FadeIn(self.outputs.name_label))
+        self.play(TransformFromCopy(self.preactivations, self.outputs))
+        self.play(Indicate(self.outputs, color=style.ACTIVE))
+        self.pause()
+
+
+def _brackets_of(matrix: TracedMatrix) -> VGroup:
+    """What a matrix shows besides its entries: brackets, and dots where elided."""
+    entries = {id(m) for row in matrix.shown_rows for m in matrix.row(row).get_family()}
+    return VGroup(*(m for m in matrix.submobjects if id(m) not in entries))

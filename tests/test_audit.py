@@ -1,0 +1,163 @@
+"""The audit: every number a scene shows is in its ledger and agrees with the trace.
+
+Scenes are built with animations skipped (no video), for the default lesson
+and for random lessons, and every text they ever put on screen is read back.
+Scenes that type a number in, or lay text over text, must fail it.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from manim import DOWN, UP
+from manim.mobject.text.typst_mobject import MathTypst
+
+from mlpmath import compute_trace, load_lesson
+from scenes import LECTURE_ORDER, scene_class, style
+from scenes.audit import audit_scene, numbers_in
+from scenes.context import LESSON_ENV
+from scenes.relu_activation import ReLUActivation
+from scenes.single_neuron import SingleNeuron
+
+SCENES = [name for name, _ in LECTURE_ORDER]
+
+
+@pytest.fixture
+def media(tmp_path_factory) -> str:
+    return str(tmp_path_factory.getbasetemp() / "manim-media")
+
+
+def _use_lesson(monkeypatch, path) -> object:
+    monkeypatch.setenv(LESSON_ENV, str(path) if path else "")
+    return compute_trace(load_lesson(path))
+
+
+def _random_lesson(seed: int, path) -> None:
+    """A lesson of random shape and values, parameters drawn from a seed."""
+    rng = random.Random(seed)
+    inputs = rng.randint(1, 5)
+    sizes = [inputs] + [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
+    samples = rng.randint(1, 5)
+
+    def row(n: int) -> str:
+        values = (f"{rng.uniform(-3, 3):.{rng.choice([0, 2, 5])}f}" for _ in range(n))
+        return "[" + ", ".join(values) + "]"
+
+    neuron_inputs = rng.randint(1, 5)
+    path.write_text(
+        f"""
+title = "Random {seed}"
+[display]
+decimals = {rng.choice([2, 3, 4])}
+[[neuron]]
+inputs = [{row(neuron_inputs)}]
+weight = {row(neuron_inputs)}
+bias = {rng.uniform(-1, 1):.5f}
+activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
+[[neuron]]
+inputs = [{", ".join(row(neuron_inputs) for _ in range(samples))}]
+weight = {row(neuron_inputs)}
+bias = {rng.uniform(-1, 1):.3f}
+[network]
+sizes = {sizes}
+activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
+seed = {seed}
+[data]
+inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
+targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
+[training]
+learning_rate = 0.01
+steps = 3
+"""
+    )
+
+
+@pytest.mark.parametrize("name", SCENES)
+def test_default_lesson_scenes_show_only_traced_numbers(name, monkeypatch, media):
+    trace = _use_lesson(monkeypatch, None)
+    audit, problems = audit_scene(scene_class(name), trace, media)
+    assert problems == []
+    assert audit.scene.ledger.entries, f"{name} showed no traced value at all"
+    assert audit.shown_texts()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_lessons_show_only_traced_numbers(seed, monkeypatch, media, tmp_path):
+    lesson = tmp_path / f"random{seed}.toml"
+    _random_lesson(seed, lesson)
+    trace = _use_lesson(monkeypatch, lesson)
+    for name in SCENES:
+        _, problems = audit_scene(scene_class(name), trace, media)
+        assert problems == [], f"lesson {lesson.read_text()}"
+
+
+def test_wide_lesson_fits_the_frame(monkeypatch, media):
+    trace = _use_lesson(monkeypatch, "lessons/wide.toml")
+    for name in SCENES:
+        _, problems = audit_scene(scene_class(name), trace, media)
+        assert problems == []
+
+
+class TypedNumber(ReLUActivation):
+    """A scene that types a number in: exactly what the audit exists to catch."""
+
+    def construct(self) -> None:
+        super().construct()
+        self.add(MathTypst("L = 0.2655").to_edge(UP))
+
+
+class UnledgeredTracedValue(ReLUActivation):
+    """A true trace value, but typeset by hand: bypasses the ledger, so it fails too."""
+
+    def construct(self) -> None:
+        super().construct()
+        self.add(MathTypst(self.traced.text("activation_demo.output[2]")).to_edge(UP))
+
+
+def test_a_typed_number_fails_the_audit(monkeypatch, media):
+    trace = _use_lesson(monkeypatch, None)
+    _, problems = audit_scene(TypedNumber, trace, media)
+    assert any("0.2655" in problem for problem in problems)
+
+
+def test_a_traced_value_typeset_by_hand_fails_the_audit(monkeypatch, media):
+    trace = _use_lesson(monkeypatch, None)
+    shown = compute_trace(load_lesson(None)).activation_demo.output[2]
+    _, problems = audit_scene(UnledgeredTracedValue, trace, media)
+    assert any(f"{shown:.4f}" in problem for problem in problems)
+
+
+class OverlappingText(SingleNeuron):
+    def construct(self) -> None:
+        super().construct()
+        clash = self.traced.number("neurons[0].bias").move_to(self.output)
+        self.add(clash)
+        self.play(clash.animate.set_color(style.CLAMPED))
+
+
+class OffFrameText(SingleNeuron):
+    def construct(self) -> None:
+        super().construct()
+        self.play(self.output.animate.shift(DOWN * 4))
+
+
+def test_overlapping_text_fails_the_layout_check(monkeypatch, media):
+    trace = _use_lesson(monkeypatch, None)
+    _, problems = audit_scene(OverlappingText, trace, media)
+    assert any("overlaps" in problem for problem in problems)
+
+
+def test_text_off_the_frame_fails_the_layout_check(monkeypatch, media):
+    trace = _use_lesson(monkeypatch, None)
+    _, problems = audit_scene(OffFrameText, trace, media)
+    assert any("leaves the frame" in problem for problem in problems)
+
+
+def test_notation_indices_are_not_numbers_but_values_are():
+    assert numbers_in("k_3^1 + w_(13) + x_1^2") == []
+    assert numbers_in('{{ 0.5398 : v0 }} dot {{ (-1.0754) : v1 }} = max(0, z)') == [
+        "0.5398",
+        "1.0754",
+        "0",
+    ]
