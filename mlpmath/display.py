@@ -1,20 +1,25 @@
 """How a traced number is written on screen, and whether shown arithmetic holds.
 
 Shown arithmetic must check out by hand at the shown precision (the deck's
-0.2655-vs-0.26560 problem). The relations below compare the *shown* texts
-exactly, with decimal arithmetic, and answer "=" only when a viewer adding
-the shown terms gets the shown total; otherwise the scene writes "≈".
+0.2655-vs-0.26560 problem). The relations below compute with the *shown*
+texts exactly, in decimal arithmetic, and answer "=" only when a viewer doing
+the shown arithmetic by hand gets the shown result to its last shown digit;
+otherwise the scene writes "≈".
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+import ast
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
     "APPROX",
     "EQUALS",
+    "dot_expression",
     "dot_relation",
+    "evaluate",
     "format_number",
+    "relation",
     "shown_precision",
     "text_matches_value",
 ]
@@ -60,13 +65,78 @@ def text_matches_value(text: str, value: float) -> bool:
     return Decimal(expected) == shown
 
 
+def evaluate(expression: str) -> Decimal:
+    """Exact decimal value of shown arithmetic: numbers, + - * /, ( ), ``**`` whole powers.
+
+    Numbers are read from their text, so ``0.1 + 0.2`` is exactly ``0.3``;
+    a division is carried to 50 significant digits.
+    """
+    try:
+        tree = ast.parse(expression.replace("\u2212", "-"), mode="eval")
+    except SyntaxError:
+        raise ValueError(f"not shown arithmetic: {expression!r}") from None
+    with localcontext() as context:
+        context.prec = 50
+        return _evaluate(tree.body, expression)
+
+
+_OPERATORS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _evaluate(node: ast.AST, source: str) -> Decimal:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return Decimal(ast.get_source_segment(source, node) or repr(node.value))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _evaluate(node.operand, source)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](
+            _evaluate(node.left, source), _evaluate(node.right, source)
+        )
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Pow)
+        and isinstance(node.right, ast.Constant)
+        and isinstance(node.right.value, int)
+    ):
+        return _evaluate(node.left, source) ** node.right.value
+    raise ValueError(f"not shown arithmetic: {expression_part(source, node)!r}")
+
+
+def expression_part(source: str, node: ast.AST) -> str:
+    return ast.get_source_segment(source, node) or source
+
+
+def relation(expression: str, result: str) -> str:
+    """``=`` when the shown arithmetic checks out to the result's last shown digit.
+
+    The arithmetic on the shown operands is done exactly, then rounded to as
+    many decimals as ``result`` shows (half-up or half-even: a hand-checker
+    may use either); anything else is ``≈``.
+    """
+    exact = evaluate(expression)
+    shown = _decimal(result)
+    quantum = Decimal(1).scaleb(-shown_precision(result))
+    rounded = {exact.quantize(quantum, rounding=mode) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)}
+    return EQUALS if shown in rounded else APPROX
+
+
+def dot_expression(lefts: list[str], rights: list[str | None]) -> str:
+    """``a*b + c*d + e``: the arithmetic of a worked sum of products, as shown."""
+    if len(lefts) != len(rights):
+        raise ValueError(f"{len(lefts)} left terms but {len(rights)} right terms")
+    terms = [f"({a})" if b is None else f"({a})*({b})" for a, b in zip(lefts, rights, strict=True)]
+    return " + ".join(terms)
+
+
 def dot_relation(lefts: list[str], rights: list[str | None], total: str) -> str:
     """``=`` when ``sum(left * right)`` of the shown texts is exactly the shown total.
 
     A ``None`` right factor means the left term stands alone (a plain sum).
     """
-    exact = sum(
-        (_decimal(a) * (Decimal(1) if b is None else _decimal(b)) for a, b in zip(lefts, rights)),
-        Decimal(0),
-    )
-    return EQUALS if exact == _decimal(total) else APPROX
+    return relation(dot_expression(lefts, rights), total)

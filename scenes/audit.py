@@ -134,9 +134,7 @@ def layout_problems(scene: Any) -> list[str]:
     for i, first in enumerate(texts):
         for second in texts[i + 1 :]:
             if _overlap(_box(first), _box(second)):
-                problems.append(
-                    f"{name}: {source_of(first)!r} overlaps {source_of(second)!r}"
-                )
+                problems.append(f"{name}: {source_of(first)!r} overlaps {source_of(second)!r}")
     return problems
 
 

@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
     render.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
-    render.add_argument("--out", type=Path, help="output directory (default: renders/LESSON/QUALITY)")
+    render.add_argument(
+        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY)"
+    )
     render.set_defaults(run=_render_command)
 
     verify = commands.add_parser("verify", help="check a render's ledgers against the math")

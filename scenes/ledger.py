@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpmath import PathError, Trace, resolve, text_matches_value
-from mlpmath.display import dot_relation
+from mlpmath.display import relation
 
 __all__ = ["Ledger", "LedgerEntry", "WorkedRelation", "check_ledger", "read_ledger"]
 
@@ -36,13 +36,13 @@ class LedgerEntry:
 
 @dataclass
 class WorkedRelation:
-    """A shown ``a.b + c.d + ... (= or ≈) total``: the texts a viewer checks by hand.
+    """Shown arithmetic and its shown result: what a viewer checks by hand.
 
-    A plain sum has every right factor ``None``.
+    ``expression`` is the arithmetic exactly as shown (``(0.5398)*(1) + ...``),
+    ``relation`` the sign the scene wrote between it and ``total``.
     """
 
-    lefts: list[str]
-    rights: list[str | None]
+    expression: str
     total: str
     relation: str
     step: str
@@ -50,8 +50,7 @@ class WorkedRelation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "lefts": self.lefts,
-            "rights": self.rights,
+            "expression": self.expression,
             "total": self.total,
             "relation": self.relation,
             "step": self.step,
@@ -69,10 +68,8 @@ class Ledger:
     def record(self, mobject: Any, path: str, value: float, text: str) -> None:
         self.entries.append(LedgerEntry(path, value, text, self.step, mobject))
 
-    def record_relation(
-        self, mobject: Any, lefts: list[str], rights: list[str | None], total: str, relation: str
-    ) -> None:
-        self.relations.append(WorkedRelation(lefts, rights, total, relation, self.step, mobject))
+    def record_relation(self, mobject: Any, expression: str, total: str, sign: str) -> None:
+        self.relations.append(WorkedRelation(expression, total, sign, self.step, mobject))
 
     def entries_of(self, mobject: Any) -> list[LedgerEntry]:
         return [entry for entry in self.entries if entry.mobject is mobject]
@@ -118,15 +115,15 @@ def check_ledger(trace: Trace, ledger: dict[str, Any]) -> list[str]:
             problems.append(f"{scene}: {path} recorded {value!r} but the trace has {true_value!r}")
         if not isinstance(text, str) or not text_matches_value(text, true_value):
             problems.append(f"{scene}: {path} shows {text!r}, which is not {true_value!r} as shown")
-    for relation in ledger.get("relations", []):
-        truth = dot_relation(relation["lefts"], relation["rights"], relation["total"])
-        if relation["relation"] != truth:
-            shown = " + ".join(
-                left if right is None else f"{left}·{right}"
-                for left, right in zip(relation["lefts"], relation["rights"])
-            )
+    for worked in ledger.get("relations", []):
+        try:
+            truth = relation(worked["expression"], worked["total"])
+        except (KeyError, ValueError, ArithmeticError) as error:
+            problems.append(f"{scene}: unreadable worked arithmetic {worked!r} ({error})")
+            continue
+        if worked["relation"] != truth:
             problems.append(
-                f"{scene}: shows {shown} {relation['relation']} {relation['total']}, "
+                f"{scene}: shows {worked['expression']} {worked['relation']} {worked['total']}, "
                 f"but by hand it is {truth}"
             )
     return problems

@@ -63,15 +63,26 @@ class NeuronBatch(LectureScene):
         self.bias = traced.math("b =", Value(f"{base}.bias", color=style.BIAS))
         operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=", "+", "=")]
         self.equation = VGroup(
-            self.inputs, operators[0], self.weights, operators[1], self.sums,
-            operators[2], self.biases, operators[3], self.preactivations,
+            self.inputs,
+            operators[0],
+            self.weights,
+            operators[1],
+            self.sums,
+            operators[2],
+            self.biases,
+            operators[3],
+            self.preactivations,
         ).arrange(RIGHT, buff=style.LINE_BUFF)
         self.operators = operators
         name = self.trace.neurons[batch_neuron(self.trace)].activation
         self.activation_call = MathTypst(f"{activation_call(name)}(z) =", font_size=style.MATH_SIZE)
         names = {
-            self.inputs: "X", self.weights: "w^T", self.sums: "X w^T",
-            self.biases: "B", self.preactivations: "z", self.outputs: "hat(y)",
+            self.inputs: "X",
+            self.weights: "w^T",
+            self.sums: "X w^T",
+            self.biases: "B",
+            self.preactivations: "z",
+            self.outputs: "hat(y)",
         }
         self.names = VGroup()
         for matrix, symbol in names.items():
@@ -97,9 +108,7 @@ class NeuronBatch(LectureScene):
     def _show_inputs(self) -> None:
         self.step("One row per sample: the same weights for every row")
         self.play(FadeIn(self.inputs), FadeIn(self.inputs.name_label), FadeIn(self.input_size))
-        self.play(
-            FadeIn(self.operators[0]), FadeIn(self.weights), FadeIn(self.weights.name_label)
-        )
+        self.play(FadeIn(self.operators[0]), FadeIn(self.weights), FadeIn(self.weights.name_label))
         self.pause()
 
     # -- X . w^T, built row by row -----------------------------------------------------
@@ -125,8 +134,10 @@ class NeuronBatch(LectureScene):
             )
             self.keep_in_frame(work)
             self.play(FadeIn(row_box), FadeIn(column_box), FadeIn(work), run_time=0.7)
-            self.play(TransformFromCopy(work.part(len(work.value_labels) - 1),
-                                        self.sums.entry(sample)), run_time=0.7)
+            self.play(
+                TransformFromCopy(work.part(len(work.value_labels) - 1), self.sums.entry(sample)),
+                run_time=0.7,
+            )
             self.play(FadeOut(row_box), FadeOut(column_box), FadeOut(work), run_time=0.4)
         self.play(FadeIn(_brackets_of(self.sums)))
         self.pause()
@@ -136,8 +147,7 @@ class NeuronBatch(LectureScene):
         self.step("The bias is broadcast: copied down to every row, then added")
         self.play(FadeIn(self.operators[2]), Write(self.bias), FadeIn(self.biases.name_label))
         for sample in self.biases.shown_rows:
-            self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)),
-                      run_time=0.5)
+            self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)), run_time=0.5)
         self.play(FadeIn(_brackets_of(self.biases)))
         self.play(FadeIn(self.operators[3]), FadeIn(self.preactivations.name_label))
         for sample in self.preactivations.shown_rows:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["activation_call", "activation_definition", "indexed"]
+from mlpmath.numbering import neuron_numbers
+
+__all__ = ["NetworkNotation", "activation_call", "activation_definition", "indexed"]
 
 _FUNCTION_NAMES = {"relu": '"ReLU"', "sigmoid": "sigma", "tanh": "tanh", "none": "f"}
 _DEFINITIONS = {
@@ -29,3 +31,44 @@ def indexed(symbol: str, *indices: int | str) -> str:
     if len(indices) > 1:
         text += f"^({indices[1]})"
     return text
+
+
+class NetworkNotation:
+    """Symbols of one network, numbered as the lecture numbers its neurons.
+
+    ``layer`` 0 is the inputs; layer ``l`` is the l-th ``nn.Linear``'s neurons.
+    """
+
+    def __init__(self, sizes: tuple[int, ...]):
+        self.sizes = tuple(sizes)
+        self.numbers = neuron_numbers(self.sizes)
+        self.last = len(self.sizes) - 1
+
+    def _tag(self, layer: int, index: int) -> str:
+        """The neuron's index as a subscript: its number, or ``y`` for the output."""
+        if layer == self.last:
+            return "y" if self.sizes[-1] == 1 else f"y {index + 1}"
+        return str(self.numbers[layer][index])
+
+    def neuron(self, layer: int, index: int) -> str:
+        """``x_(1)``, ``n_(3)``, ``hat(y)``: a neuron's name on the diagram."""
+        if layer == 0:
+            return indexed("x", self.numbers[0][index])
+        if layer == self.last:
+            return "hat(y)" if self.sizes[-1] == 1 else indexed("hat(y)", index + 1)
+        return indexed("n", self.numbers[layer][index])
+
+    def entry(self, letter: str, layer: int, index: int, sample: int) -> str:
+        """``k_(3)^(1)``: a per-sample value of neuron ``index`` of ``layer``."""
+        return f"{letter}_({self._tag(layer, index)})^({sample + 1})"
+
+    def weight(self, layer: int, row: int, column: int) -> str:
+        """``w_(13)``: the weight of layer ``layer`` (1-based, torch's row, column)."""
+        source = self._tag(layer - 1, column) if layer > 1 else str(self.numbers[0][column])
+        target = self._tag(layer, row)
+        joiner = "" if len(source) == 1 and len(target) == 1 else ","
+        return f"w_({source}{joiner}{target})"
+
+    def bias(self, layer: int, index: int) -> str:
+        """``b_(3)``: the bias of neuron ``index`` of ``layer``."""
+        return f"b_({self._tag(layer, index)})"

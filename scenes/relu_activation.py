@@ -73,9 +73,7 @@ class ReLUActivation(LectureScene):
         plot = VGroup(self.axes, self.axis_labels, self.graph)
         plot.next_to(below, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.BLOCK_BUFF)
         self.keep_in_frame(plot)
-        table = VGroup(self.definition, self.header, self.rows).arrange(
-            DOWN, buff=style.BLOCK_BUFF
-        )
+        table = VGroup(self.definition, self.header, self.rows).arrange(DOWN, buff=style.BLOCK_BUFF)
         self.fit_beside(table, plot, below)
 
     # -- the function ------------------------------------------------------------------
@@ -109,4 +107,3 @@ def _span(values: list[float]) -> list[float]:
     low, high = min([*values, 0.0]), max([*values, 0.0])
     margin = max(high - low, 1.0) * style.GRAPH_MARGIN
     return [low - margin, high + margin, (high - low + 2 * margin) / 4]
-

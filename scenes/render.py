@@ -53,7 +53,9 @@ def select_scenes(names: str | None) -> list[str]:
     chosen = [name.strip() for name in names.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in order]
     if unknown:
-        raise ValueError(f"--scenes: unknown scene {unknown[0]!r} (choose from: {', '.join(order)})")
+        raise ValueError(
+            f"--scenes: unknown scene {unknown[0]!r} (choose from: {', '.join(order)})"
+        )
     return [name for name in order if name in chosen]
 
 

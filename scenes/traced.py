@@ -9,18 +9,33 @@ the "=" they print is checked by hand-arithmetic on exactly what is shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from manim import VGroup
 from manim.mobject.text.typst_mobject import MathTypst
 
-from mlpmath import PathError, Trace, dot_relation, format_number, resolve
+from mlpmath import PathError, Trace, format_number, resolve
+from mlpmath.display import EQUALS, relation
 from scenes import style
 from scenes.ledger import Ledger
 
-__all__ = ["TracedMath", "TracedMatrix", "TracedValues", "Value"]
+__all__ = [
+    "CLOSE",
+    "MINUS",
+    "OPEN",
+    "OVER",
+    "PLUS",
+    "SQUARED",
+    "TIMES",
+    "Checked",
+    "Op",
+    "TracedMath",
+    "TracedMatrix",
+    "TracedValues",
+    "Value",
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,38 @@ class Value:
     path: str
     color: Any = None
     paren: bool = False
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operator of shown arithmetic: how Typst writes it, how it computes."""
+
+    typst: str
+    arithmetic: str
+
+
+PLUS = Op("+", "+")
+MINUS = Op("-", "-")
+TIMES = Op("dot", "*")
+OVER = Op("/", "/")
+OPEN = Op("(", "(")
+CLOSE = Op(")", ")")
+SQUARED = Op("^2", "**2")
+
+Term = Value | Op
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A grid cell whose value a viewer can recompute from other shown values.
+
+    The cell shows ``total``, prefixed with ``≈`` when ``terms`` computed by
+    hand from their shown digits do not give it (a table's implied "=").
+    """
+
+    terms: tuple[Term, ...]
+    total: str
+    color: Any = None
 
 
 Part = str | Value
@@ -76,7 +123,7 @@ class TracedMatrix(MathTypst):
 
 
 def _entry_label(row: int, column: int) -> str:
-    return f"r{row}c{column}"
+    return f"r{row}c{column}" if row >= 0 else f"h{column}"
 
 
 def _shown_indices(count: int, limit: int) -> list[int | None]:
@@ -143,6 +190,33 @@ class TracedValues:
     def number(self, path: str, color: Any = None, font_size: float | None = None) -> TracedMath:
         return self.math(Value(path, color), font_size=font_size)
 
+    def worked(
+        self,
+        terms: Sequence[Term],
+        total: str,
+        prefix: Sequence[Part] = (),
+        total_color: Any = None,
+        font_size: float | None = None,
+    ) -> TracedMath:
+        """Shown arithmetic and its result: ``terms = total``, or ``≈`` where the
+        shown digits, computed exactly by hand, do not give the shown total."""
+        expression, sign = self._check(terms, total)
+        total_text = self.text(total)
+        parts: list[Part] = [*prefix]
+        parts += [term.typst if isinstance(term, Op) else term for term in terms]
+        parts += [sign, Value(total, total_color)]
+        mobject = self.math(*parts, font_size=font_size)
+        self.ledger.record_relation(mobject, expression, total_text, sign)
+        return mobject
+
+    def _check(self, terms: Sequence[Term], total: str) -> tuple[str, str]:
+        """The shown arithmetic of ``terms``, and the sign it earns against ``total``."""
+        expression = " ".join(
+            term.arithmetic if isinstance(term, Op) else f"({self.text(term.path)})"
+            for term in terms
+        )
+        return expression, relation(expression, self.text(total))
+
     def worked_dot(
         self,
         pairs: Sequence[tuple[str, str | None]],
@@ -157,20 +231,16 @@ class TracedValues:
         A pair whose right path is ``None`` is a plain term; so a worked sum
         is ``worked_dot([(a, None), (b, None)], total)``.
         """
-        parts: list[Part] = list(prefix)
+        terms: list[Term] = []
         for index, (left, right) in enumerate(pairs):
             if index:
-                parts.append("+")
-            parts.append(Value(left, colors[0], paren=index > 0 or right is not None))
+                terms.append(PLUS)
+            terms.append(Value(left, colors[0], paren=index > 0 or right is not None))
             if right is not None:
-                parts += ["dot", Value(right, colors[1], paren=True)]
-        lefts = [self.text(left) for left, _ in pairs]
-        rights = [None if right is None else self.text(right) for _, right in pairs]
-        relation = dot_relation(lefts, rights, self.text(total))
-        parts += [relation, Value(total, total_color)]
-        mobject = self.math(*parts, font_size=font_size)
-        self.ledger.record_relation(mobject, lefts, rights, self.text(total), relation)
-        return mobject
+                terms += [TIMES, Value(right, colors[1], paren=True)]
+        return self.worked(
+            terms, total, prefix=prefix, total_color=total_color, font_size=font_size
+        )
 
     def worked_sum(self, terms: Sequence[str], total: str, **kwargs: Any) -> TracedMath:
         return self.worked_dot([(term, None) for term in terms], total, **kwargs)
@@ -187,35 +257,94 @@ class TracedValues:
         path: str,
         color: Any = None,
         as_row: bool = False,
+        transpose: bool = False,
         max_rows: int | None = None,
         max_columns: int | None = None,
         font_size: float | None = None,
     ) -> TracedMatrix:
-        """The matrix (or vector, as a column unless ``as_row``) at ``path``."""
-        is_matrix = _is_matrix(self.trace, path)
+        """The matrix at ``path`` (``transpose``: shown as its transpose), or the
+        vector there, as a column unless ``as_row``."""
         rows, columns = self.shape(path)
-        if as_row and not is_matrix:
-            rows, columns = 1, rows
+        if not _is_matrix(self.trace, path):
+            stored = (lambda r, c: f"{path}[{r}]") if not as_row else (lambda r, c: f"{path}[{c}]")
+            if as_row:
+                rows, columns = 1, rows
+        else:
+            stored = lambda r, c: f"{path}[{r}][{c}]"  # noqa: E731
+        if transpose:
+            rows, columns = columns, rows
+            return self.grid(
+                rows,
+                columns,
+                lambda r, c: Value(stored(c, r)),
+                color=color,
+                max_rows=max_rows,
+                max_columns=max_columns,
+                font_size=font_size,
+            )
+        return self.grid(
+            rows,
+            columns,
+            lambda r, c: Value(stored(r, c)),
+            color=color,
+            max_rows=max_rows,
+            max_columns=max_columns,
+            font_size=font_size,
+        )
 
-        def entry_path(r: int, c: int) -> str:
-            if is_matrix:
-                return f"{path}[{r}][{c}]"
-            return f"{path}[{c if as_row else r}]"
+    def grid(
+        self,
+        rows: int,
+        columns: int,
+        cell: Callable[[int, int], Part | Sequence[Part]],
+        color: Any = None,
+        header: Sequence[str] | None = None,
+        brackets: bool = True,
+        max_rows: int | None = None,
+        max_columns: int | None = None,
+        font_size: float | None = None,
+    ) -> TracedMatrix:
+        """A grid of cells (notation or traced values), elided with dots when large.
 
+        Entry (r, c) is selectable as ``entry(r, c)``; a ``header`` row of
+        notation, if given, sits above and is selectable as ``entry(-1, c)``.
+        """
         row_picks = _shown_indices(rows, max_rows or style.MAX_MATRIX_ROWS)
         column_picks = _shown_indices(columns, max_columns or style.MAX_MATRIX_COLUMNS)
-        source_rows, recorded = [], []
+        source_rows, recorded, checks = [], [], []
+        if header is not None:
+            source_rows.append(
+                ", ".join(
+                    "" if c is None else f"{{{{ {header[c]} : {_entry_label(-1, c)} }}}}"
+                    for c in column_picks
+                )
+            )
         for r in row_picks:
             cells = []
             for c in column_picks:
                 if r is None or c is None:
                     cells.append(_dots(r, c))
                     continue
-                text = self.text(entry_path(r, c))
-                cells.append(f"{{{{ {text} : {_entry_label(r, c)} }}}}")
-                recorded.append((entry_path(r, c), text))
+                content = cell(r, c)
+                if isinstance(content, Checked):
+                    expression, sign = self._check(content.terms, content.total)
+                    checks.append((expression, self.text(content.total), sign))
+                    content = [Value(content.total, content.color)]
+                    if sign != EQUALS:
+                        content.insert(0, sign)
+                parts = [content] if isinstance(content, str | Value) else list(content)
+                pieces = []
+                for part in parts:
+                    if isinstance(part, str):
+                        pieces.append(part)
+                    else:
+                        text = self.text(part.path)
+                        pieces.append(text)
+                        recorded.append((part.path, text))
+                cells.append(f"{{{{ {' '.join(pieces)} : {_entry_label(r, c)} }}}}")
             source_rows.append(", ".join(cells))
-        source = f'mat(delim: "[", align: #right, {"; ".join(source_rows)})'
+        delimiter = '"["' if brackets else "#none"
+        source = f"mat(delim: {delimiter}, align: #right, {'; '.join(source_rows)})"
         mobject = TracedMatrix(
             source,
             [r for r in row_picks if r is not None],
@@ -226,7 +355,15 @@ class TracedValues:
         mobject._elided = None in row_picks or None in column_picks
         for entry, text in recorded:
             self.ledger.record(mobject, entry, self.value(entry), text)
+        for expression, total, sign in checks:
+            self.ledger.record_relation(mobject, expression, total, sign)
         return mobject
+
+    def symbols(
+        self, rows: int, columns: int, symbol: Callable[[int, int], str], **kwargs: Any
+    ) -> TracedMatrix:
+        """A matrix of symbols (``k_(3)^(1)``...), the same shape as a traced one."""
+        return self.grid(rows, columns, symbol, **kwargs)
 
 
 def _is_matrix(trace: Trace, path: str) -> bool:

@@ -1,0 +1,280 @@
+"""The readable account of a lesson's trace: what ``mlp-lecture trace`` prints.
+
+Small tables of the numbers a teacher re-checks by hand, at the lesson's
+display precision (``mlpmath.format_number``), in the lecture's order: the
+one-neuron examples, each layer, the loss, the gradient twice (autograd and
+the hand chain rule) and the training losses. It reads the trace only and
+never imports manim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from mlpmath import Trace, format_number
+from mlpmath.trace import LayerTrace, NetworkTrace, NeuronTrace
+
+__all__ = ["neuron_labels", "print_trace", "report"]
+
+# Below this many columns a piped report would squeeze its tables.
+_MIN_WIDTH = 100
+# Beyond this size a value is shown in scientific notation (a diverging loss).
+_LARGE = 1e9
+
+
+def print_trace(trace: Trace, console: Console | None = None) -> None:
+    """Print the whole trace as tables (the non-JSON ``mlp-lecture trace``)."""
+    if console is None:
+        console = Console()
+        if not console.is_terminal and console.width < _MIN_WIDTH:
+            console = Console(width=_MIN_WIDTH)
+    for part in report(trace):
+        console.print(part)
+        console.print()
+
+
+def report(trace: Trace) -> list[RenderableType]:
+    """The report's parts, top to bottom."""
+    number = _Formatter(trace.decimals)
+    network = trace.network
+    names = neuron_labels(network.sizes)
+    parts: list[RenderableType] = [
+        Text.assemble(
+            (trace.title, "bold"),
+            f"  (lesson {trace.lesson}, values at {trace.decimals} decimals)",
+        )
+    ]
+    for index, neuron in enumerate(trace.neurons):
+        parts.append(_neuron(index, neuron, number))
+    parts.append(_heading(_network_summary(network)))
+    shown = _shown_labels(names)
+    for index, layer in enumerate(network.layers):
+        parts.append(_layer(index, layer, shown[index], shown[index + 1], number))
+    parts.append(_loss(network, names[-1], number))
+    parts.append(_gradients(network, names, number))
+    parts.append(_training(network, number))
+    return parts
+
+
+def neuron_labels(sizes: Sequence[int]) -> list[list[str]]:
+    """The deck's neuron names per layer: inputs ``1, 2``, then ``3, 4, 5``..., output ``y``.
+
+    A weight ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``).
+    """
+    labels: list[list[str]] = []
+    first = 1
+    for position, size in enumerate(sizes):
+        if position == len(sizes) - 1:
+            labels.append(["y"] if size == 1 else [f"y{j + 1}" for j in range(size)])
+        else:
+            labels.append([str(first + j) for j in range(size)])
+        first += size
+    return labels
+
+
+def _shown_labels(names: list[list[str]]) -> list[list[str]]:
+    """Matrix headers: inputs ``x1, x2``, hidden neurons ``n3, n4``, outputs ``y``."""
+    last = len(names) - 1
+    prefixes = ["x", *["n"] * (last - 1), ""]
+    return [
+        [prefix + name for name in layer] for prefix, layer in zip(prefixes, names, strict=True)
+    ]
+
+
+# -- parts -------------------------------------------------------------------
+
+
+def _neuron(index: int, neuron: NeuronTrace, number: _Formatter) -> RenderableType:
+    f = neuron.activation
+    table = _table(
+        ["sample", "x", "x_i·w_i", "Σ x_i·w_i", "z = Σ + b", f"{f}(z)"],
+        title=(
+            f"Neuron example {index + 1}: w = {number.row(neuron.weight)}, "
+            f"b = {number(neuron.bias)}, activation {f}"
+        ),
+    )
+    for s, row in enumerate(neuron.inputs):
+        table.add_row(
+            str(s + 1),
+            number.row(row),
+            number.row(neuron.products[s]),
+            number(neuron.weighted_sum[s]),
+            number(neuron.preactivation[s]),
+            number(neuron.output[s]),
+        )
+    return table
+
+
+def _network_summary(network: NetworkTrace) -> str:
+    shape = " → ".join(str(size) for size in network.sizes)
+    return (
+        f"Network {shape}: hidden activation {network.activation}, output activation "
+        f"{network.output_activation}; {network.samples} samples"
+    )
+
+
+def _layer(
+    index: int, layer: LayerTrace, inputs: list[str], outputs: list[str], number: _Formatter
+) -> RenderableType:
+    samples = [str(s + 1) for s in range(len(layer.input))]
+    f = layer.activation
+    tables = [
+        _matrix("W (out × in)", layer.weight, outputs, inputs, number),
+        _matrix("b", [[b] for b in layer.bias], outputs, ["b"], number),
+        _matrix("input", layer.input, samples, inputs, number),
+        _matrix("input · Wᵀ", layer.product, samples, outputs, number),
+        _matrix("+ b (broadcast)", layer.bias_broadcast, samples, outputs, number),
+        _matrix("z = pre-activation", layer.preactivation, samples, outputs, number),
+        _matrix(
+            "output = z" if f == "none" else f"output = {f}(z)",
+            layer.output,
+            samples,
+            outputs,
+            number,
+        ),
+    ]
+    heading = _heading(f"Layer {index + 1}: Linear({len(inputs)} → {len(outputs)}), activation {f}")
+    return Group(heading, Columns(tables, padding=(0, 2)))
+
+
+def _loss(network: NetworkTrace, outputs: list[str], number: _Formatter) -> RenderableType:
+    several = len(outputs) > 1
+    headers = ["sample", *(["output"] if several else []), "ŷ", "y", "y − ŷ", "(y − ŷ)²"]
+    table = _table(headers, title="Loss: prediction vs target")
+    for s, row in enumerate(network.prediction):
+        for j, predicted in enumerate(row):
+            table.add_row(
+                str(s + 1),
+                *([outputs[j]] if several else []),
+                number(predicted),
+                number(network.target[s][j]),
+                number(network.errors[s][j]),
+                number(network.squared_errors[s][j]),
+            )
+    blanks = [""] * (len(headers) - 2)
+    table.add_section()
+    table.add_row("sum", *blanks, number(network.squared_error_sum))
+    table.add_row(f"L = sum / {network.loss_count}", *blanks, Text(number(network.loss), "bold"))
+    return table
+
+
+def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter) -> RenderableType:
+    table = _table(["parameter", "autograd", "chain rule"], title="Gradient dL/dp")
+    largest = 0.0
+    for index, (torch_grad, hand) in enumerate(
+        zip(network.gradients, network.chain_rule, strict=True)
+    ):
+        if index:
+            table.add_section()
+        rows = _parameter_rows(names[index], names[index + 1], torch_grad.weight, torch_grad.bias)
+        hand_rows = _parameter_rows(names[index], names[index + 1], hand.weight, hand.bias)
+        for (name, by_torch), (_, by_hand) in zip(rows, hand_rows, strict=True):
+            table.add_row(name, number(by_torch), number(by_hand))
+            largest = max(largest, abs(by_torch - by_hand))
+    note = Text(f"largest difference between the two: {largest:.1e}", style="dim")
+    return Group(table, note)
+
+
+def _parameter_rows(
+    inputs: list[str], outputs: list[str], weight: Sequence[Sequence[float]], bias: Sequence[float]
+) -> Iterable[tuple[str, float]]:
+    """``(w13, value)``, ..., then ``(b3, value)``: the deck's order and names."""
+    rows = []
+    for i, source in enumerate(inputs):
+        for j, target in enumerate(outputs):
+            rows.append((_joined("w", source, target), weight[j][i]))
+    rows.extend((_joined("b", target), value) for target, value in zip(outputs, bias, strict=True))
+    return rows
+
+
+def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
+    training = network.training
+    table = _table(
+        ["step", "loss"],
+        title=f"Training: p ← p − {number.plain(training.learning_rate)} · dL/dp",
+    )
+    for step, loss in enumerate(training.losses):
+        table.add_row("before" if step == 0 else str(step), number(loss))
+    losses = training.losses
+    if not all(math.isfinite(loss) for loss in losses):
+        verdict = Text("The loss overflowed: the learning rate is too large.", style="bold red")
+    elif len(losses) > 1 and losses[-1] > losses[0]:
+        verdict = Text("The loss grew: the learning rate is too large.", style="bold red")
+    elif len(losses) > 1:
+        verdict = Text(f"The loss fell in {len(losses) - 1} steps.")
+    else:
+        verdict = Text("No training steps.")
+    return Group(table, verdict)
+
+
+# -- building blocks ---------------------------------------------------------
+
+
+class _Formatter:
+    """Values at the lesson's decimals, the way the lecture writes them."""
+
+    def __init__(self, decimals: int) -> None:
+        self.decimals = decimals
+
+    def __call__(self, value: float) -> str:
+        if math.isfinite(value) and abs(value) >= _LARGE:
+            return f"{value:.{self.decimals}e}"
+        return format_number(value, self.decimals)
+
+    def row(self, values: Sequence[float]) -> str:
+        return "[" + ", ".join(self(v) for v in values) + "]"
+
+    @staticmethod
+    def plain(value: float) -> str:
+        """A lesson setting (the learning rate) exactly as given."""
+        return repr(value)
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold")
+
+
+def _table(headers: Sequence[str], title: str | None = None) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        min_width=len(title or ""),
+    )
+    for position, header in enumerate(headers):
+        table.add_column(header, justify="left" if position == 0 else "right", no_wrap=True)
+    return table
+
+
+def _matrix(
+    title: str,
+    rows: Sequence[Sequence[float]],
+    row_labels: Sequence[str],
+    column_labels: Sequence[str],
+    number: _Formatter,
+) -> Table:
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, min_width=len(title)
+    )
+    table.add_column("", style="dim", no_wrap=True)
+    for label in column_labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for label, row in zip(row_labels, rows, strict=True):
+        table.add_row(label, *(number(value) for value in row))
+    return table
+
+
+def _joined(symbol: str, *labels: str) -> str:
+    """``w13`` when every label is one character, else ``w12,13``."""
+    if all(len(label) == 1 for label in labels):
+        return symbol + "".join(labels)
+    return symbol + ",".join(labels)
