@@ -158,7 +158,9 @@ def _visible(mobject: Mobject) -> bool:
 
 
 def _box(mobject: Mobject) -> tuple[tuple[float, float], tuple[float, float]]:
-    low, high = mobject.get_critical_point((-1, -1, 0)), mobject.get_critical_point((1, 1, 0))
+    """The bounding box of the glyphs' control points (cheap, and never smaller)."""
+    points = mobject.get_all_points()
+    low, high = points.min(axis=0), points.max(axis=0)
     return (low[0], low[1]), (high[0], high[1])
 
 

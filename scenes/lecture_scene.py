@@ -58,6 +58,10 @@ class LectureScene(Scene):
     def _remember(self, mobject: Mobject) -> None:
         for member in mobject.get_family():
             self.ever_shown[id(member)] = member
+            # An imported SVG glyph keeps its parsed path only to build its points;
+            # dropped, every copy a Transform makes is many times cheaper.
+            if getattr(member, "path_obj", None) is not None:
+                member.path_obj = None
 
     # -- steps --------------------------------------------------------------
 
