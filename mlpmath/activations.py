@@ -62,4 +62,4 @@ def activation(name: str) -> Activation:
 def curve(name: str, low: float, high: float, points: int = 200) -> list[tuple[float, float]]:
     """Points ``(z, f(z))`` to draw an activation's graph between ``low`` and ``high``."""
     z = torch.linspace(low, high, points, dtype=torch.float64)
-    return list(zip(z.tolist(), activation(name).forward(z).tolist()))
+    return list(zip(z.tolist(), activation(name).forward(z).tolist(), strict=True))

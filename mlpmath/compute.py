@@ -7,6 +7,8 @@ the fourth decimal of values near 100. The chain rule is written by hand
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 import torch.nn.functional as F
 
@@ -97,7 +99,7 @@ def initial_parameters(network: NetworkSpec, decimals: int) -> Params:
         return [(_tensor(layer.weight), _tensor(layer.bias)) for layer in network.layers]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(network.seed)
-        linears = [torch.nn.Linear(a, b) for a, b in zip(network.sizes, network.sizes[1:])]
+        linears = [torch.nn.Linear(a, b) for a, b in pairwise(network.sizes)]
     return [
         (_round(linear.weight.detach(), decimals), _round(linear.bias.detach(), decimals))
         for linear in linears
@@ -112,7 +114,7 @@ def _layer_activations(network: NetworkSpec) -> list[str]:
 def forward(params: Params, x: torch.Tensor, activations: list[str]) -> list[dict]:
     """Each layer's input, product, bias broadcast, pre-activation and output."""
     layers = []
-    for (weight, bias), name in zip(params, activations):
+    for (weight, bias), name in zip(params, activations, strict=True):
         product = x @ weight.T
         bias_broadcast = bias.expand_as(product)
         preactivation = product + bias_broadcast
@@ -149,7 +151,7 @@ def backward_by_hand(
     upstream = -2.0 / count * (target - prediction)
     prediction_gradient = upstream
     steps: list[dict] = []
-    for (weight, _), layer, name in reversed(list(zip(params, layers, activations))):
+    for (weight, _), layer, name in reversed(list(zip(params, layers, activations, strict=True))):
         derivative = activation(name).derivative(layer["preactivation"])
         delta = upstream * derivative
         steps.append(
@@ -207,7 +209,7 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
                 preactivation=_plain(layer["preactivation"]),
                 output=_plain(layer["output"]),
             )
-            for (weight, bias), layer, name in zip(params, layers, activations)
+            for (weight, bias), layer, name in zip(params, layers, activations, strict=True)
         ),
         prediction=_plain(prediction),
         target=_plain(target),
@@ -218,7 +220,9 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
         loss=float(loss),
         prediction_gradient=_plain(prediction_gradient),
         gradients=tuple(Parameters(_plain(w), _plain(b)) for w, b in autograd),
-        chain_rule=tuple(ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand),
+        chain_rule=tuple(
+            ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand
+        ),
         training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps),
     )
 
@@ -233,13 +237,15 @@ def _train(
 ) -> TrainingTrace:
     """Plain gradient descent, ``p <- p - learning_rate * dL/dp`` (SGD, no momentum)."""
     records = []
+    predictions = []
     for _ in range(steps):
         layers = forward(params, x, activations)
+        predictions.append(_plain(layers[-1]["output"]))
         loss = mse_loss(layers[-1]["output"], target)
         _, hand = backward_by_hand(params, layers, target, activations)
         updated = [
             (w - learning_rate * g["weight"], b - learning_rate * g["bias"])
-            for (w, b), g in zip(params, hand)
+            for (w, b), g in zip(params, hand, strict=True)
         ]
         records.append(
             TrainingStep(
@@ -250,12 +256,15 @@ def _train(
             )
         )
         params = updated
-    final_loss = float(mse_loss(forward(params, x, activations)[-1]["output"], target))
+    final_prediction = forward(params, x, activations)[-1]["output"]
+    predictions.append(_plain(final_prediction))
+    final_loss = float(mse_loss(final_prediction, target))
     return TrainingTrace(
         learning_rate=learning_rate,
         losses=(*tuple(step.loss for step in records), final_loss),
         layers=_parameters(params),
         steps=tuple(records),
+        predictions=tuple(predictions),
     )
 
 

@@ -71,13 +71,16 @@ def evaluate(expression: str) -> Decimal:
     Numbers are read from their text, so ``0.1 + 0.2`` is exactly ``0.3``;
     a division is carried to 50 significant digits.
     """
+    # Parse and read numbers from the same text: a typeset minus is 3 bytes in
+    # UTF-8, so source offsets into the original text would be off.
+    text = expression.replace("\u2212", "-")
     try:
-        tree = ast.parse(expression.replace("\u2212", "-"), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError:
         raise ValueError(f"not shown arithmetic: {expression!r}") from None
     with localcontext() as context:
         context.prec = 50
-        return _evaluate(tree.body, expression)
+        return _evaluate(tree.body, text)
 
 
 _OPERATORS = {

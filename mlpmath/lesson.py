@@ -11,6 +11,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,11 @@ __all__ = [
 
 DEFAULT_LESSON_NAME = "default"
 MAX_DECIMALS = 10
+# The trace records every parameter at every training step, so a lesson's
+# size is bounded: a lecture's network is small, and a typo such as
+# `steps = 1000000000` must fail at once instead of exhausting memory.
+MAX_PARAMETERS = 10_000
+MAX_RECORDED = 1_000_000  # training steps x parameters
 
 
 class LessonError(ValueError):
@@ -182,6 +188,12 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     steps = _integer(_required(training, "steps", "training"), "training.steps")
     if steps < 0:
         raise LessonError(f"training.steps: must be 0 or more, got {steps}")
+    parameters = _parameter_count(network.sizes)
+    if steps * parameters > MAX_RECORDED:
+        raise LessonError(
+            f"training.steps: {steps} steps of a network with {parameters} parameters is too "
+            f"many to record (at most {MAX_RECORDED // parameters} steps for this network)"
+        )
 
     return Lesson(
         name=name,
@@ -221,6 +233,12 @@ def _network(table: dict[str, Any]) -> NetworkSpec:
     for i, size in enumerate(sizes):
         if size < 1:
             raise LessonError(f"network.sizes[{i}]: must be at least 1, got {size}")
+    parameters = _parameter_count(sizes)
+    if parameters > MAX_PARAMETERS:
+        raise LessonError(
+            f"network.sizes: {list(sizes)} has {parameters} weights and biases; a lesson "
+            f"allows at most {MAX_PARAMETERS}"
+        )
     activation = _activation(table.get("activation", "none"), "network.activation")
     output_activation = _activation(
         table.get("output_activation", "none"), "network.output_activation"
@@ -267,6 +285,11 @@ def _layer(table: Any, key: str, fan_in: int, fan_out: int) -> LayerSpec:
 # -- small checkers ----------------------------------------------------------
 
 
+def _parameter_count(sizes: tuple[int, ...]) -> int:
+    """Weights and biases of the ``nn.Linear`` layers that ``sizes`` describes."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
+
+
 def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
@@ -295,7 +318,7 @@ def _required(table: dict[str, Any], key: str, where: str) -> Any:
 
 def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise LessonError(f"{key}: expected a number, got {value!r}")
+        raise LessonError(f"{key}: expected a number, got {_shown(value)}")
     number = float(value)
     if not math.isfinite(number):
         raise LessonError(f"{key}: must be a finite number, got {value!r}")
@@ -304,19 +327,22 @@ def _number(value: Any, key: str) -> float:
 
 def _integer(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LessonError(f"{key}: expected a whole number, got {value!r}")
+        raise LessonError(f"{key}: expected a whole number, got {_shown(value)}")
     return value
 
 
 def _vector(value: Any, key: str) -> tuple[float, ...]:
     if not isinstance(value, list) or not value:
-        raise LessonError(f"{key}: expected a non-empty list of numbers")
+        raise LessonError(f"{key}: expected a non-empty list of numbers, got {_shown(value)}")
     return tuple(_number(v, f"{key}[{i}]") for i, v in enumerate(value))
 
 
 def _matrix(value: Any, key: str) -> Matrix:
-    if not isinstance(value, list) or not value:
-        raise LessonError(f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]]")
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise LessonError(
+            f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]], "
+            f"got {_shown(value)}"
+        )
     rows = tuple(_vector(row, f"{key}[{i}]") for i, row in enumerate(value))
     width = len(rows[0])
     for i, row in enumerate(rows):
@@ -327,9 +353,15 @@ def _matrix(value: Any, key: str) -> Matrix:
     return rows
 
 
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value from the file for an error message: one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _activation(value: Any, key: str) -> str:
     if not isinstance(value, str) or value not in ACTIVATIONS:
         raise LessonError(
-            f"{key}: unknown activation {value!r} (choose one of: {', '.join(ACTIVATIONS)})"
+            f"{key}: unknown activation {_shown(value)} (choose one of: {', '.join(ACTIVATIONS)})"
         )
     return value

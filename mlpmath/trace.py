@@ -93,6 +93,7 @@ class TrainingTrace:
     losses: Vector  # steps + 1 values: before the first step, then after each
     layers: tuple[Parameters, ...]  # parameters after the last step
     steps: tuple[TrainingStep, ...]
+    predictions: tuple[Matrix, ...]  # steps + 1: the network's output at each loss's parameters
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,10 @@ class PathError(LookupError):
     """A path does not name a value in the trace."""
 
 
-_PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+# A name, then ``.name`` or ``[index]`` tokens: a name needs its dot after
+# the start, so ``layers[0]bias`` and ``.network`` are not paths.
+_FIRST_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+_PATH_TOKEN = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 def parse_path(path: str) -> list[str | int]:
@@ -157,8 +161,9 @@ def parse_path(path: str) -> list[str | int]:
     tokens: list[str | int] = []
     position = 0
     while position < len(path):
-        match = _PATH_TOKEN.match(path, position)
-        if match is None or (position == 0 and path.startswith(".")):
+        pattern = _FIRST_TOKEN if position == 0 else _PATH_TOKEN
+        match = pattern.match(path, position)
+        if match is None:
             raise PathError(f"{path!r}: not a trace path (like network.layers[0].bias[1])")
         name, index = match.groups()
         tokens.append(name if name is not None else int(index))

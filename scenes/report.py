@@ -10,7 +10,7 @@ never imports manim.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from rich import box
 from rich.columns import Columns
@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlpmath import Trace, format_number
+from mlpmath.numbering import neuron_numbers
 from mlpmath.trace import LayerTrace, NetworkTrace, NeuronTrace
 
 __all__ = ["neuron_labels", "print_trace", "report"]
@@ -66,16 +67,13 @@ def report(trace: Trace) -> list[RenderableType]:
 def neuron_labels(sizes: Sequence[int]) -> list[list[str]]:
     """The deck's neuron names per layer: inputs ``1, 2``, then ``3, 4, 5``..., output ``y``.
 
-    A weight ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``).
+    The numbering is ``mlpmath.numbering``'s, as the scenes use it; a weight
+    ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``).
     """
-    labels: list[list[str]] = []
-    first = 1
-    for position, size in enumerate(sizes):
-        if position == len(sizes) - 1:
-            labels.append(["y"] if size == 1 else [f"y{j + 1}" for j in range(size)])
-        else:
-            labels.append([str(first + j) for j in range(size)])
-        first += size
+    numbers = neuron_numbers(list(sizes))
+    labels = [[str(n) for n in layer] for layer in numbers[:-1]]
+    outputs = sizes[-1]
+    labels.append(["y"] if outputs == 1 else [f"y{j + 1}" for j in range(outputs)])
     return labels
 
 
@@ -93,13 +91,12 @@ def _shown_labels(names: list[list[str]]) -> list[list[str]]:
 
 def _neuron(index: int, neuron: NeuronTrace, number: _Formatter) -> RenderableType:
     f = neuron.activation
-    table = _table(
-        ["sample", "x", "x_i·w_i", "Σ x_i·w_i", "z = Σ + b", f"{f}(z)"],
-        title=(
-            f"Neuron example {index + 1}: w = {number.row(neuron.weight)}, "
-            f"b = {number(neuron.bias)}, activation {f}"
-        ),
+    heading = _heading(
+        f"Neuron example {index + 1}: w = {number.row(neuron.weight)}, "
+        f"b = {number(neuron.bias)}, activation {f}"
     )
+    # The two list columns may wrap (between numbers) so a wide neuron still fits.
+    table = _table(["s", "x", "x_i·w_i", "Σ x_i·w_i", "z = Σ + b", f"{f}(z)"], wrap={1, 2})
     for s, row in enumerate(neuron.inputs):
         table.add_row(
             str(s + 1),
@@ -109,7 +106,7 @@ def _neuron(index: int, neuron: NeuronTrace, number: _Formatter) -> RenderableTy
             number(neuron.preactivation[s]),
             number(neuron.output[s]),
         )
-    return table
+    return Group(heading, table)
 
 
 def _network_summary(network: NetworkTrace) -> str:
@@ -128,19 +125,18 @@ def _layer(
     tables = [
         _matrix("W (out × in)", layer.weight, outputs, inputs, number),
         _matrix("b", [[b] for b in layer.bias], outputs, ["b"], number),
-        _matrix("input", layer.input, samples, inputs, number),
-        _matrix("input · Wᵀ", layer.product, samples, outputs, number),
-        _matrix("+ b (broadcast)", layer.bias_broadcast, samples, outputs, number),
-        _matrix("z = pre-activation", layer.preactivation, samples, outputs, number),
-        _matrix(
-            "output = z" if f == "none" else f"output = {f}(z)",
-            layer.output,
-            samples,
-            outputs,
-            number,
-        ),
     ]
-    heading = _heading(f"Layer {index + 1}: Linear({len(inputs)} → {len(outputs)}), activation {f}")
+    if index == 0:  # later layers' input is the output printed just above
+        tables.append(_matrix("input X", layer.input, samples, inputs, number))
+    tables += [
+        _matrix("input · Wᵀ", layer.product, samples, outputs, number),
+        _matrix("z = input · Wᵀ + b", layer.preactivation, samples, outputs, number),
+    ]
+    if f != "none":
+        tables.append(_matrix(f"output = {f}(z)", layer.output, samples, outputs, number))
+    shape = f"Linear({len(inputs)} → {len(outputs)})"
+    output = "output = z (no activation)" if f == "none" else f"activation {f}"
+    heading = _heading(f"Layer {index + 1}: {shape}, {output}; b is added to every sample's row")
     return Group(heading, Columns(tables, padding=(0, 2)))
 
 
@@ -241,7 +237,8 @@ def _heading(text: str) -> Text:
     return Text(text, style="bold")
 
 
-def _table(headers: Sequence[str], title: str | None = None) -> Table:
+def _table(headers: Sequence[str], title: str | None = None, wrap: Container[int] = ()) -> Table:
+    """A table whose first column labels rows; only columns in ``wrap`` may wrap."""
     table = Table(
         title=title,
         title_justify="left",
@@ -251,7 +248,12 @@ def _table(headers: Sequence[str], title: str | None = None) -> Table:
         min_width=len(title or ""),
     )
     for position, header in enumerate(headers):
-        table.add_column(header, justify="left" if position == 0 else "right", no_wrap=True)
+        table.add_column(
+            header,
+            justify="left" if position == 0 or position in wrap else "right",
+            no_wrap=position not in wrap,
+            overflow="fold",
+        )
     return table
 
 
