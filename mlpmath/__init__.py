@@ -18,7 +18,7 @@ from mlpmath.lesson import (
     load_lesson,
     parse_lesson,
 )
-from mlpmath.trace import PathError, Trace, resolve
+from mlpmath.trace import PathError, Trace, jsonable, resolve
 
 __all__ = [
     "ACTIVATIONS",
@@ -34,6 +34,7 @@ __all__ = [
     "default_lesson_text",
     "dot_relation",
     "format_number",
+    "jsonable",
     "load_lesson",
     "parse_lesson",
     "resolve",

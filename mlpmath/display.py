@@ -10,6 +10,7 @@ otherwise the scene writes "≈".
 from __future__ import annotations
 
 import ast
+import math
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
@@ -30,7 +31,12 @@ _MINUS_SIGNS = ("\u2212", "-")
 
 
 def format_number(value: float, decimals: int) -> str:
-    """Whole numbers as integers (inputs ``1, 2, 3``), others at ``decimals`` places."""
+    """Whole numbers as integers (inputs ``1, 2, 3``), others at ``decimals`` places.
+
+    A diverging lesson's overflow shows as ``inf``/``-inf``/``nan``, as torch has it.
+    """
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = f"{value:.{decimals}f}"
@@ -94,6 +100,8 @@ _OPERATORS = {
 def _evaluate(node: ast.AST, source: str) -> Decimal:
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return Decimal(ast.get_source_segment(source, node) or repr(node.value))
+    if isinstance(node, ast.Name) and node.id in ("inf", "nan"):
+        return Decimal("Infinity" if node.id == "inf" else "NaN")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         value = _evaluate(node.operand, source)
         return -value if isinstance(node.op, ast.USub) else value
@@ -124,6 +132,9 @@ def relation(expression: str, result: str) -> str:
     """
     exact = evaluate(expression)
     shown = _decimal(result)
+    if not (exact.is_finite() and shown.is_finite()):
+        same = exact == shown or (exact.is_nan() and shown.is_nan())
+        return EQUALS if same else APPROX  # an overflow, shown as it is
     quantum = Decimal(1).scaleb(-shown_precision(result))
     rounded = {exact.quantize(quantum, rounding=mode) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)}
     return EQUALS if shown in rounded else APPROX

@@ -7,6 +7,7 @@ render's ledger. Records are frozen, so a scene cannot swap a value out.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "Trace",
     "TrainingStep",
     "TrainingTrace",
+    "jsonable",
     "resolve",
 ]
 
@@ -142,8 +144,22 @@ class Trace:
     activation_demo: ActivationDemo
 
     def to_dict(self) -> dict[str, Any]:
-        """The trace as JSON-ready nested dicts and lists."""
-        return asdict(self)
+        """The trace as JSON-ready nested dicts and lists (non-finite numbers: None)."""
+        return jsonable(asdict(self))
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with tuples as lists and inf/NaN as None, so strict JSON can hold it.
+
+    A diverging lesson (too large a learning rate) overflows to inf, then NaN.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
 
 
 class PathError(LookupError):

@@ -23,7 +23,7 @@ class UserError(Exception):
 def _trace_command(args: argparse.Namespace) -> int:
     trace = compute_trace(load_lesson(args.lesson))
     if args.json:
-        json.dump(trace.to_dict(), sys.stdout)
+        json.dump(trace.to_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         from scenes.report import print_trace

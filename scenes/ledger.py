@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlpmath import PathError, Trace, resolve, text_matches_value
+from mlpmath import PathError, Trace, format_number, jsonable, resolve
 from mlpmath.display import relation
 
 __all__ = ["Ledger", "LedgerEntry", "WorkedRelation", "check_ledger", "read_ledger"]
@@ -83,12 +83,23 @@ class Ledger:
             family = getattr(record.mobject, "get_family", lambda: [record.mobject])()
             return any(id(member) in shown for member in family)
 
-        return {
-            "scene": scene,
-            "lesson": lesson,
-            "values": [e.to_json() for e in self.entries if on_screen(e)],
-            "relations": [r.to_json() for r in self.relations if on_screen(r)],
-        }
+        return jsonable(
+            {
+                "scene": scene,
+                "lesson": lesson,
+                "values": [e.to_json() for e in self.entries if on_screen(e)],
+                "relations": [r.to_json() for r in self.relations if on_screen(r)],
+            }
+        )
+
+
+def _same_number(recorded: Any, true_value: float) -> bool:
+    """Equal to the last bit that matters; a non-finite trace value is recorded as null."""
+    if not math.isfinite(true_value):
+        return recorded is None
+    return isinstance(recorded, int | float) and math.isclose(
+        recorded, true_value, rel_tol=1e-12, abs_tol=1e-12
+    )
 
 
 def read_ledger(path: Path) -> dict[str, Any]:
@@ -109,12 +120,11 @@ def check_ledger(trace: Trace, ledger: dict[str, Any]) -> list[str]:
         if not isinstance(true_value, int | float) or isinstance(true_value, bool):
             problems.append(f"{scene}: {path} is not a number in the trace")
             continue
-        if not isinstance(value, int | float) or not math.isclose(
-            value, true_value, rel_tol=1e-12, abs_tol=1e-12
-        ):
+        if not _same_number(value, true_value):
             problems.append(f"{scene}: {path} recorded {value!r} but the trace has {true_value!r}")
-        if not isinstance(text, str) or not text_matches_value(text, true_value):
-            problems.append(f"{scene}: {path} shows {text!r}, which is not {true_value!r} as shown")
+        shown = format_number(true_value, trace.decimals)
+        if not isinstance(text, str) or text.replace("\u2212", "-") != shown:
+            problems.append(f"{scene}: {path} shows {text!r}, but the trace has {shown!r}")
     for worked in ledger.get("relations", []):
         try:
             truth = relation(worked["expression"], worked["total"])

@@ -9,11 +9,12 @@ the "=" they print is checked by hand-arithmetic on exactly what is shown.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from manim import VGroup
+from manim import Dot, VGroup
 from manim.mobject.text.typst_mobject import MathTypst
 
 from mlpmath import PathError, Trace, format_number, resolve
@@ -171,7 +172,9 @@ class TracedValues:
                 continue
             label = f"v{len(labels)}"
             text = self.text(part.path)
-            literal = f"({text})" if part.paren and text.startswith("-") else text
+            literal = _typst_number(text)
+            if part.paren and text.startswith("-"):
+                literal = f"({literal})"
             source.append(f"{{{{ {literal} : {label} }}}}")
             labels.append(label)
             recorded.append((part, text))
@@ -339,7 +342,7 @@ class TracedValues:
                         pieces.append(part)
                     else:
                         text = self.text(part.path)
-                        pieces.append(text)
+                        pieces.append(_typst_number(text))
                         recorded.append((part.path, text))
                 cells.append(f"{{{{ {' '.join(pieces)} : {_entry_label(r, c)} }}}}")
             source_rows.append(", ".join(cells))
@@ -364,6 +367,24 @@ class TracedValues:
     ) -> TracedMatrix:
         """A matrix of symbols (``k_(3)^(1)``...), the same shape as a traced one."""
         return self.grid(rows, columns, symbol, **kwargs)
+
+    def point(self, axes: Any, x: float, path: str, color: Any = None) -> Dot:
+        """A dot plotted at (``x``, the value at ``path``) on ``axes``.
+
+        A plotted value is shown too, so it goes to the ledger like a typeset
+        one; ``x`` is only a position (a step's index, say).
+        """
+        value = self.value(path)
+        if not math.isfinite(value):
+            raise ValueError(f"{path}: {value} cannot be plotted")
+        dot = Dot(axes.c2p(x, value), radius=style.POINT_RADIUS, color=color or style.RESULT)
+        self.ledger.record(dot, path, value, self.text(path))
+        return dot
+
+
+def _typst_number(text: str) -> str:
+    """A shown number as Typst math: digits as they are, overflow as ∞ or NaN."""
+    return {"inf": "infinity", "-inf": "-infinity", "nan": '"NaN"'}.get(text, text)
 
 
 def _is_matrix(trace: Trace, path: str) -> bool:
