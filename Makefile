@@ -11,7 +11,8 @@ setup:
 lecture: setup
 	.venv/bin/mlp-lecture render $(LESSON) --quality $(QUALITY)
 
-test: setup
+test:
+	@./.ci/setup --tests
 	.venv/bin/python -m pytest
 
 lint: setup
