@@ -32,6 +32,7 @@ __all__ = [
     "compute_trace",
     "forward",
     "initial_parameters",
+    "sequential",
 ]
 
 DTYPE = torch.float64
@@ -224,7 +225,30 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
             ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand
         ),
         training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps),
+        net_prediction=_plain(sequential(params, activations)(x)),
     )
+
+
+_MODULES = {
+    "none": torch.nn.Identity,
+    "relu": torch.nn.ReLU,
+    "sigmoid": torch.nn.Sigmoid,
+    "tanh": torch.nn.Tanh,
+}
+
+
+def sequential(params: Params, activations: list[str]) -> torch.nn.Sequential:
+    """The lesson's network as torch builds it: ``nn.Sequential(nn.Linear, activation, ...)``
+    holding ``params``, so ``net(X)`` checks the layer-by-layer forward pass."""
+    modules: list[torch.nn.Module] = []
+    for (weight, bias), name in zip(params, activations, strict=True):
+        with torch.random.fork_rng(devices=[]):  # its throwaway init draws no global numbers
+            linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=DTYPE)
+        with torch.no_grad():
+            linear.weight.copy_(weight)
+            linear.bias.copy_(bias)
+        modules += [linear, _MODULES[name]()]
+    return torch.nn.Sequential(*modules)
 
 
 def _train(

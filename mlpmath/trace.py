@@ -116,6 +116,9 @@ class NetworkTrace:
     gradients: tuple[Parameters, ...]  # torch autograd
     chain_rule: tuple[ChainRuleLayer, ...]  # the hand derivation
     training: TrainingTrace
+    # torch's own nn.Sequential(nn.Linear, activation, ...) run on X: the forward
+    # pass's check, computed apart from the layer-by-layer trace above
+    net_prediction: Matrix = ()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,13 @@ LECTURE_ORDER: list[tuple[str, str]] = [
     ("SingleNeuron", "scenes.single_neuron"),
     ("NeuronBatch", "scenes.neuron_batch"),
     ("ReLUActivation", "scenes.relu_activation"),
+    ("LayerProduct", "scenes.layer_product"),
+    ("BiasBroadcast", "scenes.bias_broadcast"),
+    ("ForwardPass", "scenes.forward_pass"),
+    ("MSELoss", "scenes.mse_loss"),
+    ("ChainRule", "scenes.chain_rule"),
+    ("Backpropagation", "scenes.backpropagation"),
+    ("GradientDescent", "scenes.gradient_descent"),
 ]
 
 

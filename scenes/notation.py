@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from mlpmath.numbering import neuron_numbers
 
-__all__ = ["NetworkNotation", "activation_call", "activation_definition", "indexed"]
+__all__ = [
+    "NetworkNotation",
+    "activation_call",
+    "activation_definition",
+    "activation_derivative",
+    "derivative",
+    "indexed",
+    "slash_derivative",
+]
 
 _FUNCTION_NAMES = {"relu": '"ReLU"', "sigmoid": "sigma", "tanh": "tanh", "none": "f"}
 _DEFINITIONS = {
@@ -12,6 +20,12 @@ _DEFINITIONS = {
     "sigmoid": "1 / (1 + e^(-z))",
     "tanh": "(e^z - e^(-z)) / (e^z + e^(-z))",
     "none": "z",
+}
+_DERIVATIVES = {
+    "relu": 'cases(1 "if" z > 0, 0 "if" z <= 0)',
+    "sigmoid": "sigma(z) (1 - sigma(z))",
+    "tanh": "1 - tanh^2(z)",
+    "none": "1",
 }
 
 
@@ -23,6 +37,21 @@ def activation_call(name: str) -> str:
 def activation_definition(name: str) -> str:
     """``ReLU(z) = max(0, z)`` and the like, as Typst math."""
     return f"{activation_call(name)}(z) = {_DEFINITIONS[name]}"
+
+
+def activation_derivative(name: str) -> str:
+    """``ReLU'(z) = ...``: the activation's derivative, as the chain rule multiplies by it."""
+    return f"{activation_call(name)}'(z) = {_DERIVATIVES[name]}"
+
+
+def derivative(of: str, by: str) -> str:
+    """``∂L/∂w`` as a fraction: how ``of`` changes with ``by``."""
+    return f"(partial {of})/(partial {by})"
+
+
+def slash_derivative(of: str, by: str) -> str:
+    """``∂L/∂w`` on one line, for tables and labels."""
+    return f"partial {of} \\/ partial {by}"
 
 
 def indexed(symbol: str, *indices: int | str) -> str:
@@ -58,9 +87,11 @@ class NetworkNotation:
             return "hat(y)" if self.sizes[-1] == 1 else indexed("hat(y)", index + 1)
         return indexed("n", self.numbers[layer][index])
 
-    def entry(self, letter: str, layer: int, index: int, sample: int) -> str:
-        """``k_(3)^(1)``: a per-sample value of neuron ``index`` of ``layer``."""
-        return f"{letter}_({self._tag(layer, index)})^({sample + 1})"
+    def entry(self, letter: str, layer: int, index: int, sample: int | str) -> str:
+        """``k_(3)^(1)``: a per-sample value of neuron ``index`` of ``layer``
+        (``sample`` counts from 0, or is a symbol such as ``"i"``)."""
+        shown = sample + 1 if isinstance(sample, int) else sample
+        return f"{letter}_({self._tag(layer, index)})^({shown})"
 
     def weight(self, layer: int, row: int, column: int) -> str:
         """``w_(13)``: the weight of layer ``layer`` (1-based, torch's row, column)."""
@@ -72,3 +103,14 @@ class NetworkNotation:
     def bias(self, layer: int, index: int) -> str:
         """``b_(3)``: the bias of neuron ``index`` of ``layer``."""
         return f"b_({self._tag(layer, index)})"
+
+    def loss_index(self, sample: int, output: int = 0) -> str:
+        """The index ``i`` of one prediction entry in the loss's sum: the sample's
+        number, or ``sample,output`` when the network has several outputs."""
+        if self.sizes[-1] == 1:
+            return str(sample + 1)
+        return f"{sample + 1},{output + 1}"
+
+    def layer_matrix(self, letter: str, layer: int) -> str:
+        """``N_(2)``: a layer's matrix over all samples (``layer`` counts from 1)."""
+        return f"{letter}_({layer})"

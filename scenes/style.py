@@ -6,7 +6,7 @@ so a teacher can restyle the whole lecture by editing this module.
 
 from __future__ import annotations
 
-from manim import BLUE_C, GREEN_C, GREY_B, ORANGE, RED_C, TEAL_C, WHITE, YELLOW_C
+from manim import BLUE_C, GREEN_C, GREY_B, ORANGE, PINK, RED_C, TEAL_C, WHITE, YELLOW_C
 
 __all__ = [name for name in dir() if name.isupper()]
 
@@ -53,3 +53,33 @@ MAX_LISTED_VALUES = 9  # values listed beside a graph
 
 # -- timing (seconds) ----------------------------------------------------------
 STEP_PAUSE = 0.6
+
+# -- how it learns: gradients and the loss curve -------------------------------
+GRADIENT = PINK  # dL/d(something): gradients and error signals
+UPDATED = GREEN_C  # parameters after a gradient-descent step
+MAX_WORKED_TERMS = 6  # samples a worked gradient writes out term by term
+MAX_FORMULA_ROWS = 3  # formulas stacked in one column; more go in two
+POINT_RADIUS = 0.05  # a plotted point of the loss curve
+CURVE_STROKE = 3
+LOG_SCALE_RATIO = 100  # losses spanning more than this factor get a log axis
+MAX_TICK_CHARS = 14  # longest shown value an axis label may carry
+TICK_LENGTH = 0.12
+CURVE_WIDTH = 9.0
+CURVE_TIME = 2.5  # seconds to draw the loss curve
+MAX_UPDATE_COLUMNS = 3  # columns per matrix of an update W - alpha dL/dW too wide in full
+
+# -- a network of layers: the diagram, matrices, the loss table -----------------
+MAX_DIAGRAM_NEURONS = 6  # neurons a diagram column draws before eliding with dots
+MAX_LABELLED_NEURONS = 4  # a diagram writes its weights only when no layer is larger
+MAX_EDGE_LABELS = 16  # ... and it has at most this many weights
+DIAGRAM_GAP = 1.6  # least length of an edge between two diagram columns
+NEURON_BUFF = 0.22  # vertical room between two neurons of a column (and their labels)
+WEIGHT_BUFF = 0.06  # between the weight labels stacked at one neuron
+EDGE_STUB = 0.3  # from a neuron's stacked weights into the neuron
+QUICK = 0.5  # seconds for one of many repeated moves (entry by entry)
+NUDGE = 0.2  # how far a piece drifts as it fades in
+NAME_FILL = 0.8  # of a neuron's width its name may take
+MAX_PRODUCTS_PER_LINE = 4  # a worked dot product longer than this wraps onto more lines
+LEAST_SCALE = 0.85  # a row of matrices shrinks no further than this: more columns elide
+MIN_MATRIX_COLUMNS = 3  # the fewest an elided matrix shows: first, dots, last
+EDGE_LABEL_SIZE = 24  # the weights and biases written on a network diagram

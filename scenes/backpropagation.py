@@ -1,0 +1,382 @@
+"""Backpropagation: the output's error signal carried back into a hidden layer's gradients.
+
+The same chain rule as the output layer's, one layer further in: the error
+signal ``delta`` goes back through the output weights, then through the
+activation's derivative, and meets the layer's inputs. Every number is the
+trace's hand chain rule (``network.chain_rule``), set beside autograd's
+``network.gradients``; the pattern is stated once for the layers below.
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, VGroup, Write, config
+from manim.mobject.text.typst_mobject import MathTypst, Typst
+
+from scenes import style
+from scenes.learning import (
+    MINUS_TWO,
+    LearningScene,
+    gradient_table,
+    play_gradients,
+    worked_over_samples,
+)
+from scenes.notation import (
+    NetworkNotation,
+    activation_call,
+    activation_derivative,
+    derivative,
+    slash_derivative,
+)
+from scenes.traced import OVER, PLUS, TIMES, Checked, Term, TracedMatrix, Value
+
+__all__ = ["Backpropagation"]
+
+NEURON = 0  # the hidden neuron whose gradients are worked out
+INPUT = 0  # the input of that neuron whose weight is worked out
+
+
+class Backpropagation(LearningScene):
+    """One hidden layer's gradients by hand, from the output's error signal, beside torch's."""
+
+    def construct(self) -> None:
+        network = self.trace.network
+        self.output = len(network.layers) - 1
+        self.hidden = self.output - 1  # the last hidden layer; -1 when there is none
+        self.notation = NetworkNotation(network.sizes)
+        self.outputs = network.sizes[-1]
+        self.show_title("Backpropagation: the gradient, layer by layer")
+        self._show_error_signal()
+        if self.hidden >= 0:
+            self._show_through_weights()
+            self._show_through_activation()
+            self._show_hidden_gradients()
+            self._show_pattern()
+        else:
+            self._show_no_hidden_layer()
+        self._show_every_gradient()
+
+    # -- helpers ----------------------------------------------------------------------
+    def _chain(self, layer: int) -> str:
+        return f"network.chain_rule[{layer}]"
+
+    def _checked_grid(self, path: str, terms, color) -> TracedMatrix:
+        """The matrix at ``path`` whose every entry is checked against ``terms(r, c)``."""
+        rows, columns = self.traced.shape(path)
+        return self.traced.grid(
+            rows, columns, lambda r, c: Checked(terms(r, c), f"{path}[{r}][{c}]"), color=color
+        )
+
+    def _equation(self, *pieces) -> VGroup:
+        """Matrices and operators in a row, e.g. ``A · B = C``."""
+        return VGroup(
+            *(
+                MathTypst(piece, font_size=style.MATH_SIZE) if isinstance(piece, str) else piece
+                for piece in pieces
+            )
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
+
+    # -- the error signal at the output ---------------------------------------------------
+    def _show_error_signal(self) -> None:
+        self.step("The error signal: how the loss changes with the output's pre-activation")
+        out, n = self.output, self.notation
+        name = self.trace.network.output_activation
+        slope = "" if name == "none" else f" {activation_call(name)}'(z^i)"
+        formula = MathTypst(
+            f"delta^i = {derivative('L', 'z^i')} = -2/K (y^i - hat(y)^i){slope}",
+            font_size=style.MATH_SIZE,
+        )
+        note = Typst(
+            f"one entry per output; ${n.neuron(n.last, 0)} = z$ when the output has no activation"
+            if name == "none"
+            else "one entry per output",
+            font_size=style.LABEL_SIZE,
+            color=style.MUTED,
+        )
+        chain = self._chain(out)
+
+        def terms(r: int, c: int) -> tuple[Term, ...]:
+            shown: tuple[Term, ...] = (
+                MINUS_TWO,
+                OVER,
+                Value("network.loss_count"),
+                TIMES,
+                Value(f"network.errors[{r}][{c}]"),
+            )
+            if name != "none":
+                shown += (TIMES, Value(f"{chain}.activation_derivative[{r}][{c}]"))
+            return shown
+
+        errors = self.labelled(
+            self.traced.matrix("network.errors", color=style.CLAMPED), "y - hat(y)"
+        )
+        pieces: list = [errors]
+        if name != "none":
+            pieces.append(
+                self.labelled(
+                    self.traced.matrix(f"{chain}.activation_derivative"),
+                    f"{activation_call(name)}'(z)",
+                )
+            )
+        self.delta_out = self._checked_grid(f"{chain}.delta", terms, style.GRADIENT)
+        pieces.append(self.labelled(self.delta_out, "delta"))
+        k = self.traced.math("K =", Value("network.loss_count"), font_size=style.LABEL_SIZE)
+        row = VGroup(*pieces).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
+        self.stack(formula, note, VGroup(row, k).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.play(Write(formula), FadeIn(note))
+        self.play(FadeIn(row), FadeIn(k))
+        self.pause()
+
+    # -- back through the output weights ---------------------------------------------------
+    def _show_through_weights(self) -> None:
+        self.step("Back through the output weights: how the loss changes with each activation")
+        self.clear_slide()
+        n, out, hidden = self.notation, self.output, self.hidden
+        layer = hidden + 1  # the notation's number of the hidden neurons' layer
+        g = n.entry("g", layer, NEURON, "i")
+        weights = [n.weight(out + 1, o, NEURON) for o in range(self.outputs)]
+        if self.outputs == 1:
+            rule = f"{n.entry('delta', n.last, 0, 'i')} {weights[0]}"
+        else:
+            rule = f"sum_o delta_o^i w_({n.numbers[layer][NEURON]} o)"
+        formula = MathTypst(f"{derivative('L', g)} = {rule}", font_size=style.MATH_SIZE)
+        weight_path = f"network.layers[{out}].weight"
+        upstream = f"{self._chain(hidden)}.upstream"
+
+        def terms(r: int, c: int) -> tuple[Term, ...]:
+            shown: list[Term] = []
+            for o in range(self.outputs):
+                if o:
+                    shown.append(PLUS)
+                shown += [
+                    Value(f"{self._chain(out)}.delta[{r}][{o}]"),
+                    TIMES,
+                    Value(f"{weight_path}[{o}][{c}]"),
+                ]
+            return tuple(shown)
+
+        self.upstream = self._checked_grid(upstream, terms, style.GRADIENT)
+        equation = self._equation(
+            self.labelled(self.traced.matrix(f"{self._chain(out)}.delta"), "delta"),
+            "dot",
+            self.labelled(self.traced.matrix(weight_path, color=style.WEIGHT), "W"),
+            "=",
+            self.labelled(self.upstream, derivative("L", "g")),
+        )
+        example = self.traced.worked_dot(
+            [
+                (f"{self._chain(out)}.delta[0][{o}]", f"{weight_path}[{o}][{NEURON}]")
+                for o in range(self.outputs)
+            ],
+            f"{upstream}[0][{NEURON}]",
+            prefix=[f"{derivative('L', n.entry('g', layer, NEURON, 0))} ="],
+            total_color=style.GRADIENT,
+        )
+        self.stack(formula, equation, example)
+        self.play(Write(formula))
+        self.play(FadeIn(equation))
+        self.play(Write(example))
+        self.pause()
+
+    # -- through the activation's derivative -----------------------------------------------
+    def _show_through_activation(self) -> None:
+        self.step("Through the activation's derivative: the hidden layer's error signal")
+        self.clear_slide()
+        n, hidden = self.notation, self.hidden
+        name = self.trace.network.layers[hidden].activation
+        layer = hidden + 1
+        chain = self._chain(hidden)
+        formula = MathTypst(
+            f"{n.entry('delta', layer, NEURON, 'i')} = "
+            f"{derivative('L', n.entry('g', layer, NEURON, 'i'))} dot "
+            f"{activation_call(name)}'({n.entry('z', layer, NEURON, 'i')})",
+            font_size=style.MATH_SIZE,
+        )
+        definition = MathTypst(activation_derivative(name), font_size=style.MATH_SIZE)
+        self.delta_hidden = self._checked_grid(
+            f"{chain}.delta",
+            lambda r, c: (
+                Value(f"{chain}.upstream[{r}][{c}]"),
+                TIMES,
+                Value(f"{chain}.activation_derivative[{r}][{c}]"),
+            ),
+            style.GRADIENT,
+        )
+        equation = self._equation(
+            self.labelled(self.traced.matrix(f"{chain}.upstream"), derivative("L", "g")),
+            "dot.o",
+            self.labelled(
+                self.traced.matrix(f"{chain}.activation_derivative"),
+                f"{activation_call(name)}'(z)",
+            ),
+            "=",
+            self.labelled(self.delta_hidden, "delta"),
+        )
+        note = Typst("$dot.o$: entry by entry", font_size=style.LABEL_SIZE, color=style.MUTED)
+        self.stack(
+            VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF), equation, note
+        )
+        self.play(Write(formula), FadeIn(definition))
+        self.play(FadeIn(equation), FadeIn(note))
+        self.pause()
+
+    # -- into the hidden layer's weights, beside autograd -----------------------------------
+    def _show_hidden_gradients(self) -> None:
+        self.step("Into the hidden layer's weights: the error signal times the layer's input")
+        self.clear_slide()
+        n, hidden = self.notation, self.hidden
+        layer = hidden + 1
+        chain = self._chain(hidden)
+        inputs = f"network.layers[{hidden}].input"
+        letter = "x" if hidden == 0 else "g"
+        weight = n.weight(layer, NEURON, INPUT)
+        bias = n.bias(layer, NEURON)
+        delta = n.entry("delta", layer, NEURON, "i")
+        samples = self.trace.network.samples
+        weight_block = worked_over_samples(
+            self.traced,
+            derivative("L", weight),
+            f"sum_i {delta} {n.entry(letter, hidden, INPUT, 'i')}",
+            lambda i: [
+                Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True),
+                Value(f"{inputs}[{i}][{INPUT}]", style.ACTIVE, paren=True),
+            ],
+            samples,
+            f"{chain}.weight[{NEURON}][{INPUT}]",
+            font_size=style.MATRIX_SIZE,
+        )
+        bias_block = worked_over_samples(
+            self.traced,
+            derivative("L", bias),
+            f"sum_i {delta}",
+            lambda i: [Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True)],
+            samples,
+            f"{chain}.bias[{NEURON}]",
+            font_size=style.MATRIX_SIZE,
+        )
+        table = gradient_table(
+            self.traced,
+            [
+                (
+                    slash_derivative("L", weight),
+                    f"{chain}.weight[{NEURON}][{INPUT}]",
+                    f"network.gradients[{hidden}].weight[{NEURON}][{INPUT}]",
+                ),
+                (
+                    slash_derivative("L", bias),
+                    f"{chain}.bias[{NEURON}]",
+                    f"network.gradients[{hidden}].bias[{NEURON}]",
+                ),
+            ],
+        )
+        signal_matrix = self.traced.matrix(f"{chain}.delta", color=style.GRADIENT)
+        input_matrix = self.traced.matrix(inputs, color=style.ACTIVE)
+        signals = self.labelled(signal_matrix, "delta")
+        feeding = self.labelled(input_matrix, "X" if hidden == 0 else "G")
+
+        def point(row: int) -> None:
+            columns = [signal_matrix.column(NEURON)]
+            if row == 0:
+                columns.append(input_matrix.column(INPUT))
+            self.play(*(Indicate(c, color=style.HIGHLIGHT) for c in columns), run_time=style.QUICK)
+
+        left = VGroup(
+            VGroup(signals, feeding).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN), table
+        )
+        left.arrange(DOWN, buff=style.BLOCK_BUFF)
+        # the worked sums keep their size; the matrices beside them give way
+        room = config.frame_width - 2 * style.EDGE_BUFF - style.BLOCK_BUFF
+        room -= max(weight_block.width, bias_block.width)
+        if left.width > room:
+            left.scale_to_fit_width(room)
+        left.next_to(self.title, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.EDGE_BUFF)
+        self.keep_in_frame(left)
+        for block in (weight_block, bias_block):
+            self.fit_beside(block, left, self.title)
+        self.play(FadeIn(left[0]))
+        play_gradients(
+            self,
+            {0: weight_block, 1: bias_block},
+            table,
+            ["", "And its bias: the error signal summed over the samples"],
+            point=point,
+        )
+
+    # -- the pattern, for every layer ---------------------------------------------------------
+    def _show_pattern(self) -> None:
+        self.step("The same pattern repeats, layer after layer, down to the inputs")
+        self.clear_slide()
+        lines = VGroup(
+            MathTypst(
+                "delta^([l]) = (delta^([l+1]) W^([l+1])) dot.o f'(Z^([l]))",
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"{derivative('L', 'W^([l])')} = (delta^([l]))^T G^([l-1]), quad "
+                f"{derivative('L', 'b^([l])')} = sum_i delta^([l])_i",
+                font_size=style.MATH_SIZE,
+            ),
+            Typst(
+                "$delta^([l])$: one row per sample, one column per neuron of layer $l$;"
+                " $G^([l-1])$: what feeds layer $l$ ($G^([0]) = X$)",
+                font_size=style.LABEL_SIZE,
+                color=style.MUTED,
+            ),
+        ).arrange(DOWN, buff=style.BLOCK_BUFF)
+        self.stack(lines)
+        for line in lines:
+            self.play(FadeIn(line, shift=DOWN * style.NUDGE))
+        self.pause()
+
+    def _show_no_hidden_layer(self) -> None:
+        self.step("No hidden layer here: the output layer's gradients are all there is")
+        self.pause()
+
+    # -- every gradient of every layer ------------------------------------------------------
+    def _show_every_gradient(self) -> None:
+        for index, layer in enumerate(reversed(range(self.output + 1))):
+            self.step(
+                "Every layer's gradients, by hand beside autograd's .grad"
+                if index == 0
+                else "The next layer down"
+            )
+            self.clear_slide()
+            block = self._layer_gradients(layer)
+            self.stack(block)
+            self.play(FadeIn(block))
+            self.pause()
+
+    def _layer_gradients(self, layer: int) -> VGroup:
+        """``dL/dW`` and ``dL/db`` of one layer: by hand, and autograd's (checked)."""
+        hand = self._chain(layer)
+        torch = f"network.gradients[{layer}]"
+        cells = []
+        for part, symbol in (("weight", "W"), ("bias", "b")):
+            rows, columns = self.traced.shape(f"{hand}.{part}")
+            vector = part == "bias"
+
+            def entry(r: int, c: int, part=part, vector=vector) -> str:
+                return f"{part}[{r}]" if vector else f"{part}[{r}][{c}]"
+
+            cells += [
+                MathTypst(
+                    f"{derivative('L', f'{symbol}^([{layer + 1}])')} =",
+                    font_size=style.MATH_SIZE,
+                ),
+                self.traced.matrix(f"{hand}.{part}", color=style.GRADIENT),
+                self.traced.grid(
+                    rows,
+                    columns,
+                    lambda r, c, entry=entry: Checked(
+                        (Value(f"{hand}.{entry(r, c)}"),), f"{torch}.{entry(r, c)}"
+                    ),
+                    color=style.GRADIENT,
+                ),
+            ]
+        header = [
+            VGroup(),
+            Typst("by hand", font_size=style.LABEL_SIZE, color=style.MUTED),
+            Typst("torch .grad", font_size=style.LABEL_SIZE, color=style.MUTED),
+        ]
+        return VGroup(*header, *cells).arrange_in_grid(
+            rows=3, cols=3, buff=(style.BLOCK_BUFF, style.LINE_BUFF)
+        )

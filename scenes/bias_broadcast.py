@@ -1,0 +1,209 @@
+"""Bias broadcasting: the bias row is copied down to every sample, then ``K + B = N``."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    LaggedStart,
+    TransformFromCopy,
+    VGroup,
+    Write,
+    config,
+)
+from manim.mobject.text.typst_mobject import MathTypst
+
+from scenes import style
+from scenes.diagrams import lay_over, matrix_frame
+from scenes.lecture_scene import LectureScene
+from scenes.notation import NetworkNotation
+from scenes.traced import Value
+
+__all__ = ["BiasBroadcast"]
+
+LAYER = 0  # the trace's first layer: the lecture's layer 1, as in LayerProduct
+BASE = f"network.layers[{LAYER}]"
+
+
+class BiasBroadcast(LectureScene):
+    """One bias per neuron, but one row per sample: the bias row is repeated down
+    the samples (broadcast) so ``K + B`` adds entry by entry into ``N``."""
+
+    def construct(self) -> None:
+        self.notation = NetworkNotation(self.trace.network.sizes)
+        title = self.show_title("Bias broadcasting")
+        self._build()
+        self._place(below=title)
+        self._show_bias()
+        self._show_copies()
+        self._show_entry()
+        self._show_sum()
+
+    # -- building and placing ------------------------------------------------------
+    def _build(self) -> None:
+        # elide columns until K + B = N fits the frame without shrinking much
+        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
+        for limit in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+            self._build_equation(limit)
+            if self.equation.width <= room:
+                break
+        self._build_labels()
+
+    def _build_equation(self, limit: int) -> None:
+        traced, notation = self.traced, self.notation
+        samples, neurons = traced.shape(f"{BASE}.product")
+        self.bias = traced.grid(
+            1,
+            neurons,
+            lambda r, c: Value(f"{BASE}.bias[{c}]"),
+            color=style.BIAS,
+            header=[notation.bias(LAYER + 1, j) for j in range(neurons)],
+            max_columns=limit,
+        )
+        for column in self.bias.shown_columns:
+            self.bias.entry(-1, column).set_color(style.MUTED)
+        self.product, self.broadcast, self.preactivation = (
+            traced.matrix(f"{BASE}.{name}", color=color, max_columns=limit)
+            for name, color in (
+                ("product", style.RESULT),
+                ("bias_broadcast", style.BIAS),
+                ("preactivation", style.RESULT),
+            )
+        )
+        self.symbols = traced.symbols(
+            samples,
+            neurons,
+            lambda r, c: notation.entry("n", LAYER + 1, c, r),
+            color=style.RESULT,
+            max_columns=limit,
+        )
+        self.operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("+", "=")]
+        self.equation = VGroup(
+            self.product,
+            self.operators[0],
+            self.broadcast,
+            self.operators[1],
+            self.preactivation,
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
+
+    def _build_labels(self) -> None:
+        traced, notation = self.traced, self.notation
+        self.bias_name = MathTypst("b", font_size=style.MATH_SIZE, color=style.MUTED)
+        self.names = VGroup(
+            *(
+                MathTypst(name, font_size=style.MATH_SIZE, color=style.MUTED)
+                for name in ("K", "B", "N")
+            )
+        )
+        self.sizes = VGroup(
+            *(
+                traced.size(f"{BASE}.{name}", font_size=style.LABEL_SIZE)
+                for name in ("product", "bias_broadcast", "preactivation")
+            )
+        )
+        row, neuron = self.product.shown_rows[0], self.product.shown_columns[0]
+        self.entry = (row, neuron)
+        self.worked = traced.worked_sum(
+            [f"{BASE}.product[{row}][{neuron}]", f"{BASE}.bias_broadcast[{row}][{neuron}]"],
+            f"{BASE}.preactivation[{row}][{neuron}]",
+            prefix=[
+                f"{notation.entry('n', LAYER + 1, neuron, row)} = "
+                f"{notation.entry('k', LAYER + 1, neuron, row)} + "
+                f"{notation.bias(LAYER + 1, neuron)} ="
+            ],
+            total_color=style.RESULT,
+        )
+        self.worked.part(1).set_color(style.BIAS)
+
+    def _place(self, below) -> None:
+        matrices = (self.product, self.broadcast, self.preactivation)
+        for name, size, matrix in zip(self.names, self.sizes, matrices):
+            name.next_to(self.equation, UP, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+            size.next_to(self.equation, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+        self.symbols.move_to(self.preactivation)
+        self.symbol_entries = lay_over(self.symbols, self.preactivation)
+        # the bias row stands right above the matrix it is copied down into
+        self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF).match_x(self.broadcast)
+        self.bias_name.next_to(self.bias, RIGHT, buff=style.LINE_BUFF)
+        top = VGroup(self.bias, self.bias_name, self.equation, self.names, self.sizes, self.symbols)
+        top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(top)
+        self.worked.next_to(top, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(self.worked)
+
+    # -- K, and the bias row -------------------------------------------------------------
+    def _show_bias(self) -> None:
+        self.step("$K$ has a row per sample; the bias $b$ has one entry per neuron")
+        self.play(FadeIn(self.product), FadeIn(self.names[0]), FadeIn(self.sizes[0]))
+        self.play(FadeIn(self.bias), FadeIn(self.bias_name))
+        self.pause()
+
+    # -- copied down, once per sample ------------------------------------------------------
+    def _show_copies(self) -> None:
+        self.step("Broadcasting: the bias row is copied down, once per sample")
+        self.play(
+            FadeIn(self.operators[0]),
+            FadeIn(self.names[1]),
+            FadeIn(self.sizes[1]),
+            FadeIn(matrix_frame(self.broadcast)),
+        )
+        for row in self.broadcast.shown_rows:
+            self.play(
+                LaggedStart(
+                    *(
+                        TransformFromCopy(self.bias.entry(0, c), self.broadcast.entry(row, c))
+                        for c in self.broadcast.shown_columns
+                    ),
+                    lag_ratio=style.NUDGE,
+                ),
+                run_time=style.QUICK * 2,
+            )
+        self.pause()
+
+    # -- one entry of the sum -----------------------------------------------------------------
+    def _show_entry(self) -> None:
+        self.step("Now the sum is entry by entry: $n_j^s = k_j^s + b_j$")
+        self.play(
+            FadeIn(self.operators[1]),
+            FadeIn(self.names[2]),
+            FadeIn(self.sizes[2]),
+            FadeIn(matrix_frame(self.preactivation)),
+            Write(self.symbol_entries),
+        )
+        row, column = self.entry
+        self.play(
+            Indicate(self.product.entry(row, column), color=style.HIGHLIGHT),
+            Indicate(self.broadcast.entry(row, column), color=style.HIGHLIGHT),
+        )
+        self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
+        total = self.worked.part(len(self.worked.value_labels) - 1)
+        self.play(
+            FadeOut(self.symbols.entry(row, column)),
+            TransformFromCopy(total, self.preactivation.entry(row, column)),
+        )
+        self.pause()
+
+    # -- every entry: the layer's pre-activations ------------------------------------------
+    def _show_sum(self) -> None:
+        self.step("Every entry the same way: $N = K + B$, the layer's pre-activations")
+        for row in self.preactivation.shown_rows:
+            columns = [c for c in self.preactivation.shown_columns if (row, c) != self.entry]
+            if not columns:
+                continue
+            self.play(
+                *(FadeOut(self.symbols.entry(row, c)) for c in columns),
+                *(
+                    TransformFromCopy(
+                        VGroup(self.product.entry(row, c), self.broadcast.entry(row, c)),
+                        self.preactivation.entry(row, c),
+                    )
+                    for c in columns
+                ),
+                run_time=style.QUICK * 2,
+            )
+        self.play(Indicate(self.preactivation, color=style.HIGHLIGHT))
+        self.pause()

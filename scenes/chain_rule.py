@@ -1,0 +1,363 @@
+"""The output layer's gradient by the chain rule: in symbols, then with the lesson's
+numbers, then beside autograd's own ``.grad``.
+
+The derivation is the lecture's: one squared term ``Z = f^2`` of the loss,
+``dZ/dw = dZ/df . df/dw``, so ``dL/dw_k = -2/K sum_i (y_i - y_hat_i) g_k^i``.
+The numbers it substitutes and the results it reaches are the trace's hand
+chain rule (``network.chain_rule``); autograd's are ``network.gradients``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    VGroup,
+    Write,
+)
+from manim.mobject.text.typst_mobject import MathTypst, Typst
+
+from scenes import style
+from scenes.learning import (
+    CLOSE_BRACKET,
+    MINUS_TWO,
+    OPEN_BRACKET,
+    LearningScene,
+    gradient_table,
+    play_gradients,
+    worked_over_samples,
+)
+from scenes.notation import NetworkNotation, activation_call, derivative, slash_derivative
+from scenes.traced import (
+    OVER,
+    TIMES,
+    Checked,
+    Op,
+    TracedMath,
+    TracedMatrix,
+    Value,
+    _shown_indices,
+)
+
+__all__ = ["ChainRule"]
+
+OUTPUT = 0  # the output neuron whose weights the derivation follows
+ERROR_COLUMN = 2  # y_i - y_hat_i in the table of numbers
+
+
+def _words() -> dict:
+    """How the side notes of a derivation are set (read from the style when called)."""
+    return {"font_size": style.MATRIX_SIZE, "color": style.MUTED}
+
+
+class ChainRule(LearningScene):
+    """How the loss changes with each output weight, derived by hand and checked by torch."""
+
+    def construct(self) -> None:
+        network = self.trace.network
+        self.layer = len(network.layers) - 1  # the output layer
+        self.base = f"network.chain_rule[{self.layer}]"
+        self.notation = NetworkNotation(network.sizes)
+        self.feeding = network.sizes[-2]  # activations feeding the output: the g terms
+        self.samples = network.samples
+        self.activation = network.output_activation
+        title = self.show_title("The gradient by the chain rule")
+        self._build()
+        self._place(below=title)
+        self._show_loss()
+        self._show_squared_term()
+        self._show_chain()
+        self._show_formulas()
+        self._show_numbers()
+        self._show_gradients()
+
+    # -- notation -------------------------------------------------------------------
+    def _g(self, k: int | None, sample: str | None = "i") -> str:
+        if k is None:
+            return "dots"
+        return f"g_({k + 1})" if sample is None else f"g_({k + 1})^{sample}"
+
+    def _w(self, k: int | None) -> str:
+        return "dots" if k is None else f"w_({k + 1})"
+
+    def _slope(self) -> str:
+        """The activation's derivative at sample i's output, when there is one."""
+        if self.activation == "none":
+            return ""
+        return f" {activation_call(self.activation)}'(z_i)"
+
+    def _parameter(self, k: int | None) -> str:
+        return "b" if k is None else self._w(k)
+
+    # -- everything, built first so the layout can be settled at once -------------
+    def _build(self) -> None:
+        traced, n = self.traced, self.notation
+        picks = _shown_indices(self.feeding, style.MAX_MATRIX_COLUMNS)
+        weighted = " + ".join("dots" if k is None else f"{self._g(k)} {self._w(k)}" for k in picks)
+        inside = f"{weighted} + b"
+        model = (
+            f"({inside})"
+            if self.activation == "none"
+            else (f"{activation_call(self.activation)}({inside})")
+        )
+        square = f"[y_i - {model}]^2"
+        several = self.trace.network.sizes[-1] > 1
+        self.loss = MathTypst(
+            f"L = 1/K sum_i ({square} + dots)" if several else f"L = 1/K sum_i {square}",
+            font_size=style.MATH_SIZE,
+        )
+        gs = ", ".join(self._g(k, None) for k in picks)
+        feeders = ", ".join("dots" if k is None else n.neuron(self.layer, k) for k in picks)
+        ws = ", ".join(self._parameter(k) for k in picks) + ", b"
+        names = ", ".join(
+            "dots" if k is None else n.weight(self.layer + 1, OUTPUT, k) for k in picks
+        )
+        output = n.neuron(n.last, OUTPUT)
+        lines = [
+            Typst(f"${gs}$: the activations ${feeders}$ that feed ${output}$", **_words()),
+            Typst(
+                f"${ws}$: its weights ${names}$ and bias ${n.bias(self.layer + 1, OUTPUT)}$",
+                **_words(),
+            ),
+            traced.math(
+                "K =", Value("network.loss_count"), '"squared errors averaged"', **_words()
+            ),
+        ]
+        if several:
+            lines.append(
+                Typst(
+                    f"$y_i, hat(y)_i$: output ${output}$'s; the others' terms hold none of its"
+                    " weights",
+                    **_words(),
+                )
+            )
+        self.names = VGroup(*lines).arrange(DOWN, buff=style.LINE_BUFF)
+
+        prediction = "hat(y)_i"
+        if self.activation != "none":  # the activation's input gets a name: z_i
+            model = f"{activation_call(self.activation)}(z_i)"
+        self.squared = VGroup(
+            MathTypst(f"Z = [y_i - {model}]^2 = f^2", font_size=style.MATH_SIZE),
+            MathTypst(f"f = y_i - {model} = y_i - {prediction}", font_size=style.MATH_SIZE),
+        )
+        if self.activation != "none":
+            self.squared.add(MathTypst(f"z_i = {inside}", font_size=style.MATH_SIZE))
+        self.squared.arrange(DOWN, buff=style.LINE_BUFF)
+
+        w1, g1 = self._w(0), self._g(0)
+        self.chain = VGroup(
+            MathTypst(
+                f"{derivative('Z', w1)} = {derivative('Z', 'f')} dot {derivative('f', w1)}",
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"{derivative('Z', 'f')} = 2 f, quad {derivative('f', w1)} = -{self._slope()} {g1}",
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"{derivative('Z', w1)} = -2 (y_i - {prediction}){self._slope()} {g1}",
+                font_size=style.MATH_SIZE,
+                color=style.RESULT,
+            ),
+        ).arrange(DOWN, buff=style.LINE_BUFF)
+
+        self.formulas = VGroup(
+            *(
+                MathTypst(
+                    f"{derivative('L', self._parameter(k))} = {self._formula(k)}",
+                    font_size=style.MATH_SIZE,
+                    color=style.RESULT if k == 0 else style.TEXT,
+                )
+                for k in (*(k for k in picks if k is not None), None)
+            )
+        )
+        if len(self.formulas) > style.MAX_FORMULA_ROWS:
+            self.formulas.arrange_in_grid(
+                cols=2, buff=(style.BLOCK_BUFF, style.LINE_BUFF), cell_alignment=LEFT
+            )
+        else:
+            self.formulas.arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
+
+        self.table = self._numbers_table()
+        self.comparison = gradient_table(
+            traced,
+            [
+                (
+                    slash_derivative("L", self._parameter(k)),
+                    self._hand(k),
+                    self._autograd(k),
+                )
+                for k in [*range(self.feeding), None]
+            ],
+        )
+        self.parameters = [*range(self.feeding), None]
+        self.worked = {
+            row: self._worked(self.parameters[row]) for row in self.comparison.shown_rows
+        }
+
+    def _formula(self, k: int | None) -> str:
+        factor = "" if k is None else f" {self._g(k)}"
+        return f"-2/K sum_i (y_i - hat(y)_i){self._slope()}{factor}"
+
+    def _hand(self, k: int | None) -> str:
+        return f"{self.base}.bias[{OUTPUT}]" if k is None else f"{self.base}.weight[{OUTPUT}][{k}]"
+
+    def _autograd(self, k: int | None) -> str:
+        base = f"network.gradients[{self.layer}]"
+        return f"{base}.bias[{OUTPUT}]" if k is None else f"{base}.weight[{OUTPUT}][{k}]"
+
+    def _worked(self, k: int | None) -> TracedMath:
+        """``dL/dp = -2/K sum ... = (-2)/K [e^1 g^1 + ...] = result`` for one parameter."""
+        layer = f"network.layers[{self.layer}]"
+
+        def factors(sample: int) -> list[Value]:
+            shown = [Value(f"network.errors[{sample}][{OUTPUT}]", style.CLAMPED, paren=True)]
+            if self.activation != "none":
+                shown.append(
+                    Value(f"{self.base}.activation_derivative[{sample}][{OUTPUT}]", paren=True)
+                )
+            if k is not None:
+                shown.append(Value(f"{layer}.input[{sample}][{k}]", style.ACTIVE, paren=True))
+            return shown
+
+        return worked_over_samples(
+            self.traced,
+            derivative("L", self._parameter(k)),
+            self._formula(k),
+            factors,
+            self.samples,
+            self._hand(k),
+            around=(
+                [MINUS_TWO, OVER, Value("network.loss_count"), TIMES, OPEN_BRACKET],
+                [CLOSE_BRACKET],
+            ),
+            font_size=style.MATRIX_SIZE,
+        )
+
+    def _numbers_table(self) -> TracedMatrix:
+        """Per sample: target, prediction, their difference (checked), and the g's."""
+        target = lambda i: Value(f"network.target[{i}][{OUTPUT}]")  # noqa: E731
+        prediction = lambda i: Value(f"network.prediction[{i}][{OUTPUT}]")  # noqa: E731
+        columns: list[tuple[str, Callable[[int], Value | Checked], object]] = [
+            ("y_i", target, style.TEXT),
+            ("hat(y)_i", prediction, style.RESULT),
+            (
+                "y_i - hat(y)_i",
+                lambda i: Checked(
+                    (target(i), Op("-", "-"), prediction(i)), f"network.errors[{i}][{OUTPUT}]"
+                ),
+                style.CLAMPED,
+            ),
+        ]
+        if self.activation != "none":
+            columns.append(
+                (
+                    f"{activation_call(self.activation)}'(z_i)",
+                    lambda i: Value(f"{self.base}.activation_derivative[{i}][{OUTPUT}]"),
+                    style.TEXT,
+                )
+            )
+        self.g_column = len(columns)
+        layer = f"network.layers[{self.layer}]"
+        for k in range(self.feeding):
+            columns.append(
+                (self._g(k), lambda i, k=k: Value(f"{layer}.input[{i}][{k}]"), style.ACTIVE)
+            )
+        table = self.traced.grid(
+            self.samples,
+            len(columns),
+            lambda row, column: columns[column][1](row),
+            header=[symbol for symbol, _, _ in columns],
+            brackets=False,
+            max_columns=self.g_column + style.MAX_MATRIX_COLUMNS,
+            font_size=style.MATRIX_SIZE,
+        )
+        for column in table.shown_columns:
+            table.column(column).set_color(columns[column][2])
+        return table
+
+    def _place(self, below) -> None:
+        self.loss.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(self.loss)
+        for group in (self.names, self.squared, self.chain, self.formulas):
+            group.next_to(self.loss, DOWN, buff=style.BLOCK_BUFF)
+            self.keep_in_frame(group)
+        # for the chain rule, the loss makes way and the squared term moves up
+        self.squared_up = self.squared.copy().next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.chain.next_to(self.squared_up, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(VGroup(self.squared_up, self.chain))
+
+        left = VGroup(self.table, self.comparison).arrange(
+            DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF
+        )
+        left.next_to(below, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.EDGE_BUFF)
+        self.keep_in_frame(left)
+        for worked in self.worked.values():
+            self.fit_beside(worked, left, below)
+        everything = VGroup(left, *self.worked.values())
+        everything.shift(LEFT * everything.get_center()[0])
+
+    # -- the loss, written through the output layer's parameters --------------------
+    def _show_loss(self) -> None:
+        self.step("The loss, written through the output layer's weights and bias")
+        self.play(Write(self.loss))
+        self.play(FadeIn(self.names, shift=UP * style.NUDGE))
+        self.pause()
+
+    # -- one squared term and its inside ----------------------------------------------
+    def _show_squared_term(self) -> None:
+        self.step("Take one squared term Z; call its inside f")
+        self.play(FadeOut(self.names))
+        self.play(FadeIn(self.squared, shift=DOWN * style.NUDGE))
+        self.pause()
+
+    # -- the chain rule ------------------------------------------------------------------
+    def _show_chain(self) -> None:
+        self.step("Chain rule: how Z changes with f, times how f changes with the weight")
+        self.play(FadeOut(self.loss), self.squared.animate.move_to(self.squared_up))
+        for line in self.chain:
+            self.play(Write(line))
+        self.pause()
+
+    # -- averaged over the samples: the gradient of L ---------------------------------
+    def _show_formulas(self) -> None:
+        self.step("Average over the samples: the same for every weight and the bias")
+        self.play(FadeOut(self.squared), FadeOut(self.chain))
+        self.play(FadeIn(self.loss), FadeIn(self.formulas, shift=DOWN * style.NUDGE))
+        self.pause()
+
+    # -- the lesson's numbers ------------------------------------------------------------
+    def _show_numbers(self) -> None:
+        self.step("The lesson's numbers, sample by sample")
+        self.play(FadeOut(self.loss), FadeOut(self.formulas))
+        self.play(FadeIn(self.table))
+        self.pause()
+
+    # -- each gradient worked out, then set beside autograd's --------------------------
+    def _indicate_columns(self, k: int | None) -> None:
+        """Point at the table columns a parameter's gradient multiplies."""
+        columns = [ERROR_COLUMN]
+        if k is not None and self.g_column + k in self.table.shown_columns:
+            columns.append(self.g_column + k)
+        self.play(
+            *(Indicate(self.table.column(c), color=style.HIGHLIGHT) for c in columns),
+            run_time=style.QUICK,
+        )
+
+    def _show_gradients(self) -> None:
+        play_gradients(
+            self,
+            self.worked,
+            self.comparison,
+            [
+                "Substitute them: the first weight's gradient, beside autograd's .grad",
+                "The same for every other weight and the bias",
+            ],
+            point=lambda row: self._indicate_columns(self.parameters[row]),
+        )

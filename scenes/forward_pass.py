@@ -1,0 +1,306 @@
+"""The forward pass: layer after layer, the samples' matrix flows through the network
+to the prediction, and torch's own ``net(X)`` gives the same numbers."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    MoveToTarget,
+    ReplacementTransform,
+    TransformFromCopy,
+    VGroup,
+    Write,
+    config,
+)
+from manim.mobject.text.typst_mobject import MathTypst
+
+from scenes import style
+from scenes.diagrams import NetworkDiagram
+from scenes.lecture_scene import LectureScene
+from scenes.notation import NetworkNotation, activation_call
+from scenes.traced import Checked, TracedMatrix, Value
+
+__all__ = ["ForwardPass"]
+
+
+class Block(VGroup):
+    """A named matrix of one layer: ``N_(1) = [...]``, its true size underneath."""
+
+    def __init__(self, name: str, matrix: TracedMatrix, size):
+        super().__init__()
+        self.symbol = name
+        self.label = MathTypst(f"{name} =", font_size=style.MATH_SIZE, color=style.MUTED)
+        self.matrix = matrix
+        self.shape = size
+        self.label.next_to(matrix, LEFT, buff=style.LINE_BUFF)
+        size.next_to(matrix, DOWN, buff=style.LINE_BUFF)
+        self.add(self.label, matrix, size)
+
+
+class ForwardPass(LectureScene):
+    """The network diagram and, layer by layer, ``N_l = A_(l-1) W_l^T + B_l`` (then the
+    activation, where the lesson has one) until the prediction ``hat(y)``."""
+
+    def construct(self) -> None:
+        network = self.trace.network
+        self.notation = NetworkNotation(network.sizes)
+        self.count = len(network.layers)
+        title = self.show_title("The forward pass")
+        self._build()
+        self._place(below=title)
+        self._show_network()
+        self._show_input()
+        for layer in range(self.count):
+            self._show_layer(layer)
+            if self.activated[layer] is not None:
+                self._show_activation(layer)
+        self._show_prediction()
+
+    # -- building ---------------------------------------------------------------------
+    def _build(self) -> None:
+        traced = self.traced
+        self.diagram = NetworkDiagram(traced, self.notation)
+        self.input = Block(
+            "X",
+            traced.matrix("network.layers[0].input", color=style.INPUT),
+            self._size("network.layers[0].input"),
+        )
+        self.summed: list[Block] = []  # N_l = A_(l-1) W_l^T + B_l
+        self.activated: list[Block | None] = []  # A_l = f(N_l), where there is an f
+        self.arrows: list[VGroup] = []
+        for layer, record in enumerate(self.trace.network.layers):
+            base = f"network.layers[{layer}]"
+            last = layer == self.count - 1
+            has_activation = record.activation != "none"
+            name = "hat(y)" if last and not has_activation else f"N_({layer + 1})"
+            self.summed.append(
+                Block(
+                    name,
+                    traced.matrix(f"{base}.preactivation", color=style.RESULT),
+                    self._size(f"{base}.preactivation"),
+                )
+            )
+            self.activated.append(
+                Block(
+                    "hat(y)" if last else f"A_({layer + 1})",
+                    traced.matrix(f"{base}.output", color=style.ACTIVE),
+                    self._size(f"{base}.output"),
+                )
+                if has_activation
+                else None
+            )
+            self.arrows.append(self._arrow(f"dot W_({layer + 1})^T + B_({layer + 1})"))
+        rows, columns = traced.shape("network.net_prediction")
+        self.net = Block(
+            '"net"(X)',
+            traced.grid(
+                rows,
+                columns,
+                lambda r, c: Checked(
+                    (Value(f"network.layers[{self.count - 1}].output[{r}][{c}]"),),
+                    f"network.net_prediction[{r}][{c}]",
+                    style.ACTIVE,
+                ),
+                color=style.ACTIVE,
+            ),
+            self._size("network.net_prediction"),
+        )
+        self.net_arrow = self._arrow('"torch"')
+
+    def _size(self, path: str):
+        return self.traced.size(path, font_size=style.LABEL_SIZE)
+
+    def _arrow(self, label: str) -> VGroup:
+        arrow = Arrow(ORIGIN, RIGHT * style.OUTPUT_ARROW, buff=0, color=style.MUTED)
+        text = MathTypst(label, font_size=style.LABEL_SIZE, color=style.MUTED)
+        return VGroup(arrow, text)
+
+    def _output(self, layer: int) -> Block:
+        """The block layer ``layer`` hands on: its activation's, or its sum's."""
+        return self.activated[layer] or self.summed[layer]
+
+    def _blocks(self) -> list[Block]:
+        return [self.input, *self.summed, *(b for b in self.activated if b), self.net]
+
+    # -- placing: the diagram beside the matrices, or above them, whichever is larger
+    def _place(self, below) -> None:
+        top = below.get_bottom()[1] - style.BLOCK_BUFF
+        bottom = -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
+        width = config.frame_width - 2 * style.EDGE_BUFF
+        height = top - bottom
+        side = self._fit(width, height, beside=True)
+        stacked = self._fit(width, height, beside=False)
+        self.beside = min(side) > min(stacked)
+        diagram_scale, panel_scale = side if self.beside else stacked
+        self.diagram.scale(diagram_scale)
+        for block in self._blocks():
+            block.scale(panel_scale)
+        for arrow in [*self.arrows, self.net_arrow]:
+            arrow.scale(panel_scale)
+        self.direction = DOWN if self.beside else RIGHT
+        for arrow in [*self.arrows, self.net_arrow]:
+            self._turn(arrow)
+        self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        if self.beside:  # left of the matrices, in the middle of the room under the title
+            self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF).set_y((top + bottom) / 2)
+        self.keep_in_frame(self.diagram)
+        if self.beside:
+            room = config.frame_width / 2 - style.EDGE_BUFF - self.diagram.get_right()[0]
+            self.panel_center = (
+                RIGHT * (config.frame_width / 2 - style.EDGE_BUFF - room / 2)
+                + UP * (top + bottom) / 2
+            )
+        else:
+            self.panel_center = UP * (self.diagram.get_bottom()[1] - style.BLOCK_BUFF + bottom) / 2
+        self._arrange(self.input, self.arrows[0], self.summed[0])
+
+    def _fit(self, width: float, height: float, beside: bool) -> tuple[float, float]:
+        """(diagram scale, matrices scale) for one arrangement, neither above 1."""
+        direction = DOWN if beside else RIGHT
+        panel_width = panel_height = 0
+        for layer in range(self.count + 1):
+            if layer == self.count:  # the prediction beside torch's own
+                pieces = [self._output(layer - 1), self.net_arrow, self.net]
+            else:
+                source = self.input if layer == 0 else self._output(layer - 1)
+                pieces = [source, self.arrows[layer], self.summed[layer]]
+            source, arrow, result = pieces
+            shaft, label = arrow
+            if beside:  # the arrow will point down, its label on its right
+                arrow_along, arrow_across = shaft.width, shaft.height + label.width
+            else:
+                arrow_along, arrow_across = max(shaft.width, label.width), arrow.height
+            blocks = (source, result)
+            along = sum(_extent(b, direction) for b in blocks) + arrow_along
+            along += 2 * style.LINE_BUFF
+            across = max(arrow_across, *(_extent(b, _across(direction)) for b in blocks))
+            if beside:
+                panel_width, panel_height = max(panel_width, across), max(panel_height, along)
+            else:
+                panel_width, panel_height = max(panel_width, along), max(panel_height, across)
+        diagram = self.diagram
+        if beside:
+            panel = min(1, height / panel_height, width / 2 / panel_width)
+            room = width - panel * panel_width - style.BLOCK_BUFF
+            return min(1, room / diagram.width, height / diagram.height), panel
+        panel = min(1, width / panel_width, height / 2 / panel_height)
+        room = height - panel * panel_height - style.BLOCK_BUFF
+        return min(1, width / diagram.width, room / diagram.height), panel
+
+    def _turn(self, arrow: VGroup) -> None:
+        """Point ``arrow`` along the flow of the matrices, its label beside it."""
+        shaft, label = arrow
+        if self.beside:
+            start = shaft.get_start()
+            shaft.put_start_and_end_on(start, start + DOWN * shaft.get_length())
+            label.next_to(shaft, RIGHT, buff=style.LINE_BUFF)
+        else:
+            label.next_to(shaft, UP, buff=style.LINE_BUFF)
+
+    def _arrange(self, *pieces) -> None:
+        """Put ``pieces`` (source, arrow, result) in a row or column at the panel's place."""
+        group = VGroup(*pieces).arrange(self.direction, buff=style.LINE_BUFF)
+        group.move_to(self.panel_center)
+        self.keep_in_frame(group)
+
+    # -- the network -------------------------------------------------------------------
+    def _show_network(self) -> None:
+        self.step("The network: a column of neurons per layer, a weight on every edge")
+        diagram = self.diagram
+        self.play(FadeIn(diagram.columns), FadeIn(diagram.sizes))
+        self.play(*(Create(edges) for edges in diagram.edges[1:]))
+        if diagram.labelled:
+            self.play(*(FadeIn(w) for w in diagram.weights), *(FadeIn(b) for b in diagram.biases))
+        self.pause()
+
+    # -- the samples go in -----------------------------------------------------------------
+    def _show_input(self) -> None:
+        self.step("The samples go in as the rows of $X$, one column per input")
+        self.play(FadeIn(self.input))
+        self.play(*(Indicate(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
+        self.pause()
+
+    # -- one layer ---------------------------------------------------------------------------
+    def _show_layer(self, layer: int) -> None:
+        source = "X" if layer == 0 else self._output(layer - 1).symbol
+        result = self.summed[layer]
+        number = layer + 1
+        self.step(
+            f"{'The first' if layer == 0 else 'The next'} layer: "
+            f"${result.symbol} = {source} W_({number})^T + B_({number})$"
+        )
+        arrow = self.arrows[layer]
+        if layer > 0:
+            previous = self._output(layer - 1)
+            gone = [self.input if layer == 1 else self._output(layer - 2), self.arrows[layer - 1]]
+            previous.generate_target()
+            self._arrange(previous.target, arrow, result)
+            self.play(*(FadeOut(p) for p in gone))
+            self.play(MoveToTarget(previous))
+        else:
+            self._arrange(self.input, arrow, result)
+        edges = self.diagram.edges[layer + 1]
+        circles = VGroup(*self.diagram.circles[layer + 1].values())
+        self.play(
+            FadeIn(arrow),
+            edges.animate.set_color(style.HIGHLIGHT),
+            circles.animate.set_stroke(color=style.RESULT),
+        )
+        if self.diagram.labelled:
+            self.play(Indicate(self.diagram.weights[layer + 1], color=style.HIGHLIGHT))
+        source_block = self.input if layer == 0 else self._output(layer - 1)
+        self.play(
+            TransformFromCopy(source_block.matrix, result.matrix),
+            FadeIn(result.label),
+            FadeIn(result.shape),
+        )
+        self.play(edges.animate.set_color(style.MUTED))
+        self.pause()
+
+    # -- its activation, entry by entry ------------------------------------------------------
+    def _show_activation(self, layer: int) -> None:
+        summed, activated = self.summed[layer], self.activated[layer]
+        name = activation_call(self.trace.network.layers[layer].activation)
+        self.step(f"Then ${name}$ on every entry: ${activated.symbol} = {name}({summed.symbol})$")
+        activated.move_to(summed, aligned_edge=LEFT)
+        self.keep_in_frame(activated)
+        circles = VGroup(*self.diagram.circles[layer + 1].values())
+        self.play(
+            ReplacementTransform(summed, activated),
+            circles.animate.set_stroke(color=style.ACTIVE),
+        )
+        self.pause()
+
+    # -- the prediction, and torch's own --------------------------------------------------------
+    def _show_prediction(self) -> None:
+        self.step('The prediction $hat(y)$: torch\'s own $"net"(X)$ gives the same numbers')
+        output = self._output(self.count - 1)
+        gone = [self.input if self.count == 1 else self._output(self.count - 2)]
+        output.generate_target()
+        self._arrange(output.target, self.net_arrow, self.net)
+        self.play(*(FadeOut(p) for p in [*gone, self.arrows[-1]]))
+        self.play(MoveToTarget(output))
+        self.play(FadeIn(self.net_arrow), Write(self.net))
+        self.play(
+            Indicate(output.matrix, color=style.HIGHLIGHT),
+            Indicate(self.net.matrix, color=style.HIGHLIGHT),
+            *(Indicate(c, color=style.ACTIVE) for c in self.diagram.circles[-1].values()),
+        )
+        self.pause()
+
+
+def _across(direction):
+    return RIGHT if direction is DOWN else DOWN
+
+
+def _extent(mobject, direction) -> float:
+    return mobject.height if direction is DOWN else mobject.width

@@ -1,0 +1,325 @@
+"""Gradient descent: every parameter steps against its gradient, the loss is computed
+again, and repeated, the loss curve - drawn truthfully even when the loss grows.
+
+All numbers are the trace's training record (``network.training``): the first
+step's parameters, gradients and updated parameters, the prediction and loss
+before and after it, and the loss after every step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Create,
+    FadeIn,
+    LaggedStart,
+    Line,
+    Triangle,
+    VGroup,
+    VMobject,
+    Write,
+    config,
+)
+from manim.mobject.graphing.scale import LinearBase, LogBase
+from manim.mobject.text.typst_mobject import MathTypst, Typst
+
+from scenes import style
+from scenes.learning import LearningScene
+from scenes.lecture_scene import LectureScene
+from scenes.notation import NetworkNotation, derivative
+from scenes.traced import MINUS, TIMES, Checked, Value
+
+__all__ = ["GradientDescent"]
+
+TRAINING = "network.training"
+LOSSES = f"{TRAINING}.losses"
+RATE = f"{TRAINING}.learning_rate"
+STEP = f"{TRAINING}.steps[0]"  # the step worked out in full: the first
+
+
+class GradientDescent(LearningScene):
+    """One step downhill for every weight and bias, then the loss over all the steps."""
+
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return bool(trace.network.training.steps)
+
+    def construct(self) -> None:
+        self.notation = NetworkNotation(self.trace.network.sizes)
+        self.show_title("Gradient descent: step against the gradient")
+        self._show_rule()
+        self._show_one_weight()
+        self._show_layers()
+        self._show_new_loss()
+        self._show_curve()
+
+    # -- the rule ------------------------------------------------------------------------
+    def _show_rule(self) -> None:
+        self.step("Each parameter steps against its gradient, scaled by the learning rate")
+        rule = MathTypst(
+            f'w_"new" = w_"old" - alpha dot {derivative("L", "w")}', font_size=style.MATH_SIZE
+        )
+        rate = self.traced.math("alpha =", Value(RATE, style.RESULT), 'quad "the learning rate"')
+        self.rule = self.stack(rule, rate)
+        self.play(Write(rule))
+        self.play(FadeIn(rate, shift=UP * style.NUDGE))
+        self.pause()
+
+    # -- one weight, worked --------------------------------------------------------------
+    def _show_one_weight(self) -> None:
+        self.step("One weight of the first step, with its numbers")
+        w = self.notation.weight(1, 0, 0)
+        worked = self.traced.worked(
+            [
+                Value(f"{STEP}.parameters[0].weight[0][0]", style.WEIGHT),
+                MINUS,
+                Value(RATE, style.RESULT),
+                TIMES,
+                Value(f"{STEP}.gradients[0].weight[0][0]", style.GRADIENT, paren=True),
+            ],
+            f"{STEP}.updated[0].weight[0][0]",
+            prefix=[f'{w}^"new" = {w} - alpha dot {derivative("L", w)} ='],
+            total_color=style.UPDATED,
+        )
+        worked.next_to(self.rule, DOWN, buff=style.BLOCK_BUFF * 2)
+        self.keep_in_frame(worked)
+        self.play(Write(worked))
+        self.pause()
+
+    # -- every parameter of every layer ----------------------------------------------------
+    def _show_layers(self) -> None:
+        count = len(self.trace.network.layers)
+        for layer in range(count):
+            if layer == 0:
+                caption = "Every weight and bias of the first layer, the same way"
+            elif layer == count - 1:
+                caption = "And of the output layer"
+            else:
+                caption = "And of the next layer"
+            self.step(caption)
+            self.clear_slide()
+            block = self._layer_update(layer, style.MAX_MATRIX_COLUMNS)
+            if block.width > config.frame_width - 2 * style.EDGE_BUFF:
+                block = self._layer_update(layer, style.MAX_UPDATE_COLUMNS)
+            self.stack(block)
+            self.play(FadeIn(block))
+            self.pause()
+
+    def _layer_update(self, layer: int, max_columns: int) -> VGroup:
+        """``W_new = W - alpha · dL/dW`` (and the same for b), each new entry checked."""
+        cells = []
+        for part, symbol in (("weight", "W"), ("bias", "b")):
+            old = f"{STEP}.parameters[{layer}].{part}"
+            rows, columns = self.traced.shape(old)
+
+            def entry(r: int, c: int, part=part) -> str:
+                return f"[{r}]" if part == "bias" else f"[{r}][{c}]"
+
+            def new(r: int, c: int, part=part, entry=entry) -> Checked:
+                return Checked(
+                    (
+                        Value(f"{STEP}.parameters[{layer}].{part}{entry(r, c)}"),
+                        MINUS,
+                        Value(RATE),
+                        TIMES,
+                        Value(f"{STEP}.gradients[{layer}].{part}{entry(r, c)}"),
+                    ),
+                    f"{STEP}.updated[{layer}].{part}{entry(r, c)}",
+                )
+
+            limits = {"max_columns": max_columns}
+            name = f"{symbol}^([{layer + 1}])"
+            cells += [
+                MathTypst(f'{name}_"new" =', font_size=style.MATH_SIZE),
+                self.traced.matrix(old, color=style.WEIGHT, **limits),
+                MathTypst("- alpha dot", font_size=style.MATH_SIZE),
+                self.traced.matrix(
+                    f"{STEP}.gradients[{layer}].{part}", color=style.GRADIENT, **limits
+                ),
+                MathTypst("=", font_size=style.MATH_SIZE),
+                self.traced.grid(rows, columns, new, color=style.UPDATED, **limits),
+            ]
+        return VGroup(*cells).arrange_in_grid(
+            rows=2, cols=6, buff=(style.LINE_BUFF, style.BLOCK_BUFF)
+        )
+
+    # -- the network again, with the new parameters ------------------------------------------
+    def _show_new_loss(self) -> None:
+        before, after = self.traced.value(f"{LOSSES}[0]"), self.traced.value(f"{LOSSES}[1]")
+        if not math.isfinite(after):
+            verdict = "the loss is no longer a finite number"
+        elif after < before:
+            verdict = "the loss is smaller"
+        elif after > before:
+            verdict = "the loss grew: the step overshot"
+        else:
+            verdict = "the loss did not change"
+        self.step(f"The network runs again with the new parameters: {verdict}")
+        self.clear_slide()
+        predictions = VGroup(
+            self.labelled(self.traced.matrix("network.target"), "y"),
+            self.labelled(
+                self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT),
+                'hat(y) "before"',
+            ),
+            self.labelled(
+                self.traced.matrix(f"{TRAINING}.predictions[1]", color=style.UPDATED),
+                'hat(y) "after"',
+            ),
+        ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+        formula = MathTypst("L = 1/K sum_i (y_i - hat(y)_i)^2", font_size=style.MATH_SIZE)
+        losses = self.traced.math(
+            'L_"before" =',
+            Value(f"{LOSSES}[0]", style.RESULT),
+            'quad arrow.r quad L_"after" =',
+            Value(f"{LOSSES}[1]", style.UPDATED),
+        )
+        self.stack(predictions, formula, losses)
+        self.play(FadeIn(predictions))
+        self.play(Write(formula))
+        self.play(Write(losses))
+        self.pause()
+
+    # -- the loss curve ----------------------------------------------------------------------
+    def _show_curve(self) -> None:
+        count = len(self.trace.network.training.losses)
+        losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
+        finite = [j for j, loss in enumerate(losses) if math.isfinite(loss)]
+        if len(finite) < len(losses):
+            verdict = "the loss grows until it is no longer a number"
+        elif losses[-1] < losses[0]:
+            verdict = "the loss falls"
+        else:
+            verdict = "the loss does not fall"
+        self.step(f"Repeated, step after step: {verdict}")
+        self.clear_slide()
+        plot = LossCurve(self, losses, finite)
+        plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(plot)
+        self.play(Create(plot.axes), FadeIn(plot.labels))
+        self.play(
+            Create(plot.curve),
+            LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
+            run_time=style.CURVE_TIME,
+        )
+        if len(plot.markers):
+            self.play(FadeIn(plot.markers), FadeIn(plot.note))
+        self.pause()
+
+
+class LossCurve(VGroup):
+    """The loss after every step on axes scaled to the data: a log axis when the losses
+    span orders of magnitude, and a mark above the axes for a loss that is not finite.
+
+    Every plotted point is a traced point (in the ledger); the axis labels are traced
+    values too: a few losses at their heights, and the number of steps.
+    """
+
+    def __init__(self, scene: LectureScene, losses: list[float], finite: list[int]):
+        super().__init__()
+        values = [losses[j] for j in finite]
+        low, high = min(values), max(values)
+        self.log = low > 0 and high > low * style.LOG_SCALE_RATIO
+        if self.log:
+            bottom, top = math.floor(math.log10(low)), math.ceil(math.log10(high))
+            y_range = [bottom, max(top, bottom + 1), 1]
+            scaling = LogBase(custom_labels=False)
+        else:
+            top = high * (1 + style.GRAPH_MARGIN) if high > 0 else 1
+            y_range = [0, top, top]
+            scaling = LinearBase()
+        self.axes = Axes(
+            x_range=[0, len(losses) - 1, 1],
+            y_range=y_range,
+            x_length=style.CURVE_WIDTH,
+            y_length=style.GRAPH_HEIGHT,
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False},
+            y_axis_config={"scaling": scaling},
+        )
+        axes = self.axes
+        self.dots = VGroup(*(scene.traced.point(axes, j, f"{LOSSES}[{j}]") for j in finite))
+        self.curve = VGroup()
+        for run in _runs(finite):
+            if len(run) > 1:
+                line = VMobject(color=style.RESULT, stroke_width=style.CURVE_STROKE)
+                self.curve.add(line.set_points_as_corners([axes.c2p(j, losses[j]) for j in run]))
+        self.markers = self._markers(scene, losses, finite)
+        self.labels = self._labels(scene, losses, finite)
+        self.note = Typst(
+            "marks above the axes: steps whose loss is no longer a finite number",
+            font_size=style.LABEL_SIZE,
+            color=style.MUTED,
+        )
+        self.add(self.axes, self.labels, self.curve, self.dots, self.markers)
+        if len(self.markers):
+            self.note.next_to(self.axes, DOWN, buff=style.BLOCK_BUFF)
+            self.add(self.note)
+
+    def _markers(self, scene: LectureScene, losses: list[float], finite: list[int]) -> VGroup:
+        """A mark above the axes for each loss that is not finite; the first mark of each
+        kind carries its traced value (∞ or NaN)."""
+        top = self.axes.y_axis.get_top()[1]
+        marks, named = VGroup(), set()
+        for j in range(len(losses)):
+            if j in finite:
+                continue
+            mark = Triangle(color=style.CLAMPED, fill_opacity=1).scale(style.POINT_RADIUS * 2)
+            mark.move_to([self.axes.x_axis.n2p(j)[0], top, 0]).shift(UP * style.LINE_BUFF)
+            marks.add(mark)
+            path = f"{LOSSES}[{j}]"
+            if scene.traced.text(path) not in named:
+                named.add(scene.traced.text(path))
+                value = scene.traced.number(path, color=style.CLAMPED, font_size=style.SMALL_SIZE)
+                marks.add(value.next_to(mark, UP, buff=style.LABEL_GAP))
+        return marks
+
+    def _labels(self, scene: LectureScene, losses: list[float], finite: list[int]) -> VGroup:
+        """Axis names, the number of steps, and a few losses at their heights."""
+        traced, axes = scene.traced, self.axes
+        names = VGroup(
+            MathTypst("L", font_size=style.LABEL_SIZE).next_to(axes.y_axis, UP),
+            Typst("step", font_size=style.LABEL_SIZE, color=style.MUTED).next_to(
+                axes.x_axis, RIGHT
+            ),
+        )
+        if self.log:
+            scale = Typst("log scale", font_size=style.SMALL_SIZE, color=style.MUTED)
+            names.add(scale.next_to(names[0], RIGHT))
+        steps = traced.math(Value(f"len({TRAINING}.steps)"), font_size=style.SMALL_SIZE)
+        names.add(steps.next_to(axes.x_axis.n2p(len(losses) - 1), DOWN))
+        writable = [j for j in finite if len(traced.text(f"{LOSSES}[{j}]")) <= style.MAX_TICK_CHARS]
+        by_loss = sorted(writable, key=lambda j: losses[j])
+        ticks = VGroup()
+        # the first loss, the largest and the smallest that can be written out
+        for j in dict.fromkeys([*writable[:1], *by_loss[-1:], *by_loss[:1]]):
+            point = axes.c2p(0, losses[j])
+            label = traced.number(f"{LOSSES}[{j}]", font_size=style.SMALL_SIZE)
+            label.next_to(point, LEFT, buff=style.LINE_BUFF)
+            if any(_stacked(label, tick[1]) for tick in ticks):
+                continue
+            mark = Line(point, point + LEFT * style.TICK_LENGTH, color=style.MUTED)
+            ticks.add(VGroup(mark, label))
+        return VGroup(names, ticks)
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Consecutive stretches of ``indices``: the pieces of a curve with gaps."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _stacked(a, b) -> bool:
+    """Whether two labels share some height (one would sit on the other)."""
+    return a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1]

@@ -1,0 +1,231 @@
+"""A layer is a matrix product: every sample through every neuron at once, ``K = X W^T``."""
+
+from __future__ import annotations
+
+import math
+
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    ReplacementTransform,
+    SurroundingRectangle,
+    Transform,
+    TransformFromCopy,
+    VGroup,
+    Write,
+    config,
+)
+from manim.mobject.text.typst_mobject import MathTypst
+
+from scenes import style
+from scenes.diagrams import lay_over, matrix_frame
+from scenes.lecture_scene import LectureScene
+from scenes.notation import NetworkNotation
+from scenes.traced import PLUS, TIMES, Op, Term, Value
+
+__all__ = ["LayerProduct"]
+
+LAYER = 0  # the trace's first layer: the lecture's layer 1 (neurons n3, n4, ...)
+BASE = f"network.layers[{LAYER}]"
+NEW_LINE = Op("\\\n &", "")  # a long sum goes on below, aligned at its "="
+
+
+class LayerProduct(LectureScene):
+    """``X . W^T = K``: a row of ``X`` against a column of ``W^T`` makes one entry
+    ``k_j^s`` (neuron j, sample s), and one product makes them all."""
+
+    def construct(self) -> None:
+        self.notation = NetworkNotation(self.trace.network.sizes)
+        title = self.show_title("A layer is a matrix product")
+        self._build()
+        self._place(below=title)
+        self._show_factors()
+        self._show_names()
+        self._show_entry()
+        self._show_fill()
+
+    # -- building and placing ------------------------------------------------------
+    def _build(self) -> None:
+        # elide neurons, then inputs too, until X . W^T = K fits without shrinking much
+        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
+        limits = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+        fits = False
+        for inputs in limits:
+            for neurons in limits:
+                self._build_equation(inputs, neurons)
+                fits = self.equation.width <= room
+                if fits:
+                    break
+            if fits:
+                break
+        self._build_labels()
+
+    def _build_equation(self, input_limit: int, neuron_limit: int) -> None:
+        traced, notation = self.traced, self.notation
+        samples, inputs = traced.shape(f"{BASE}.input")
+        neurons = traced.shape(f"{BASE}.weight")[0]
+        self.inputs = traced.matrix(f"{BASE}.input", color=style.INPUT, max_columns=input_limit)
+        self.weights = traced.grid(  # W^T: its rows elided as X's columns are
+            inputs,
+            neurons,
+            lambda r, c: Value(f"{BASE}.weight[{c}][{r}]"),
+            color=style.WEIGHT,
+            header=[notation.neuron(LAYER + 1, j) for j in range(neurons)],
+            max_rows=input_limit,
+            max_columns=neuron_limit,
+        )
+        for column in self.weights.shown_columns:
+            self.weights.entry(-1, column).set_color(style.MUTED)
+        self.product = traced.matrix(
+            f"{BASE}.product", color=style.RESULT, max_columns=neuron_limit
+        )
+        self.symbols = traced.symbols(
+            samples,
+            neurons,
+            lambda r, c: notation.entry("k", LAYER + 1, c, r),
+            color=style.RESULT,
+            max_columns=neuron_limit,
+        )
+        self.operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=")]
+        self.equation = VGroup(
+            self.inputs, self.operators[0], self.weights, self.operators[1], self.product
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
+
+    def _build_labels(self) -> None:
+        traced, notation = self.traced, self.notation
+        inputs = traced.shape(f"{BASE}.input")[1]
+        self.names = VGroup(
+            *(
+                MathTypst(name, font_size=style.MATH_SIZE, color=style.MUTED)
+                for name in ("X", "W^T", "K")
+            )
+        )
+        weight = f"{BASE}.weight"
+        self.sizes = VGroup(
+            traced.size(f"{BASE}.input", font_size=style.LABEL_SIZE),
+            traced.math(
+                Value(f"len({weight}[0])"),
+                "times",
+                Value(f"len({weight})"),
+                color=style.MUTED,
+                font_size=style.LABEL_SIZE,
+            ),
+            traced.size(f"{BASE}.product", font_size=style.LABEL_SIZE),
+        )
+        # the first entry, worked out: row 1 of X against column 1 of W^T
+        first, neuron = self.product.shown_rows[0], self.product.shown_columns[0]
+        self.entry = (first, neuron)
+        symbol = notation.entry("k", LAYER + 1, neuron, first)
+        per_line = math.ceil(inputs / math.ceil(inputs / style.MAX_PRODUCTS_PER_LINE))
+        symbols = [
+            f"{notation.entry('x', 0, i, first)} {notation.weight(LAYER + 1, neuron, i)}"
+            for i in range(inputs)
+        ]
+        self.formula = MathTypst(
+            f"{symbol} &= "
+            + " ".join(
+                ("" if i == 0 else (NEW_LINE.typst + " + " if i % per_line == 0 else "+ ")) + term
+                for i, term in enumerate(symbols)
+            ),
+            font_size=style.MATH_SIZE,
+        )
+        terms: list[Term] = []
+        for i in range(inputs):
+            if i:
+                terms += [NEW_LINE, PLUS] if i % per_line == 0 else [PLUS]
+            terms += [
+                Value(f"{BASE}.input[{first}][{i}]", style.INPUT, paren=True),
+                TIMES,
+                Value(f"{BASE}.weight[{neuron}][{i}]", style.WEIGHT, paren=True),
+            ]
+        self.worked = traced.worked(
+            terms,
+            f"{BASE}.product[{first}][{neuron}]",
+            prefix=[f"{symbol} &="],
+            total_color=style.RESULT,
+        )
+
+    def _place(self, below) -> None:
+        for name, size, matrix in zip(self.names, self.sizes, self._factors()):
+            name.next_to(self.equation, UP, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+            size.next_to(self.equation, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+        self.symbols.move_to(self.product)
+        self.symbol_entries = lay_over(self.symbols, self.product)
+        top = VGroup(self.equation, self.names, self.sizes, self.symbols)
+        top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(top)
+        work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
+        work.next_to(top, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(work)
+
+    def _factors(self) -> tuple:
+        return self.inputs, self.weights, self.product
+
+    # -- the two factors -----------------------------------------------------------
+    def _show_factors(self) -> None:
+        self.step("Each sample is a row of $X$, each neuron a column of $W^T$")
+        self.play(FadeIn(self.inputs), FadeIn(self.names[0]), FadeIn(self.sizes[0]))
+        self.play(
+            FadeIn(self.operators[0]),
+            FadeIn(self.weights),
+            FadeIn(self.names[1]),
+            FadeIn(self.sizes[1]),
+        )
+        self.pause()
+
+    # -- what K holds ------------------------------------------------------------------
+    def _show_names(self) -> None:
+        self.step("$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$")
+        self.play(
+            FadeIn(self.operators[1]),
+            FadeIn(self.names[2]),
+            FadeIn(self.sizes[2]),
+            FadeIn(matrix_frame(self.product)),
+            Write(self.symbol_entries),
+        )
+        self.pause()
+
+    # -- one entry by hand -------------------------------------------------------------
+    def _show_entry(self) -> None:
+        self.step("One entry: a row of $X$ against a column of $W^T$, summed")
+        row, column = self.entry
+        self.row_box = SurroundingRectangle(self.inputs.row(row), color=style.HIGHLIGHT)
+        self.column_box = SurroundingRectangle(self.weights.column(column), color=style.HIGHLIGHT)
+        self.play(FadeIn(self.row_box), FadeIn(self.column_box))
+        self.play(Write(self.formula))
+        self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
+        total = self.worked.part(len(self.worked.value_labels) - 1)
+        self.play(
+            FadeOut(self.symbols.entry(row, column)),
+            TransformFromCopy(total, self.product.entry(row, column)),
+        )
+        self.pause()
+
+    # -- every other entry, the same way -----------------------------------------------
+    def _show_fill(self) -> None:
+        self.step("Every row against every column fills $K$")
+        for row in self.product.shown_rows:
+            for column in self.product.shown_columns:
+                if (row, column) == self.entry:
+                    continue
+                self.play(
+                    Transform(
+                        self.row_box,
+                        SurroundingRectangle(self.inputs.row(row), color=style.HIGHLIGHT),
+                    ),
+                    Transform(
+                        self.column_box,
+                        SurroundingRectangle(self.weights.column(column), color=style.HIGHLIGHT),
+                    ),
+                    ReplacementTransform(
+                        self.symbols.entry(row, column), self.product.entry(row, column)
+                    ),
+                    run_time=style.QUICK,
+                )
+        self.play(FadeOut(self.row_box), FadeOut(self.column_box))
+        self.play(Indicate(self.product, color=style.HIGHLIGHT))
+        self.pause()
