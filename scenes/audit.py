@@ -130,14 +130,14 @@ def layout_problems(scene: Any) -> list[str]:
     half_width = config.frame_width / 2 + FRAME_TOLERANCE
     half_height = config.frame_height / 2 + FRAME_TOLERANCE
     problems = []
-    for mobject in texts:
-        (left, bottom), (right, top) = _box(mobject)
+    boxes = [_box(mobject) for mobject in texts]
+    for mobject, ((left, bottom), (right, top)) in zip(texts, boxes):
         if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
             problems.append(f"{name}: {source_of(mobject)!r} leaves the frame")
     for i, first in enumerate(texts):
-        for second in texts[i + 1 :]:
-            if _overlap(_box(first), _box(second)):
-                problems.append(f"{name}: {source_of(first)!r} overlaps {source_of(second)!r}")
+        for j in range(i + 1, len(texts)):
+            if _overlap(boxes[i], boxes[j]):
+                problems.append(f"{name}: {source_of(first)!r} overlaps {source_of(texts[j])!r}")
     return problems
 
 

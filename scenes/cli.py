@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from mlpmath import LessonError, compute_trace, load_lesson
 
@@ -34,32 +36,170 @@ def _trace_command(args: argparse.Namespace) -> int:
 
 def _render_command(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
-    from scenes.render import default_out_dir, render_scenes, select_scenes
+    from scenes.render import (
+        RenderError,
+        RenderOptions,
+        default_out_dir,
+        render_scenes,
+        select_scenes,
+    )
 
     lesson = load_lesson(args.lesson)
-    trace = compute_trace(lesson)
     try:
         names = select_scenes(args.scenes)
     except ValueError as error:
         raise UserError(str(error)) from None
-    out_dir = args.out or default_out_dir(lesson, args.quality)
+    options = RenderOptions(
+        quality=args.quality,
+        format=args.format,
+        transparent=args.transparent,
+        sections=args.sections,
+    )
+    try:
+        options.check()
+    except RenderError as error:
+        raise UserError(str(error)) from None
+    trace = compute_trace(lesson)
+    out_dir = args.out or default_out_dir(lesson, options)
     console = Console(stderr=True)
-    with console.status(f"rendering {len(names)} scene(s) of {lesson.title!r}..."):
-        results = render_scenes(lesson, args.lesson, trace, names, args.quality, out_dir)
-    table = Table(title=f"{lesson.title} -> {out_dir}", show_edge=False)
-    for column in ("scene", "seconds", "values", "file"):
-        table.add_column(column)
-    for result in results:
-        if result.video is None:
-            table.add_row(result.name, "-", "-", "skipped: the lesson has nothing it shows")
-        else:
-            table.add_row(
-                result.name, f"{result.seconds:.1f}", str(result.values), str(result.video)
+    display = _RenderDisplay(console)
+    try:
+        with display:
+            report = render_scenes(
+                lesson,
+                names,
+                out_dir,
+                options,
+                trace=trace,
+                jobs=args.jobs,
+                force=args.force,
+                lecture=args.lecture,
+                verbose=args.verbose,
+                observer=display,
             )
-    console.print(table)
-    return 0
+    except RenderError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:  # e.g. no permission to write DIR, or the disk is full
+        where = f"{error.filename}: " if error.filename else ""
+        raise UserError(f"{where}{error.strerror or error}") from None
+    except KeyboardInterrupt as interrupt:
+        signame = str(interrupt) or "SIGINT"
+        print(
+            f"mlp-lecture: interrupted ({signame}); finished scenes are kept in {out_dir}, "
+            "run the same command again to render the rest",
+            file=sys.stderr,
+        )
+        return 128 + getattr(signal.Signals, signame, signal.SIGINT).value
+    _print_summary(report)
+    for scene in report.scenes:
+        if scene.audit:
+            print(
+                f"mlp-lecture: warning: {scene.name}: the audit found {len(scene.audit)} "
+                f"problem(s) (`mlp-lecture verify` lists them), e.g. {scene.audit[0]}",
+                file=sys.stderr,
+            )
+    for scene in report.failed:
+        if args.verbose and scene.details:
+            print(scene.details, file=sys.stderr)
+        print(f"mlp-lecture: {scene.name} failed: {scene.error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+class _RenderDisplay:
+    """A live display of a render on a terminal: scenes done, and each running scene's frames."""
+
+    def __init__(self, console: Any):
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<18}"),
+            BarColumn(bar_width=30),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.overall: Any = None
+        self.running: dict[str, Any] = {}
+        self.totals: dict[str, int | None] = {}
+
+    def __enter__(self) -> _RenderDisplay:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def planned(self, to_render: Any, frames: dict[str, int | None]) -> None:
+        self.totals = dict(frames)
+        self.overall = self.progress.add_task(
+            "scenes", total=len(to_render), detail=f"0/{len(to_render)} rendered"
+        )
+
+    def started(self, scene: str) -> None:
+        total = self.totals.get(scene)
+        self.running[scene] = self.progress.add_task(
+            scene, total=total, detail="starting" if total else "frames: 0"
+        )
+
+    def frames(self, scene: str, frames: int) -> None:
+        if scene in self.running:
+            total = self.totals.get(scene)
+            detail = f"{frames}/{total} frames" if total else f"{frames} frames"
+            self.progress.update(self.running[scene], completed=frames, detail=detail)
+
+    def finished(self, result: Any) -> None:
+        task = self.running.pop(result.name, None)
+        if task is None:
+            return  # cached: never started
+        self.progress.remove_task(task)
+        if self.overall is not None:
+            self.progress.advance(self.overall)
+            done = int(self.progress.tasks[self.overall].completed)
+            total = int(self.progress.tasks[self.overall].total or 0)
+            self.progress.update(self.overall, detail=f"{done}/{total} rendered")
+
+    def joining(self, clips: int) -> None:
+        self.progress.add_task(f"joining {clips} clips", total=None, detail="")
+
+
+def _print_summary(report: Any) -> None:
+    """One line per scene (status, render time, video duration, values, file), then a total."""
+    width = max((len(scene.name) for scene in report.scenes), default=0)
+    counts: dict[str, int] = {}
+    for scene in report.scenes:
+        counts[scene.status] = counts.get(scene.status, 0) + 1
+        name = f"{scene.name:<{width}}"
+        if scene.status == "skipped":
+            print(f"{name}  skipped   {scene.skipped}")
+        elif scene.status == "failed":
+            print(f"{name}  FAILED    {scene.error}")
+        else:
+            took = f"{scene.seconds:5.1f} s" if scene.status == "rendered" else "      -"
+            video = f"{scene.duration:5.1f} s video" if scene.duration else "  still      "
+            audit = f"audit: {len(scene.audit)} problem(s)" if scene.audit else "audit ok"
+            print(
+                f"{name}  {scene.status:<8}  {took}  {video}  {scene.values:3d} values  "
+                f"{audit}  {scene.video}"
+            )
+    video_total = sum(scene.duration or 0.0 for scene in report.scenes)
+    tally = ", ".join(f"{count} {status}" for status, count in counts.items())
+    line = (
+        f"{report.out_dir}: {len(report.scenes)} scene(s) ({tally}) in {report.seconds:.1f} s; "
+        f"{video_total:.1f} s of video; manifest {report.manifest.name}"
+    )
+    if report.lecture is not None:
+        line += f"; joined into {report.lecture} ({report.lecture_duration or 0:.1f} s)"
+    print(line)
 
 
 def _verify_command(args: argparse.Namespace) -> int:
@@ -73,6 +213,16 @@ def _verify_command(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.dir}: all {checked} shown values agree with the trace")
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +242,33 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
     render.add_argument(
-        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY)"
+        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY[-FORMAT])"
+    )
+    render.add_argument(
+        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
+    )
+    render.add_argument(
+        "--force", action="store_true", help="render again even scenes that are up to date"
+    )
+    render.add_argument(
+        "--format",
+        choices=["mp4", "webm", "mov", "gif", "png"],
+        default="mp4",
+        help="clip format; png writes each scene's last frame (default: mp4)",
+    )
+    render.add_argument(
+        "--transparent",
+        action="store_true",
+        help="transparent background (webm, mov: clips with an alpha channel; png)",
+    )
+    render.add_argument(
+        "--sections", action="store_true", help="also one clip per step, in DIR/sections/"
+    )
+    render.add_argument(
+        "--lecture", action="store_true", help="also join the scenes into DIR/lecture.mp4"
+    )
+    render.add_argument(
+        "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
     )
     render.set_defaults(run=_render_command)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mlpmath import LessonError, compute_trace, parse_lesson
 from scenes.ledger import LEDGER_SUFFIX, check_ledger, read_ledger
-from scenes.render import LESSON_COPY
+from scenes.render import FORMATS, LESSON_COPY
 
 __all__ = ["verify_dir"]
 
@@ -37,7 +37,28 @@ def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
     checked = 0
     for ledger in ledgers:
         problems += check_ledger(trace, ledger)
+        problems += _section_problems(out_dir, ledger)
+        problems += [
+            f"audit at render time: {problem}"
+            for problem in ledger.get("audit", {}).get("problems", [])
+        ]
         checked += len(ledger.get("values", []))
-        if not (out_dir / f"{ledger.get('scene')}.mp4").is_file():
-            problems.append(f"{ledger.get('scene')}: ledger without its video")
+        scene = ledger.get("scene")
+        if not any((out_dir / f"{scene}.{ext}").is_file() for ext in FORMATS):
+            problems.append(f"{scene}: ledger without its video")
     return checked, problems
+
+
+def _section_problems(out_dir: Path, ledger: dict) -> list[str]:
+    """The ledger's steps: each names its clip (when there is one) and shown values."""
+    scene = ledger.get("scene")
+    count = len(ledger.get("values", []))
+    problems = []
+    for section in ledger.get("sections", []):
+        clip = section.get("file")
+        if clip and not (out_dir / clip).is_file():
+            problems.append(f"{scene}: section {section.get('index')} lacks its clip {clip}")
+        bad = [i for i in section.get("values", []) if not isinstance(i, int) or not 0 <= i < count]
+        if bad:
+            problems.append(f"{scene}: section {section.get('index')} lists no such values {bad}")
+    return problems

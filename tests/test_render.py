@@ -33,6 +33,7 @@ def test_render_writes_the_clip_its_ledger_and_the_lesson(rendered):
     assert sorted(p.name for p in rendered.iterdir()) == [
         "ReLUActivation.mp4",
         "ReLUActivation.values.json",
+        "lecture.json",
         "lesson.toml",
     ]
     assert (rendered / "ReLUActivation.mp4").stat().st_size > 10_000
