@@ -276,19 +276,14 @@ class TracedValues:
             stored = lambda r, c: f"{path}[{r}][{c}]"  # noqa: E731
         if transpose:
             rows, columns = columns, rows
-            return self.grid(
-                rows,
-                columns,
-                lambda r, c: Value(stored(c, r)),
-                color=color,
-                max_rows=max_rows,
-                max_columns=max_columns,
-                font_size=font_size,
-            )
+
+        def cell(r: int, c: int) -> Value:
+            return Value(stored(c, r) if transpose else stored(r, c))
+
         return self.grid(
             rows,
             columns,
-            lambda r, c: Value(stored(r, c)),
+            cell,
             color=color,
             max_rows=max_rows,
             max_columns=max_columns,
