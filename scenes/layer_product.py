@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import product
 
 from manim import (
     DOWN,
@@ -53,14 +54,9 @@ class LayerProduct(LectureScene):
         # elide neurons, then inputs too, until X . W^T = K fits without shrinking much
         room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
         limits = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
-        fits = False
-        for inputs in limits:
-            for neurons in limits:
-                self._build_equation(inputs, neurons)
-                fits = self.equation.width <= room
-                if fits:
-                    break
-            if fits:
+        for inputs, neurons in product(limits, limits):
+            self._build_equation(inputs, neurons)
+            if self.equation.width <= room:
                 break
         self._build_labels()
 

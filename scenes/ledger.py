@@ -38,7 +38,7 @@ class LedgerEntry:
 class WorkedRelation:
     """Shown arithmetic and its shown result: what a viewer checks by hand.
 
-    ``expression`` is the arithmetic exactly as shown (``(0.5398)*(1) + ...``),
+    ``expression`` is the arithmetic exactly as shown (``(w)*(x) + ...``, digits in place),
     ``relation`` the sign the scene wrote between it and ``total``.
     """
 

@@ -87,29 +87,18 @@ def test_unknown_scene_name_is_one_line(tmp_path):
     assert "NoSuchScene" in result.stderr and "Traceback" not in result.stderr
 
 
+def run_manim(lesson: Path, media: Path, *options: str) -> subprocess.CompletedProcess:
+    """A teacher's own `manim -ql -s scenes/relu_activation.py ...` with MLP_LESSON set."""
+    env = {**os.environ, "MLP_LESSON": str(lesson)}
+    return subprocess.run(
+        [sys.executable, "-m", "manim", "-ql", "-s", *options, "--media_dir", str(media),
+         "scenes/relu_activation.py", "ReLUActivation"],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+
+
 def test_plain_manim_reads_the_lesson_from_MLP_LESSON(tmp_path):
-    """A teacher's own `manim -s scenes/<file>.py <Scene>` with MLP_LESSON set."""
-    env = {**os.environ, "MLP_LESSON": str(ROOT / "lessons" / "relu.toml")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "manim",
-            "-ql",
-            "-s",
-            "--format",
-            "png",
-            "--media_dir",
-            str(tmp_path),
-            "scenes/relu_activation.py",
-            "ReLUActivation",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    result = run_manim(ROOT / "lessons" / "relu.toml", tmp_path, "--format", "png")
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(tmp_path.rglob("ReLUActivation*.png"))
 
@@ -117,25 +106,7 @@ def test_plain_manim_reads_the_lesson_from_MLP_LESSON(tmp_path):
 def test_plain_manim_fails_on_a_bad_MLP_LESSON(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text((ROOT / "lessons" / "default.toml").read_text().replace('"relu"', '"relux"', 1))
-    env = {**os.environ, "MLP_LESSON": str(bad)}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "manim",
-            "-ql",
-            "-s",
-            "--media_dir",
-            str(tmp_path),
-            "scenes/relu_activation.py",
-            "ReLUActivation",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    result = run_manim(bad, tmp_path)
     assert result.returncode != 0
     assert "neuron[0].activation" in result.stdout + result.stderr
 
