@@ -35,49 +35,113 @@ def _trace_command(args: argparse.Namespace) -> int:
 
 
 def _render_command(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from scenes.render import RenderOptions, default_out_dir, render_scenes
 
-    from scenes.render import (
-        RenderError,
-        RenderOptions,
-        default_out_dir,
-        render_scenes,
-        select_scenes,
-    )
-
-    lesson = load_lesson(args.lesson)
-    try:
-        names = select_scenes(args.scenes)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    lesson, names = _lesson_and_scenes(args)
     options = RenderOptions(
         quality=args.quality,
         format=args.format,
         transparent=args.transparent,
         sections=args.sections,
     )
+    _check(options)
+    out_dir = args.out or default_out_dir(lesson, options)
+
+    def render(display: _RenderDisplay) -> Any:
+        return render_scenes(
+            lesson,
+            names,
+            out_dir,
+            options,
+            jobs=args.jobs,
+            force=args.force,
+            lecture=args.lecture,
+            verbose=args.verbose,
+            observer=display,
+        )
+
+    report = _rendering(out_dir, render)
+    if isinstance(report, int):
+        return report
+    _print_summary(report)
+    return _report_problems(report, args.verbose)
+
+
+def _slides_command(args: argparse.Namespace) -> int:
+    from scenes.render import RenderOptions, default_out_dir
+    from scenes.revealjs import RevealJSError
+    from scenes.slides import TARGETS, build_deck
+
+    lesson, names = _lesson_and_scenes(args)
+    options = RenderOptions(quality=args.quality, sections=True)
+    _check(options)
+    out_dir = args.out or default_out_dir(lesson, options)
+    targets = [args.to] if args.to else list(TARGETS)
+
+    def build(display: _RenderDisplay) -> Any:
+        return build_deck(
+            lesson,
+            names,
+            out_dir,
+            args.quality,
+            targets,
+            jobs=args.jobs,
+            force=args.force,
+            verbose=args.verbose,
+            observer=display,
+        )
+
+    try:
+        deck = _rendering(out_dir, build)
+    except RevealJSError as error:
+        raise UserError(str(error)) from None
+    if isinstance(deck, int):
+        return deck
+    _print_summary(deck.render)
+    status = _report_problems(deck.render, args.verbose)
+    if status:
+        print("mlp-lecture: no deck written: a scene failed to render", file=sys.stderr)
+        return status
+    scenes = " ".join(path.stem for path in deck.presentations)
+    print(f"{deck.slides} slides from {len(deck.presentations)} scene(s):")
+    for target, path in deck.decks.items():
+        print(f"  {target:<5} {path}")
+    print(f"  present: manim-slides present --folder {out_dir / 'slides'} {scenes}")
+    return 0
+
+
+def _lesson_and_scenes(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    from scenes.render import select_scenes
+
+    lesson = load_lesson(args.lesson)
+    try:
+        return lesson, select_scenes(args.scenes)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+def _check(options: Any) -> None:
+    from scenes.render import RenderError
+
     try:
         options.check()
     except RenderError as error:
         raise UserError(str(error)) from None
-    trace = compute_trace(lesson)
-    out_dir = args.out or default_out_dir(lesson, options)
-    console = Console(stderr=True)
-    display = _RenderDisplay(console)
+
+
+def _rendering(out_dir: Path, work: Any) -> Any:
+    """Run ``work(display)`` under a live display; a user's problem becomes one line.
+
+    Returns what ``work`` returns, or the exit status of an interrupted run.
+    """
+    from rich.console import Console
+
+    from scenes.render import RenderError
+
+    display = _RenderDisplay(Console(stderr=True))
     try:
         with display:
-            report = render_scenes(
-                lesson,
-                names,
-                out_dir,
-                options,
-                trace=trace,
-                jobs=args.jobs,
-                force=args.force,
-                lecture=args.lecture,
-                verbose=args.verbose,
-                observer=display,
-            )
+            return work(display)
     except RenderError as error:
         raise UserError(str(error)) from None
     except OSError as error:  # e.g. no permission to write DIR, or the disk is full
@@ -91,7 +155,10 @@ def _render_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 128 + getattr(signal.Signals, signame, signal.SIGINT).value
-    _print_summary(report)
+
+
+def _report_problems(report: Any, verbose: bool) -> int:
+    """Warn of audit problems, name failed scenes; 1 when a scene failed."""
     for scene in report.scenes:
         if scene.audit:
             print(
@@ -100,7 +167,7 @@ def _render_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     for scene in report.failed:
-        if args.verbose and scene.details:
+        if verbose and scene.details:
             print(scene.details, file=sys.stderr)
         print(f"mlp-lecture: {scene.name} failed: {scene.error}", file=sys.stderr)
     return 1 if report.failed else 0
@@ -242,7 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
     render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
     render.add_argument(
-        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY[-FORMAT])"
+        "--out",
+        type=Path,
+        help="output directory (default: renders/LESSON/QUALITY[-FORMAT][-slides])",
     )
     render.add_argument(
         "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
@@ -271,6 +340,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
     )
     render.set_defaults(run=_render_command)
+
+    slides = commands.add_parser(
+        "slides", help="the lecture as a slide deck: a slide per step, notes, HTML and PowerPoint"
+    )
+    slides.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    slides.add_argument(
+        "--to", choices=["html", "pptx"], help="write only this deck (default: both)"
+    )
+    slides.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
+    slides.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
+    slides.add_argument(
+        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY-slides)"
+    )
+    slides.add_argument(
+        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
+    )
+    slides.add_argument(
+        "--force", action="store_true", help="render again even scenes that are up to date"
+    )
+    slides.add_argument(
+        "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
+    )
+    slides.set_defaults(run=_slides_command)
 
     verify = commands.add_parser("verify", help="check a render's ledgers against the math")
     verify.add_argument("dir", type=Path, help="a render directory, e.g. renders/default/low")

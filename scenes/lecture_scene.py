@@ -69,6 +69,7 @@ class LectureScene(Scene):
         """The scene's title at the top of the frame (words, no numbers)."""
         title = Typst(text, font_size=style.TITLE_SIZE, color=style.TEXT)
         title.to_edge(UP, buff=style.TITLE_BUFF)
+        self.ledger.title = text
         self.play(FadeIn(title, shift=DOWN * 0.2))
         return title
 

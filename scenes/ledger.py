@@ -63,6 +63,7 @@ class Ledger:
 
     entries: list[LedgerEntry] = field(default_factory=list)
     relations: list[WorkedRelation] = field(default_factory=list)
+    title: str = ""  # the scene's title, in words
     step: str = ""
 
     def record(self, mobject: Any, path: str, value: float, text: str) -> None:
@@ -87,6 +88,7 @@ class Ledger:
             {
                 "scene": scene,
                 "lesson": lesson,
+                "title": self.title,
                 "values": [e.to_json() for e in self.entries if on_screen(e)],
                 "relations": [r.to_json() for r in self.relations if on_screen(r)],
             }

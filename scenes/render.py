@@ -61,6 +61,7 @@ __all__ = [
     "code_files",
     "default_jobs",
     "default_out_dir",
+    "hold_directory",
     "join_clips",
     "lesson_hash",
     "render_scenes",
@@ -197,7 +198,8 @@ class RenderObserver:
 
 
 def default_out_dir(lesson: Lesson, options: RenderOptions | str) -> Path:
-    """``renders/<lesson>/<quality>``; other formats get their own directory."""
+    """``renders/<lesson>/<quality>``; other formats, and the slides' sectioned
+    renders, get their own directory (a directory holds one set of options)."""
     if isinstance(options, str):
         options = RenderOptions(quality=options)
     name = options.quality
@@ -205,6 +207,8 @@ def default_out_dir(lesson: Lesson, options: RenderOptions | str) -> Path:
         name += f"-{options.format}"
     if options.transparent:
         name += "-transparent"
+    if options.sections:
+        name += "-slides"
     return Path("renders") / lesson.name / name
 
 
@@ -429,7 +433,7 @@ def render_scenes(
     if out_dir.exists() and not out_dir.is_dir():
         raise RenderError(f"{out_dir}: not a directory")
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir), _terminate_as_interrupt():
+    with hold_directory(out_dir), _terminate_as_interrupt():
         _remove_stale_work_dirs(out_dir)
         work = Path(tempfile.mkdtemp(prefix=_work_prefix(out_dir), dir=out_dir.parent))
         try:
@@ -896,7 +900,7 @@ def _remove_stale_work_dirs(out_dir: Path) -> None:
 
 
 @contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
+def hold_directory(out_dir: Path) -> Iterator[None]:
     """Hold ``out_dir`` for this render; another render of it fails at once."""
     import fcntl
 

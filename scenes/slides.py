@@ -1,0 +1,298 @@
+"""The lecture as a slide deck: one slide per step, the step's caption as its speaker note.
+
+A deck is built from a sectioned render (``RenderOptions(sections=True)``):
+every ``LectureScene.step`` starts a Manim section, so each section's clip is
+one slide, and the render's cache is the deck's cache: a deck rebuilt after
+one scene changed renders that scene only.
+
+From those clips this module writes manim-slides' own presentation files
+(``DIR/slides/<Scene>.json``, what ``manim-slides present`` reads) and lets
+manim-slides' converters write the decks: ``DIR/deck.html`` (reveal.js, its
+clips and a copy of reveal.js in ``DIR/deck_assets/``: it plays with no
+network) and ``DIR/deck.pptx``. manim-slides' ``Slide`` class is not used:
+version 5.7 cannot render with Manim 0.22, and the steps already are slides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from contextlib import redirect_stderr
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlpmath import Lesson, Trace
+from scenes.ledger import read_ledger
+from scenes.render import (
+    RenderObserver,
+    RenderOptions,
+    RenderReport,
+    hold_directory,
+    render_scenes,
+)
+from scenes.revealjs import ensure_revealjs
+
+__all__ = [
+    "DECK_STEM",
+    "SLIDES_DIR",
+    "TARGETS",
+    "DeckReport",
+    "build_deck",
+    "speaker_note",
+]
+
+TARGETS = ("html", "pptx")
+DECK_STEM = "deck"
+SLIDES_DIR = "slides"  # manim-slides' presentation files: `manim-slides present --folder`
+REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides present`'s reverse key
+# Pixel size of a slide per quality (Manim's presets), for manim-slides' player.
+RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
+STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
+BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
+
+
+@dataclass
+class DeckReport:
+    """What a deck build made: the render beneath it, the slides and the deck files."""
+
+    render: RenderReport
+    slides: int = 0
+    presentations: list[Path] = field(default_factory=list)  # DIR/slides/<Scene>.json
+    decks: dict[str, Path] = field(default_factory=dict)  # "html" | "pptx" -> file
+
+
+def build_deck(
+    lesson: Lesson,
+    names: Sequence[str],
+    out_dir: Path,
+    quality: str = "low",
+    targets: Sequence[str] = TARGETS,
+    *,
+    trace: Trace | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    verbose: bool = False,
+    observer: RenderObserver | None = None,
+) -> DeckReport:
+    """Render ``names`` with a section per step into ``out_dir``, then write the decks.
+
+    When a scene fails to render no deck is written (a deck missing a scene
+    would look whole); the report says which scene failed.
+    """
+    options = RenderOptions(quality=quality, sections=True)
+    report = render_scenes(
+        lesson,
+        names,
+        out_dir,
+        options,
+        trace=trace,
+        jobs=jobs,
+        force=force,
+        verbose=verbose,
+        observer=observer,
+    )
+    deck = DeckReport(report)
+    if report.failed:
+        return deck
+    if "html" in targets:
+        ensure_revealjs()  # before writing anything: a missing asset loses nothing
+    with hold_directory(out_dir):
+        for stale in out_dir.glob(f"{STAGE_PREFIX}*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        presentations = _presentations(report, quality)
+        deck.slides = sum(len(config.slides) for _, config in presentations)
+        deck.presentations = _write_presentations(out_dir, presentations)
+        configs = [config for _, config in presentations]
+        with redirect_stderr(io.StringIO()):  # the converters' progress bars
+            if "html" in targets:
+                deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
+            if "pptx" in targets:
+                deck.decks["pptx"] = _write_pptx(out_dir, configs)
+    return deck
+
+
+# -- slides --------------------------------------------------------------------------
+
+
+def speaker_note(ledger: dict[str, Any], section: dict[str, Any], number: int, total: int) -> str:
+    """The words a presenter reads for one slide: the scene's title or the step's caption."""
+    title = plain_text(ledger.get("title") or ledger.get("scene", ""))
+    if not section.get("step"):
+        return title
+    return f"{title}, step {number} of {total}: {plain_text(section['step'])}"
+
+
+# Typst math in captions, written as plain text for notes (which have no math).
+_SUBSCRIPTS = dict(
+    zip("0123456789aehijklmnoprstuvx()+-=", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₍₎₊₋₌", strict=True)
+)
+_SUPERSCRIPTS = dict(
+    zip(
+        "0123456789abcdefghijklmnoprstuvwxyzTLN()+-=",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᴸᴺ⁽⁾⁺⁻⁼",
+        strict=True,
+    )
+)
+_SCRIPT = re.compile(r"([_^])(?:\(([^()]*)\)|(\w))")
+_MATH = re.compile(r"\$([^$]*)\$")
+
+
+def plain_text(caption: str) -> str:
+    """``caption`` with its Typst math as Unicode text: ``$k_j^s$`` -> ``kⱼˢ``."""
+
+    def script(match: re.Match[str]) -> str:
+        marks = _SUBSCRIPTS if match[1] == "_" else _SUPERSCRIPTS
+        body = match[2] if match[2] is not None else match[3]
+        if all(char in marks for char in body):
+            return "".join(marks[char] for char in body)
+        return f"{match[1]}({body})"
+
+    def math(match: re.Match[str]) -> str:
+        text = re.sub(r"hat\((\w)\)", "\\1\u0302", match[1])
+        text = re.sub(r'"([^"]*)"', r"\1", text)
+        return _SCRIPT.sub(script, text)
+
+    return _MATH.sub(math, caption)
+
+
+def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
+    """One manim-slides presentation per rendered scene, its steps as slides."""
+    from manim_slides.config import PresentationConfig, SlideConfig
+
+    presentations = []
+    for scene in report.scenes:
+        if scene.status == "skipped" or scene.ledger is None:
+            continue
+        ledger = read_ledger(scene.ledger)
+        sections = [section for section in ledger.get("sections", []) if section.get("file")]
+        steps = sum(1 for section in sections if section.get("step"))
+        slides = []
+        number = 0
+        for section in sections:
+            number += 1 if section.get("step") else 0
+            clip = report.out_dir / section["file"]
+            slides.append(
+                SlideConfig(
+                    file=clip,
+                    rev_file=_reversed_clip(report.out_dir, clip),
+                    notes=speaker_note(ledger, section, number, steps),
+                )
+            )
+        presentations.append(
+            (
+                scene.name,
+                PresentationConfig(
+                    slides=slides, resolution=RESOLUTIONS[quality], background_color=BACKGROUND
+                ),
+            )
+        )
+    _drop_unused_reversed(report.out_dir, presentations)
+    return presentations
+
+
+def _reversed_clip(out_dir: Path, clip: Path) -> Path:
+    """``clip`` played backwards, made once per clip content (cached by its hash)."""
+    from manim_slides.utils import reverse_video_file
+
+    digest = hashlib.sha256(clip.read_bytes()).hexdigest()[:16]
+    target = out_dir / SLIDES_DIR / REVERSED_DIR / f"{clip.stem}-{digest}{clip.suffix}"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent) as work:
+            partial = Path(work) / target.name
+            reverse_video_file(clip, partial, disable=True)
+            os.replace(partial, target)
+    return target
+
+
+def _drop_unused_reversed(out_dir: Path, presentations: list[tuple[str, Any]]) -> None:
+    """Remove reversed clips of sections that changed or left the lecture."""
+    used = {slide.rev_file.name for _, config in presentations for slide in config.slides}
+    folder = out_dir / SLIDES_DIR / REVERSED_DIR
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if path.name not in used and path.is_file():
+            path.unlink()
+
+
+def _write_presentations(out_dir: Path, presentations: list[tuple[str, Any]]) -> list[Path]:
+    """``DIR/slides/<Scene>.json``, paths relative to ``DIR`` as manim-slides reads them."""
+    folder = out_dir / SLIDES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, config in presentations:
+        data = config.model_dump(mode="json")
+        for slide, original in zip(data["slides"], config.slides):
+            slide["file"] = original.file.relative_to(out_dir).as_posix()
+            slide["rev_file"] = original.rev_file.relative_to(out_dir).as_posix()
+        path = folder / f"{name}.json"
+        _write_atomically(path, json.dumps(data, indent=2).encode())
+        written.append(path)
+    listed = {path.name for path in written}
+    for stale in folder.glob("*.json"):
+        if stale.name not in listed:
+            stale.unlink()
+    return written
+
+
+# -- decks ---------------------------------------------------------------------------
+
+
+def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
+    """``DIR/deck.html`` and ``DIR/deck_assets/`` (clips and reveal.js), swapped in whole."""
+    from manim_slides.convert import RevealJS
+
+    assets = f"{DECK_STEM}_assets"
+    reveal_prefix = f"{assets}/reveal.js"
+    target = out_dir / f"{DECK_STEM}.html"
+    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
+        staged = Path(work) / target.name
+        RevealJS(
+            presentation_configs=configs,
+            cdn_url=reveal_prefix,
+            title=title,
+        ).convert_to(staged)
+        _copy_reveal_assets(staged, Path(work), reveal_prefix)
+        old = Path(work) / "old_assets"
+        if (out_dir / assets).exists():
+            os.replace(out_dir / assets, old)
+        os.replace(Path(work) / assets, out_dir / assets)
+        os.replace(staged, target)
+    return target
+
+
+def _copy_reveal_assets(html: Path, root: Path, prefix: str) -> None:
+    """Copy every reveal.js file the deck links to, from the unpacked npm package."""
+    package = ensure_revealjs()
+    linked = re.findall(rf'(?:href|src)="{re.escape(prefix)}/([^"]+)"', html.read_text())
+    for name in sorted(set(linked)):
+        source = package / name
+        if not source.is_file():
+            raise FileNotFoundError(f"reveal.js has no {name}")
+        destination = root / prefix / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+
+
+def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:
+    """``DIR/deck.pptx``: a slide per step, its clip playing on entry, its note below."""
+    from manim_slides.convert import PowerPoint
+
+    target = out_dir / f"{DECK_STEM}.pptx"
+    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
+        staged = Path(work) / target.name
+        PowerPoint(presentation_configs=configs).convert_to(staged)
+        os.replace(staged, target)
+    return target
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
