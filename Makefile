@@ -4,12 +4,19 @@
 LESSON ?=
 QUALITY ?= low
 
-.PHONY: setup lecture test lint bench
+.PHONY: setup lecture slides present test lint bench
 setup:
 	@./.ci/setup
 
 lecture: setup
 	.venv/bin/mlp-lecture render $(LESSON) --quality $(QUALITY)
+
+slides: setup
+	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY)
+
+present:
+	@./.ci/setup --present
+	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY) --present
 
 test:
 	@./.ci/setup --tests

@@ -70,7 +70,7 @@ def _render_command(args: argparse.Namespace) -> int:
 def _slides_command(args: argparse.Namespace) -> int:
     from scenes.render import RenderOptions, default_out_dir
     from scenes.revealjs import RevealJSError
-    from scenes.slides import TARGETS, build_deck
+    from scenes.slides import SLIDES_DIR, TARGETS, build_deck
 
     lesson, names = _lesson_and_scenes(args)
     options = RenderOptions(quality=args.quality, sections=True)
@@ -102,12 +102,27 @@ def _slides_command(args: argparse.Namespace) -> int:
     if status:
         print("mlp-lecture: no deck written: a scene failed to render", file=sys.stderr)
         return status
-    scenes = " ".join(path.stem for path in deck.presentations)
+    scenes = [path.stem for path in deck.presentations]
     print(f"{deck.slides} slides from {len(deck.presentations)} scene(s):")
     for target, path in deck.decks.items():
         print(f"  {target:<5} {path}")
-    print(f"  present: manim-slides present --folder {out_dir / 'slides'} {scenes}")
+    present = ["manim-slides", "present", "--folder", str(out_dir / SLIDES_DIR), *scenes]
+    print(f"  present: {' '.join(present)}")
+    if args.present:
+        return _present(present)
     return 0
+
+
+def _present(command: list[str]) -> int:
+    """Play the deck in manim-slides' own full-screen player (it needs Qt)."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("qtpy") is None or not any(
+        importlib.util.find_spec(binding) for binding in ("PySide6", "PyQt6")
+    ):
+        raise UserError("the slide player needs Qt: run `make present` (installs PySide6)")
+    return subprocess.call([sys.executable, "-m", "manim_slides", *command[1:]])
 
 
 def _lesson_and_scenes(args: argparse.Namespace) -> tuple[Any, list[str]]:
@@ -361,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     slides.add_argument(
         "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
+    )
+    slides.add_argument(
+        "--present", action="store_true", help="then play it in manim-slides' player (needs Qt)"
     )
     slides.set_defaults(run=_slides_command)
 
