@@ -181,6 +181,16 @@ def run_bench(scenes: str | None, keep: bool) -> dict[str, Any]:
         figures["warm_rendered"] = warm.stdout.count(" rendered ")
         say("verify (ledgers against a fresh trace) ...")
         figures["verify"], _ = cli("verify", "verify", str(cold_dir))
+        say("slide decks (HTML and PowerPoint) of the whole lecture, 2 workers, cold ...")
+        deck_dir = temp / "slides" / "low-slides"
+        figures["slides_cold"], _ = cli(
+            "slides cold", "slides", *chosen, "--jobs", "2", "--out", str(deck_dir)
+        )
+        say("the same decks again, nothing changed (warm) ...")
+        figures["slides_warm"], warm = cli(
+            "slides warm", "slides", *chosen, "--jobs", "2", "--out", str(deck_dir)
+        )
+        figures["slides_warm_rendered"] = warm.stdout.count(" rendered ")
         say("whole lecture, 1 worker, cold ...")
         one_dir = temp / "one" / "low"
         figures["one_worker"], _ = cli(
@@ -243,6 +253,19 @@ def report(f: dict[str, Any]) -> str:
             f"{f['verify'] / f['cold']:.1%} ({f['verify']:.1f} s)",
             "-",
             None,
+        ),
+        (
+            "slide decks, cold / plain render, cold",
+            f"{f['slides_cold'] / f['cold']:.2f}x ({f['slides_cold']:.1f} s)",
+            "<= 1.5x",
+            f["slides_cold"] <= 1.5 * f["cold"],
+        ),
+        (
+            "slide decks again, nothing changed / cold decks",
+            f"{f['slides_warm'] / f['slides_cold']:.1%} ({f['slides_warm']:.1f} s, "
+            f"{f['slides_warm_rendered']} rendered)",
+            "<= 10%",
+            f["slides_warm"] <= 0.1 * f["slides_cold"],
         ),
         (
             "2 workers: speedup over 1",
