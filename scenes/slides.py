@@ -86,6 +86,8 @@ def build_deck(
     When a scene fails to render no deck is written (a deck missing a scene
     would look whole); the report says which scene failed.
     """
+    if "html" in targets:
+        ensure_revealjs()  # first: a missing asset fails before minutes of rendering
     options = RenderOptions(quality=quality, sections=True)
     report = render_scenes(
         lesson,
@@ -101,8 +103,6 @@ def build_deck(
     deck = DeckReport(report)
     if report.failed:
         return deck
-    if "html" in targets:
-        ensure_revealjs()  # before writing anything: a missing asset loses nothing
     with hold_directory(out_dir):
         for stale in out_dir.glob(f"{STAGE_PREFIX}*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)

@@ -323,3 +323,18 @@ def test_revealjs_with_a_wrong_checksum_or_no_network_is_one_line_and_no_files(
         revealjs.ensure_revealjs()
     assert "\n" not in str(raised.value)
     assert not target.exists()
+
+
+def test_slides_without_revealjs_says_how_to_get_it_and_writes_nothing(
+    tmp_path, monkeypatch, capsys
+):
+    from scenes.cli import main
+
+    monkeypatch.setattr(revealjs, "revealjs_dir", lambda: tmp_path / "no-reveal")
+    monkeypatch.setattr(revealjs, "TARBALL_URL", "file:///nonexistent/reveal.tgz")
+    out = tmp_path / "deck"
+    assert main(["slides", "--scenes", "ReLUActivation", "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("mlp-lecture: cannot fetch reveal.js") and "make setup" in error
+    assert "\n" not in error
+    assert not out.exists()
