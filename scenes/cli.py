@@ -106,7 +106,8 @@ def _slides_command(args: argparse.Namespace) -> int:
     print(f"{deck.slides} slides from {len(deck.presentations)} scene(s):")
     for target, path in deck.decks.items():
         print(f"  {target:<5} {path}")
-    present = ["manim-slides", "present", "--folder", str(out_dir / SLIDES_DIR), *scenes]
+    player = Path(sys.executable).parent / "manim-slides"
+    present = [str(player), "present", "--folder", str(out_dir / SLIDES_DIR), *scenes]
     print(f"  present: {' '.join(present)}")
     if args.present:
         return _present(present)
