@@ -308,6 +308,23 @@ def _positive(text: str) -> int:
     return value
 
 
+def _add_rendering_arguments(command: argparse.ArgumentParser, default_out: str) -> None:
+    """The arguments every command that renders scenes takes (render, slides)."""
+    command.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    command.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
+    command.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
+    command.add_argument("--out", type=Path, help=f"output directory (default: {default_out})")
+    command.add_argument(
+        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
+    )
+    command.add_argument(
+        "--force", action="store_true", help="render again even scenes that are up to date"
+    )
+    command.add_argument(
+        "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-lecture",
@@ -321,20 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.set_defaults(run=_trace_command)
 
     render = commands.add_parser("render", help="render the lecture's scenes to video")
-    render.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
-    render.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
-    render.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
-    render.add_argument(
-        "--out",
-        type=Path,
-        help="output directory (default: renders/LESSON/QUALITY[-FORMAT][-slides])",
-    )
-    render.add_argument(
-        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
-    )
-    render.add_argument(
-        "--force", action="store_true", help="render again even scenes that are up to date"
-    )
+    _add_rendering_arguments(render, "renders/LESSON/QUALITY[-FORMAT][-slides]")
     render.add_argument(
         "--format",
         choices=["mp4", "webm", "mov", "gif", "png"],
@@ -352,31 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--lecture", action="store_true", help="also join the scenes into DIR/lecture.mp4"
     )
-    render.add_argument(
-        "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
-    )
     render.set_defaults(run=_render_command)
 
     slides = commands.add_parser(
         "slides", help="the lecture as a slide deck: a slide per step, notes, HTML and PowerPoint"
     )
-    slides.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    _add_rendering_arguments(slides, "renders/LESSON/QUALITY-slides")
     slides.add_argument(
         "--to", choices=["html", "pptx"], help="write only this deck (default: both)"
-    )
-    slides.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
-    slides.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
-    slides.add_argument(
-        "--out", type=Path, help="output directory (default: renders/LESSON/QUALITY-slides)"
-    )
-    slides.add_argument(
-        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
-    )
-    slides.add_argument(
-        "--force", action="store_true", help="render again even scenes that are up to date"
-    )
-    slides.add_argument(
-        "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
     )
     slides.add_argument(
         "--present", action="store_true", help="then play it in manim-slides' player (needs Qt)"
