@@ -23,7 +23,7 @@ test:
 	.venv/bin/python -m pytest
 
 lint: setup
-	.venv/bin/ruff check mlpmath scenes tests bench
+	.venv/bin/ruff check mlpmath scenekit scenes mlp_lecture tests bench
 
 bench: setup
 	.venv/bin/python bench/run.py

@@ -5,7 +5,7 @@ as a teacher runs them; the audit and the profile run in processes of their
 own. The machine is shared, so the targets are checked on ratios of figures
 taken minutes apart in this one run, not on figures from different runs; each
 phase also reports the CPU time it used and the machine's load around it.
-Every phase runs a snapshot of ``scenes/`` and ``mlpmath/`` taken at the
+Every phase runs a snapshot of the project's packages taken at the
 start, so edits made meanwhile (by anyone) do not change what is measured.
 
     .venv/bin/python bench/run.py [--scenes A,B] [--json FILE] [--keep]
@@ -29,7 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-CLI = [sys.executable, "-m", "scenes.cli"]
+CLI = [sys.executable, "-m", "mlp_lecture.cli"]
 WIDE = {"2x wide": BENCH / "lessons" / "wide2.toml", "4x wide": BENCH / "lessons" / "wide4.toml"}
 
 # Where a profile's own time goes: the first pattern found in a function's
@@ -40,11 +40,12 @@ CATEGORIES = [
     ("Typst compile, SVG parsing", ("typst", "svg", "svgelements")),
     ("copying mobjects (deepcopy)", ("copy.py", "__deepcopy__")),
     ("mobjects and animations (Manim, numpy)", ("manim/", "numpy")),
-    ("scene and toolkit code (scenes/)", ("/scenes/",)),
+    ("scene and toolkit code (scenes/, scenekit/)", ("/scenes/", "/scenekit/")),
     ("the lesson's math (mlpmath, torch)", ("mlpmath", "torch")),
 ]
 
 
+PACKAGES = ("scenes", "scenekit", "mlpmath", "mlp_lecture")  # what the snapshot copies
 ENV = dict(os.environ)  # PYTHONPATH points at the snapshot once it is taken
 PHASES: dict[str, dict[str, float]] = {}  # phase -> wall, cpu, load before and after
 
@@ -52,7 +53,7 @@ PHASES: dict[str, dict[str, float]] = {}  # phase -> wall, cpu, load before and 
 def snapshot(temp: Path) -> None:
     """Copy the code under test aside; every phase runs that copy."""
     source = temp / "src"
-    for package in ("scenes", "mlpmath"):
+    for package in PACKAGES:
         shutil.copytree(
             ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -103,8 +104,8 @@ def self_run(phase: str, *args: str) -> dict[str, Any]:
 def audit_all(scenes: list[str]) -> dict[str, Any]:
     """Audit each scene (the verification the tests run); seconds per scene."""
     from mlpmath import compute_trace, default_lesson
+    from scenekit.audit import audit_scene
     from scenes import scene_class
-    from scenes.audit import audit_scene
 
     os.environ["MLP_LESSON"] = ""
     trace = compute_trace(default_lesson())
@@ -125,8 +126,8 @@ def audit_all(scenes: list[str]) -> dict[str, Any]:
 
 def profile_scene(name: str) -> dict[str, Any]:
     """Render one scene as a worker does, under cProfile; where its time goes."""
+    from mlp_lecture.pipeline.worker import SceneTask, render_task
     from scenes import LECTURE_ORDER
-    from scenes.render_worker import SceneTask, render_task
 
     work = tempfile.mkdtemp(prefix="mlp-bench-profile-")
     task = SceneTask(name, dict(LECTURE_ORDER)[name], work, "", "low_quality")

@@ -53,7 +53,8 @@ def compute_trace(lesson: Lesson) -> Trace:
 
 
 def _activation_demo(network: NetworkTrace) -> ActivationDemo:
-    name = network.activation if network.activation != "none" else "relu"
+    first = network.layers[0].activation  # the layer whose pre-activations are shown
+    name = first if first != "none" else "relu"
     values = [z for row in network.layers[0].preactivation for z in row]
     return ActivationDemo(
         activation=name,
@@ -108,8 +109,8 @@ def initial_parameters(network: NetworkSpec, decimals: int) -> Params:
 
 
 def _layer_activations(network: NetworkSpec) -> list[str]:
-    hidden = len(network.sizes) - 2
-    return [network.activation] * hidden + [network.output_activation]
+    """Each layer's activation: its own, else the network's (hidden or output)."""
+    return list(network.activations)
 
 
 def forward(params: Params, x: torch.Tensor, activations: list[str]) -> list[dict]:
@@ -197,7 +198,7 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
     return NetworkTrace(
         sizes=network.sizes,
         activation=network.activation,
-        output_activation=network.output_activation,
+        output_activation=activations[-1],
         samples=len(lesson.inputs),
         layers=tuple(
             LayerTrace(

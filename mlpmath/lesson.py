@@ -7,18 +7,24 @@ Loading never writes anything.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlpmath.activations import ACTIVATIONS
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "DEFAULT_LESSON_NAME",
+    "LayerSpec",
     "Lesson",
     "LessonError",
     "NetworkSpec",
@@ -65,13 +71,23 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """The network of Part 2; ``layers`` is empty when drawn from ``seed``."""
+    """The network of Part 2; ``layers`` is empty when drawn from ``seed``.
+
+    ``activations`` holds each layer's activation, resolved: a layer's own
+    ``[[network.layer]] activation``, else ``activation`` for a hidden layer
+    and ``output_activation`` for the last one.
+    """
 
     sizes: tuple[int, ...]
     activation: str
     output_activation: str
     seed: int
     layers: tuple[LayerSpec, ...]
+    activations: tuple[str, ...]
+
+    def default_activation(self, index: int) -> str:
+        """What layer ``index`` gets without an ``activation`` of its own."""
+        return self.output_activation if index == len(self.sizes) - 2 else self.activation
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,64 @@ class Lesson:
     targets: Matrix
     learning_rate: float
     steps: int
-    source: str
+    # The TOML text the lesson was read from (what a render hands its workers);
+    # two lessons with the same numbers are equal whatever their comments.
+    source: str = field(compare=False, repr=False)
+
+    @classmethod
+    def from_model(
+        cls,
+        model: torch.nn.Module,
+        inputs: Any,
+        targets: Any,
+        *,
+        learning_rate: float,
+        steps: int,
+        title: str = "Your network",
+        decimals: int = 4,
+        neurons: Sequence[NeuronSpec | dict[str, Any]] | None = None,
+        name: str | None = None,
+    ) -> Lesson:
+        """The lesson of a torch ``nn.Sequential`` of ``nn.Linear`` layers and activations.
+
+        The weights are taken exactly as the model holds them (a float32
+        weight becomes the float64 of the same value), so the lesson's trace
+        reproduces ``model(inputs)``, the loss and every ``.grad`` within
+        float32 rounding. See :func:`mlpmath.model.lesson_from_model`.
+
+        Raises ``LessonError`` (one sentence naming the module by index and
+        type) for anything a lesson cannot hold.
+
+        Examples
+        --------
+        >>> import torch
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+        >>> lesson = Lesson.from_model(net, [[1, 2], [2, 3]], [[7], [12]],
+        ...                            learning_rate=0.01, steps=5)
+        >>> lesson.network.activations
+        ('relu', 'none')
+        """
+        from mlpmath.model import lesson_from_model
+
+        return lesson_from_model(
+            model,
+            inputs,
+            targets,
+            learning_rate=learning_rate,
+            steps=steps,
+            title=title,
+            decimals=decimals,
+            neurons=neurons,
+            name=name,
+        )
+
+    def to_toml(self) -> str:
+        """A lesson file that loads back to this very lesson, commented for a teacher.
+
+        Numbers are written in full (Python's shortest text that reads back as
+        the same float), so a model's float32 weights survive the round trip.
+        """
+        return lesson_toml(self)
 
 
 # -- reading -----------------------------------------------------------------
@@ -137,7 +210,7 @@ def parse_lesson(text: str, name: str, origin: str | None = None) -> Lesson:
 _TOP_KEYS = {"title", "display", "neuron", "network", "data", "training"}
 _NEURON_KEYS = {"inputs", "weight", "bias", "activation"}
 _NETWORK_KEYS = {"sizes", "activation", "output_activation", "seed", "layer"}
-_LAYER_KEYS = {"weight", "bias"}
+_LAYER_KEYS = {"weight", "bias", "activation"}
 
 
 def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
@@ -253,23 +326,37 @@ def _network(table: dict[str, Any]) -> NetworkSpec:
             f"network.layer: {len(layer_tables)} layers given but network.sizes "
             f"{list(sizes)} needs {len(sizes) - 1} (or none, to draw them from the seed)"
         )
-    layers = tuple(
-        _layer(t, f"network.layer[{i}]", sizes[i], sizes[i + 1])
+    for i, layer_table in enumerate(layer_tables):
+        if not isinstance(layer_table, dict):
+            raise LessonError(f"network.layer[{i}]: expected a [[network.layer]] table")
+        _check_keys(layer_table, _LAYER_KEYS, f"network.layer[{i}]")
+    # Tables holding only an activation keep the seed's parameters; a table
+    # with a weight or bias gives them, and then every table must.
+    given = [i for i, t in enumerate(layer_tables) if "weight" in t or "bias" in t]
+    layers: tuple[LayerSpec, ...] = ()
+    if given:
+        layers = tuple(
+            _layer(t, f"network.layer[{i}]", sizes[i], sizes[i + 1])
+            for i, t in enumerate(layer_tables)
+        )
+    defaults = [activation] * (len(sizes) - 2) + [output_activation]
+    activations = tuple(
+        _activation(t["activation"], f"network.layer[{i}].activation")
+        if "activation" in t
+        else defaults[i]
         for i, t in enumerate(layer_tables)
-    )
+    ) or tuple(defaults)
     return NetworkSpec(
         sizes=sizes,
         activation=activation,
         output_activation=output_activation,
         seed=seed,
         layers=layers,
+        activations=activations,
     )
 
 
-def _layer(table: Any, key: str, fan_in: int, fan_out: int) -> LayerSpec:
-    if not isinstance(table, dict):
-        raise LessonError(f"{key}: expected a [[network.layer]] table")
-    _check_keys(table, _LAYER_KEYS, key)
+def _layer(table: dict[str, Any], key: str, fan_in: int, fan_out: int) -> LayerSpec:
     weight = _matrix(_required(table, "weight", key), f"{key}.weight")
     if (len(weight), len(weight[0])) != (fan_out, fan_in):
         raise LessonError(
@@ -340,8 +427,7 @@ def _vector(value: Any, key: str) -> tuple[float, ...]:
 def _matrix(value: Any, key: str) -> Matrix:
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         raise LessonError(
-            f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]], "
-            f"got {_shown(value)}"
+            f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]], got {_shown(value)}"
         )
     rows = tuple(_vector(row, f"{key}[{i}]") for i, row in enumerate(value))
     width = len(rows[0])
@@ -365,3 +451,157 @@ def _activation(value: Any, key: str) -> str:
             f"{key}: unknown activation {_shown(value)} (choose one of: {', '.join(ACTIVATIONS)})"
         )
     return value
+
+
+# -- writing -----------------------------------------------------------------
+
+_COMMENT_COLUMN = 31  # where a line's comment starts, as in lessons/default.toml
+
+
+def lesson_toml(lesson: Lesson) -> str:
+    """``lesson`` as lesson-file text that :func:`parse_lesson` reads back equal.
+
+    Every number is written as Python's shortest text for its float, so it
+    reads back bit for bit; whole numbers are written as integers.
+    """
+    network = lesson.network
+    out: list[str] = [
+        f"# {_one_line(lesson.title)}",
+        "# A lesson file for mlp-lecture: every number the lecture shows is computed from it.",
+        "# Edit any number and check it with `mlp-lecture trace THIS_FILE.toml`. Numbers are",
+        "# written in full (a model's float32 weights exactly); scenes show them rounded",
+        "# to [display] decimals, and shown arithmetic that only holds rounded gets ≈.",
+        f"title = {_toml_string(lesson.title)}",
+        "",
+        "[display]",
+        _commented(
+            f"decimals = {lesson.decimals}",
+            "digits shown after the point (the math keeps full precision)",
+        ),
+    ]
+    for index, neuron in enumerate(lesson.neurons):
+        out += [
+            "",
+            f"# Part 1: one neuron, {_samples(len(neuron.inputs))}.",
+            "[[neuron]]",
+            _commented(f"inputs = {_toml_matrix(neuron.inputs)}", "one row per sample")
+            if index == 0
+            else f"inputs = {_toml_matrix(neuron.inputs)}",
+            f"weight = {_toml_vector(neuron.weight)}",
+            f"bias = {_toml_number(neuron.bias)}",
+            _commented(f"activation = {_toml_string(neuron.activation)}", _CHOICES)
+            if index == 0
+            else f"activation = {_toml_string(neuron.activation)}",
+        ]
+    out += [
+        "",
+        f"# Part 2: {_sequential(network)}.",
+        "[network]",
+        _commented(f"sizes = {_toml_vector(network.sizes)}", "input size, then each layer's width"),
+        _commented(
+            f"activation = {_toml_string(network.activation)}",
+            f"hidden layers: {_CHOICES}",
+        ),
+        _commented(
+            f"output_activation = {_toml_string(network.output_activation)}",
+            "the last layer's",
+        ),
+    ]
+    if not network.layers:
+        out.append(_commented(f"seed = {network.seed}", "draws the weights (nn.Linear's init)"))
+    elif network.seed != 0:
+        out.append(_commented(f"seed = {network.seed}", "unused: the layers below give weights"))
+    own = [
+        network.activations[i] != network.default_activation(i)
+        for i in range(len(network.sizes) - 1)
+    ]
+    if network.layers or any(own):
+        for i in range(len(network.sizes) - 1):
+            fan_in, fan_out = network.sizes[i], network.sizes[i + 1]
+            rows = "1 row" if fan_out == 1 else f"{fan_out} rows"
+            columns = "1 column" if fan_in == 1 else f"{fan_in} columns"
+            out += [
+                "",
+                f"# Layer {i + 1}: nn.Linear({fan_in}, {fan_out}); weight is {rows} "
+                f"(one per neuron) x {columns} (one per input).",
+            ]
+            out.append("[[network.layer]]")
+            if network.layers:
+                layer = network.layers[i]
+                out.append(f"weight = {_toml_rows(layer.weight)}")
+                out.append(f"bias = {_toml_vector(layer.bias)}")
+            if own[i]:
+                out.append(
+                    _commented(
+                        f"activation = {_toml_string(network.activations[i])}",
+                        "this layer's own activation",
+                    )
+                )
+    out += [
+        "",
+        "[data]",
+        _commented(f"inputs = {_toml_matrix(lesson.inputs)}", "one row per sample"),
+        _commented(f"targets = {_toml_matrix(lesson.targets)}", "the outputs to learn, per row"),
+        "",
+        "[training]",
+        _commented(
+            f"learning_rate = {_toml_number(lesson.learning_rate)}",
+            "plain gradient descent: p - learning_rate * dL/dp",
+        ),
+        _commented(f"steps = {lesson.steps}", "how many steps the lecture trains"),
+    ]
+    return "\n".join(out) + "\n"
+
+
+_CHOICES = " | ".join(ACTIVATIONS)
+
+
+def _commented(line: str, comment: str) -> str:
+    return f"{line:<{_COMMENT_COLUMN - 1}} # {comment}"
+
+
+def _samples(count: int) -> str:
+    return "one sample" if count == 1 else f"{count} samples"
+
+
+def _sequential(network: NetworkSpec) -> str:
+    modules = []
+    for i, (fan_in, fan_out) in enumerate(pairwise(network.sizes)):
+        modules.append(f"nn.Linear({fan_in}, {fan_out})")
+        name = network.activations[i]
+        if name != "none":
+            modules.append(f"nn.{_MODULE_NAMES[name]}()")
+    return f"nn.Sequential({', '.join(modules)})"
+
+
+_MODULE_NAMES = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh"}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _toml_string(text: str) -> str:
+    # A JSON string is a TOML basic string (same escapes, \uXXXX included).
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _toml_number(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e15 and math.copysign(1.0, value) > 0:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _toml_vector(values: Sequence[float]) -> str:
+    return "[" + ", ".join(_toml_number(v) for v in values) + "]"
+
+
+def _toml_matrix(rows: Sequence[Sequence[float]]) -> str:
+    return "[" + ", ".join(_toml_vector(row) for row in rows) + "]"
+
+
+def _toml_rows(rows: Sequence[Sequence[float]]) -> str:
+    """A matrix with one row per line (a neuron's weights), when it has several rows."""
+    if len(rows) == 1:
+        return _toml_matrix(rows)
+    return "[\n" + "".join(f"    {_toml_vector(row)},\n" for row in rows) + "]"

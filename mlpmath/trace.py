@@ -101,8 +101,8 @@ class TrainingTrace:
 @dataclass(frozen=True)
 class NetworkTrace:
     sizes: tuple[int, ...]
-    activation: str
-    output_activation: str
+    activation: str  # the lesson's default for hidden layers; each layer's own is layers[i]
+    output_activation: str  # the last layer's activation (as layers[-1].activation)
     samples: int
     layers: tuple[LayerTrace, ...]
     prediction: Matrix
@@ -126,7 +126,7 @@ class ActivationDemo:
     """Real pre-activations through the lesson's activation (the ReLU scene).
 
     The values are the first layer's pre-activations, all samples, row by
-    row; the activation is the network's, or ReLU when the network has none.
+    row; the activation is that layer's, or ReLU when it has none.
     """
 
     activation: str

@@ -12,22 +12,16 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, VGroup, Write, config
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
-from scenes import style
-from scenes.learning import (
+from scenekit import style
+from scenekit.learning import (
     MINUS_TWO,
     LearningScene,
     gradient_table,
     play_gradients,
     worked_over_samples,
 )
-from scenes.notation import (
-    NetworkNotation,
-    activation_call,
-    activation_derivative,
-    derivative,
-    slash_derivative,
-)
-from scenes.traced import OVER, PLUS, TIMES, Checked, Term, TracedMatrix, Value
+from scenekit.notation import activation_call, activation_derivative, derivative, slash_derivative
+from scenekit.traced import OVER, PLUS, TIMES, Checked, Term, TracedMatrix, Value
 
 __all__ = ["Backpropagation"]
 
@@ -39,11 +33,9 @@ class Backpropagation(LearningScene):
     """One hidden layer's gradients by hand, from the output's error signal, beside torch's."""
 
     def construct(self) -> None:
-        network = self.trace.network
-        self.output = len(network.layers) - 1
+        self.output = self.output_layer
         self.hidden = self.output - 1  # the last hidden layer; -1 when there is none
-        self.notation = NetworkNotation(network.sizes)
-        self.outputs = network.sizes[-1]
+        self.outputs = self.trace.network.sizes[-1]
         self.show_title("Backpropagation: the gradient, layer by layer")
         self._show_error_signal()
         if self.hidden >= 0:
@@ -128,8 +120,7 @@ class Backpropagation(LearningScene):
 
     # -- back through the output weights ---------------------------------------------------
     def _show_through_weights(self) -> None:
-        self.step("Back through the output weights: how the loss changes with each activation")
-        self.clear_slide()
+        self.new_slide("Back through the output weights: how the loss changes with each activation")
         n, out, hidden = self.notation, self.output, self.hidden
         layer = hidden + 1  # the notation's number of the hidden neurons' layer
         g = n.entry("g", layer, NEURON, "i")
@@ -179,8 +170,7 @@ class Backpropagation(LearningScene):
 
     # -- through the activation's derivative -----------------------------------------------
     def _show_through_activation(self) -> None:
-        self.step("Through the activation's derivative: the hidden layer's error signal")
-        self.clear_slide()
+        self.new_slide("Through the activation's derivative: the hidden layer's error signal")
         n, hidden = self.notation, self.hidden
         name = self.trace.network.layers[hidden].activation
         layer = hidden + 1
@@ -221,8 +211,7 @@ class Backpropagation(LearningScene):
 
     # -- into the hidden layer's weights, beside autograd -----------------------------------
     def _show_hidden_gradients(self) -> None:
-        self.step("Into the hidden layer's weights: the error signal times the layer's input")
-        self.clear_slide()
+        self.new_slide("Into the hidden layer's weights: the error signal times the layer's input")
         n, hidden = self.notation, self.hidden
         layer = hidden + 1
         chain = self._chain(hidden)
@@ -231,6 +220,7 @@ class Backpropagation(LearningScene):
         weight = n.weight(layer, NEURON, INPUT)
         bias = n.bias(layer, NEURON)
         delta = n.entry("delta", layer, NEURON, "i")
+        weight_entry, bias_entry = f"weight[{NEURON}][{INPUT}]", f"bias[{NEURON}]"
         samples = self.trace.network.samples
         weight_block = worked_over_samples(
             self.traced,
@@ -241,7 +231,7 @@ class Backpropagation(LearningScene):
                 Value(f"{inputs}[{i}][{INPUT}]", style.ACTIVE, paren=True),
             ],
             samples,
-            f"{chain}.weight[{NEURON}][{INPUT}]",
+            f"{chain}.{weight_entry}",
             font_size=style.MATRIX_SIZE,
         )
         bias_block = worked_over_samples(
@@ -250,22 +240,14 @@ class Backpropagation(LearningScene):
             f"sum_i {delta}",
             lambda i: [Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True)],
             samples,
-            f"{chain}.bias[{NEURON}]",
+            f"{chain}.{bias_entry}",
             font_size=style.MATRIX_SIZE,
         )
         table = gradient_table(
             self.traced,
             [
-                (
-                    slash_derivative("L", weight),
-                    f"{chain}.weight[{NEURON}][{INPUT}]",
-                    f"network.gradients[{hidden}].weight[{NEURON}][{INPUT}]",
-                ),
-                (
-                    slash_derivative("L", bias),
-                    f"{chain}.bias[{NEURON}]",
-                    f"network.gradients[{hidden}].bias[{NEURON}]",
-                ),
+                (slash_derivative("L", weight), *self.gradient_paths(hidden, weight_entry)),
+                (slash_derivative("L", bias), *self.gradient_paths(hidden, bias_entry)),
             ],
         )
         signal_matrix = self.traced.matrix(f"{chain}.delta", color=style.GRADIENT)
@@ -303,8 +285,7 @@ class Backpropagation(LearningScene):
 
     # -- the pattern, for every layer ---------------------------------------------------------
     def _show_pattern(self) -> None:
-        self.step("The same pattern repeats, layer after layer, down to the inputs")
-        self.clear_slide()
+        self.new_slide("The same pattern repeats, layer after layer, down to the inputs")
         lines = VGroup(
             MathTypst(
                 "delta^([l]) = (delta^([l+1]) W^([l+1])) dot.o f'(Z^([l]))",
@@ -334,12 +315,11 @@ class Backpropagation(LearningScene):
     # -- every gradient of every layer ------------------------------------------------------
     def _show_every_gradient(self) -> None:
         for index, layer in enumerate(reversed(range(self.output + 1))):
-            self.step(
+            self.new_slide(
                 "Every layer's gradients, by hand beside autograd's .grad"
                 if index == 0
                 else "The next layer down"
             )
-            self.clear_slide()
             block = self._layer_gradients(layer)
             self.stack(block)
             self.play(FadeIn(block))
@@ -347,30 +327,23 @@ class Backpropagation(LearningScene):
 
     def _layer_gradients(self, layer: int) -> VGroup:
         """``dL/dW`` and ``dL/db`` of one layer: by hand, and autograd's (checked)."""
-        hand = self._chain(layer)
-        torch = f"network.gradients[{layer}]"
         cells = []
         for part, symbol in (("weight", "W"), ("bias", "b")):
-            rows, columns = self.traced.shape(f"{hand}.{part}")
-            vector = part == "bias"
+            hand, _ = self.gradient_paths(layer, part)
+            rows, columns = self.traced.shape(hand)
 
-            def entry(r: int, c: int, part=part, vector=vector) -> str:
-                return f"{part}[{r}]" if vector else f"{part}[{r}][{c}]"
+            def checked(r: int, c: int, part=part) -> Checked:
+                entry = f"{part}[{r}]" if part == "bias" else f"{part}[{r}][{c}]"
+                shown, torch = self.gradient_paths(layer, entry)
+                return Checked((Value(shown),), torch)
 
             cells += [
                 MathTypst(
                     f"{derivative('L', f'{symbol}^([{layer + 1}])')} =",
                     font_size=style.MATH_SIZE,
                 ),
-                self.traced.matrix(f"{hand}.{part}", color=style.GRADIENT),
-                self.traced.grid(
-                    rows,
-                    columns,
-                    lambda r, c, entry=entry: Checked(
-                        (Value(f"{hand}.{entry(r, c)}"),), f"{torch}.{entry(r, c)}"
-                    ),
-                    color=style.GRADIENT,
-                ),
+                self.traced.matrix(hand, color=style.GRADIENT),
+                self.traced.grid(rows, columns, checked, color=style.GRADIENT),
             ]
         header = [
             VGroup(),

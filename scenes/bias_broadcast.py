@@ -13,15 +13,13 @@ from manim import (
     TransformFromCopy,
     VGroup,
     Write,
-    config,
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.diagrams import lay_over, matrix_frame
-from scenes.lecture_scene import LectureScene
-from scenes.notation import NetworkNotation
-from scenes.traced import Value
+from scenekit import style
+from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.lecture_scene import LectureScene
+from scenekit.traced import Value
 
 __all__ = ["BiasBroadcast"]
 
@@ -34,9 +32,10 @@ class BiasBroadcast(LectureScene):
     the samples (broadcast) so ``K + B`` adds entry by entry into ``N``."""
 
     def construct(self) -> None:
-        self.notation = NetworkNotation(self.trace.network.sizes)
         title = self.show_title("Bias broadcasting")
-        self._build()
+        # elide columns until K + B = N fits the frame without shrinking much
+        self.elide_to_fit(self._build_equation)
+        self._build_labels()
         self._place(below=title)
         self._show_bias()
         self._show_copies()
@@ -44,16 +43,7 @@ class BiasBroadcast(LectureScene):
         self._show_sum()
 
     # -- building and placing ------------------------------------------------------
-    def _build(self) -> None:
-        # elide columns until K + B = N fits the frame without shrinking much
-        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
-        for limit in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
-            self._build_equation(limit)
-            if self.equation.width <= room:
-                break
-        self._build_labels()
-
-    def _build_equation(self, limit: int) -> None:
+    def _build_equation(self, limit: int) -> VGroup:
         traced, notation = self.traced, self.notation
         samples, neurons = traced.shape(f"{BASE}.product")
         self.bias = traced.grid(
@@ -63,9 +53,7 @@ class BiasBroadcast(LectureScene):
             color=style.BIAS,
             header=[notation.bias(LAYER + 1, j) for j in range(neurons)],
             max_columns=limit,
-        )
-        for column in self.bias.shown_columns:
-            self.bias.entry(-1, column).set_color(style.MUTED)
+        ).mute_header()
         self.product, self.broadcast, self.preactivation = (
             traced.matrix(f"{BASE}.{name}", color=color, max_columns=limit)
             for name, color in (
@@ -89,6 +77,7 @@ class BiasBroadcast(LectureScene):
             self.operators[1],
             self.preactivation,
         ).arrange(RIGHT, buff=style.LINE_BUFF)
+        return self.equation
 
     def _build_labels(self) -> None:
         traced, notation = self.traced, self.notation
@@ -121,10 +110,7 @@ class BiasBroadcast(LectureScene):
 
     def _place(self, below) -> None:
         matrices = (self.product, self.broadcast, self.preactivation)
-        for name, size, matrix in zip(self.names, self.sizes, matrices):
-            name.next_to(self.equation, UP, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
-            size.next_to(self.equation, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
-        self.symbols.move_to(self.preactivation)
+        label_row(self.equation, matrices, self.names, self.sizes)
         self.symbol_entries = lay_over(self.symbols, self.preactivation)
         # the bias row stands right above the matrix it is copied down into
         self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF).match_x(self.broadcast)
@@ -134,6 +120,10 @@ class BiasBroadcast(LectureScene):
         self.keep_in_frame(top)
         self.worked.next_to(top, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(self.worked)
+
+    def _labels(self, index: int) -> tuple:
+        """The name and the size of the ``index``-th matrix, faded in."""
+        return FadeIn(self.names[index]), FadeIn(self.sizes[index])
 
     # -- K, and the bias row -------------------------------------------------------------
     def _show_bias(self) -> None:
@@ -147,9 +137,8 @@ class BiasBroadcast(LectureScene):
         self.step("Broadcasting: the bias row is copied down, once per sample")
         self.play(
             FadeIn(self.operators[0]),
-            FadeIn(self.names[1]),
-            FadeIn(self.sizes[1]),
-            FadeIn(matrix_frame(self.broadcast)),
+            *self._labels(1),
+            FadeIn(self.broadcast.frame()),
         )
         for row in self.broadcast.shown_rows:
             self.play(
@@ -169,9 +158,8 @@ class BiasBroadcast(LectureScene):
         self.step("Now the sum is entry by entry: $n_j^s = k_j^s + b_j$")
         self.play(
             FadeIn(self.operators[1]),
-            FadeIn(self.names[2]),
-            FadeIn(self.sizes[2]),
-            FadeIn(matrix_frame(self.preactivation)),
+            *self._labels(2),
+            FadeIn(self.preactivation.frame()),
             Write(self.symbol_entries),
         )
         row, column = self.entry
@@ -180,11 +168,7 @@ class BiasBroadcast(LectureScene):
             Indicate(self.broadcast.entry(row, column), color=style.HIGHLIGHT),
         )
         self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
-        total = self.worked.part(len(self.worked.value_labels) - 1)
-        self.play(
-            FadeOut(self.symbols.entry(row, column)),
-            TransformFromCopy(total, self.preactivation.entry(row, column)),
-        )
+        self.play(*make_fill(self.worked.result, self.symbols, self.preactivation, row, column))
         self.pause()
 
     # -- every entry: the layer's pre-activations ------------------------------------------

@@ -11,20 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import (
-    DOWN,
-    LEFT,
-    UP,
-    FadeIn,
-    FadeOut,
-    Indicate,
-    VGroup,
-    Write,
-)
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, VGroup, Write
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
-from scenes import style
-from scenes.learning import (
+from scenekit import style
+from scenekit.learning import (
     CLOSE_BRACKET,
     MINUS_TWO,
     OPEN_BRACKET,
@@ -33,17 +24,8 @@ from scenes.learning import (
     play_gradients,
     worked_over_samples,
 )
-from scenes.notation import NetworkNotation, activation_call, derivative, slash_derivative
-from scenes.traced import (
-    OVER,
-    TIMES,
-    Checked,
-    Op,
-    TracedMath,
-    TracedMatrix,
-    Value,
-    _shown_indices,
-)
+from scenekit.notation import activation_call, derivative, slash_derivative
+from scenekit.traced import OVER, TIMES, Checked, Op, TracedMath, TracedMatrix, Value, shown_indices
 
 __all__ = ["ChainRule"]
 
@@ -61,9 +43,8 @@ class ChainRule(LearningScene):
 
     def construct(self) -> None:
         network = self.trace.network
-        self.layer = len(network.layers) - 1  # the output layer
+        self.layer = self.output_layer
         self.base = f"network.chain_rule[{self.layer}]"
-        self.notation = NetworkNotation(network.sizes)
         self.feeding = network.sizes[-2]  # activations feeding the output: the g terms
         self.samples = network.samples
         self.activation = network.output_activation
@@ -98,7 +79,7 @@ class ChainRule(LearningScene):
     # -- everything, built first so the layout can be settled at once -------------
     def _build(self) -> None:
         traced, n = self.traced, self.notation
-        picks = _shown_indices(self.feeding, style.MAX_MATRIX_COLUMNS)
+        picks = shown_indices(self.feeding, style.MAX_MATRIX_COLUMNS)
         weighted = " + ".join("dots" if k is None else f"{self._g(k)} {self._w(k)}" for k in picks)
         inside = f"{weighted} + b"
         model = (
@@ -190,8 +171,7 @@ class ChainRule(LearningScene):
             [
                 (
                     slash_derivative("L", self._parameter(k)),
-                    self._hand(k),
-                    self._autograd(k),
+                    *self.gradient_paths(self.layer, self._gradient(k)),
                 )
                 for k in [*range(self.feeding), None]
             ],
@@ -205,12 +185,12 @@ class ChainRule(LearningScene):
         factor = "" if k is None else f" {self._g(k)}"
         return f"-2/K sum_i (y_i - hat(y)_i){self._slope()}{factor}"
 
-    def _hand(self, k: int | None) -> str:
-        return f"{self.base}.bias[{OUTPUT}]" if k is None else f"{self.base}.weight[{OUTPUT}][{k}]"
+    def _gradient(self, k: int | None) -> str:
+        """Which gradient of the output layer: weight ``k`` of the output, or its bias."""
+        return f"bias[{OUTPUT}]" if k is None else f"weight[{OUTPUT}][{k}]"
 
-    def _autograd(self, k: int | None) -> str:
-        base = f"network.gradients[{self.layer}]"
-        return f"{base}.bias[{OUTPUT}]" if k is None else f"{base}.weight[{OUTPUT}][{k}]"
+    def _hand(self, k: int | None) -> str:
+        return self.gradient_paths(self.layer, self._gradient(k))[0]
 
     def _worked(self, k: int | None) -> TracedMath:
         """``dL/dp = -2/K sum ... = (-2)/K [e^1 g^1 + ...] = result`` for one parameter."""

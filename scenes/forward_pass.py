@@ -23,11 +23,11 @@ from manim import (
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.diagrams import NetworkDiagram
-from scenes.lecture_scene import LectureScene
-from scenes.notation import NetworkNotation, activation_call
-from scenes.traced import Checked, TracedMatrix, Value
+from scenekit import style
+from scenekit.diagrams import NetworkDiagram
+from scenekit.lecture_scene import LectureScene
+from scenekit.notation import activation_call
+from scenekit.traced import Checked, TracedMatrix, Value
 
 __all__ = ["ForwardPass"]
 
@@ -51,9 +51,7 @@ class ForwardPass(LectureScene):
     activation, where the lesson has one) until the prediction ``hat(y)``."""
 
     def construct(self) -> None:
-        network = self.trace.network
-        self.notation = NetworkNotation(network.sizes)
-        self.count = len(network.layers)
+        self.count = len(self.trace.network.layers)
         title = self.show_title("The forward pass")
         self._build()
         self._place(below=title)

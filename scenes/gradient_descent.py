@@ -29,11 +29,11 @@ from manim import (
 from manim.mobject.graphing.scale import LinearBase, LogBase
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
-from scenes import style
-from scenes.learning import LearningScene
-from scenes.lecture_scene import LectureScene
-from scenes.notation import NetworkNotation, derivative
-from scenes.traced import MINUS, TIMES, Checked, Value
+from scenekit import style
+from scenekit.learning import LearningScene
+from scenekit.lecture_scene import LectureScene
+from scenekit.notation import derivative
+from scenekit.traced import MINUS, TIMES, Checked, Value
 
 __all__ = ["GradientDescent"]
 
@@ -51,7 +51,6 @@ class GradientDescent(LearningScene):
         return bool(trace.network.training.steps)
 
     def construct(self) -> None:
-        self.notation = NetworkNotation(self.trace.network.sizes)
         self.show_title("Gradient descent: step against the gradient")
         self._show_rule()
         self._show_one_weight()
@@ -102,8 +101,7 @@ class GradientDescent(LearningScene):
                 caption = "And of the output layer"
             else:
                 caption = "And of the next layer"
-            self.step(caption)
-            self.clear_slide()
+            self.new_slide(caption)
             block = self._layer_update(layer, style.MAX_MATRIX_COLUMNS)
             if block.width > config.frame_width - 2 * style.EDGE_BUFF:
                 block = self._layer_update(layer, style.MAX_UPDATE_COLUMNS)
@@ -160,8 +158,7 @@ class GradientDescent(LearningScene):
             verdict = "the loss grew: the step overshot"
         else:
             verdict = "the loss did not change"
-        self.step(f"The network runs again with the new parameters: {verdict}")
-        self.clear_slide()
+        self.new_slide(f"The network runs again with the new parameters: {verdict}")
         predictions = VGroup(
             self.labelled(self.traced.matrix("network.target"), "y"),
             self.labelled(
@@ -197,8 +194,7 @@ class GradientDescent(LearningScene):
             verdict = "the loss falls"
         else:
             verdict = "the loss does not fall"
-        self.step(f"Repeated, step after step: {verdict}")
-        self.clear_slide()
+        self.new_slide(f"Repeated, step after step: {verdict}")
         plot = LossCurve(self, losses, finite)
         plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(plot)

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import math
-from itertools import product
 
 from manim import (
     DOWN,
     RIGHT,
-    UP,
     FadeIn,
     FadeOut,
     Indicate,
     ReplacementTransform,
     SurroundingRectangle,
     Transform,
-    TransformFromCopy,
     VGroup,
     Write,
-    config,
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.diagrams import lay_over, matrix_frame
-from scenes.lecture_scene import LectureScene
-from scenes.notation import NetworkNotation
-from scenes.traced import PLUS, TIMES, Op, Term, Value
+from scenekit import style
+from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.lecture_scene import LectureScene
+from scenekit.traced import PLUS, TIMES, Op, Term, Value
 
 __all__ = ["LayerProduct"]
 
@@ -40,9 +35,10 @@ class LayerProduct(LectureScene):
     ``k_j^s`` (neuron j, sample s), and one product makes them all."""
 
     def construct(self) -> None:
-        self.notation = NetworkNotation(self.trace.network.sizes)
         title = self.show_title("A layer is a matrix product")
-        self._build()
+        # elide neurons, then inputs too, until X . W^T = K fits without shrinking much
+        self.elide_to_fit(self._build_equation, limits=2)
+        self._build_labels()
         self._place(below=title)
         self._show_factors()
         self._show_names()
@@ -50,17 +46,7 @@ class LayerProduct(LectureScene):
         self._show_fill()
 
     # -- building and placing ------------------------------------------------------
-    def _build(self) -> None:
-        # elide neurons, then inputs too, until X . W^T = K fits without shrinking much
-        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
-        limits = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
-        for inputs, neurons in product(limits, limits):
-            self._build_equation(inputs, neurons)
-            if self.equation.width <= room:
-                break
-        self._build_labels()
-
-    def _build_equation(self, input_limit: int, neuron_limit: int) -> None:
+    def _build_equation(self, input_limit: int, neuron_limit: int) -> VGroup:
         traced, notation = self.traced, self.notation
         samples, inputs = traced.shape(f"{BASE}.input")
         neurons = traced.shape(f"{BASE}.weight")[0]
@@ -73,9 +59,7 @@ class LayerProduct(LectureScene):
             header=[notation.neuron(LAYER + 1, j) for j in range(neurons)],
             max_rows=input_limit,
             max_columns=neuron_limit,
-        )
-        for column in self.weights.shown_columns:
-            self.weights.entry(-1, column).set_color(style.MUTED)
+        ).mute_header()
         self.product = traced.matrix(
             f"{BASE}.product", color=style.RESULT, max_columns=neuron_limit
         )
@@ -90,6 +74,7 @@ class LayerProduct(LectureScene):
         self.equation = VGroup(
             self.inputs, self.operators[0], self.weights, self.operators[1], self.product
         ).arrange(RIGHT, buff=style.LINE_BUFF)
+        return self.equation
 
     def _build_labels(self) -> None:
         traced, notation = self.traced, self.notation
@@ -146,10 +131,7 @@ class LayerProduct(LectureScene):
         )
 
     def _place(self, below) -> None:
-        for name, size, matrix in zip(self.names, self.sizes, self._factors()):
-            name.next_to(self.equation, UP, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
-            size.next_to(self.equation, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
-        self.symbols.move_to(self.product)
+        label_row(self.equation, self._factors(), self.names, self.sizes)
         self.symbol_entries = lay_over(self.symbols, self.product)
         top = VGroup(self.equation, self.names, self.sizes, self.symbols)
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
@@ -160,6 +142,10 @@ class LayerProduct(LectureScene):
 
     def _factors(self) -> tuple:
         return self.inputs, self.weights, self.product
+
+    def _labels(self, index: int) -> tuple:
+        """The name and the size of the ``index``-th matrix, faded in."""
+        return FadeIn(self.names[index]), FadeIn(self.sizes[index])
 
     # -- the two factors -----------------------------------------------------------
     def _show_factors(self) -> None:
@@ -178,9 +164,8 @@ class LayerProduct(LectureScene):
         self.step("$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$")
         self.play(
             FadeIn(self.operators[1]),
-            FadeIn(self.names[2]),
-            FadeIn(self.sizes[2]),
-            FadeIn(matrix_frame(self.product)),
+            *self._labels(2),
+            FadeIn(self.product.frame()),
             Write(self.symbol_entries),
         )
         self.pause()
@@ -194,11 +179,7 @@ class LayerProduct(LectureScene):
         self.play(FadeIn(self.row_box), FadeIn(self.column_box))
         self.play(Write(self.formula))
         self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
-        total = self.worked.part(len(self.worked.value_labels) - 1)
-        self.play(
-            FadeOut(self.symbols.entry(row, column)),
-            TransformFromCopy(total, self.product.entry(row, column)),
-        )
+        self.play(*make_fill(self.worked.result, self.symbols, self.product, row, column))
         self.pause()
 
     # -- every other entry, the same way -----------------------------------------------

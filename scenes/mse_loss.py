@@ -16,11 +16,9 @@ from manim import (
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.diagrams import matrix_frame
-from scenes.lecture_scene import LectureScene
-from scenes.notation import NetworkNotation
-from scenes.traced import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
+from scenekit import style
+from scenekit.lecture_scene import LectureScene
+from scenekit.traced import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
 
 __all__ = ["MSELoss"]
 
@@ -35,7 +33,6 @@ class MSELoss(LectureScene):
     ``L = 1/K sum_i (y_i - hat(y)_i)^2``, K the number of prediction entries."""
 
     def construct(self) -> None:
-        self.notation = NetworkNotation(self.trace.network.sizes)
         title = self.show_title("The loss: mean squared error")
         self._build()
         self._place(below=title)
@@ -64,8 +61,7 @@ class MSELoss(LectureScene):
         colours = {TARGET: style.INPUT, PREDICTION: style.RESULT, ERROR: style.CLAMPED}
         for column in self.table.shown_columns:
             self.table.column(column).set_color(colours.get(column, style.CLAMPED))
-            self.table.entry(-1, column).set_color(style.MUTED)
-        header = VGroup(*(self.table.entry(-1, c) for c in self.table.shown_columns))
+        header = self.table.mute_header().header()
         self.rule = Line(self.table.get_left(), self.table.get_right(), color=style.MUTED)
         self.rule.set_y((header.get_bottom()[1] + self.table.row(0).get_top()[1]) / 2)
         self.formula = MathTypst(FORMULA, font_size=style.MATH_SIZE)
@@ -150,11 +146,7 @@ class MSELoss(LectureScene):
         left, right = cells.get_left()[0], cells.get_right()[0]
         headers = {id(m) for c in self.table.shown_columns for m in self._reveal(c).get_family()}
         return VGroup(
-            *(
-                m
-                for m in matrix_frame(self.table)
-                if id(m) not in headers and left <= m.get_x() <= right
-            )
+            *(m for m in self.table.frame() if id(m) not in headers and left <= m.get_x() <= right)
         )
 
     # -- prediction beside the truth ------------------------------------------------------
@@ -181,10 +173,9 @@ class MSELoss(LectureScene):
 
     def _fill(self, worked, column: int) -> None:
         """The worked result moves into its cell; the column's other rows follow."""
-        total = worked.part(len(worked.value_labels) - 1)
         self.play(
             FadeIn(self.table.entry(-1, column)),
-            TransformFromCopy(total, self.table.entry(self.first, column)),
+            TransformFromCopy(worked.result, self.table.entry(self.first, column)),
         )
         rest = [self.table.entry(r, column) for r in self.table.shown_rows if r != self.first]
         rest.append(self._dots(column))
@@ -203,5 +194,5 @@ class MSELoss(LectureScene):
         self.step("Divide by $K$, the number of prediction entries: the mean")
         self.play(FadeIn(self.count, shift=RIGHT * style.NUDGE))
         self.play(FadeIn(self.mean, shift=DOWN * style.NUDGE))
-        self.play(Indicate(self.mean.part(len(self.mean.value_labels) - 1), color=style.RESULT))
+        self.play(Indicate(self.mean.result, color=style.RESULT))
         self.pause()

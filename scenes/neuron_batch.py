@@ -17,10 +17,10 @@ from manim import (
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.lecture_scene import LectureScene
-from scenes.notation import activation_call, indexed
-from scenes.traced import TracedMatrix, Value
+from scenekit import style
+from scenekit.lecture_scene import LectureScene
+from scenekit.notation import activation_call, indexed
+from scenekit.traced import Value
 
 __all__ = ["NeuronBatch"]
 
@@ -135,11 +135,11 @@ class NeuronBatch(LectureScene):
             self.keep_in_frame(work)
             self.play(FadeIn(row_box), FadeIn(column_box), FadeIn(work), run_time=0.7)
             self.play(
-                TransformFromCopy(work.part(len(work.value_labels) - 1), self.sums.entry(sample)),
+                TransformFromCopy(work.result, self.sums.entry(sample)),
                 run_time=0.7,
             )
             self.play(FadeOut(row_box), FadeOut(column_box), FadeOut(work), run_time=0.4)
-        self.play(FadeIn(_brackets_of(self.sums)))
+        self.play(FadeIn(self.sums.frame()))
         self.pause()
 
     # -- the bias, copied to every row ------------------------------------------------
@@ -148,7 +148,7 @@ class NeuronBatch(LectureScene):
         self.play(FadeIn(self.operators[2]), Write(self.bias), FadeIn(self.biases.name_label))
         for sample in self.biases.shown_rows:
             self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)), run_time=0.5)
-        self.play(FadeIn(_brackets_of(self.biases)))
+        self.play(FadeIn(self.biases.frame()))
         self.play(FadeIn(self.operators[3]), FadeIn(self.preactivations.name_label))
         for sample in self.preactivations.shown_rows:
             self.play(
@@ -158,7 +158,7 @@ class NeuronBatch(LectureScene):
                 ),
                 run_time=0.5,
             )
-        self.play(FadeIn(_brackets_of(self.preactivations)))
+        self.play(FadeIn(self.preactivations.frame()))
         self.pause()
 
     # -- the activation, entry by entry ----------------------------------------------
@@ -168,9 +168,3 @@ class NeuronBatch(LectureScene):
         self.play(TransformFromCopy(self.preactivations, self.outputs))
         self.play(Indicate(self.outputs, color=style.ACTIVE))
         self.pause()
-
-
-def _brackets_of(matrix: TracedMatrix) -> VGroup:
-    """What a matrix shows besides its entries: brackets, and dots where elided."""
-    entries = {id(m) for row in matrix.shown_rows for m in matrix.row(row).get_family()}
-    return VGroup(*(m for m in matrix.submobjects if id(m) not in entries))

@@ -6,10 +6,10 @@ from manim import DOWN, LEFT, RIGHT, Axes, Create, Dot, FadeIn, VGroup, VMobject
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath.activations import curve
-from scenes import style
-from scenes.lecture_scene import LectureScene
-from scenes.notation import activation_call, activation_definition
-from scenes.traced import Value
+from scenekit import style
+from scenekit.lecture_scene import LectureScene
+from scenekit.notation import activation_call, activation_definition
+from scenekit.traced import Value
 
 __all__ = ["ReLUActivation"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, TransformFromCopy, VGroup, Write
 
-from scenes import style
-from scenes.diagrams import NeuronDiagram
-from scenes.lecture_scene import LectureScene
-from scenes.notation import activation_call, indexed
-from scenes.traced import Value
+from scenekit import style
+from scenekit.diagrams import NeuronDiagram
+from scenekit.lecture_scene import LectureScene
+from scenekit.notation import activation_call, indexed
+from scenekit.traced import Value
 
 __all__ = ["SingleNeuron"]
 

@@ -14,9 +14,9 @@ LESSONS = ROOT / "lessons"
 
 
 def cli_command() -> list[str]:
-    """The installed console script beside this Python, else ``python -m scenes.cli``."""
+    """The installed console script beside this Python, else ``python -m mlp_lecture.cli``."""
     script = Path(sys.executable).parent / "mlp-lecture"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "scenes.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mlp_lecture.cli"]
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -14,9 +14,10 @@ from manim import DOWN, UP
 from manim.mobject.text.typst_mobject import MathTypst
 
 from mlpmath import compute_trace, load_lesson
-from scenes import LECTURE_ORDER, scene_class, style
-from scenes.audit import audit_scene, numbers_in
-from scenes.context import LESSON_ENV
+from scenekit import style
+from scenekit.audit import audit_scene, numbers_in
+from scenekit.context import LESSON_ENV
+from scenes import LECTURE_ORDER, scene_class
 from scenes.relu_activation import ReLUActivation
 from scenes.single_neuron import SingleNeuron
 
@@ -115,12 +116,6 @@ class UnledgeredTracedValue(ReLUActivation):
         self.add(MathTypst(self.traced.text("activation_demo.output[2]")).to_edge(UP))
 
 
-def test_a_typed_number_fails_the_audit(monkeypatch, media):
-    trace = _use_lesson(monkeypatch, None)
-    _, problems = audit_scene(TypedNumber, trace, media)
-    assert any("0.2655" in problem for problem in problems)
-
-
 def test_a_traced_value_typeset_by_hand_fails_the_audit(monkeypatch, media):
     trace = _use_lesson(monkeypatch, None)
     shown = compute_trace(load_lesson(None)).activation_demo.output[2]
@@ -142,21 +137,24 @@ class OffFrameText(SingleNeuron):
         self.play(self.output.animate.shift(DOWN * 4))
 
 
-def test_overlapping_text_fails_the_layout_check(monkeypatch, media):
+@pytest.mark.parametrize(
+    ("scene", "problem"),
+    [
+        (TypedNumber, "0.2655"),  # a typed number fails the audit
+        (OverlappingText, "overlaps"),  # so does text over text
+        (OffFrameText, "leaves the frame"),  # and text off the frame
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else "",
+)
+def test_a_broken_scene_fails_the_audit(scene, problem, monkeypatch, media):
     trace = _use_lesson(monkeypatch, None)
-    _, problems = audit_scene(OverlappingText, trace, media)
-    assert any("overlaps" in problem for problem in problems)
-
-
-def test_text_off_the_frame_fails_the_layout_check(monkeypatch, media):
-    trace = _use_lesson(monkeypatch, None)
-    _, problems = audit_scene(OffFrameText, trace, media)
-    assert any("leaves the frame" in problem for problem in problems)
+    _, problems = audit_scene(scene, trace, media)
+    assert any(problem in line for line in problems)
 
 
 def test_notation_indices_are_not_numbers_but_values_are():
     assert numbers_in("k_3^1 + w_(13) + x_1^2") == []
-    assert numbers_in('{{ 0.5398 : v0 }} dot {{ (-1.0754) : v1 }} = max(0, z)') == [
+    assert numbers_in("{{ 0.5398 : v0 }} dot {{ (-1.0754) : v1 }} = max(0, z)") == [
         "0.5398",
         "1.0754",
         "0",

@@ -15,10 +15,10 @@ import pytest
 from manim import Dot
 
 from mlpmath import compute_trace, default_lesson_text, format_number, load_lesson, resolve
-from scenes.audit import audit_scene
+from scenekit.audit import audit_scene
+from scenekit.context import LESSON_ENV
 from scenes.backpropagation import Backpropagation
 from scenes.chain_rule import ChainRule
-from scenes.context import LESSON_ENV
 from scenes.gradient_descent import GradientDescent
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "none"]
@@ -70,8 +70,8 @@ steps = {rng.randint(1, 6)}
 
 def _shown_hand_gradients(audit) -> dict[str, str]:
     """Hand-derived gradient path -> the text shown for it, from what was on screen."""
-    ledger = audit.scene.ledger.to_json("", "", set(audit.scene.ever_shown))
-    return {entry["path"]: entry["text"] for entry in ledger["values"] if HAND.match(entry["path"])}
+    ledger = audit.scene.ledger.to_file("", "", set(audit.scene.ever_shown))
+    return {value.path: value.text for value in ledger.values if HAND.match(value.path)}
 
 
 def _autograd_path(hand_path: str) -> str:
@@ -119,10 +119,10 @@ def test_shown_hand_gradients_equal_autograd(seed, monkeypatch, media, tmp_path)
     # sizes stay below the elision limits, so every gradient of every layer is listed
     assert _every_gradient_path(trace, range(output + 1)) <= set(shown)
     _assert_equal_to_autograd(trace, shown)
-    ledger = audit.scene.ledger.to_json("", "", set(audit.scene.ever_shown))
-    comparisons = [r for r in ledger["relations"] if SINGLE_VALUE.match(r["expression"])]
+    ledger = audit.scene.ledger.to_file("", "", set(audit.scene.ever_shown))
+    comparisons = [r for r in ledger.relations if SINGLE_VALUE.match(r.expression)]
     assert comparisons, "no gradient set beside autograd's"
-    assert all(r["relation"] == "=" for r in comparisons)
+    assert all(r.relation == "=" for r in comparisons)
 
 
 def _plotted(audit) -> list[tuple[str, float]]:

@@ -13,6 +13,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,21 @@ BAD_LESSONS = [
     ("scalar-layer", edit("sizes = [1, 1]", "sizes = [1, 1]\nlayer = 3", MINIMAL), "network.layer"),
     ("huge-steps", edit("steps = 10", "steps = 1000000000000"), "training.steps"),
     ("huge-size", edit("[2, 3, 2, 1]", "[2, 1000000, 1]"), "network.sizes"),
+    # per-layer activations
+    (
+        "unknown-layer-activation",
+        edit("bias = [-0.4812, -0.0846]", 'bias = [-0.4812, -0.0846]\nactivation = "gelu"'),
+        "network.layer[1].activation",
+    ),
+    (
+        "layer-activation-without-weights",
+        edit(
+            "weight = [[-0.1401, 0.1616, 0.5679], [0.2270, 0.0575, 0.3641]]\n"
+            "bias = [-0.4812, -0.0846]\n",
+            'activation = "relu"\n',
+        ),
+        "network.layer[1].weight",
+    ),
 ]
 
 # The ones a teacher is most likely to meet, also run as commands (each
@@ -340,3 +356,125 @@ def test_wide_lesson_is_wide_and_seeded():
     neuron = lesson.neurons[0]
     assert len(neuron.inputs) == 5
     assert all(len(row) == 5 for row in neuron.inputs)
+
+
+# -- per-layer activations ---------------------------------------------------
+
+
+def test_a_layer_may_name_its_own_activation():
+    text = edit(
+        "bias = [-0.5923, 0.1290, 0.2674]", 'bias = [-0.5923, 0.1290, 0.2674]\nactivation = "tanh"'
+    )
+    lesson = parse_lesson(text, name="mixed")
+    assert lesson.network.activations == ("tanh", "none", "none")
+    trace = compute_trace(lesson)
+    assert [layer.activation for layer in trace.network.layers] == ["tanh", "none", "none"]
+    first = trace.network.layers[0]
+    assert first.output == tuple(tuple(math.tanh(z) for z in row) for row in first.preactivation)
+    assert trace.activation_demo.activation == "tanh"  # layer 0's, whose values it shows
+
+
+def test_a_seeded_network_takes_activations_from_tables_without_weights():
+    text = edit("sizes = [1, 1]", "sizes = [1, 2, 1]", MINIMAL) + (
+        '[[network.layer]]\nactivation = "relu"\n[[network.layer]]\nactivation = "sigmoid"\n'
+    )
+    lesson = parse_lesson(text, name="seeded")
+    assert lesson.network.layers == ()
+    assert lesson.network.activations == ("relu", "sigmoid")
+    assert lesson.network.output_activation == "none"  # the network's default, overridden
+    assert compute_trace(lesson).network.output_activation == "sigmoid"
+
+
+def test_without_layer_activations_the_networks_apply():
+    lesson = load_lesson(ROOT / "lessons" / "relu.toml")
+    assert lesson.network.activations == ("relu", "none")
+
+
+# -- writing a lesson back: Lesson.to_toml ------------------------------------
+
+
+def random_lesson(seed: int):
+    """A random lesson built in memory: any shape, per-layer activations, any floats."""
+    import random
+
+    from mlpmath.lesson import LayerSpec, Lesson, NetworkSpec, NeuronSpec
+
+    rng = random.Random(seed)
+    names = ["none", "relu", "sigmoid", "tanh"]
+
+    def number() -> float:
+        return rng.choice(
+            [
+                rng.uniform(-5, 5),
+                float(rng.randint(-9, 9)),
+                round(rng.uniform(-1, 1), 4),
+                rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 12),
+                float(torch.tensor(rng.uniform(-1, 1), dtype=torch.float32)),
+                -0.0,
+            ]
+        )
+
+    def rows(count: int, width: int) -> tuple:
+        return tuple(tuple(number() for _ in range(width)) for _ in range(count))
+
+    sizes = tuple(rng.randint(1, 4) for _ in range(rng.randint(2, 5)))
+    activations = tuple(rng.choice(names) for _ in sizes[1:])
+    given = rng.random() < 0.7
+    layers = (
+        tuple(LayerSpec(weight=rows(b, a), bias=rows(1, b)[0]) for a, b in pairwise(sizes))
+        if given
+        else ()
+    )
+    samples = rng.randint(1, 4)
+    width = rng.randint(1, 4)
+    return Lesson(
+        name=f"random{seed}",
+        title=rng.choice(["Random", 'A "quoted" title', "Ünïcode – λ", "back\\slash\ttab"]),
+        decimals=rng.randint(0, 10),
+        neurons=tuple(
+            NeuronSpec(
+                rows(rng.randint(1, 3), width), rows(1, width)[0], number(), rng.choice(names)
+            )
+            for _ in range(rng.randint(0, 2))
+        ),
+        network=NetworkSpec(
+            sizes=sizes,
+            activation=rng.choice(names),
+            output_activation=rng.choice(names),
+            seed=rng.randint(0, 10**6) if not given else rng.choice([0, 7]),
+            layers=layers,
+            activations=activations,
+        ),
+        inputs=rows(samples, sizes[0]),
+        targets=rows(samples, sizes[-1]),
+        learning_rate=rng.choice([0.001, 0.05, 1e-7, 0.1 + 0.2]),
+        steps=rng.randint(0, 50),
+        source="",
+    )
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_to_toml_reads_back_as_the_same_lesson(seed):
+    lesson = random_lesson(seed)
+    text = lesson.to_toml()
+    back = parse_lesson(text, name=lesson.name)
+    assert back == lesson
+    for a, b in zip(back.network.layers, lesson.network.layers, strict=True):  # bit for bit
+        assert [math.copysign(1, v) for v in a.bias] == [math.copysign(1, v) for v in b.bias]
+    assert parse_lesson(back.to_toml(), name=lesson.name) == lesson
+    assert text.startswith("#")
+    assert "[[network.layer]]" in text or not lesson.network.layers
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=[p.stem for p in LESSON_FILES])
+def test_shipped_lessons_read_back_from_to_toml(path):
+    lesson = load_lesson(path)
+    assert parse_lesson(lesson.to_toml(), name=lesson.name) == lesson
+
+
+def test_to_toml_comments_what_a_teacher_edits():
+    text = default_lesson().to_toml()
+    assert "nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 2), nn.Linear(2, 1))" in text
+    assert "weight is 3 rows (one per neuron) x 2 columns (one per input)" in text
+    assert "# digits shown after the point" in text
+    assert "none | relu | sigmoid | tanh" in text

@@ -17,22 +17,20 @@ from pathlib import Path
 
 import av
 import pytest
+import webvtt
 from PIL import Image
 
+from mlp_lecture.captions import read_srt
+from mlp_lecture.pipeline import keys
+from mlp_lecture.pipeline.keys import code_files, lesson_hash, scene_key
+from mlp_lecture.pipeline.options import RenderError, RenderOptions
+from mlp_lecture.pipeline.render import render_scenes
 from mlpmath import compute_trace, default_lesson
 from scenes import LECTURE_ORDER
-from scenes.render import (
-    RenderError,
-    RenderOptions,
-    code_files,
-    lesson_hash,
-    render_scenes,
-    scene_key,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
-CLI = [sys.executable, "-m", "scenes.cli"]
+CLI = [sys.executable, "-m", "mlp_lecture.cli"]
 PAIR = "ReLUActivation,NeuronBatch"  # the two quickest scenes
 
 
@@ -85,6 +83,8 @@ def assert_only_complete_files(out: Path) -> None:
             assert frames_of(path) > 0, path
         elif path.suffix == ".json":
             json.loads(path.read_text())
+        elif path.suffix in {".srt", ".vtt"}:
+            assert read_srt(path) if path.suffix == ".srt" else webvtt.read(str(path)).captions
         elif path.is_file():
             assert path.suffix in {".toml", ".png"}, path
 
@@ -111,11 +111,17 @@ def copy_of(out: Path, tmp_path: Path) -> Path:
 def test_render_writes_clips_ledgers_manifest_and_the_lecture(pair):
     assert sorted(p.name for p in pair.iterdir()) == [
         "NeuronBatch.mp4",
+        "NeuronBatch.srt",
         "NeuronBatch.values.json",
+        "NeuronBatch.vtt",
         "ReLUActivation.mp4",
+        "ReLUActivation.srt",
         "ReLUActivation.values.json",
+        "ReLUActivation.vtt",
         "lecture.json",
         "lecture.mp4",
+        "lecture.srt",
+        "lecture.vtt",
         "lesson.toml",
     ]
     assert work_dirs(pair) == []
@@ -132,7 +138,7 @@ def test_manifest_lists_each_scene_in_lecture_order(pair):
         ledger = json.loads((pair / scene["ledger"]).read_text())
         assert scene["values"] == len(ledger["values"]) > 0
         assert scene["duration"] == pytest.approx(duration_of(pair / scene["file"]), abs=0.01)
-        assert set(scene["files"]) == {scene["file"], scene["ledger"]}
+        assert set(scene["files"]) == {scene["file"], scene["ledger"], *scene["captions"].values()}
 
 
 def test_lecture_mp4_plays_all_scenes_end_to_end(pair):
@@ -192,7 +198,9 @@ def test_changing_the_lesson_renders_again_and_drops_the_old_lessons_files(pair,
     assert statuses(result) == {"ReLUActivation": "rendered"}
     assert sorted(p.name for p in out.iterdir()) == [
         "ReLUActivation.mp4",
+        "ReLUActivation.srt",
         "ReLUActivation.values.json",
+        "ReLUActivation.vtt",
         "lecture.json",
         "lesson.toml",
     ]
@@ -219,15 +227,16 @@ def test_force_renders_again_in_parallel_repeatedly(pair, tmp_path):
 
 def test_scene_key_follows_the_code_a_scene_runs():
     files = {p.relative_to(ROOT).as_posix() for p in code_files("scenes.relu_activation")}
-    assert {"scenes/relu_activation.py", "scenes/lecture_scene.py", "scenes/traced.py"} <= files
+    assert {"scenes/relu_activation.py", "scenekit/lecture_scene.py", "scenekit/traced.py"} <= files
     assert "mlpmath/trace.py" in files
-    # Neither the lecture order, another scene, nor the CLI is part of it.
-    assert not {"scenes/__init__.py", "scenes/single_neuron.py", "scenes/cli.py"} & files
+    # Neither the lecture order, another scene, nor the application is part of it.
+    assert not {"scenes/__init__.py", "scenes/single_neuron.py", "mlp_lecture/cli.py"} & files
+    worker = {p.relative_to(ROOT).as_posix() for p in code_files(keys.WORKER_MODULE)}
+    assert "mlp_lecture/pipeline/worker.py" in worker
+    assert not {"mlp_lecture/__init__.py", "mlp_lecture/pipeline/render.py"} & worker
 
 
 def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
-    import scenes.render as render
-
     digest = lesson_hash(compute_trace(default_lesson()))
     low = RenderOptions()
     key = scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
@@ -237,10 +246,10 @@ def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
         "ReLUActivation", "scenes.relu_activation", digest, RenderOptions(sections=True)
     )
     # A copy of the sources, edited: the toolkit counts, other scenes do not.
-    copies = {name: tmp_path / name for name in ("scenes", "mlpmath")}
+    copies = {name: tmp_path / name for name in keys.CODE_PACKAGES}
     for name, target in copies.items():
         shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(render, "_package_dirs", lambda: copies)
+    monkeypatch.setattr(keys, "package_dirs", lambda: copies)
     copied = scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
     assert copied == key
 
@@ -253,8 +262,10 @@ def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
         finally:
             file.write_text(original)
 
-    assert edited("scenes/traced.py") != key
+    assert edited("scenekit/traced.py") != key
     assert edited("mlpmath/display.py") != key
+    assert edited("mlp_lecture/pipeline/worker.py") != key
+    assert edited("mlp_lecture/pipeline/render.py") == key
     assert edited("scenes/relu_activation.py") != key
     assert edited("scenes/single_neuron.py") == key
     assert edited("scenes/__init__.py") == key
@@ -395,6 +406,8 @@ def test_png_writes_the_last_frame(tmp_path):
     assert image.size == (854, 480)
     assert manifest["scenes"][0]["file"] == "ReLUActivation.png"
     assert manifest["scenes"][0]["duration"] is None
+    assert manifest["scenes"][0]["captions"] == {}  # a still has no captions
+    assert not list(out.glob("*.srt")) and not list(out.glob("*.vtt"))
 
 
 def test_transparent_webm_with_one_clip_per_step(tmp_path):
@@ -409,7 +422,9 @@ def test_transparent_webm_with_one_clip_per_step(tmp_path):
     ledger = json.loads((out / "ReLUActivation.values.json").read_text())
     files = [s["file"] for s in ledger["sections"]]
     assert files == [f"sections/ReLUActivation-{i:02d}.webm" for i in range(len(files))]
-    assert sorted(p.name for p in (out / "sections").iterdir()) == [Path(f).name for f in files]
+    assert sorted(p.name for p in (out / "sections").iterdir()) == sorted(
+        Path(f).with_suffix(suffix).name for f in files for suffix in (".webm", ".srt", ".vtt")
+    )
     total = sum(s["duration"] for s in ledger["sections"])
     assert total == pytest.approx(manifest["scenes"][0]["duration"], abs=0.1)
     assert any(s["values"] for s in ledger["sections"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "scenes.cli"]
+CLI = [sys.executable, "-m", "mlp_lecture.cli"]
 
 
 def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -112,7 +112,7 @@ def test_plain_manim_fails_on_a_bad_MLP_LESSON(tmp_path):
 
 
 def test_scenes_read_the_lesson_named_by_MLP_LESSON(monkeypatch):
-    from scenes.context import current_trace
+    from scenekit.context import current_trace
 
     monkeypatch.setenv("MLP_LESSON", str(ROOT / "lessons" / "relu.toml"))
     assert current_trace().lesson == "relu"

@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from scenes import LECTURE_ORDER, revealjs
-from scenes.slides import plain_text, speaker_note
+from mlp_lecture import revealjs
+from mlp_lecture.slides import plain_text, speaker_note
+from scenekit.ledger import LedgerFile, LedgerSection
+from scenes import LECTURE_ORDER
 
 SCENES = ["SingleNeuron", "NeuronBatch"]
 SCREENSHOTS = ROOT / "renders" / "tests"  # kept for a person to look at
@@ -81,7 +83,13 @@ def test_manim_slides_reads_the_presentations_and_their_clips(deck):
         # The reversed clip is a clip of the same length, not the clip itself.
         assert slide.rev_file.is_file() and slide.rev_file != slide.file
         assert sha256(slide.rev_file.read_bytes()) != sha256(slide.file.read_bytes())
-        assert slide.notes == speaker_note(step["ledger"], step, *_position(steps, step))
+        assert slide.notes == note_of(step, steps)
+
+
+def note_of(step: dict, steps: list[dict]) -> str:
+    """The speaker note of a step read back from the ledger file."""
+    ledger = LedgerFile.from_json(step["ledger"])
+    return speaker_note(ledger, LedgerSection.from_json(step, "step"), *_position(steps, step))
 
 
 def _position(steps: list[dict], step: dict) -> tuple[int, int]:
@@ -96,9 +104,10 @@ def _position(steps: list[dict], step: dict) -> tuple[int, int]:
 
 
 def test_notes_are_the_title_then_each_caption_in_words():
-    ledger = {"scene": "LayerProduct", "title": "A layer is a matrix product"}
-    title_slide = {"step": ""}
-    step = {"step": "$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$"}
+    ledger = LedgerFile("LayerProduct", "default", title="A layer is a matrix product")
+    title_slide = LedgerSection(0, "title", "", None, None, [])
+    caption = "$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$"
+    step = LedgerSection(1, "step", caption, None, None, [])
     assert speaker_note(ledger, title_slide, 0, 3) == "A layer is a matrix product"
     assert speaker_note(ledger, step, 2, 3) == (
         "A layer is a matrix product, step 2 of 3: K = X Wᵀ: entry kⱼˢ is neuron j on sample s"
@@ -218,6 +227,60 @@ def test_html_deck_plays_in_chromium_and_advances_to_the_next_clip(deck, browser
     assert images[0].tobytes() != images[1].tobytes()
 
 
+TRACK = """
+const slide = Reveal.getCurrentSlide();
+const video = slide && slide.slideBackgroundElement
+    ? slide.slideBackgroundElement.querySelector('video') : null;
+const element = video ? video.querySelector('track') : null;
+if (!element) return {slide: Reveal.getIndices().h};
+const track = element.track;
+return {slide: Reveal.getIndices().h, kind: track.kind, mode: track.mode,
+        ready: element.readyState, tracks: video.textTracks.length,
+        cues: track.cues
+            ? Array.from(track.cues).map(c => [c.startTime, c.endTime, c.text]) : null};
+"""
+
+
+def current_track(driver, slide: int, seconds: float = 10.0) -> dict:
+    """The current slide's caption track once it has loaded (or the last state seen)."""
+    deadline = time.monotonic() + seconds
+    state: dict = {}
+    while time.monotonic() < deadline:
+        state = driver.execute_script(TRACK)
+        if state.get("slide") == slide and state.get("ready") == 2:  # HTMLTrackElement.LOADED
+            return state
+        time.sleep(0.1)
+    return state
+
+
+def test_html_deck_carries_each_steps_caption_as_a_track_off_by_default(deck, browser):
+    from selenium.webdriver.common.keys import Keys
+
+    from mlp_lecture.captions import cue_text
+
+    steps = steps_of(deck)
+    browser.get((deck / "deck.html").as_uri())
+    body = browser.find_element("tag name", "body")
+    for number, step in enumerate(steps):
+        track = current_track(browser, number)
+        assert track.get("ready") == 2, track  # loaded
+        assert (track["kind"], track["tracks"]) == ("captions", 1), track
+        assert track["mode"] == "hidden", track  # off by default
+        # The step clip's one cue: its caption (the title before the first step), all along.
+        ((start, end, text),) = track["cues"]
+        assert text == cue_text(step["step"] or step["ledger"]["title"])
+        assert start == 0 and end == pytest.approx(step["duration"], abs=0.002)
+        if number == 1:
+            body.send_keys("c")  # the key the help lists turns captions on ...
+            assert current_track(browser, number)["mode"] == "showing"
+            body.send_keys("c")  # ... and off again
+            assert current_track(browser, number)["mode"] == "hidden"
+        body.send_keys(Keys.ARROW_RIGHT)
+    browser.execute_script("Reveal.toggleHelp(true)")
+    shortcuts = browser.find_element("css selector", ".r-overlay-help").text
+    assert "Captions on / off" in shortcuts and "C" in shortcuts
+
+
 # -- the PowerPoint deck --------------------------------------------------------------
 
 
@@ -239,8 +302,65 @@ def test_pptx_holds_one_slide_per_step_with_its_clip_and_notes(deck):
         ]
         assert sha256((deck / step["file"]).read_bytes()) in {sha256(blob) for blob in media}
         notes = slide.notes_slide.notes_text_frame.text
-        assert notes == speaker_note(step["ledger"], step, *_position(steps, step))
+        assert notes == note_of(step, steps)
         assert plain_text(step["step"] or step["ledger"]["title"]) in notes
+
+
+def test_pptx_prints_each_step_as_its_last_frame_through_libreoffice(deck, tmp_path):
+    """The deck as LibreOffice Impress exports it to PDF: each page is its step's last frame."""
+    import subprocess
+
+    from manim_slides.convert import FrameIndex, read_image_from_video_file
+    from PIL import Image, ImageChops, ImageStat
+
+    soffice = shutil.which("soffice")
+    pdftoppm = shutil.which("pdftoppm")
+    if not (soffice and pdftoppm):
+        pytest.fail(
+            "LibreOffice Impress and poppler-utils are test packages: run .ci/setup --tests"
+        )
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(deck / "deck.pptx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    steps = steps_of(deck)
+    first = read_image_from_video_file(deck / steps[0]["file"], FrameIndex.first)
+    width, height = first.size
+    subprocess.run(
+        [
+            *(pdftoppm, "-png", "-scale-to-x", str(width), "-scale-to-y", str(height)),
+            *(str(tmp_path / "deck.pdf"), str(tmp_path / "page")),
+        ],
+        check=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    assert len(pages) == len(steps)
+
+    def off(a: Image.Image, b: Image.Image) -> float:
+        """The share of pixels that differ clearly (by more than a quarter of the range)."""
+        differ = ImageChops.difference(a.convert("L"), b.convert("L")).point(
+            lambda v: 255 if v > 64 else 0
+        )
+        return ImageStat.Stat(differ).mean[0] / 255
+
+    for page, step in zip(pages, steps):
+        printed = Image.open(page)
+        last = read_image_from_video_file(deck / step["file"], FrameIndex.last)
+        before = read_image_from_video_file(deck / step["file"], FrameIndex.first)
+        assert off(printed, last) < 0.0005, page.name  # the state the step arrives at
+        assert off(printed, before) > off(printed, last), page.name
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -328,7 +448,7 @@ def test_revealjs_with_a_wrong_checksum_or_no_network_is_one_line_and_no_files(
 def test_slides_without_revealjs_says_how_to_get_it_and_writes_nothing(
     tmp_path, monkeypatch, capsys
 ):
-    from scenes.cli import main
+    from mlp_lecture.cli import main
 
     monkeypatch.setattr(revealjs, "revealjs_dir", lambda: tmp_path / "no-reveal")
     monkeypatch.setattr(revealjs, "TARBALL_URL", "file:///nonexistent/reveal.tgz")

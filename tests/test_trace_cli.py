@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from mlp_lecture.report import neuron_labels, print_trace
 from mlpmath import compute_trace, default_lesson, format_number, load_lesson, parse_lesson
 from mlpmath.lesson import default_lesson_text
-from scenes.report import neuron_labels, print_trace
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_FILES = sorted((ROOT / "lessons").glob("*.toml"))
@@ -173,8 +173,8 @@ def test_report_names_neurons_as_the_deck_does():
 def test_report_does_not_import_manim():
     code = (
         "import sys\n"
-        "import mlpmath, scenes.cli, scenes.report\n"
-        "scenes.report.report(mlpmath.compute_trace(mlpmath.default_lesson()))\n"
+        "import mlpmath, mlp_lecture.cli, mlp_lecture.report\n"
+        "mlp_lecture.report.report(mlpmath.compute_trace(mlpmath.default_lesson()))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'manim'))\n"
     )
     result = subprocess.run(

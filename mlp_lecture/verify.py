@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from mlp_lecture.pipeline.manifest import LESSON_COPY
+from mlp_lecture.pipeline.options import FORMATS
 from mlpmath import LessonError, compute_trace, parse_lesson
-from scenes.ledger import LEDGER_SUFFIX, check_ledger, read_ledger
-from scenes.render import FORMATS, LESSON_COPY
+from scenekit.ledger import (
+    LEDGER_SUFFIX,
+    LedgerFile,
+    LedgerFormatError,
+    check_ledger,
+    read_ledger,
+)
 
 __all__ = ["verify_dir"]
 
@@ -26,39 +32,37 @@ def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
     if not ledger_files:
         raise LessonError(f"{out_dir}: holds no *{LEDGER_SUFFIX} ledgers to check")
     problems: list[str] = []
-    ledgers = []
+    ledgers: list[LedgerFile] = []
     for path in ledger_files:
         try:
             ledgers.append(read_ledger(path))
-        except (OSError, json.JSONDecodeError) as error:
-            problems.append(f"{path.name}: unreadable ledger ({error})")
-    name = next((ledger.get("lesson") for ledger in ledgers if ledger.get("lesson")), "lesson")
+        except OSError as error:
+            problems.append(f"{path.name}: unreadable ledger ({error.strerror or error})")
+        except LedgerFormatError as error:
+            problems.append(f"{path.name}: {error}")
+    name = next((ledger.lesson for ledger in ledgers if ledger.lesson), "lesson")
     trace = compute_trace(parse_lesson(lesson_file.read_text(encoding="utf-8"), name=name))
     checked = 0
     for ledger in ledgers:
         problems += check_ledger(trace, ledger)
         problems += _section_problems(out_dir, ledger)
-        problems += [
-            f"audit at render time: {problem}"
-            for problem in ledger.get("audit", {}).get("problems", [])
-        ]
-        checked += len(ledger.get("values", []))
-        scene = ledger.get("scene")
-        if not any((out_dir / f"{scene}.{ext}").is_file() for ext in FORMATS):
-            problems.append(f"{scene}: ledger without its video")
+        problems += [f"audit at render time: {problem}" for problem in ledger.audit.problems]
+        checked += len(ledger.values)
+        if not any((out_dir / f"{ledger.scene}.{ext}").is_file() for ext in FORMATS):
+            problems.append(f"{ledger.scene}: ledger without its video")
     return checked, problems
 
 
-def _section_problems(out_dir: Path, ledger: dict) -> list[str]:
+def _section_problems(out_dir: Path, ledger: LedgerFile) -> list[str]:
     """The ledger's steps: each names its clip (when there is one) and shown values."""
-    scene = ledger.get("scene")
-    count = len(ledger.get("values", []))
+    count = len(ledger.values)
     problems = []
-    for section in ledger.get("sections", []):
-        clip = section.get("file")
-        if clip and not (out_dir / clip).is_file():
-            problems.append(f"{scene}: section {section.get('index')} lacks its clip {clip}")
-        bad = [i for i in section.get("values", []) if not isinstance(i, int) or not 0 <= i < count]
+    for section in ledger.sections:
+        if section.file and not (out_dir / section.file).is_file():
+            problems.append(
+                f"{ledger.scene}: section {section.index} lacks its clip {section.file}"
+            )
+        bad = [i for i in section.values if not 0 <= i < count]
         if bad:
-            problems.append(f"{scene}: section {section.get('index')} lists no such values {bad}")
+            problems.append(f"{ledger.scene}: section {section.index} lists no such values {bad}")
     return problems

@@ -111,9 +111,13 @@ def _neuron(index: int, neuron: NeuronTrace, number: _Formatter) -> RenderableTy
 
 def _network_summary(network: NetworkTrace) -> str:
     shape = " → ".join(str(size) for size in network.sizes)
+    hidden = {layer.activation for layer in network.layers[:-1]}
+    if len(hidden) > 1:  # the layers name their own: list them
+        names = ", ".join(layer.activation for layer in network.layers)
+        return f"Network {shape}: activations per layer {names}; {network.samples} samples"
     return (
-        f"Network {shape}: hidden activation {network.activation}, output activation "
-        f"{network.output_activation}; {network.samples} samples"
+        f"Network {shape}: hidden activation {hidden.pop() if hidden else network.activation}, "
+        f"output activation {network.output_activation}; {network.samples} samples"
     )
 
 

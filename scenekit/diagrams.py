@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    Animation,
     Arrow,
     BackgroundRectangle,
     Circle,
+    FadeOut,
     Line,
+    Mobject,
+    TransformFromCopy,
     VGroup,
     rotate_vector,
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.notation import NetworkNotation, indexed
-from scenes.traced import TracedMatrix, TracedValues, Value, _shown_indices
+from scenekit import style
+from scenekit.notation import NetworkNotation, indexed
+from scenekit.traced import TracedMatrix, TracedValues, Value, shown_indices
 
-__all__ = ["NetworkDiagram", "NeuronDiagram", "lay_over", "matrix_frame"]
+__all__ = ["NetworkDiagram", "NeuronDiagram", "label_row", "lay_over", "make_fill"]
 
 
 class NeuronDiagram(VGroup):
@@ -30,21 +36,29 @@ class NeuronDiagram(VGroup):
 
     Parts are kept by role (``inputs``, ``edges``, ``weights``, ``neuron``,
     ``bias``, ``output``) so a scene can highlight the path of one product.
+    Every number on it (inputs, weights, bias) is traced from
+    ``neurons[neuron]`` of the trace, for sample ``sample``.
+
+    Examples
+    --------
+    >>> diagram = NeuronDiagram(self.traced, neuron=0, sample=0)  # doctest: +SKIP
+    >>> self.play(Indicate(diagram.weights[0]), Indicate(diagram.inputs[0]))  # doctest: +SKIP
     """
 
     def __init__(self, traced: TracedValues, neuron: int, sample: int = 0):
         super().__init__()
         base = f"neurons[{neuron}]"
         count = traced.shape(f"{base}.weight")[0]
+
+        def named(symbol: str, i: int, path: str, color: Any, font_size: float) -> VGroup:
+            """``x_1 = 1``: the i-th input's or weight's name and its traced value."""
+            return traced.math(
+                indexed(symbol, i + 1), "=", Value(path), color=color, font_size=font_size
+            )
+
         self.inputs = VGroup(
             *(
-                traced.math(
-                    indexed("x", i + 1),
-                    "=",
-                    Value(f"{base}.inputs[{sample}][{i}]"),
-                    color=style.INPUT,
-                    font_size=style.MATH_SIZE,
-                )
+                named("x", i, f"{base}.inputs[{sample}][{i}]", style.INPUT, style.MATH_SIZE)
                 for i in range(count)
             )
         ).arrange(DOWN, buff=style.INPUT_SPACING, aligned_edge=RIGHT)
@@ -57,14 +71,7 @@ class NeuronDiagram(VGroup):
         self.weights = VGroup(
             *(
                 _label_along(
-                    traced.math(
-                        indexed("w", i + 1),
-                        "=",
-                        Value(f"{base}.weight[{i}]"),
-                        color=style.WEIGHT,
-                        font_size=style.SMALL_SIZE,
-                    ),
-                    edge,
+                    named("w", i, f"{base}.weight[{i}]", style.WEIGHT, style.SMALL_SIZE), edge
                 )
                 for i, edge in enumerate(self.edges)
             )
@@ -97,12 +104,6 @@ def _label_along(label: VGroup, edge: Line) -> VGroup:
     return label.move_to(edge.get_center() + rotate_vector(UP, edge.get_angle()) * lift)
 
 
-def matrix_frame(matrix: TracedMatrix) -> VGroup:
-    """What a matrix shows besides its entries: brackets, header, dots where elided."""
-    entries = {id(m) for row in matrix.shown_rows for m in matrix.row(row).get_family()}
-    return VGroup(*(m for m in matrix.submobjects if id(m) not in entries))
-
-
 class NetworkDiagram(VGroup):
     """The network as the lecture draws it: a column of neurons per layer, every edge.
 
@@ -113,13 +114,19 @@ class NetworkDiagram(VGroup):
     is drawn elided - the first ones, dots, the last - and under every column
     stands its true size. Parts by role: ``circles[l][i]``, ``edges[l]`` (into
     layer ``l``), ``weights[l]``, ``biases[l]``, ``columns[l]``, ``sizes[l]``.
+
+    Examples
+    --------
+    >>> notation = NetworkNotation(self.trace.network.sizes)  # doctest: +SKIP
+    >>> diagram = NetworkDiagram(self.traced, notation)  # doctest: +SKIP
+    >>> self.play(FadeIn(diagram.columns), Create(diagram.edges[1]))  # doctest: +SKIP
     """
 
     def __init__(self, traced: TracedValues, notation: NetworkNotation):
         super().__init__()
         sizes = notation.sizes
         self.shown = [
-            [i for i in _shown_indices(size, style.MAX_DIAGRAM_NEURONS) if i is not None]
+            [i for i in shown_indices(size, style.MAX_DIAGRAM_NEURONS) if i is not None]
             for size in sizes
         ]
         self.labelled = (
@@ -144,7 +151,7 @@ class NetworkDiagram(VGroup):
         """One layer's neurons, top to bottom, with room for their numbers."""
         circles, weights, biases = {}, VGroup(), VGroup()
         slots = []
-        picks = _shown_indices(notation.sizes[layer], style.MAX_DIAGRAM_NEURONS)
+        picks = shown_indices(notation.sizes[layer], style.MAX_DIAGRAM_NEURONS)
         for index in picks:
             if index is None:
                 slots.append((None, MathTypst("dots.v", font_size=style.LABEL_SIZE)))
@@ -234,15 +241,52 @@ class NetworkDiagram(VGroup):
 
 
 def lay_over(symbols: TracedMatrix, values: TracedMatrix) -> VGroup:
-    """Centre each entry of ``symbols`` on the same entry of ``values`` (same shape).
+    """Centre ``symbols`` on ``values`` (same shape), and each entry on its entry.
 
     The symbols then stand where their numbers will, inside the numbers'
     brackets, and each can turn into its number in place without crowding
     its neighbours. Returns the moved entries.
+
+    Examples
+    --------
+    >>> entries = lay_over(symbols, product)  # doctest: +SKIP
+    >>> self.play(FadeIn(product.frame()), Write(entries))  # doctest: +SKIP
     """
+    symbols.move_to(values)
     entries = VGroup()
     for row in values.shown_rows:
         for column in values.shown_columns:
             entry = symbols.entry(row, column)
             entries.add(entry.move_to(values.entry(row, column)))
     return entries
+
+
+def label_row(
+    row: Mobject, matrices: Sequence[Mobject], names: Sequence[Mobject], sizes: Sequence[Mobject]
+) -> None:
+    """Each matrix's name above ``row`` and its size below it, centred on the matrix.
+
+    Names stay on one line and sizes on another however tall each matrix is,
+    so a row of matrices reads like an equation.
+
+    Examples
+    --------
+    >>> equation = VGroup(k, plus, b, equals, n).arrange(RIGHT)  # doctest: +SKIP
+    >>> label_row(equation, (k, b, n), names, sizes)  # doctest: +SKIP
+    """
+    for name, size, matrix in zip(names, sizes, matrices):
+        name.next_to(row, UP, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+        size.next_to(row, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
+
+
+def make_fill(
+    result: Mobject, symbols: TracedMatrix, values: TracedMatrix, row: int, column: int
+) -> tuple[Animation, Animation]:
+    """Entry (``row``, ``column``) of ``values`` arrives as a copy of ``result`` (a
+    worked formula's total) while the symbol laid over it fades out.
+
+    Examples
+    --------
+    >>> self.play(*make_fill(worked.result, symbols, product, 0, 0))  # doctest: +SKIP
+    """
+    return FadeOut(symbols.entry(row, column)), TransformFromCopy(result, values.entry(row, column))

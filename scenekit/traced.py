@@ -19,8 +19,8 @@ from manim.mobject.text.typst_mobject import MathTypst
 
 from mlpmath import PathError, Trace, format_number, resolve
 from mlpmath.display import EQUALS, relation
-from scenes import style
-from scenes.ledger import Ledger
+from scenekit import style
+from scenekit.ledger import Ledger
 
 __all__ = [
     "CLOSE",
@@ -36,6 +36,7 @@ __all__ = [
     "TracedMatrix",
     "TracedValues",
     "Value",
+    "shown_indices",
 ]
 
 
@@ -86,7 +87,8 @@ Part = str | Value
 class TracedMath(MathTypst):
     """Typst math whose every number comes from the trace.
 
-    ``part(i)`` selects the i-th traced value, for highlighting or moving.
+    ``part(i)`` selects the i-th traced value, for highlighting or moving;
+    ``result`` the last one, which in a worked formula is its total.
     """
 
     def __init__(self, source: str, labels: list[str], **kwargs: Any):
@@ -94,20 +96,37 @@ class TracedMath(MathTypst):
         self.value_labels = labels
 
     def part(self, index: int) -> VGroup:
+        """The glyphs of the ``index``-th traced value, in the order they were given."""
         return self.select(self.value_labels[index])
+
+    @property
+    def result(self) -> VGroup:
+        """The last traced value: the total a worked sum or product arrives at, which
+        a scene moves on (into a matrix entry, a table cell) or points at.
+
+        Examples
+        --------
+        >>> self.play(TransformFromCopy(worked.result, matrix.entry(0, 0)))  # doctest: +SKIP
+        """
+        return self.part(len(self.value_labels) - 1)
 
 
 class TracedMatrix(MathTypst):
     """A matrix or vector of traced values, elided with dots when too large.
 
-    ``entry(r, c)``, ``row(r)`` and ``column(c)`` select shown entries; an
-    elided matrix keeps only its first rows/columns and its last.
+    ``entry(r, c)``, ``row(r)`` and ``column(c)`` select shown entries
+    (``entry(-1, c)`` is a header cell); an elided matrix keeps only its first
+    rows/columns and its last. ``shown_rows`` and ``shown_columns`` are the
+    indices it shows; ``elided`` says whether it left any out.
     """
 
-    def __init__(self, source: str, rows: list[int], columns: list[int], **kwargs: Any):
+    def __init__(
+        self, source: str, rows: list[int], columns: list[int], elided: bool = False, **kwargs: Any
+    ):
         super().__init__(source, **kwargs)
         self.shown_rows = rows
         self.shown_columns = columns
+        self.elided = elided
 
     def entry(self, row: int, column: int = 0) -> VGroup:
         return self.select(_entry_label(row, column))
@@ -118,24 +137,64 @@ class TracedMatrix(MathTypst):
     def column(self, column: int) -> VGroup:
         return VGroup(*(self.entry(r, column) for r in self.shown_rows))
 
-    @property
-    def is_elided(self) -> bool:
-        return bool(getattr(self, "_elided", False))
+    def header(self) -> VGroup:
+        """The shown cells of the header row (a grid built with ``header=``)."""
+        return VGroup(*(self.entry(-1, c) for c in self.shown_columns))
+
+    def mute_header(self) -> TracedMatrix:
+        """Grey the header row, so the eye goes to the numbers under it; returns ``self``.
+
+        Examples
+        --------
+        >>> self.traced.grid(2, 2, cell, header=["y", "hat(y)"]).mute_header()  # doctest: +SKIP
+        """
+        self.header().set_color(style.MUTED)
+        return self
+
+    def frame(self, columns: Sequence[int] | None = None) -> VGroup:
+        """What the matrix shows besides the entries of ``columns`` (default: every
+        shown column): brackets, header, the dots of an elision. A scene fades it in
+        first, then brings the entries in, so the shape is there before the numbers.
+        """
+        picked = self.shown_columns if columns is None else columns
+        entries = {
+            id(member)
+            for row in self.shown_rows
+            for column in picked
+            if column in self.shown_columns
+            for member in self.entry(row, column).get_family()
+        }
+        return VGroup(*(m for m in self.submobjects if id(m) not in entries))
 
 
 def _entry_label(row: int, column: int) -> str:
     return f"r{row}c{column}" if row >= 0 else f"h{column}"
 
 
-def _shown_indices(count: int, limit: int) -> list[int | None]:
-    """Which indices to show; ``None`` stands for the dots of an elision."""
+def shown_indices(count: int, limit: int) -> list[int | None]:
+    """Which of ``count`` indices a piece at most ``limit`` wide shows: all, or the
+    first ``limit - 2``, ``None`` for the dots of an elision, and the last. Every
+    matrix, diagram and formula that elides uses it, so all leave out the same.
+
+    Examples
+    --------
+    >>> shown_indices(3, 5)
+    [0, 1, 2]
+    >>> shown_indices(9, 5)
+    [0, 1, 2, None, 8]
+    """
     if count <= limit:
         return list(range(count))
     return [*range(limit - 2), None, count - 1]
 
 
 class TracedValues:
-    """The factory a scene uses for every number it shows (``self.traced``)."""
+    """The factory a scene uses for every number it shows (``self.traced``).
+
+    Every call takes trace paths (as ``mlp-lecture trace --json`` prints them),
+    never numbers; the ledger records each shown path, value and text, so the
+    audit and ``mlp-lecture verify`` can check every number on screen.
+    """
 
     def __init__(self, trace: Trace, ledger: Ledger):
         self.trace = trace
@@ -164,7 +223,14 @@ class TracedValues:
     # -- pieces -------------------------------------------------------------
 
     def math(self, *parts: Part, color: Any = None, font_size: float | None = None) -> TracedMath:
-        """Math made of notation (plain strings, no numbers) and traced values."""
+        """Math made of notation (plain Typst strings, no numbers) and traced values:
+        the one way a number gets into a formula. A digit in a string fails the
+        audit; each :class:`Value` is typeset from the trace and recorded.
+
+        Examples
+        --------
+        >>> self.traced.math("b =", Value("neurons[0].bias", style.BIAS))  # doctest: +SKIP
+        """
         source, labels, recorded = [], [], []
         for part in parts:
             if isinstance(part, str):
@@ -191,6 +257,12 @@ class TracedValues:
         return mobject
 
     def number(self, path: str, color: Any = None, font_size: float | None = None) -> TracedMath:
+        """One traced value on its own (an axis label, a value beside a mark).
+
+        Examples
+        --------
+        >>> self.traced.number("network.loss", color=style.RESULT)  # doctest: +SKIP
+        """
         return self.math(Value(path, color), font_size=font_size)
 
     def worked(
@@ -202,7 +274,18 @@ class TracedValues:
         font_size: float | None = None,
     ) -> TracedMath:
         """Shown arithmetic and its result: ``terms = total``, or ``≈`` where the
-        shown digits, computed exactly by hand, do not give the shown total."""
+        shown digits, computed exactly by hand, do not give the shown total.
+
+        The sign is earned, not typed: a viewer re-doing the sum by hand with
+        the digits on screen gets the shown total, or the scene says ``≈``. The
+        ledger keeps the arithmetic as shown, so ``verify`` re-checks it.
+        ``result`` of the returned piece selects the total.
+
+        Examples
+        --------
+        >>> terms = [Value("network.squared_error_sum"), OVER, Value("network.loss_count")]
+        >>> self.traced.worked(terms, "network.loss", prefix=["L = S / K ="])  # doctest: +SKIP
+        """
         expression, sign = self._check(terms, total)
         total_text = self.text(total)
         parts: list[Part] = [*prefix]
@@ -232,7 +315,13 @@ class TracedValues:
         """``a·b + c·d + ... = total`` (or ``≈`` where the shown digits disagree).
 
         A pair whose right path is ``None`` is a plain term; so a worked sum
-        is ``worked_dot([(a, None), (b, None)], total)``.
+        is ``worked_dot([(a, None), (b, None)], total)`` (:meth:`worked_sum`).
+        Negative operands after the first get parentheses, as by hand.
+
+        Examples
+        --------
+        >>> pairs = [(f"neurons[0].weight[{i}]", f"neurons[0].inputs[0][{i}]") for i in range(3)]
+        >>> self.traced.worked_dot(pairs, "neurons[0].weighted_sum[0]")  # doctest: +SKIP
         """
         terms: list[Term] = []
         for index, (left, right) in enumerate(pairs):
@@ -246,6 +335,7 @@ class TracedValues:
         )
 
     def worked_sum(self, terms: Sequence[str], total: str, **kwargs: Any) -> TracedMath:
+        """``a + b + ... = total``: :meth:`worked_dot` with plain terms."""
         return self.worked_dot([(term, None) for term in terms], total, **kwargs)
 
     def size(self, path: str, font_size: float | None = None) -> TracedMath:
@@ -266,7 +356,15 @@ class TracedValues:
         font_size: float | None = None,
     ) -> TracedMatrix:
         """The matrix at ``path`` (``transpose``: shown as its transpose), or the
-        vector there, as a column unless ``as_row``."""
+        vector there, as a column unless ``as_row``.
+
+        Larger than ``max_rows`` x ``max_columns`` (the style's limits by default),
+        it is elided with dots, so its numbers stay legible whatever the lesson.
+
+        Examples
+        --------
+        >>> self.traced.matrix("network.layers[0].weight", color=style.WEIGHT)  # doctest: +SKIP
+        """
         rows, columns = self.shape(path)
         if not _is_matrix(self.trace, path):
             stored = (lambda r, c: f"{path}[{r}]") if not as_row else (lambda r, c: f"{path}[{c}]")
@@ -280,15 +378,8 @@ class TracedValues:
         def cell(r: int, c: int) -> Value:
             return Value(stored(c, r) if transpose else stored(r, c))
 
-        return self.grid(
-            rows,
-            columns,
-            cell,
-            color=color,
-            max_rows=max_rows,
-            max_columns=max_columns,
-            font_size=font_size,
-        )
+        limits = {"max_rows": max_rows, "max_columns": max_columns}
+        return self.grid(rows, columns, cell, color=color, font_size=font_size, **limits)
 
     def grid(
         self,
@@ -304,11 +395,21 @@ class TracedValues:
     ) -> TracedMatrix:
         """A grid of cells (notation or traced values), elided with dots when large.
 
-        Entry (r, c) is selectable as ``entry(r, c)``; a ``header`` row of
-        notation, if given, sits above and is selectable as ``entry(-1, c)``.
+        ``cell(r, c)`` gives the content of entry (r, c): notation, a
+        :class:`Value`, a sequence of both, or a :class:`Checked` total that
+        earns ``≈`` where its shown terms do not give it (a table's implied
+        "="). Entry (r, c) is selectable as ``entry(r, c)``; a ``header`` row
+        of notation, if given, sits above and is selectable as ``entry(-1, c)``.
+        Use it for tables and for matrices whose entries are not stored as one
+        trace matrix (a transpose with a header, a checked column).
+
+        Examples
+        --------
+        >>> cell = lambda r, c: Value(f"network.{('target', 'prediction')[c]}[{r}][0]")
+        >>> self.traced.grid(3, 2, cell, header=["y_i", "hat(y)_i"])  # doctest: +SKIP
         """
-        row_picks = _shown_indices(rows, max_rows or style.MAX_MATRIX_ROWS)
-        column_picks = _shown_indices(columns, max_columns or style.MAX_MATRIX_COLUMNS)
+        row_picks = shown_indices(rows, max_rows or style.MAX_MATRIX_ROWS)
+        column_picks = shown_indices(columns, max_columns or style.MAX_MATRIX_COLUMNS)
         source_rows, recorded, checks = [], [], []
         if header is not None:
             source_rows.append(
@@ -347,10 +448,10 @@ class TracedValues:
             source,
             [r for r in row_picks if r is not None],
             [c for c in column_picks if c is not None],
+            elided=None in row_picks or None in column_picks,
             color=color or style.TEXT,
             font_size=font_size or style.MATRIX_SIZE,
         )
-        mobject._elided = None in row_picks or None in column_picks
         for entry, text in recorded:
             self.ledger.record(mobject, entry, self.value(entry), text)
         for expression, total, sign in checks:
@@ -368,6 +469,10 @@ class TracedValues:
 
         A plotted value is shown too, so it goes to the ledger like a typeset
         one; ``x`` is only a position (a step's index, say).
+
+        Examples
+        --------
+        >>> self.traced.point(axes, 0, "network.training.losses[0]")  # doctest: +SKIP
         """
         value = self.value(path)
         if not math.isfinite(value):

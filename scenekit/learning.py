@@ -1,5 +1,6 @@
 """Pieces the learning scenes share: worked sums over the samples, gradients set
-beside autograd's, and a scene that clears and stacks its slides.
+beside autograd's, and a scene of the network's learning that clears and stacks
+its slides.
 
 ``ChainRule``, ``Backpropagation`` and ``GradientDescent`` build on these, so the
 same arithmetic is written, checked and laid out the same way in all three.
@@ -24,9 +25,9 @@ from manim import (
 )
 from manim.mobject.text.typst_mobject import MathTypst
 
-from scenes import style
-from scenes.lecture_scene import LectureScene
-from scenes.traced import TIMES, Checked, Op, Term, TracedMath, TracedMatrix, TracedValues, Value
+from scenekit import style
+from scenekit.lecture_scene import LectureScene
+from scenekit.traced import TIMES, Checked, Op, Term, TracedMath, TracedMatrix, TracedValues, Value
 
 __all__ = [
     "CLOSE_BRACKET",
@@ -36,7 +37,6 @@ __all__ = [
     "LearningScene",
     "gradient_table",
     "play_gradients",
-    "skeleton",
     "worked_over_samples",
 ]
 
@@ -103,18 +103,6 @@ def gradient_table(traced: TracedValues, rows: Sequence[tuple[str, str, str]]) -
     )
 
 
-def skeleton(matrix: TracedMatrix, columns: Sequence[int]) -> VGroup:
-    """What a grid shows besides the entries of ``columns``: header, symbols, dots."""
-    entries = {
-        id(member)
-        for row in matrix.shown_rows
-        for column in columns
-        if column in matrix.shown_columns
-        for member in matrix.entry(row, column).get_family()
-    }
-    return VGroup(*(m for m in matrix.submobjects if id(m) not in entries))
-
-
 def play_gradients(
     scene: LectureScene,
     worked: dict[int, TracedMath],
@@ -129,7 +117,7 @@ def play_gradients(
     gradient; ``point(row)`` may highlight where its numbers come from.
     """
     hand, torch = 1, 2
-    scene.play(FadeIn(skeleton(table, [hand, torch])))
+    scene.play(FadeIn(table.frame([hand, torch])))
     shown = None
     for index, (row, block) in enumerate(worked.items()):
         if index < len(captions) and captions[index]:
@@ -138,8 +126,7 @@ def play_gradients(
         shown = block
         if point is not None:
             point(row)
-        result = block.part(len(block.value_labels) - 1)
-        scene.play(TransformFromCopy(result, table.entry(row, hand)))
+        scene.play(TransformFromCopy(block.result, table.entry(row, hand)))
         scene.play(FadeIn(table.entry(row, torch), shift=LEFT * style.NUDGE))
         if index == 0:
             scene.play(
@@ -150,7 +137,32 @@ def play_gradients(
 
 
 class LearningScene(LectureScene):
-    """A lecture scene of slides under one title: each slide clears the last one."""
+    """A scene of how the network learns: slides under one title, each slide
+    clearing the last one.
+
+    Before ``construct`` it knows the network: ``self.output_layer`` is the
+    trace's index of the output layer, and :meth:`gradient_paths` names a
+    gradient by hand (the trace's chain rule) and by autograd.
+
+    Examples
+    --------
+    >>> class Gradients(LearningScene):  # doctest: +SKIP
+    ...     def construct(self):
+    ...         self.show_title("The gradient")
+    ...         self.new_slide("By hand, beside autograd")
+    ...         hand, torch = self.gradient_paths(self.output_layer, "bias[0]")
+    ...         self.play(Write(self.stack(gradient_table(self.traced, [("b", hand, torch)]))))
+    """
+
+    def setup(self) -> None:
+        super().setup()
+        self.output_layer = len(self.trace.network.layers) - 1
+
+    @staticmethod
+    def gradient_paths(layer: int, entry: str) -> tuple[str, str]:
+        """The trace paths of one gradient of ``layer`` (``entry``: ``"weight[0][1]"``,
+        ``"bias[0]"``): the hand chain rule's, and autograd's ``.grad``."""
+        return f"network.chain_rule[{layer}].{entry}", f"network.gradients[{layer}].{entry}"
 
     def show_title(self, text: str) -> Mobject:
         self.title = super().show_title(text)
@@ -158,10 +170,15 @@ class LearningScene(LectureScene):
 
     def clear_slide(self) -> None:
         """Fade out everything but the title and the caption."""
-        keep = {id(self.title), id(self._caption)}
+        keep = {id(self.title), id(self.caption)}
         leaving = [m for m in self.mobjects if id(m) not in keep]
         if leaving:
             self.play(*(FadeOut(m) for m in leaving))
+
+    def new_slide(self, caption: str) -> None:
+        """A step (see :meth:`LectureScene.step`) that starts on a cleared slide."""
+        self.step(caption)
+        self.clear_slide()
 
     def stack(self, *groups: Mobject) -> VGroup:
         """``groups`` one under the other below the title, kept in the frame."""

@@ -11,9 +11,12 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlpmath import LessonError, compute_trace, load_lesson
+
+if TYPE_CHECKING:
+    from mlp_lecture.progress import RenderDisplay
 
 __all__ = ["main"]
 
@@ -28,14 +31,15 @@ def _trace_command(args: argparse.Namespace) -> int:
         json.dump(trace.to_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        from scenes.report import print_trace
+        from mlp_lecture.report import print_trace
 
         print_trace(trace)
     return 0
 
 
 def _render_command(args: argparse.Namespace) -> int:
-    from scenes.render import RenderOptions, default_out_dir, render_scenes
+    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
+    from mlp_lecture.pipeline.render import render_scenes
 
     lesson, names = _lesson_and_scenes(args)
     options = RenderOptions(
@@ -47,7 +51,7 @@ def _render_command(args: argparse.Namespace) -> int:
     _check(options)
     out_dir = args.out or default_out_dir(lesson, options)
 
-    def render(display: _RenderDisplay) -> Any:
+    def render(display: RenderDisplay) -> Any:
         return render_scenes(
             lesson,
             names,
@@ -63,14 +67,16 @@ def _render_command(args: argparse.Namespace) -> int:
     report = _rendering(out_dir, render)
     if isinstance(report, int):
         return report
-    _print_summary(report)
+    from mlp_lecture.progress import print_summary
+
+    print_summary(report)
     return _report_problems(report, args.verbose)
 
 
 def _slides_command(args: argparse.Namespace) -> int:
-    from scenes.render import RenderOptions, default_out_dir
-    from scenes.revealjs import RevealJSError
-    from scenes.slides import SLIDES_DIR, TARGETS, build_deck
+    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
+    from mlp_lecture.revealjs import RevealJSError
+    from mlp_lecture.slides import SLIDES_DIR, TARGETS, build_deck
 
     lesson, names = _lesson_and_scenes(args)
     options = RenderOptions(quality=args.quality, sections=True)
@@ -78,7 +84,7 @@ def _slides_command(args: argparse.Namespace) -> int:
     out_dir = args.out or default_out_dir(lesson, options)
     targets = [args.to] if args.to else list(TARGETS)
 
-    def build(display: _RenderDisplay) -> Any:
+    def build(display: RenderDisplay) -> Any:
         return build_deck(
             lesson,
             names,
@@ -97,7 +103,9 @@ def _slides_command(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     if isinstance(deck, int):
         return deck
-    _print_summary(deck.render)
+    from mlp_lecture.progress import print_summary
+
+    print_summary(deck.render)
     status = _report_problems(deck.render, args.verbose)
     if status:
         print("mlp-lecture: no deck written: a scene failed to render", file=sys.stderr)
@@ -127,7 +135,7 @@ def _present(command: list[str]) -> int:
 
 
 def _lesson_and_scenes(args: argparse.Namespace) -> tuple[Any, list[str]]:
-    from scenes.render import select_scenes
+    from mlp_lecture.pipeline.options import select_scenes
 
     lesson = load_lesson(args.lesson)
     try:
@@ -137,7 +145,7 @@ def _lesson_and_scenes(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 
 def _check(options: Any) -> None:
-    from scenes.render import RenderError
+    from mlp_lecture.pipeline.options import RenderError
 
     try:
         options.check()
@@ -152,9 +160,10 @@ def _rendering(out_dir: Path, work: Any) -> Any:
     """
     from rich.console import Console
 
-    from scenes.render import RenderError
+    from mlp_lecture.pipeline.options import RenderError
+    from mlp_lecture.progress import RenderDisplay
 
-    display = _RenderDisplay(Console(stderr=True))
+    display = RenderDisplay(Console(stderr=True))
     try:
         with display:
             return work(display)
@@ -189,104 +198,8 @@ def _report_problems(report: Any, verbose: bool) -> int:
     return 1 if report.failed else 0
 
 
-class _RenderDisplay:
-    """A live display of a render on a terminal: scenes done, and each running scene's frames."""
-
-    def __init__(self, console: Any):
-        from rich.progress import (
-            BarColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<18}"),
-            BarColumn(bar_width=30),
-            TextColumn("{task.fields[detail]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-        self.overall: Any = None
-        self.running: dict[str, Any] = {}
-        self.totals: dict[str, int | None] = {}
-
-    def __enter__(self) -> _RenderDisplay:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def planned(self, to_render: Any, frames: dict[str, int | None]) -> None:
-        self.totals = dict(frames)
-        self.overall = self.progress.add_task(
-            "scenes", total=len(to_render), detail=f"0/{len(to_render)} rendered"
-        )
-
-    def started(self, scene: str) -> None:
-        total = self.totals.get(scene)
-        self.running[scene] = self.progress.add_task(
-            scene, total=total, detail="starting" if total else "frames: 0"
-        )
-
-    def frames(self, scene: str, frames: int) -> None:
-        if scene in self.running:
-            total = self.totals.get(scene)
-            detail = f"{frames}/{total} frames" if total else f"{frames} frames"
-            self.progress.update(self.running[scene], completed=frames, detail=detail)
-
-    def finished(self, result: Any) -> None:
-        task = self.running.pop(result.name, None)
-        if task is None:
-            return  # cached: never started
-        self.progress.remove_task(task)
-        if self.overall is not None:
-            self.progress.advance(self.overall)
-            done = int(self.progress.tasks[self.overall].completed)
-            total = int(self.progress.tasks[self.overall].total or 0)
-            self.progress.update(self.overall, detail=f"{done}/{total} rendered")
-
-    def joining(self, clips: int) -> None:
-        self.progress.add_task(f"joining {clips} clips", total=None, detail="")
-
-
-def _print_summary(report: Any) -> None:
-    """One line per scene (status, render time, video duration, values, file), then a total."""
-    width = max((len(scene.name) for scene in report.scenes), default=0)
-    counts: dict[str, int] = {}
-    for scene in report.scenes:
-        counts[scene.status] = counts.get(scene.status, 0) + 1
-        name = f"{scene.name:<{width}}"
-        if scene.status == "skipped":
-            print(f"{name}  skipped   {scene.skipped}")
-        elif scene.status == "failed":
-            print(f"{name}  FAILED    {scene.error}")
-        else:
-            took = f"{scene.seconds:5.1f} s" if scene.status == "rendered" else "      -"
-            video = f"{scene.duration:5.1f} s video" if scene.duration else "  still      "
-            audit = f"audit: {len(scene.audit)} problem(s)" if scene.audit else "audit ok"
-            print(
-                f"{name}  {scene.status:<8}  {took}  {video}  {scene.values:3d} values  "
-                f"{audit}  {scene.video}"
-            )
-    video_total = sum(scene.duration or 0.0 for scene in report.scenes)
-    tally = ", ".join(f"{count} {status}" for status, count in counts.items())
-    line = (
-        f"{report.out_dir}: {len(report.scenes)} scene(s) ({tally}) in {report.seconds:.1f} s; "
-        f"{video_total:.1f} s of video; manifest {report.manifest.name}"
-    )
-    if report.lecture is not None:
-        line += f"; joined into {report.lecture} ({report.lecture_duration or 0:.1f} s)"
-    print(line)
-
-
 def _verify_command(args: argparse.Namespace) -> int:
-    from scenes.verify import verify_dir
+    from mlp_lecture.verify import verify_dir
 
     checked, problems = verify_dir(args.dir)
     for problem in problems:
@@ -295,6 +208,77 @@ def _verify_command(args: argparse.Namespace) -> int:
         print(f"mlp-lecture: {len(problems)} mismatch(es) in {args.dir}", file=sys.stderr)
         return 1
     print(f"{args.dir}: all {checked} shown values agree with the trace")
+    return 0
+
+
+def _workbook_command(args: argparse.Namespace) -> int:
+    from mlp_lecture.workbook import default_workbook_path, write_workbook
+
+    lesson = load_lesson(args.lesson)
+    out = args.out or default_workbook_path(lesson)
+    try:
+        written = write_workbook(lesson, out)
+    except OSError as error:  # e.g. no permission to write there, or the disk is full
+        where = f"{error.filename}: " if error.filename else ""
+        raise UserError(f"{where}{error.strerror or error}") from None
+    print(written)
+    return 0
+
+
+def _script_command(args: argparse.Namespace) -> int:
+    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
+    from mlp_lecture.script import build_script
+
+    lesson, names = _lesson_and_scenes(args)
+    out_dir = args.dir or default_out_dir(lesson, RenderOptions(quality=args.quality))
+    built = _rendering(
+        out_dir,
+        lambda display: build_script(lesson, names, out_dir, jobs=args.jobs, observer=display),
+    )
+    if isinstance(built, int):
+        return built
+    status = _report_problems(built.render, verbose=False)
+    if status:
+        print("mlp-lecture: no script written: a scene failed to render", file=sys.stderr)
+        return status
+    if str(args.out) == "-":
+        sys.stdout.write(built.text)
+        return 0
+    out = args.out or out_dir.parent / "script.md"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(built.text, encoding="utf-8")
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise UserError(f"{where}{error.strerror or error}") from None
+    print(out)
+    return 0
+
+
+def _lesson_command(args: argparse.Namespace) -> int:
+    from mlp_lecture.lesson_file import lesson_from_files, parse_layers, write_text_atomically
+
+    lesson = lesson_from_files(
+        args.state_dict,
+        args.data,
+        layers=parse_layers(args.layers) if args.layers else None,
+        activation=args.activation,
+        output_activation=args.output_activation,
+        learning_rate=args.learning_rate,
+        steps=args.steps,
+        title=args.title,
+        decimals=args.decimals,
+    )
+    if args.out is None:
+        sys.stdout.write(lesson.source)
+        return 0
+    try:
+        write_text_atomically(args.out, lesson.source)
+    except OSError as error:  # e.g. no permission to write there, or the disk is full
+        where = f"{error.filename}: " if error.filename else ""
+        raise UserError(f"{where}{error.strerror or error}") from None
+    sizes = ",".join(map(str, lesson.network.sizes))
+    print(f"{args.out}: lesson {sizes}, {len(lesson.inputs)} samples")
     return 0
 
 
@@ -373,6 +357,69 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check a render's ledgers against the math")
     verify.add_argument("dir", type=Path, help="a render directory, e.g. renders/default/low")
     verify.set_defaults(run=_verify_command)
+
+    workbook = commands.add_parser(
+        "workbook", help="the lesson as a spreadsheet: every number a live formula (.xlsx)"
+    )
+    workbook.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    workbook.add_argument(
+        "--out", type=Path, help="the .xlsx file (default: renders/LESSON/workbook.xlsx)"
+    )
+    workbook.set_defaults(run=_workbook_command)
+
+    script = commands.add_parser(
+        "script",
+        help="the lecture as a Markdown script to record a voice-over from (renders if needed)",
+    )
+    script.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    script.add_argument(
+        "--out",
+        type=Path,
+        help="the Markdown file, - for stdout (default: renders/LESSON/script.md)",
+    )
+    script.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
+    script.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
+    script.add_argument(
+        "--dir", type=Path, help="the render it is read from (default: renders/LESSON/QUALITY)"
+    )
+    script.add_argument(
+        "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
+    )
+    script.set_defaults(run=_script_command)
+
+    lesson = commands.add_parser(
+        "lesson",
+        help="a lesson file from a saved state dict and a CSV of data",
+        description="Write a lesson file from torch.save(net.state_dict(), PATH) and a CSV whose "
+        "rows are the network's inputs, then its targets (the split is the network's input and "
+        "output sizes; a header row is skipped).",
+    )
+    lesson.add_argument(
+        "--state-dict", type=Path, required=True, help="a state dict saved with torch.save"
+    )
+    lesson.add_argument(
+        "--data", type=Path, required=True, help="CSV: input columns, then target columns"
+    )
+    lesson.add_argument(
+        "--layers",
+        help="input size then each layer's width, e.g. 2,3,2,1 (checked; default: "
+        "read from the state dict)",
+    )
+    lesson.add_argument(
+        "--activation",
+        default="none",
+        help="hidden layers' activation (none, relu, sigmoid, tanh), or one per layer: "
+        "relu,tanh,none (default: none)",
+    )
+    lesson.add_argument(
+        "--output-activation", default="none", help="the last layer's (default: none)"
+    )
+    lesson.add_argument("--learning-rate", type=float, default=0.001, help="(default: 0.001)")
+    lesson.add_argument("--steps", type=int, default=10, help="training steps (default: 10)")
+    lesson.add_argument("--title", default="Your network", help="the lecture's title")
+    lesson.add_argument("--decimals", type=int, default=4, help="digits shown (default: 4)")
+    lesson.add_argument("--out", type=Path, help="the lesson file to write (default: stdout)")
+    lesson.set_defaults(run=_lesson_command)
     return parser
 
 

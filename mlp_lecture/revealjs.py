@@ -66,7 +66,7 @@ def ensure_revealjs() -> Path:
     return target
 
 
-if __name__ == "__main__":  # `python -m scenes.revealjs`: what setup runs
+if __name__ == "__main__":  # `python -m mlp_lecture.revealjs`: what setup runs
     try:
         print(ensure_revealjs())
     except RevealJSError as error:

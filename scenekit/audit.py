@@ -11,6 +11,7 @@ animation: text inside the frame, no two texts overlapping.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +23,18 @@ from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
 from manim.mobject.text.typst_mobject import Typst
 
 from mlpmath import Trace
-from scenes.ledger import check_ledger
+from scenekit.ledger import check_ledger
 
-__all__ = ["FORMULA_CONSTANTS", "Audit", "audit_scene", "numbers_in"]
+__all__ = [
+    "FORMULA_CONSTANTS",
+    "TEXT_CLASSES",
+    "Audit",
+    "audit_scene",
+    "audited",
+    "layout_problems",
+    "numbers_in",
+    "recording_created_texts",
+]
 
 # Integers a formula may write itself: max(0, z), 1/K, (y - ŷ)^2, dZ/df = 2f.
 FORMULA_CONSTANTS = frozenset({"0", "1", "2"})
@@ -40,10 +50,9 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
 class Audit:
     """What one audited build of a scene showed, and what is wrong with it."""
 
-    def __init__(self, scene: Any, created: list[Mobject], layout: list[str]):
-        self.scene = scene
+    def __init__(self, scene: Any, created: list[Mobject]):
+        self.scene = scene  # built from a class made by ``audited``
         self.created = created
-        self.layout_problems = layout
 
     def shown_texts(self) -> list[tuple[Mobject, str]]:
         """Each text mobject that was on screen, with its source text."""
@@ -69,8 +78,38 @@ class Audit:
                     problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
             for number in (recorded - shown).elements():
                 problems.append(f"{name}: ledger has {number} for {source!r}, which lacks it")
-        ledger = self.scene.ledger.to_json(name, trace.lesson, set(self.scene.ever_shown))
+        ledger = self.scene.ledger.to_file(name, trace.lesson, set(self.scene.ever_shown))
         return problems + check_ledger(trace, ledger)
+
+    def problems(self, trace: Trace) -> list[str]:
+        """Everything wrong: numbers not from the trace, then the layout's problems."""
+        return self.number_problems(trace) + sorted(set(self.scene.layout_problems))
+
+
+def audited(scene_class: type) -> type:
+    """``scene_class``, checking its layout after every animation.
+
+    The subclass keeps ``layout_problems`` (one line per text that left the
+    frame or overlapped another, after some ``play``) and ``audit_seconds``
+    (the time those checks took). The render pipeline and ``audit_scene``
+    both audit through it.
+    """
+
+    class Audited(scene_class):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            super().setup()
+            self.layout_problems: list[str] = []
+            self.audit_seconds = 0.0
+
+        def play(self, *args: Any, **kwargs: Any) -> None:
+            super().play(*args, **kwargs)
+            checks = time.perf_counter()
+            self.layout_problems.extend(layout_problems(self))
+            self.audit_seconds += time.perf_counter() - checks
+
+    Audited.__name__ = Audited.__qualname__ = scene_class.__name__
+    Audited.__module__ = scene_class.__module__
+    return Audited
 
 
 def audit_scene(
@@ -79,15 +118,13 @@ def audit_scene(
     """Build ``scene_class`` with animations skipped; return the audit and its problems.
 
     ``media_dir`` is where Manim may cache Typst's SVGs (default: Manim's own).
+
+    Examples
+    --------
+    ``audit, problems = audit_scene(SingleNeuron, compute_trace(default_lesson()))``;
+    ``problems == []`` when every number shown is a ledger entry that agrees
+    with the trace and no text leaves the frame or overlaps another.
     """
-    layout: list[str] = []
-
-    class Audited(scene_class):  # type: ignore[misc, valid-type]
-        def play(self, *args: Any, **kwargs: Any) -> None:
-            super().play(*args, **kwargs)
-            layout.extend(layout_problems(self))
-
-    Audited.__name__ = scene_class.__name__
     settings = {
         "quality": "low_quality",
         "write_to_movie": False,
@@ -97,11 +134,11 @@ def audit_scene(
     }
     if media_dir is not None:
         settings["media_dir"] = media_dir
-    with tempconfig(settings), _recording(TEXT_CLASSES) as created:
-        scene = Audited(skip_animations=True)
+    with tempconfig(settings), recording_created_texts() as created:
+        scene = audited(scene_class)(skip_animations=True)
         scene.render()
-    audit = Audit(scene, created, layout)
-    return audit, audit.number_problems(trace) + sorted(set(layout))
+    audit = Audit(scene, created)
+    return audit, audit.problems(trace)
 
 
 def source_of(mobject: Mobject) -> str:
@@ -176,8 +213,15 @@ def _overlap(a: Any, b: Any) -> bool:
 
 
 @contextmanager
-def _recording(classes: tuple[type, ...]) -> Iterator[list[Mobject]]:
-    """Collect every instance of ``classes`` constructed inside the block."""
+def recording_created_texts(
+    classes: tuple[type, ...] = TEXT_CLASSES,
+) -> Iterator[list[Mobject]]:
+    """Collect every instance of ``classes`` constructed inside the block.
+
+    This is the one place that patches Manim's classes: each class's own
+    ``__init__`` is wrapped for the duration of the block and restored after
+    it, even when the block raises. The list it yields is filled on exit.
+    """
     created: dict[int, Mobject] = {}
     originals = {cls: cls.__dict__.get("__init__") for cls in classes}
 

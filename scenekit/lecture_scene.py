@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 from manim.mobject.text.typst_mobject import Typst
 
-from scenes import style
-from scenes.context import current_trace
-from scenes.ledger import Ledger
-from scenes.traced import TracedValues
+from scenekit import style
+from scenekit.context import current_trace
+from scenekit.ledger import Ledger
+from scenekit.notation import NetworkNotation
+from scenekit.traced import TracedValues
 
 __all__ = ["LectureScene"]
 
@@ -19,23 +22,51 @@ class LectureScene(Scene):
     """A scene that reads its numbers from the lesson's trace and nowhere else.
 
     ``self.traced`` makes every shown number; ``self.trace`` is readable for
-    layout (how many rows, which side of zero) but never typeset directly.
+    layout (how many rows, which side of zero) but never typeset directly;
+    ``self.notation`` writes the symbols of the lesson's network (``n_3``, ``w_13``).
     Everything the scene ever puts on screen is remembered, so the audit can
     check each number shown against the ledger.
+
+    Examples
+    --------
+    A scene shows a title, then steps; each step is one slide and one caption:
+
+    >>> class OneWeight(LectureScene):  # doctest: +SKIP
+    ...     def construct(self):
+    ...         title = self.show_title("One weight")
+    ...         self.step("The first weight of the first layer")
+    ...         weight = self.traced.number("network.layers[0].weight[0][0]")
+    ...         self.play(Write(weight.next_to(title, DOWN)))
     """
 
     @classmethod
     def applies(cls, trace: Any) -> bool:
-        """Whether this lesson has what the scene shows (e.g. a one-neuron example)."""
+        """Whether this lesson has what the scene shows (e.g. a one-neuron example).
+
+        The renderer skips a scene whose lesson lacks its subject, so an
+        optional scene overrides this instead of failing on a missing path.
+
+        Examples
+        --------
+        >>> @classmethod  # doctest: +SKIP
+        ... def applies(cls, trace):
+        ...     return bool(trace.neurons)
+        """
         return True
 
     def setup(self) -> None:
         self.trace = current_trace()
         self.ledger = Ledger()
         self.traced = TracedValues(self.trace, self.ledger)
+        self.notation = NetworkNotation(self.trace.network.sizes)
         self.ever_shown: dict[int, Mobject] = {}
         self.steps: list[str] = []
         self._caption: Mobject | None = None
+
+    @property
+    def caption(self) -> Mobject | None:
+        """The caption of the current step, on screen at the bottom (``None`` before any)."""
+        return self._caption
 
     # -- remembering what was on screen -------------------------------------
 
@@ -66,7 +97,16 @@ class LectureScene(Scene):
     # -- steps --------------------------------------------------------------
 
     def show_title(self, text: str) -> Mobject:
-        """The scene's title at the top of the frame (words, no numbers)."""
+        """The scene's title at the top of the frame (words, no numbers).
+
+        It is also the ledger's title and the first line of the speaker notes;
+        lay the rest out below the returned title.
+
+        Examples
+        --------
+        >>> title = self.show_title("One neuron, one sample")  # doctest: +SKIP
+        >>> formula.next_to(title, DOWN, buff=style.BLOCK_BUFF)  # doctest: +SKIP
+        """
         title = Typst(text, font_size=style.TITLE_SIZE, color=style.TEXT)
         title.to_edge(UP, buff=style.TITLE_BUFF)
         self.ledger.title = text
@@ -77,7 +117,13 @@ class LectureScene(Scene):
         """Start a step: a section break (a slide break) with its caption shown below.
 
         The caption says in words what the step shows; it is also the step's
-        name in the ledger and its speaker note.
+        name in the ledger and its speaker note. One call, one slide: the
+        slide deck breaks here, so a step should show one idea.
+
+        Examples
+        --------
+        >>> self.step("Add the bias")  # doctest: +SKIP
+        >>> self.play(FadeIn(self.preactivation))  # doctest: +SKIP
         """
         self.steps.append(caption)
         self.ledger.step = caption
@@ -95,6 +141,13 @@ class LectureScene(Scene):
 
         It shrinks only when it is wider or taller than the whole frame; large
         matrices are elided by the traced pieces instead, so numbers stay legible.
+        Call it after laying a group out by relation, so a large lesson's
+        pieces stay on screen (the audit fails text that leaves the frame).
+
+        Examples
+        --------
+        >>> group.next_to(title, DOWN, buff=style.BLOCK_BUFF)  # doctest: +SKIP
+        >>> self.keep_in_frame(group)  # doctest: +SKIP
         """
         half_width = config.frame_width / 2 - style.EDGE_BUFF
         half_height = config.frame_height / 2 - style.EDGE_BUFF
@@ -121,7 +174,34 @@ class LectureScene(Scene):
         mobject.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
         return self.keep_in_frame(mobject)
 
+    def elide_to_fit(self, build: Callable[..., Mobject], limits: int = 1) -> Mobject:
+        """Build with fewer and fewer columns shown until the result fits the frame
+        without shrinking below ``style.LEAST_SCALE``; return that last build.
+
+        ``build`` takes ``limits`` column limits (each a ``max_columns`` for
+        some of its matrices), tried from ``style.MAX_MATRIX_COLUMNS`` down to
+        ``style.MIN_MATRIX_COLUMNS``, the first limit outermost. A row of wide
+        matrices then elides more columns rather than shrinking its numbers
+        out of legibility. If nothing fits, the narrowest build is returned.
+
+        Examples
+        --------
+        >>> def equation(limit):  # doctest: +SKIP
+        ...     k = self.traced.matrix("network.layers[0].product", max_columns=limit)
+        ...     n = self.traced.matrix("network.layers[0].preactivation", max_columns=limit)
+        ...     return VGroup(k, MathTypst("arrow.r"), n).arrange(RIGHT)
+        >>> row = self.elide_to_fit(equation)  # doctest: +SKIP
+        """
+        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
+        columns = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+        for choice in product(columns, repeat=limits):
+            built = build(*choice)
+            if built.width <= room:
+                break
+        return built
+
     def pause(self) -> None:
+        """Hold still for a moment: the end of a step, time to read it."""
         self.wait(style.STEP_PAUSE)
 
 

@@ -11,10 +11,18 @@ manim-slides' converters write the decks: ``DIR/deck.html`` (reveal.js, its
 clips and a copy of reveal.js in ``DIR/deck_assets/``: it plays with no
 network) and ``DIR/deck.pptx``. manim-slides' ``Slide`` class is not used:
 version 5.7 cannot render with Manim 0.22, and the steps already are slides.
+
+Two things are added to what the converters write. The HTML deck carries
+each step's caption cue (the WebVTT file beside the step's clip) as a
+``<track kind="captions">`` on the slide's video, off until the ``C`` key
+(listed in the deck's help, ``?``) turns captions on. In the PowerPoint
+deck each video's poster picture, what a PDF or a printed handout shows,
+is the step's last frame (the state the step arrives at), not its first.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -28,23 +36,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlp_lecture.captions import plain_text
+from mlp_lecture.pipeline.directory import hold_directory
+from mlp_lecture.pipeline.options import RenderOptions
+from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
+from mlp_lecture.revealjs import ensure_revealjs
 from mlpmath import Lesson, Trace
-from scenes.ledger import read_ledger
-from scenes.render import (
-    RenderObserver,
-    RenderOptions,
-    RenderReport,
-    hold_directory,
-    render_scenes,
-)
-from scenes.revealjs import ensure_revealjs
+from scenekit.ledger import LedgerFile, LedgerSection, read_ledger
 
 __all__ = [
+    "CAPTIONS_KEY",
     "DECK_STEM",
     "SLIDES_DIR",
     "TARGETS",
     "DeckReport",
     "build_deck",
+    "plain_text",
     "speaker_note",
 ]
 
@@ -56,6 +63,7 @@ REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides prese
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
 STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
 BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
+CAPTIONS_KEY = "C"  # turns the HTML deck's captions on and off
 
 
 @dataclass
@@ -121,45 +129,12 @@ def build_deck(
 # -- slides --------------------------------------------------------------------------
 
 
-def speaker_note(ledger: dict[str, Any], section: dict[str, Any], number: int, total: int) -> str:
+def speaker_note(ledger: LedgerFile, section: LedgerSection, number: int, total: int) -> str:
     """The words a presenter reads for one slide: the scene's title or the step's caption."""
-    title = plain_text(ledger.get("title") or ledger.get("scene", ""))
-    if not section.get("step"):
+    title = plain_text(ledger.title or ledger.scene)
+    if not section.step:
         return title
-    return f"{title}, step {number} of {total}: {plain_text(section['step'])}"
-
-
-# Typst math in captions, written as plain text for notes (which have no math).
-_SUBSCRIPTS = dict(
-    zip("0123456789aehijklmnoprstuvx()+-=", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₍₎₊₋₌", strict=True)
-)
-_SUPERSCRIPTS = dict(
-    zip(
-        "0123456789abcdefghijklmnoprstuvwxyzTLN()+-=",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᴸᴺ⁽⁾⁺⁻⁼",
-        strict=True,
-    )
-)
-_SCRIPT = re.compile(r"([_^])(?:\(([^()]*)\)|(\w))")
-_MATH = re.compile(r"\$([^$]*)\$")
-
-
-def plain_text(caption: str) -> str:
-    """``caption`` with its Typst math as Unicode text: ``$k_j^s$`` -> ``kⱼˢ``."""
-
-    def script(match: re.Match[str]) -> str:
-        marks = _SUBSCRIPTS if match[1] == "_" else _SUPERSCRIPTS
-        body = match[2] if match[2] is not None else match[3]
-        if all(char in marks for char in body):
-            return "".join(marks[char] for char in body)
-        return f"{match[1]}({body})"
-
-    def math(match: re.Match[str]) -> str:
-        text = re.sub(r"hat\((\w)\)", "\\1\u0302", match[1])
-        text = re.sub(r'"([^"]*)"', r"\1", text)
-        return _SCRIPT.sub(script, text)
-
-    return _MATH.sub(math, caption)
+    return f"{title}, step {number} of {total}: {plain_text(section.step)}"
 
 
 def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
@@ -171,13 +146,13 @@ def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
         if scene.status == "skipped" or scene.ledger is None:
             continue
         ledger = read_ledger(scene.ledger)
-        sections = [section for section in ledger.get("sections", []) if section.get("file")]
-        steps = sum(1 for section in sections if section.get("step"))
+        sections = [section for section in ledger.sections if section.file]
+        steps = sum(1 for section in sections if section.step)
         slides = []
         number = 0
         for section in sections:
-            number += 1 if section.get("step") else 0
-            clip = report.out_dir / section["file"]
+            number += 1 if section.step else 0
+            clip = report.out_dir / section.file
             slides.append(
                 SlideConfig(
                     file=clip,
@@ -253,10 +228,11 @@ def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
     target = out_dir / f"{DECK_STEM}.html"
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
         staged = Path(work) / target.name
-        RevealJS(
+        _captioned(RevealJS)(
             presentation_configs=configs,
             cdn_url=reveal_prefix,
             title=title,
+            captions=[[_captions_uri(slide.file) for slide in c.slides] for c in configs],
         ).convert_to(staged)
         _copy_reveal_assets(staged, Path(work), reveal_prefix)
         old = Path(work) / "old_assets"
@@ -265,6 +241,76 @@ def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
         os.replace(Path(work) / assets, out_dir / assets)
         os.replace(staged, target)
     return target
+
+
+# The deck's captions: each slide's WebVTT cues ride on the slide's <section> as a
+# data: URI (a browser will not load a <track> file beside a deck opened from disk),
+# and become a <track kind="captions"> on the slide's background video when it is made.
+_CAPTIONS_ATTRIBUTE = (
+    "{% if captions and captions[outer_loop.index0][loop.index0] %}"
+    'data-captions="{{ captions[outer_loop.index0][loop.index0] }}"{% endif %}'
+)
+_CAPTIONS_SCRIPT = """
+    <script>
+      // Captions: a <track kind="captions"> on each slide's video, off until the key is pressed.
+      (function () {
+        var showing = false;
+        function caption(slide) {
+          var source = slide && slide.getAttribute("data-captions");
+          var background = slide && slide.slideBackgroundElement;
+          var video = background && background.querySelector("video");
+          if (!source || !video) return;
+          var track = video.querySelector("track");
+          if (!track) {
+            track = document.createElement("track");
+            track.kind = "captions";
+            track.label = "Captions";
+            track.srclang = "en";
+            track.src = source;
+            video.appendChild(track);
+          }
+          track.track.mode = showing ? "showing" : "hidden";
+        }
+        Reveal.on("ready", function (event) { caption(event.currentSlide); });
+        Reveal.on("slidechanged", function (event) { caption(event.currentSlide); });
+        if (Reveal.isReady()) caption(Reveal.getCurrentSlide());
+        Reveal.addKeyBinding(
+          {keyCode: %(code)d, key: "%(key)s", description: "Captions on / off"},
+          function () { showing = !showing; caption(Reveal.getCurrentSlide()); }
+        );
+      })();
+    </script>
+  </body>"""
+
+
+def _captioned(revealjs: type) -> type:
+    """manim-slides' reveal.js converter, its template given the captions' track."""
+    from pydantic import Field
+
+    class CaptionedRevealJS(revealjs):  # type: ignore[misc, valid-type]
+        # Per presentation, per slide: the slide's WebVTT cues as a data: URI ("": none).
+        captions: list[list[str]] = Field(default_factory=list)
+
+        def load_template(self) -> str:
+            template = super().load_template()
+            anchor = 'data-background-color="{{ presentation_config.background_color }}"'
+            if anchor not in template or "</body>" not in template:
+                raise RuntimeError(
+                    "manim-slides' reveal.js template changed: no place for captions"
+                )
+            script = _CAPTIONS_SCRIPT % {"code": ord(CAPTIONS_KEY), "key": CAPTIONS_KEY}
+            template = template.replace(anchor, f"{anchor}\n          {_CAPTIONS_ATTRIBUTE}")
+            return template.replace("</body>", script, 1)
+
+    return CaptionedRevealJS
+
+
+def _captions_uri(clip: Path) -> str:
+    """The clip's WebVTT cues (the file beside it) as a data: URI, or "" without one."""
+    cues = clip.with_suffix(".vtt")
+    if not cues.is_file():
+        return ""
+    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(cues.read_bytes()).decode()
 
 
 def _copy_reveal_assets(html: Path, root: Path, prefix: str) -> None:
@@ -288,8 +334,37 @@ def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
         staged = Path(work) / target.name
         PowerPoint(presentation_configs=configs).convert_to(staged)
+        _last_frame_posters(staged, [slide.file for c in configs for slide in c.slides])
         os.replace(staged, target)
     return target
+
+
+def _last_frame_posters(deck: Path, clips: list[Path]) -> None:
+    """Make each slide's poster picture its clip's last frame (the converter uses the first).
+
+    The poster is what PowerPoint, Keynote and LibreOffice show before the clip
+    plays, and what a PDF or a printed handout of the deck shows: the state the
+    step arrives at, not the state before it.
+    """
+    from manim_slides.convert import FrameIndex, read_image_from_video_file
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.oxml.ns import qn
+
+    presentation = Presentation(str(deck))
+    slides = list(presentation.slides)
+    if len(slides) != len(clips):
+        raise RuntimeError(f"{deck.name}: {len(slides)} slides for {len(clips)} clips")
+    for slide, clip in zip(slides, clips):
+        movie = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA)
+        blip = movie._element.find(f"{qn('p:blipFill')}/{qn('a:blip')}")
+        poster = io.BytesIO()
+        read_image_from_video_file(clip, frame_index=FrameIndex.last).save(poster, "PNG")
+        _, image_id = slide.part.get_or_add_image_part(poster)
+        first_frame = blip.get(qn("r:embed"))
+        blip.set(qn("r:embed"), image_id)
+        slide.part.drop_rel(first_frame)  # the first frame's picture, when nothing else uses it
+    presentation.save(str(deck))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -1,13 +1,13 @@
 """One scene rendered inside a worker process, in a private Manim media directory.
 
-`scenes.render` starts the workers (spawned, one per core) and talks to each
+`mlp_lecture.pipeline.render` starts the workers (spawned, one per core) and talks to each
 over its own pipe. A worker renders one scene at a time into the task's fresh
 work directory and reports back what it wrote; only the parent moves files
 into the output directory. Nothing here is shared between two Manim runs, so a
 render killed at any moment leaves nothing a later run could trip over.
 
 What this module writes is what a render directory holds, so its source is
-part of every scene's cache key (see ``scenes.render.scene_key``).
+part of every scene's cache key (see ``mlp_lecture.pipeline.render.scene_key``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,23 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from scenes.context import LESSON_ENV
+from mlp_lecture.captions import Cue, cue_text, read_srt, write_captions
+from mlp_lecture.pipeline.media import video_duration
+from scenekit.context import LESSON_ENV
+from scenekit.ledger import LedgerFile
 
-__all__ = ["SceneOutput", "SceneTask", "SectionOutput", "render_task", "worker_main"]
+__all__ = [
+    "Done",
+    "Failed",
+    "Frames",
+    "SceneOutput",
+    "SceneTask",
+    "SectionOutput",
+    "Started",
+    "WorkerMessage",
+    "render_task",
+    "worker_main",
+]
 
 FRAME_REPORT_SECONDS = 0.25  # how often a worker reports its frame count
 # libvpx's defaults make webm 3x slower to render than mp4; its realtime
@@ -62,6 +76,9 @@ class SectionOutput:
     file: str | None  # the section's clip in the work directory (with --sections)
     duration: float | None
     values: list[int]  # indices into the ledger's "values" on screen during the section
+    start: float | None = None  # seconds into the scene's clip where the step starts
+    end: float | None = None  # ... and where it ends (None for a still)
+    captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> the clip's cue
 
 
 @dataclass
@@ -71,13 +88,53 @@ class SceneOutput:
     scene: str
     skipped: str | None = None  # why the scene was not rendered
     artifact: str | None = None  # the clip (or last frame) in the work directory
-    ledger: dict[str, Any] = field(default_factory=dict)
+    ledger: LedgerFile | None = None  # values and worked arithmetic shown
     sections: list[SectionOutput] = field(default_factory=list)
     duration: float | None = None  # seconds of video; None for a still
     frames: int = 0
     seconds: float = 0.0  # wall time the render took
     audit: list[str] = field(default_factory=list)  # what the audit found wrong (empty: good)
     audit_seconds: float = 0.0  # of ``seconds``, the time the audit's checks took
+    captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> file in work dir
+
+
+# -- what a worker tells the pool ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """The worker took ``scene`` and is rendering it."""
+
+    scene: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Frames:
+    """``frames`` frames of ``scene`` are drawn so far."""
+
+    scene: str
+    frames: int
+
+
+@dataclass(frozen=True)
+class Done:
+    """``scene`` is rendered: its files are in the task's work directory."""
+
+    scene: str
+    output: SceneOutput
+
+
+@dataclass(frozen=True)
+class Failed:
+    """``scene`` could not be rendered: ``error`` is one line, ``details`` a traceback."""
+
+    scene: str
+    error: str
+    details: str | None = None
+
+
+WorkerMessage = Started | Frames | Done | Failed
 
 
 # -- the worker process ------------------------------------------------------------
@@ -86,8 +143,7 @@ class SceneOutput:
 def worker_main(connection: Any, parent_pid: int) -> None:
     """Serve tasks from ``connection`` until told to stop or the parent is gone.
 
-    Messages sent back: ``("started", scene, pid)``, ``("frames", scene, n)``,
-    ``("done", scene, SceneOutput)``, ``("failed", scene, one_line, traceback)``.
+    Each task is answered with ``Started``, some ``Frames``, then ``Done`` or ``Failed``.
     """
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -104,17 +160,17 @@ def worker_main(connection: Any, parent_pid: int) -> None:
         if task is None:
             return
         try:
-            connection.send(("started", task.scene, os.getpid()))
+            connection.send(Started(task.scene, os.getpid()))
 
             def report(frames: int, scene: str = task.scene) -> None:
-                connection.send(("frames", scene, frames))
+                connection.send(Frames(scene, frames))
 
-            connection.send(("done", task.scene, render_task(task, report)))
+            connection.send(Done(task.scene, render_task(task, report)))
         except (BrokenPipeError, EOFError):
             return
         except Exception as error:
             try:
-                connection.send(("failed", task.scene, _one_line(error), traceback.format_exc()))
+                connection.send(Failed(task.scene, _one_line(error), traceback.format_exc()))
             except (BrokenPipeError, OSError):
                 return
 
@@ -153,7 +209,8 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     os.environ[LESSON_ENV] = task.lesson_file
     from manim import tempconfig
 
-    from scenes.context import current_trace
+    from scenekit.audit import Audit, audited, recording_created_texts
+    from scenekit.context import current_trace
 
     cls = getattr(import_module(task.module), task.scene)
     trace = current_trace()
@@ -162,10 +219,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     if task.wrapper:
         module, _, function = task.wrapper.partition(":")
         cls = getattr(import_module(module), function)(cls)
-    # _recording: audit.py's record of every text mobject a build creates.
-    from scenes.audit import TEXT_CLASSES, Audit, _recording
-
-    tracked = _tracked(cls, task.scene)
+    tracked = with_step_tracking(audited(cls))
     work = Path(task.work)
     settings = {
         "verbosity": task.verbosity,  # first: setting the format may log a warning
@@ -182,7 +236,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
         "progress_bar": "none",
         "video_encoder_options": ENCODER_OPTIONS.get(task.format, {}),
     }
-    with tempconfig(settings), _recording(TEXT_CLASSES) as created:
+    with tempconfig(settings), recording_created_texts() as created:
         scene = tracked()
         frames = _count_frames(scene, report)
         scene.render()
@@ -191,37 +245,28 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     artifact = Path(writer.image_file_path if still else writer.movie_file_path)
     if not artifact.is_file():
         raise RuntimeError(f"Manim wrote no {artifact.name} (does the scene play nothing?)")
-    ledger = scene.ledger.to_json(task.scene, trace.lesson, set(scene.ever_shown))
+    ledger = scene.ledger.to_file(task.scene, trace.lesson, set(scene.ever_shown))
     sections = _sections(scene, writer, None if still else writer.sections_output_dir)
+    duration = None if still else video_duration(artifact)
+    captions = {} if duration is None else _captions(artifact, duration, sections)
     # The audit of what was just rendered, as `audit_scene` does it without video:
     # every number on screen is a ledger entry that agrees with the trace, every
     # text stays inside the frame and clear of the others (checked after each play).
     checks = time.perf_counter()
-    audit = Audit(scene, created, scene._layout_problems)
-    problems = audit.number_problems(trace) + sorted(set(scene._layout_problems))
-    scene._audit_seconds += time.perf_counter() - checks
+    problems = Audit(scene, created).problems(trace)
+    scene.audit_seconds += time.perf_counter() - checks
     return SceneOutput(
         scene=task.scene,
         artifact=str(artifact),
         ledger=ledger,
         sections=sections,
-        duration=None if still else video_duration(artifact),
+        duration=duration,
         frames=frames["count"],
         seconds=time.perf_counter() - start,
         audit=problems,
-        audit_seconds=scene._audit_seconds,
+        audit_seconds=scene.audit_seconds,
+        captions=captions,
     )
-
-
-def video_duration(path: Path) -> float:
-    """Seconds of video in ``path``, read with PyAV."""
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return float(container.duration or 0) / av.time_base
 
 
 def _count_frames(scene: Any, report: Callable[[int], None] | None) -> dict[str, int]:
@@ -245,54 +290,67 @@ def _count_frames(scene: Any, report: Callable[[int], None] | None) -> dict[str,
 
 
 @dataclass
-class _Bucket:
+class StepShown:
     """Ledger entries on screen during one section (indices into ``ledger.entries``)."""
 
     name: str
     step: str
     first_play: int
+    start: float  # the renderer's time (seconds of video written) when the section began
     shown: set[int] = field(default_factory=set)
+    end: float = 0.0  # set once the scene is played: where the next section begins
 
 
-def _tracked(cls: type, name: str) -> type:
-    """``cls``, also noting which ledger entries are on screen in each section,
-    and auditing the layout after every animation (as ``audit_scene`` does)."""
-    from scenes.audit import layout_problems
+def with_step_tracking(cls: type) -> type:
+    """``cls``, also noting in ``steps_shown`` which ledger entries are on screen
+    in each Manim section (each step) and when each section starts; once played,
+    ``played_steps`` holds the sections that made video, and each step's caption
+    is a Manim subcaption (Manim writes them to ``<Scene>.srt`` beside the clip)."""
 
-    class Tracked(cls):  # type: ignore[misc, valid-type]
+    class StepTracked(cls):  # type: ignore[misc, valid-type]
         def setup(self) -> None:
             super().setup()
-            self._buckets = [_Bucket("autocreated", "", 0)]
-            self._layout_problems: list[str] = []
-            self._audit_seconds = 0.0
+            self.steps_shown = [StepShown("autocreated", "", 0, 0.0)]
+            self.played_steps: list[StepShown] = []
 
         def next_section(self, *args: Any, **kwargs: Any) -> None:
             super().next_section(*args, **kwargs)
             section = self.renderer.file_writer.sections[-1]
-            self._buckets.append(_Bucket(section.name, self.ledger.step, self.renderer.num_plays))
+            self.steps_shown.append(
+                StepShown(
+                    section.name, self.ledger.step, self.renderer.num_plays, self.renderer.time
+                )
+            )
+
+        def tear_down(self) -> None:
+            super().tear_down()
+            self.played_steps = _played_steps(self.steps_shown, self.renderer)
+            for cue in _step_cues(self.played_steps, self.ledger.title):
+                # Manim's subcaptions start at "now" plus an offset: now is the clip's end.
+                self.add_subcaption(
+                    cue.text, duration=cue.end - cue.start, offset=cue.start - self.renderer.time
+                )
 
         def add(self, *mobjects: Any) -> Any:
             result = super().add(*mobjects)
-            self._note_shown()
+            self.note_shown()
             return result
 
         def play(self, *args: Any, **kwargs: Any) -> None:
-            self._note_shown()  # what stays on screen through this play
+            self.note_shown()  # what stays on screen through this play
             super().play(*args, **kwargs)
-            self._note_shown()
-            checks = time.perf_counter()
-            self._layout_problems.extend(layout_problems(self))
-            self._audit_seconds += time.perf_counter() - checks
+            self.note_shown()
 
-        def _note_shown(self) -> None:
-            if not getattr(self, "_buckets", None):
-                return
+        def note_shown(self) -> None:
+            """Add the ledger entries now on screen to the current step's."""
+            if not getattr(self, "steps_shown", None):
+                return  # Scene.__init__ adds mobjects before setup()
             on_screen = {
                 id(member)
                 for top in [*self.mobjects, *self.foreground_mobjects]
                 for member in top.get_family()
             }
-            bucket = self._buckets[-1]
+            bucket = self.steps_shown[-1]
             for index, entry in enumerate(self.ledger.entries):
                 if index in bucket.shown or entry.mobject is None:
                     continue
@@ -300,36 +358,48 @@ def _tracked(cls: type, name: str) -> type:
                 if any(id(member) in on_screen for member in family):
                     bucket.shown.add(index)
 
-    Tracked.__name__ = Tracked.__qualname__ = name
-    Tracked.__module__ = cls.__module__
-    return Tracked
+    StepTracked.__name__ = StepTracked.__qualname__ = cls.__name__
+    StepTracked.__module__ = cls.__module__
+    return StepTracked
 
 
-def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[SectionOutput]:
-    """The scene's sections with their clips and the ledger values each shows."""
-    from scenes.ledger import Ledger
+def _played_steps(steps: list[StepShown], renderer: Any) -> list[StepShown]:
+    """The sections that played something, each with its end time.
 
-    # The ledger file lists only entries put on screen; map entry -> its index there.
-    shown = set(scene.ever_shown)
-    lesson = scene.trace.lesson
-    listed = [
-        index
-        for index, entry in enumerate(scene.ledger.entries)
-        if Ledger(entries=[entry]).to_json("", lesson, shown)["values"]
-    ]
-    position = {entry_index: i for i, entry_index in enumerate(listed)}
-
-    # Manim drops a section that played nothing; its values show in the next one.
-    buckets: list[_Bucket] = []
+    Manim drops a section that played nothing; its values show in the next one.
+    """
+    buckets: list[StepShown] = []
     carried: set[int] = set()
-    plays = scene.renderer.num_plays
-    for i, bucket in enumerate(scene._buckets):
-        end = scene._buckets[i + 1].first_play if i + 1 < len(scene._buckets) else plays
+    plays = renderer.num_plays
+    for i, bucket in enumerate(steps):
+        following = steps[i + 1] if i + 1 < len(steps) else None
+        end = following.first_play if following else plays
         carried |= bucket.shown
         if end > bucket.first_play:
             bucket.shown = carried
+            bucket.end = following.start if following else renderer.time
             carried = set()
             buckets.append(bucket)
+    return buckets
+
+
+def _step_cues(steps: list[StepShown], title: str) -> list[Cue]:
+    """A cue per played section: the step's caption, or (before the first step) the title."""
+    cues = []
+    for bucket in steps:
+        text = cue_text(bucket.step or title)
+        start, end = round(bucket.start, 3), round(bucket.end, 3)
+        if text and end > start:
+            cues.append(Cue(start, end, text))
+    return cues
+
+
+def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[SectionOutput]:
+    """The scene's sections with their clips, times and the ledger values each shows."""
+    # The ledger file lists only entries put on screen; map entry -> its index there.
+    listed = scene.ledger.shown_entries(set(scene.ever_shown))
+    position = {entry_index: i for i, entry_index in enumerate(listed)}
+    buckets = scene.played_steps
     manim_sections = [section for section in writer.sections if not section.is_empty()]
     if sections_dir is not None and len(manim_sections) != len(buckets):
         raise RuntimeError(
@@ -345,5 +415,44 @@ def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[Sectio
                 clip = str(path)
                 duration = video_duration(path)
         values = sorted(position[i] for i in bucket.shown if i in position)
-        outputs.append(SectionOutput(index, bucket.name, bucket.step, clip, duration, values))
+        outputs.append(
+            SectionOutput(
+                index,
+                bucket.name,
+                bucket.step,
+                clip,
+                duration,
+                values,
+                start=round(bucket.start, 3),
+                end=round(bucket.end, 3),
+            )
+        )
     return outputs
+
+
+def _captions(artifact: Path, duration: float, sections: list[SectionOutput]) -> dict[str, str]:
+    """The clip's subtitles beside it (Manim wrote the .srt), and each step clip's own.
+
+    Cue times count frames; the container's last timestamp can fall a
+    millisecond or two short of that, so the last cue is cut to the clip's end.
+    """
+    subrip = artifact.with_suffix(".srt")
+    if not subrip.is_file():  # a scene with neither title nor steps has no captions
+        return {}
+    end = round(duration, 3)
+    cues = [Cue(min(c.start, end), min(c.end, end), c.text) for c in read_srt(subrip)]
+    written = write_captions(cues, artifact.with_suffix(""))
+    by_start = {cue.start: cue for cue in cues}
+    for section in sections:
+        if section.end is not None:
+            section.end = min(section.end, end)
+        cue = by_start.get(section.start) if section.start is not None else None
+        if section.file is None or cue is None:
+            continue
+        length = cue.end - cue.start
+        if section.duration is not None:
+            length = min(length, section.duration)
+        clip = Path(section.file)
+        files = write_captions([Cue(0.0, round(length, 3), cue.text)], clip.with_suffix(""))
+        section.captions = {suffix: str(path) for suffix, path in files.items()}
+    return {suffix: str(path) for suffix, path in written.items()}

@@ -1,0 +1,282 @@
+"""mlp-lecture: the lecture of a small MLP, from a notebook or the command line.
+
+The Python API, for a Jupyter or Colab notebook::
+
+    import mlp_lecture
+    lesson = mlp_lecture.Lesson.from_model(net, X, Y, learning_rate=0.001, steps=10)
+    lesson                                      # the numbers, as tables
+    clips = mlp_lecture.render(lesson, scenes=["LayerProduct", "ForwardPass"])
+    clips                                       # the clips, playing inline
+    mlp_lecture.verify(clips)                   # every shown value against the math
+
+- lessons: :class:`Lesson` (``Lesson.from_model``, ``lesson.to_toml()``),
+  :func:`load_lesson`, :func:`default_lesson`, :func:`parse_lesson`;
+- :func:`trace` (every number of a lesson), :func:`render` (clips),
+  :func:`verify`, :func:`slides` (decks), ``workbook(lesson, path)`` (the
+  spreadsheet, :func:`mlp_lecture.workbook.write_workbook`).
+
+The rest of the package is the application: the ``mlp-lecture`` command
+(``cli.py``), the render pipeline (``pipeline/``), slides, verify. The
+lecture itself is in ``scenes/``, the pieces it is built from in
+``scenekit/``, and the math in ``mlpmath/``. Importing this package imports
+nothing heavy: torch, manim, rich and IPython load when first used.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlp_lecture.notebook import Deck, Render, Verification
+    from mlpmath import Lesson, Trace
+
+__all__ = [
+    "Lesson",
+    "LessonError",
+    "default_lesson",
+    "load_lesson",
+    "parse_lesson",
+    "render",
+    "slides",
+    "trace",
+    "verify",
+    "workbook",
+]
+
+# Names re-exported from mlpmath, imported on first use (mlpmath imports torch).
+_FROM_MLPMATH = {"Lesson", "LessonError", "default_lesson", "load_lesson", "parse_lesson"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_MLPMATH:
+        import mlpmath
+
+        return getattr(mlpmath, name)
+    raise AttributeError(f"module 'mlp_lecture' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def _lesson(lesson: Lesson | str | Path | None) -> Lesson:
+    """A Lesson as it is, a lesson file's path, or ``None`` for the default lesson."""
+    from mlpmath import Lesson, load_lesson
+
+    if isinstance(lesson, Lesson):
+        return lesson
+    if lesson is None or isinstance(lesson, str | Path):
+        return load_lesson(lesson)
+    raise TypeError(f"expected a Lesson, a lesson file's path or None, got {type(lesson).__name__}")
+
+
+def trace(lesson: Lesson | str | Path | None = None) -> Trace:
+    """Every number of ``lesson`` (a Lesson, a lesson file, or ``None``: the default).
+
+    The frozen record the scenes read: ``trace(lesson).network.loss``,
+    ``.network.layers[0].product``, ``.network.gradients``...
+    """
+    from mlpmath import compute_trace
+
+    return compute_trace(_lesson(lesson))
+
+
+def render(
+    lesson: Lesson | str | Path | None = None,
+    scenes: str | Sequence[str] | None = None,
+    quality: str = "low",
+    out: str | Path | None = None,
+    *,
+    format: str = "mp4",
+    transparent: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    lecture: bool = False,
+    progress: bool = True,
+) -> Render:
+    """Render ``scenes`` of ``lesson`` into ``out``; in a notebook, the result shows the clips.
+
+    Parameters
+    ----------
+    lesson
+        A :class:`Lesson`, a lesson file's path, or ``None`` for the default lesson.
+    scenes
+        Scene names (a list, or ``"A,B"``), in any order: they render in lecture
+        order. ``None``: all of ``scenes.LECTURE_ORDER``.
+    quality
+        ``"low"``, ``"medium"``, ``"high"`` or ``"4k"``.
+    out
+        The render directory (default ``renders/<lesson>/<quality>``, as the CLI).
+        Scenes already rendered there with the same lesson and code are kept.
+    format, transparent, jobs, force, lecture
+        As ``mlp-lecture render``'s options.
+    progress
+        Show the progress table while rendering (in the notebook cell, or on stderr).
+
+    Returns
+    -------
+    Render
+        ``.clips`` and ``.ledgers`` (scene -> path), ``.manifest``, ``.scenes``
+        (with each title, status, duration); ``.failed`` lists failed scenes.
+        Raises ``RenderError`` (one line) when the render cannot start.
+    """
+    from mlp_lecture.notebook import Render, scene_list
+    from mlp_lecture.pipeline.options import RenderError, RenderOptions, default_out_dir
+    from mlp_lecture.pipeline.options import select_scenes as select
+    from mlp_lecture.pipeline.render import render_scenes
+
+    chosen = _lesson(lesson)
+    try:
+        names = select(scene_list(scenes))
+    except ValueError as error:
+        raise RenderError(str(error).replace("--scenes", "scenes")) from None
+    options = RenderOptions(quality=quality, format=format, transparent=transparent)
+    options.check()
+    out_dir = Path(out) if out is not None else default_out_dir(chosen, options)
+
+    def run(observer: Any) -> Any:
+        return render_scenes(
+            chosen,
+            names,
+            out_dir,
+            options,
+            jobs=jobs,
+            force=force,
+            lecture=lecture,
+            observer=observer,
+        )
+
+    return Render.from_report(_with_progress(run, progress))
+
+
+def slides(
+    lesson: Lesson | str | Path | None = None,
+    scenes: str | Sequence[str] | None = None,
+    quality: str = "low",
+    out: str | Path | None = None,
+    *,
+    to: str | Sequence[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> Deck:
+    """The lecture as slide decks (``to``: ``"html"``, ``"pptx"`` or both), as the CLI's ``slides``.
+
+    Returns a ``Deck``: ``.html`` and ``.pptx`` (the deck files), ``.slides``,
+    and ``.render`` (the clips of every step).
+    """
+    from mlp_lecture.notebook import Deck, scene_list
+    from mlp_lecture.pipeline.options import RenderError, RenderOptions, default_out_dir
+    from mlp_lecture.pipeline.options import select_scenes as select
+    from mlp_lecture.slides import TARGETS, build_deck
+
+    chosen = _lesson(lesson)
+    try:
+        names = select(scene_list(scenes))
+    except ValueError as error:
+        raise RenderError(str(error).replace("--scenes", "scenes")) from None
+    options = RenderOptions(quality=quality, sections=True)
+    options.check()
+    out_dir = Path(out) if out is not None else default_out_dir(chosen, options)
+    targets = list(TARGETS) if to is None else ([to] if isinstance(to, str) else list(to))
+
+    def run(observer: Any) -> Any:
+        return build_deck(
+            chosen, names, out_dir, quality, targets, jobs=jobs, force=force, observer=observer
+        )
+
+    return Deck.from_report(_with_progress(run, progress))
+
+
+def verify(out: str | Path | Render) -> Verification:
+    """Recompute the lesson of a render directory and check every value its scenes show.
+
+    ``out`` is a render directory or what :func:`render` returned. The result
+    is true when everything agrees; ``.problems`` lists what does not.
+    """
+    from mlp_lecture.notebook import Render, Verification
+    from mlp_lecture.verify import verify_dir
+
+    directory = out.out if isinstance(out, Render) else Path(out)
+    checked, problems = verify_dir(directory)
+    return Verification(directory, checked, tuple(problems))
+
+
+def workbook(lesson: Lesson | str | Path | None = None, path: str | Path | None = None) -> Path:
+    """Write the lesson's workbook (``renders/<lesson>/workbook.xlsx`` by default); its path.
+
+    ``mlp_lecture.workbook.write_workbook(lesson, path)``: every number a live formula.
+    """
+    from mlp_lecture.workbook import default_workbook_path, write_workbook
+
+    chosen = _lesson(lesson)
+    return write_workbook(chosen, path if path is not None else default_workbook_path(chosen))
+
+
+def _with_progress(work: Any, progress: bool) -> Any:
+    """Run ``work(observer)`` under the notebook's or the terminal's progress display."""
+    from mlp_lecture.notebook import NotebookDisplay, in_notebook
+    from mlp_lecture.pipeline.render import RenderObserver
+
+    if not progress:
+        return work(RenderObserver())
+    if in_notebook():
+        display: Any = NotebookDisplay()
+    else:
+        from rich.console import Console
+
+        from mlp_lecture.progress import RenderDisplay
+
+        display = RenderDisplay(Console(stderr=True))
+    with display:
+        return work(display)
+
+
+def _register() -> None:
+    # In IPython, show Lesson and Trace objects as tables: registered by class
+    # name, so this imports neither mlpmath nor rich.
+    import sys
+
+    if "IPython" in sys.modules:
+        from mlp_lecture.notebook import register_formatters
+
+        register_formatters()
+
+
+_register()
+
+
+# `verify`, `slides` and `workbook` are both API functions and modules of this
+# package (verify.py, slides.py, workbook/). Importing such a module sets the
+# package's attribute to it, which would hide the function; so the module is
+# made callable as the function, and `mlp_lecture.verify(out)` works either way.
+_CALLABLE_MODULES = {"verify": verify, "slides": slides, "workbook": workbook}
+
+
+def _callable_module(function: Callable[..., Any]) -> type[types.ModuleType]:
+    class CallableModule(types.ModuleType):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return function(*args, **kwargs)
+
+    CallableModule.__call__.__doc__ = function.__doc__
+    return CallableModule
+
+
+_MODULE_CLASSES = {name: _callable_module(f) for name, f in _CALLABLE_MODULES.items()}
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _MODULE_CLASSES and type(value) is types.ModuleType:
+            value.__class__ = _MODULE_CLASSES[name]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+for _name in _CALLABLE_MODULES:  # any already imported (none, unless reloaded)
+    if f"{__name__}.{_name}" in sys.modules:
+        setattr(sys.modules[__name__], _name, sys.modules[f"{__name__}.{_name}"])

@@ -1,0 +1,239 @@
+"""``mlp-lecture lesson``: a lesson file from a saved state dict and a CSV of data.
+
+For a teacher who saved ``torch.save(net.state_dict(), "net.pt")`` rather
+than keep a notebook. The file is read with ``torch.load(weights_only=True)``
+only: a pickled module, or anything else that is not a plain state dict of
+tensors, is refused and never executed. The lesson itself is made by
+``Lesson.from_model``, so it passes the same checks as a notebook's.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from mlpmath import ACTIVATIONS, Lesson, LessonError
+
+__all__ = ["lesson_from_files", "parse_activations", "parse_layers", "read_csv", "read_state_dict"]
+
+_MODULES = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """``"2,3,2,1"``: the input size, then each layer's width."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise LessonError(
+            f"--layers: expected whole numbers separated by commas, e.g. 2,3,2,1, got {text!r}"
+        ) from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise LessonError(
+            f"--layers: expected the input size then each layer's width, each at least 1, "
+            f"e.g. 2,3,2,1, got {text!r}"
+        )
+    return sizes
+
+
+def parse_activations(text: str, output: str, layers: int) -> list[str]:
+    """One name for every hidden layer (the output gets ``output``), or one name per layer."""
+    names = [name.strip().lower() for name in text.split(",")]
+    for name in (*names, output):
+        if name not in ACTIVATIONS:
+            raise LessonError(
+                f"--activation: unknown activation {name!r} (choose from: {', '.join(ACTIVATIONS)})"
+            )
+    if len(names) == 1:
+        return [names[0]] * (layers - 1) + [output]
+    if len(names) != layers:
+        raise LessonError(
+            f"--activation: {len(names)} names given but the network has {layers} layers "
+            "(give one name for the hidden layers, or one per layer)"
+        )
+    return names
+
+
+def read_state_dict(path: Path) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
+    """The ``(prefix, weight, bias)`` of each linear layer, in the state dict's order.
+
+    Refuses (``LessonError``, one line) anything but a plain dict of tensors
+    whose keys are ``PREFIX.weight`` / ``PREFIX.bias`` pairs.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise LessonError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LessonError(f"{path}: is a directory, not a saved state dict") from None
+    except Exception as error:
+        if "Unsupported global" in str(error):  # a class or function it would import
+            raise LessonError(
+                f"{path}: not a plain state dict (it holds pickled objects, e.g. a whole saved "
+                "model, which are never loaded); save torch.save(net.state_dict(), PATH) instead"
+            ) from None
+        raise LessonError(
+            f"{path}: not a file torch.save wrote ({type(error).__name__}); save "
+            "torch.save(net.state_dict(), PATH)"
+        ) from None
+    if not isinstance(state, dict) or not state:
+        raise LessonError(
+            f"{path}: holds {type(state).__name__ if state != {} else 'an empty dict'}, "
+            "not a state dict; save torch.save(net.state_dict(), PATH)"
+        )
+    layers: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in state.items():
+        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
+            kind = "a dict" if isinstance(value, dict) else f"a {type(value).__name__}"
+            raise LessonError(
+                f"{path}: key {key!r} holds {kind}, not a tensor: not a plain state dict; "
+                "save torch.save(net.state_dict(), PATH)"
+            )
+        prefix, _, kind = key.rpartition(".")
+        if kind not in ("weight", "bias"):
+            raise LessonError(
+                f"{path}: key {key!r} is not a linear layer's weight or bias; a lesson's network "
+                "is nn.Linear layers (with bias) and activations"
+            )
+        layers.setdefault(prefix, {})[kind] = value
+    result = []
+    for prefix, pair in layers.items():
+        name = f"{prefix}." if prefix else ""
+        if set(pair) != {"weight", "bias"}:
+            missing = "bias" if "bias" not in pair else "weight"
+            raise LessonError(
+                f"{path}: {name}weight and {name}bias come in pairs; no {name}{missing}"
+            )
+        weight, bias = pair["weight"], pair["bias"]
+        if weight.dim() != 2 or bias.dim() != 1 or bias.shape[0] != weight.shape[0]:
+            raise LessonError(
+                f"{path}: {name}weight {tuple(weight.shape)} and {name}bias {tuple(bias.shape)} "
+                "are not an nn.Linear's (weight out x in, bias out)"
+            )
+        for kind, values in pair.items():
+            if not values.is_floating_point():
+                raise LessonError(f"{path}: {name}{kind} holds {values.dtype}, not floats")
+            if not torch.isfinite(values).all():
+                raise LessonError(
+                    f"{path}: {name}{kind} holds a non-finite value (inf or nan); a lesson needs "
+                    "finite weights and biases"
+                )
+        result.append((prefix, weight, bias))
+    return result
+
+
+def read_csv(path: Path, inputs: int, targets: int) -> tuple[list[list[float]], list[list[float]]]:
+    """Rows of ``inputs`` input columns then ``targets`` target columns.
+
+    The split comes from the network: its input size and its output size.
+    A first row that is not all numbers is a header and skipped; blank rows
+    are skipped.
+    """
+    width = inputs + targets
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            rows = [(number, row) for number, row in enumerate(csv.reader(file), start=1)]
+    except FileNotFoundError:
+        raise LessonError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LessonError(f"{path}: is a directory, not a CSV file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LessonError(f"{path}: cannot read it as CSV ({error})") from None
+    rows = [(number, row) for number, row in rows if any(cell.strip() for cell in row)]
+    if rows and not all(_is_number(cell) for cell in rows[0][1]):
+        rows = rows[1:]  # a header
+    if not rows:
+        raise LessonError(f"{path}: holds no rows of data")
+    xs, ys = [], []
+    for number, row in rows:
+        if len(row) != width:
+            raise LessonError(
+                f"{path}:{number}: {len(row)} columns, expected {width}: the network's "
+                f"{inputs} input(s), then its {targets} target(s)"
+            )
+        values = []
+        for column, cell in enumerate(row, start=1):
+            if not _is_number(cell):
+                raise LessonError(
+                    f"{path}:{number}: column {column}: {cell.strip()!r} is not a number"
+                )
+            values.append(float(cell))
+        xs.append(values[:inputs])
+        ys.append(values[inputs:])
+    return xs, ys
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except ValueError:
+        return False
+
+
+def lesson_from_files(
+    state_dict: Path,
+    data: Path,
+    *,
+    layers: Sequence[int] | None,
+    activation: str,
+    output_activation: str,
+    learning_rate: float,
+    steps: int,
+    title: str,
+    decimals: int,
+) -> Lesson:
+    """The lesson of a saved state dict and a CSV of its data (nothing written)."""
+    linears = read_state_dict(state_dict)
+    shapes = [(int(w.shape[1]), int(w.shape[0])) for _, w, _ in linears]
+    found = (shapes[0][0], *(out for _, out in shapes))
+    if layers is not None and tuple(layers) != found:
+        raise LessonError(
+            f"{state_dict}: its layers are {','.join(map(str, found))} (input size, then each "
+            f"layer's width), not --layers {','.join(map(str, layers))}"
+        )
+    for (prefix, _, _), (fan_in, _), (_, before) in zip(linears[1:], shapes[1:], shapes):
+        if fan_in != before:
+            raise LessonError(
+                f"{state_dict}: {prefix}.weight takes {fan_in} inputs but the layer before "
+                f"it gives {before}"
+            )
+    names = parse_activations(activation, output_activation, len(linears))
+    modules: list[nn.Module] = []
+    for (_, weight, bias), name in zip(linears, names, strict=True):
+        # float64 holds every float32 (or float16) value exactly
+        linear = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(weight)
+            linear.bias.copy_(bias)
+        modules.append(linear)
+        if name != "none":
+            modules.append(_MODULES[name]())
+    inputs, targets = read_csv(data, found[0], found[-1])
+    return Lesson.from_model(
+        nn.Sequential(*modules),
+        inputs,
+        targets,
+        learning_rate=learning_rate,
+        steps=steps,
+        title=title,
+        decimals=decimals,
+    )
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """``path`` holds ``text`` whole, or is untouched (a crash leaves no half file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

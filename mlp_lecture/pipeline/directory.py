@@ -1,0 +1,321 @@
+"""The output directory: only complete files ever appear in it.
+
+Workers write under a work directory beside ``DIR``; ``OutputDirectory``
+moves each finished file into ``DIR`` with ``os.replace`` (atomic) and then
+rewrites the manifest, so ``DIR`` only ever holds complete files that the
+manifest vouches for. A render killed at any moment leaves at most that work
+directory, which the next run removes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from mlp_lecture.captions import CAPTION_FORMATS, read_srt, shifted, write_captions
+from mlp_lecture.pipeline.keys import digest
+from mlp_lecture.pipeline.manifest import (
+    LECTURE_STEM,
+    LESSON_COPY,
+    MANIFEST,
+    SECTIONS_DIR,
+    LectureEntry,
+    LessonRecord,
+    Manifest,
+    ManifestFormatError,
+    SceneEntry,
+    SectionEntry,
+    read_manifest,
+)
+from mlp_lecture.pipeline.media import join_clips, video_duration
+from mlp_lecture.pipeline.options import FORMATS, JOINABLE_FORMATS, RenderError, RenderOptions
+from mlp_lecture.pipeline.worker import SceneOutput
+from mlpmath import Lesson
+from scenekit.ledger import LEDGER_SUFFIX, LedgerSection
+from scenes import LECTURE_ORDER
+
+__all__ = ["OutputDirectory", "hold_directory", "remove_stale_work_dirs", "work_prefix"]
+
+
+class OutputDirectory:
+    """``DIR`` and its manifest: every change is a complete file moved into place."""
+
+    def __init__(
+        self, out_dir: Path, work: Path, lesson: Lesson, lesson_digest: str, options: RenderOptions
+    ):
+        self.out_dir = out_dir
+        self.work = work
+        self.options = options
+        self.manifest = Manifest(
+            LessonRecord(lesson.name, lesson.title, lesson_digest), options.to_json()
+        )
+        self.lesson_source = lesson.source
+        # From the last render of DIR, even of another lesson: to plan this one.
+        self.previous_seconds: dict[str, float] = {}
+        self.previous_frames: dict[str, int | None] = {}
+
+    @property
+    def entries(self) -> dict[str, SceneEntry]:
+        return {entry.scene: entry for entry in self.manifest.scenes}
+
+    # -- the manifest
+
+    def start(self) -> None:
+        """Take over what ``DIR`` holds: keep what still fits this lesson and options."""
+        try:
+            old = read_manifest(self.out_dir)
+        except (OSError, ManifestFormatError):
+            old = None
+        if old is not None:
+            same_quality = old.options.get("quality") == self.options.quality
+            for entry in old.scenes:
+                self.previous_seconds[entry.scene] = entry.render_seconds
+                if same_quality:
+                    self.previous_frames[entry.scene] = entry.frames or None
+            if (
+                old.lesson.hash == self.manifest.lesson.hash
+                and old.options == self.options.to_json()
+            ):
+                self.manifest.scenes = old.scenes
+                self.manifest.lecture = old.lecture
+        self._sweep()
+        self._write_text(self.out_dir / LESSON_COPY, self.lesson_source)
+        self.save()
+
+    def _sweep(self) -> None:
+        """Remove scene files the manifest does not list (another lesson's, a crash's)."""
+        listed = {name for entry in self.manifest.scenes for name in entry.files}
+        if self.manifest.lecture:
+            listed |= {self.manifest.lecture.file, *self.manifest.lecture.files}
+        suffixes = (*FORMATS, *CAPTION_FORMATS)
+        candidates = [self.out_dir / f"{LECTURE_STEM}.{ext}" for ext in JOINABLE_FORMATS]
+        candidates += [self.out_dir / f"{LECTURE_STEM}.{ext}" for ext in CAPTION_FORMATS]
+        for name, _ in LECTURE_ORDER:
+            candidates.append(self.out_dir / f"{name}{LEDGER_SUFFIX}")
+            candidates += [self.out_dir / f"{name}.{ext}" for ext in suffixes]
+            candidates += (self.out_dir / SECTIONS_DIR).glob(f"{name}-*")
+        for path in candidates:
+            relative = path.relative_to(self.out_dir).as_posix()
+            if relative not in listed and path.is_file():
+                path.unlink()
+        with suppress(OSError):
+            (self.out_dir / SECTIONS_DIR).rmdir()  # only when empty
+
+    def save(self) -> None:
+        order = [name for name, _ in LECTURE_ORDER]
+        self.manifest.scenes = sorted(
+            (entry for entry in self.manifest.scenes if entry.scene in order),
+            key=lambda entry: order.index(entry.scene),
+        )
+        self._write_text(self.out_dir / MANIFEST, self.manifest.dumps())
+
+    def _set_entry(self, entry: SceneEntry | None, name: str) -> SceneEntry | None:
+        """Replace (or, with ``None``, drop) the scene's entry; the old one is returned."""
+        old = self.entries.get(name)
+        self.manifest.scenes = [e for e in self.manifest.scenes if e.scene != name]
+        if entry is not None:
+            self.manifest.scenes.append(entry)
+        return old
+
+    # -- publishing
+
+    def publish(self, output: SceneOutput, key: str) -> SceneEntry:
+        """Move a finished scene into ``DIR``: files first, then its manifest entry."""
+        name = output.scene
+        old = self._set_entry(None, name)
+        if old is not None:
+            self.save()  # while files are replaced, the manifest does not vouch for them
+        if output.skipped:
+            self._remove_files(old, keep=set())
+            entry = SceneEntry(name, key, {}, skipped=output.skipped)
+            self._set_entry(entry, name)
+            self.save()
+            return entry
+        files: dict[str, Path] = {}  # name in DIR -> file in the work directory
+        files[f"{name}{self.options.extension}"] = Path(output.artifact or "")
+        captions = {suffix: f"{name}.{suffix}" for suffix in output.captions}
+        for suffix, source in output.captions.items():
+            files[captions[suffix]] = Path(source)
+        ledger = output.ledger
+        assert ledger is not None, "a rendered scene has a ledger"
+        for section in output.sections:
+            target = None
+            if section.file:
+                stem = f"{SECTIONS_DIR}/{name}-{section.index:02d}"
+                target = f"{stem}{Path(section.file).suffix}"
+                files[target] = Path(section.file)
+                for suffix, source in section.captions.items():
+                    files[f"{stem}.{suffix}"] = Path(source)
+            ledger.sections.append(
+                LedgerSection(
+                    section.index,
+                    section.name,
+                    section.step,
+                    target,
+                    _round(section.duration),
+                    section.values,
+                )
+            )
+        ledger.audit.problems = list(output.audit)
+        ledger_name = f"{name}{LEDGER_SUFFIX}"
+        ledger_work = self.work / name / ledger_name
+        ledger_work.write_text(ledger.dumps(), encoding="utf-8")
+        files[ledger_name] = ledger_work
+        if any(section.file for section in ledger.sections):
+            (self.out_dir / SECTIONS_DIR).mkdir(exist_ok=True)
+        sizes = {}
+        for target, source in files.items():
+            os.chmod(source, 0o644)
+            sizes[target] = source.stat().st_size
+            os.replace(source, self.out_dir / target)
+        self._remove_files(old, keep=set(files))
+        entry = SceneEntry(
+            scene=name,
+            key=key,
+            files=sizes,
+            file=f"{name}{self.options.extension}",
+            ledger=ledger_name,
+            sections=[
+                SectionEntry(s.index, s.step, s.file, s.duration, out.start, out.end)
+                for s, out in zip(ledger.sections, output.sections, strict=True)
+            ],
+            duration=_round(output.duration),
+            frames=output.frames,
+            values=len(ledger.values),
+            render_seconds=round(output.seconds, 2),
+            audit_seconds=round(output.audit_seconds, 3),
+            audit_problems=list(output.audit),
+            captions=captions,
+        )
+        self._set_entry(entry, name)
+        self.save()
+        return entry
+
+    def _remove_files(self, entry: SceneEntry | None, keep: set[str]) -> None:
+        for name in entry.files if entry else ():
+            if name not in keep:
+                with suppress(FileNotFoundError):
+                    (self.out_dir / name).unlink()
+
+    def _write_text(self, target: Path, text: str) -> None:
+        """Write ``text`` to ``target`` all at once: written aside, then moved in."""
+        with suppress(OSError, UnicodeDecodeError):
+            if target.read_text(encoding="utf-8") == text:
+                os.chmod(target, 0o644)
+                return  # unchanged: leave the file (and its time stamp) alone
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self.work, delete=False, encoding="utf-8", suffix=".tmp"
+        ) as file:
+            file.write(text)
+        os.chmod(file.name, 0o644)
+        os.replace(file.name, target)
+
+    # -- the joined lecture
+
+    def drop_lecture(self) -> None:
+        """Some scene changes: the joined lecture no longer matches it."""
+        if self.manifest.lecture:
+            for name in {self.manifest.lecture.file, *self.manifest.lecture.files}:
+                with suppress(FileNotFoundError):
+                    (self.out_dir / name).unlink()
+            self.manifest.lecture = None
+            self.save()
+
+    def finish_lecture(self, build: bool, joining: Callable[[int], None]) -> LectureEntry | None:
+        """Join every scene in ``DIR`` into ``lecture.<ext>`` (``build``), or drop a stale one.
+
+        ``joining(clips)`` hears that joining starts. Returns the joined lecture
+        when it is built or still current.
+        """
+        parts = [entry for entry in self.manifest.scenes if entry.skipped is None]
+        join_key = digest([entry.key for entry in parts])
+        target = f"{LECTURE_STEM}{self.options.extension}"
+        lecture = self.manifest.lecture
+        current = (
+            lecture is not None
+            and lecture.key == join_key
+            and lecture.complete_in(self.out_dir)
+            and len(lecture.captions) == len(CAPTION_FORMATS)
+        )
+        if not current:
+            self.drop_lecture()
+        if build and not current and parts:
+            joining(len(parts))
+            joined = self.work / target
+            join_clips([self.out_dir / entry.file for entry in parts], joined)
+            duration = video_duration(joined)
+            offsets = _offsets(parts)
+            made = {target: joined, **self._lecture_captions(parts, offsets)}
+            sizes = {}
+            for name, source in made.items():
+                sizes[name] = source.stat().st_size
+                os.chmod(source, 0o644)
+                os.replace(source, self.out_dir / name)
+            self.manifest.lecture = LectureEntry(
+                target,
+                join_key,
+                [entry.scene for entry in parts],
+                _round(duration),
+                sizes,
+                {suffix: f"{LECTURE_STEM}.{suffix}" for suffix in CAPTION_FORMATS},
+                offsets,
+            )
+            self.save()
+        return self.manifest.lecture if (build or current) else None
+
+    def _lecture_captions(self, parts: list[SceneEntry], offsets: list[float]) -> dict[str, Path]:
+        """``lecture.srt``/``.vtt`` in the work directory: each scene's cues moved to
+        where the scene starts in the joined clip."""
+        cues = shifted(
+            (read_srt(self.out_dir / entry.captions["srt"]) if "srt" in entry.captions else [], at)
+            for entry, at in zip(parts, offsets, strict=True)
+        )
+        written = write_captions(cues, self.work / LECTURE_STEM)
+        return {f"{LECTURE_STEM}.{suffix}": path for suffix, path in written.items()}
+
+
+def _offsets(parts: list[SceneEntry]) -> list[float]:
+    """Where each clip starts in the joined lecture: the durations of the clips before it."""
+    offsets, at = [], 0.0
+    for entry in parts:
+        offsets.append(round(at, 3))
+        at += entry.duration or 0.0
+    return offsets
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+# -- locks and stale work ------------------------------------------------------------
+
+
+def work_prefix(out_dir: Path) -> str:
+    """The name prefix of the work directories a render of ``out_dir`` makes beside it."""
+    return f".{out_dir.name}-work-"
+
+
+def remove_stale_work_dirs(out_dir: Path) -> None:
+    """Work directories a killed render of ``out_dir`` left (we hold its lock)."""
+    for stale in out_dir.parent.glob(work_prefix(out_dir) + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def hold_directory(out_dir: Path) -> Iterator[None]:
+    """Hold ``out_dir`` for this render; another render of it fails at once."""
+    import fcntl
+
+    descriptor = os.open(out_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderError(f"{out_dir}: another mlp-lecture render is writing it") from None
+        yield
+    finally:
+        os.close(descriptor)

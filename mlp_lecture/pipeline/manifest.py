@@ -1,0 +1,323 @@
+"""``lecture.json``, the manifest of a render directory: the one owner of its format.
+
+It names the lesson (title and hash) and the options the directory was
+rendered with, and per scene in lecture order its content key, files (with
+their sizes), steps, duration and number of traced values. It is rewritten
+after every scene, so it always describes exactly what the directory holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "LECTURE_STEM",
+    "LESSON_COPY",
+    "MANIFEST",
+    "MANIFEST_VERSION",
+    "SECTIONS_DIR",
+    "LectureEntry",
+    "LessonRecord",
+    "Manifest",
+    "ManifestFormatError",
+    "SceneEntry",
+    "SectionEntry",
+    "read_manifest",
+]
+
+MANIFEST = "lecture.json"
+MANIFEST_VERSION = 1
+LESSON_COPY = "lesson.toml"  # the lesson the directory was rendered from
+LECTURE_STEM = "lecture"  # the joined clips: lecture.<format>
+SECTIONS_DIR = "sections"  # one clip per step: sections/<Scene>-NN.<format>
+
+
+class ManifestFormatError(ValueError):
+    """A manifest that does not hold what the format says; names the field."""
+
+
+def _require(condition: bool, where: str, expected: str) -> None:
+    if not condition:
+        raise ManifestFormatError(f"{where}: expected {expected}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _files(data: dict[str, Any], where: str) -> dict[str, int]:
+    files = data.get("files")
+    _require(isinstance(files, dict), f"{where}.files", "an object of file sizes")
+    for name, size in files.items():
+        _require(
+            isinstance(size, int) and not isinstance(size, bool), f"{where}.files.{name}", "a size"
+        )
+    return dict(files)
+
+
+def _captions(data: dict[str, Any], where: str) -> dict[str, str]:
+    captions = data.get("captions", {})
+    _require(
+        isinstance(captions, dict) and all(isinstance(v, str) for v in captions.values()),
+        f"{where}.captions",
+        "an object of subtitle files",
+    )
+    return dict(captions)
+
+
+def _optional_number(data: dict[str, Any], key: str, where: str) -> float | None:
+    value = data.get(key)
+    _require(value is None or _number(value), f"{where}.{key}", "a number or null")
+    return value
+
+
+@dataclass
+class SectionEntry:
+    """One step's clip (``file`` is None without ``--sections``) and its place in the scene's.
+
+    ``start`` and ``end`` are seconds into the scene's clip: where the step's
+    caption cue starts and ends (None for a still).
+    """
+
+    index: int
+    step: str
+    file: str | None
+    duration: float | None
+    start: float | None = None
+    end: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> SectionEntry:
+        _require(isinstance(data, dict), where, "an object")
+        _require(isinstance(data.get("index"), int), f"{where}.index", "a whole number")
+        _require(isinstance(data.get("step", ""), str), f"{where}.step", "text")
+        file = data.get("file")
+        _require(file is None or isinstance(file, str), f"{where}.file", "a file name or null")
+        return cls(
+            data["index"],
+            data.get("step", ""),
+            file,
+            _optional_number(data, "duration", where),
+            _optional_number(data, "start", where),
+            _optional_number(data, "end", where),
+        )
+
+
+@dataclass
+class SceneEntry:
+    """What the directory holds for one scene, and the key it was rendered under."""
+
+    scene: str
+    key: str
+    files: dict[str, int]  # every file of the scene in the directory, with its size in bytes
+    skipped: str | None = None  # why the lesson has nothing for this scene
+    file: str = ""  # the clip (or, for png, the last frame)
+    ledger: str = ""
+    sections: list[SectionEntry] = field(default_factory=list)
+    duration: float | None = None  # seconds of video; None for a still
+    frames: int = 0
+    values: int = 0  # number of traced values the ledger lists
+    render_seconds: float = 0.0
+    audit_seconds: float = 0.0
+    audit_problems: list[str] = field(default_factory=list)
+    captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> subtitle file
+
+    def to_json(self) -> dict[str, Any]:
+        if self.skipped is not None:
+            return {"scene": self.scene, "key": self.key, "skipped": self.skipped, "files": {}}
+        return {
+            "scene": self.scene,
+            "key": self.key,
+            "file": self.file,
+            "ledger": self.ledger,
+            "sections": [section.to_json() for section in self.sections],
+            "duration": self.duration,
+            "frames": self.frames,
+            "values": self.values,
+            "render_seconds": self.render_seconds,
+            "audit_seconds": self.audit_seconds,
+            "audit_problems": self.audit_problems,
+            "captions": self.captions,
+            "files": self.files,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> SceneEntry:
+        _require(isinstance(data, dict), where, "an object")
+        for key in ("scene", "key"):
+            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        files = _files(data, where)
+        if "skipped" in data:
+            _require(isinstance(data["skipped"], str), f"{where}.skipped", "text")
+            return cls(data["scene"], data["key"], files, skipped=data["skipped"])
+        for key in ("file", "ledger"):
+            _require(isinstance(data.get(key), str), f"{where}.{key}", "a file name")
+        for key in ("frames", "values"):
+            value = data.get(key, 0)
+            _require(
+                isinstance(value, int) and not isinstance(value, bool),
+                f"{where}.{key}",
+                "a whole number",
+            )
+        sections = data.get("sections", [])
+        _require(isinstance(sections, list), f"{where}.sections", "a list")
+        problems = data.get("audit_problems", [])
+        _require(
+            isinstance(problems, list) and all(isinstance(p, str) for p in problems),
+            f"{where}.audit_problems",
+            "lines of text",
+        )
+        return cls(
+            scene=data["scene"],
+            key=data["key"],
+            files=files,
+            file=data["file"],
+            ledger=data["ledger"],
+            sections=[
+                SectionEntry.from_json(s, f"{where}.sections[{i}]") for i, s in enumerate(sections)
+            ],
+            duration=_optional_number(data, "duration", where),
+            frames=data.get("frames", 0),
+            values=data.get("values", 0),
+            render_seconds=_optional_number(data, "render_seconds", where) or 0.0,
+            audit_seconds=_optional_number(data, "audit_seconds", where) or 0.0,
+            audit_problems=problems,
+            captions=_captions(data, where),
+        )
+
+    def complete_in(self, out_dir: Path) -> bool:
+        """Whether every file the entry lists is in ``out_dir`` at its recorded size."""
+        if not (self.files or self.skipped is not None):
+            return False
+        for name, size in self.files.items():
+            try:
+                if (out_dir / name).stat().st_size != size:
+                    return False
+            except OSError:
+                return False
+        return True
+
+
+@dataclass
+class LectureEntry:
+    """The scenes joined into one clip (``--lecture``)."""
+
+    file: str
+    key: str
+    scenes: list[str]
+    duration: float | None
+    files: dict[str, int]
+    captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> subtitle file
+    offsets: list[float] = field(default_factory=list)  # where each scene starts in the file
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> LectureEntry:
+        _require(isinstance(data, dict), where, "an object")
+        for key in ("file", "key"):
+            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        scenes = data.get("scenes")
+        _require(
+            isinstance(scenes, list) and all(isinstance(s, str) for s in scenes),
+            f"{where}.scenes",
+            "a list of scene names",
+        )
+        return cls(
+            data["file"],
+            data["key"],
+            scenes,
+            _optional_number(data, "duration", where),
+            _files(data, where),
+            _captions(data, where),
+            [float(o) for o in data.get("offsets", []) if _number(o)],
+        )
+
+    def complete_in(self, out_dir: Path) -> bool:
+        return SceneEntry("", self.key, self.files).complete_in(out_dir)
+
+
+@dataclass
+class LessonRecord:
+    name: str
+    title: str
+    hash: str
+    file: str = LESSON_COPY
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Manifest:
+    """A render directory's ``lecture.json``."""
+
+    lesson: LessonRecord
+    options: dict[str, Any]  # RenderOptions.to_json()
+    scenes: list[SceneEntry] = field(default_factory=list)
+    lecture: LectureEntry | None = None
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video of all the scenes."""
+        return round(sum(entry.duration or 0.0 for entry in self.scenes), 3)
+
+    def scene(self, name: str) -> SceneEntry | None:
+        return next((entry for entry in self.scenes if entry.scene == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "version": MANIFEST_VERSION,
+            "lesson": self.lesson.to_json(),
+            "quality": self.options.get("quality"),
+            "format": self.options.get("format"),
+            "transparent": self.options.get("transparent"),
+            "sections": self.options.get("sections"),
+            "options": self.options,
+            "scenes": [entry.to_json() for entry in self.scenes],
+            "duration": self.duration,
+        }
+        if self.lecture is not None:
+            data["lecture"] = self.lecture.to_json()
+        return data
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=1)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Manifest:
+        """Read a parsed manifest; raises ``ManifestFormatError`` naming the first bad field."""
+        _require(isinstance(data, dict), "manifest", "an object")
+        _require(data.get("version") == MANIFEST_VERSION, "version", f"{MANIFEST_VERSION}")
+        lesson = data.get("lesson")
+        _require(isinstance(lesson, dict), "lesson", "an object")
+        for key in ("name", "title", "hash"):
+            _require(isinstance(lesson.get(key), str), f"lesson.{key}", "text")
+        options = data.get("options")
+        _require(isinstance(options, dict), "options", "an object")
+        scenes = data.get("scenes")
+        _require(isinstance(scenes, list), "scenes", "a list")
+        lecture = data.get("lecture")
+        return cls(
+            lesson=LessonRecord(lesson["name"], lesson["title"], lesson["hash"]),
+            options=options,
+            scenes=[SceneEntry.from_json(s, f"scenes[{i}]") for i, s in enumerate(scenes)],
+            lecture=None if lecture is None else LectureEntry.from_json(lecture, "lecture"),
+        )
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """``out_dir``'s manifest; ``OSError`` when absent, ``ManifestFormatError`` when damaged."""
+    raw = (out_dir / MANIFEST).read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ManifestFormatError(f"not a JSON manifest ({type(error).__name__})") from None
+    return Manifest.from_json(data)

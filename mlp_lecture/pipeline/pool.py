@@ -1,0 +1,113 @@
+"""The worker pool: spawned processes, one pipe each, all killed on exit."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import wait
+from typing import Any
+
+from mlp_lecture.pipeline.worker import Done, Failed, SceneTask, WorkerMessage, worker_main
+
+__all__ = ["Workers"]
+
+
+class Workers:
+    """Spawned worker processes rendering scenes; use as a context manager."""
+
+    def __init__(self, count: int):
+        context = multiprocessing.get_context("spawn")
+        self.processes = []
+        self.connections = []
+        # Workers start with SIGINT ignored (inherited through exec): Ctrl-C in a
+        # terminal reaches the whole process group, and only the parent handles it.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for index in range(count):
+                parent_end, child_end = context.Pipe()
+                process = context.Process(
+                    target=worker_main,
+                    args=(child_end, os.getpid()),
+                    name=f"mlp-lecture-render-{index}",
+                    daemon=True,
+                )
+                process.start()
+                child_end.close()
+                self.processes.append(process)
+                self.connections.append(parent_end)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:  # done: each worker was told to stop and is ending
+            deadline = time.monotonic() + 10
+            for process in self.processes:
+                process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+        for process in self.processes:
+            process.join(timeout=5)
+        for connection in self.connections:
+            connection.close()
+
+    def run(self, tasks: list[SceneTask]) -> Iterator[WorkerMessage]:
+        """Hand out ``tasks`` to idle workers; yield their messages until all are answered.
+
+        A worker that dies mid-scene answers for it with a ``Failed``.
+        """
+        queue = list(tasks)
+        busy: dict[int, str | None] = {i: None for i in range(len(self.processes))}
+        alive = set(busy)
+        outstanding = {task.scene for task in tasks}
+
+        def hand_out(worker: int) -> None:
+            task = queue.pop(0) if queue else None
+            busy[worker] = task.scene if task else None
+            try:
+                self.connections[worker].send(task)
+            except OSError:  # the worker is gone; the next wait notices
+                if task is not None:
+                    queue.insert(0, task)
+                busy[worker] = None
+
+        for worker in sorted(alive):
+            hand_out(worker)
+        while outstanding:
+            if not alive:  # every worker died: nobody is left to render the rest
+                for name in sorted(outstanding):
+                    yield Failed(name, "no render worker left")
+                return
+            waitables: dict[Any, int] = {}
+            for worker in alive:
+                waitables[self.connections[worker]] = worker
+                waitables[self.processes[worker].sentinel] = worker
+            for ready in wait(list(waitables), timeout=1.0):
+                worker = waitables[ready]
+                if worker not in alive:
+                    continue
+                connection = self.connections[worker]
+                gone = False
+                try:
+                    while connection.poll():
+                        message = connection.recv()
+                        yield message
+                        if isinstance(message, Done | Failed):
+                            outstanding.discard(message.scene)
+                            hand_out(worker)
+                except (EOFError, OSError):
+                    gone = True
+                if gone or not self.processes[worker].is_alive():
+                    alive.discard(worker)
+                    self.processes[worker].join(timeout=5)
+                    scene = busy[worker]
+                    if scene is not None and scene in outstanding:
+                        outstanding.discard(scene)
+                        code = self.processes[worker].exitcode
+                        yield Failed(scene, f"the render worker died (exit code {code})")

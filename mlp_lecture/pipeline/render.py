@@ -1,0 +1,269 @@
+"""Render lecture scenes in parallel, cached and crash-safe, into one directory.
+
+``render_scenes`` renders the chosen scenes of a lesson into ``DIR``:
+
+- **in parallel**: spawned worker processes (``pool``, one per core by
+  default), each scene in its own fresh Manim media directory, so two Manim
+  runs never share a cache file (a shared one crashes on a cold cache);
+- **crash-safe**: workers write under a work directory beside ``DIR``; only
+  complete files are moved into ``DIR`` (``directory``). Workers die with the
+  parent, even when it is killed with SIGKILL;
+- **cached**: each scene's content key (``keys``) is stored in the manifest
+  (``manifest``, ``DIR/lecture.json``) beside its files; a scene whose key is
+  unchanged and whose files are all there is not rendered again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlp_lecture.pipeline.directory import (
+    OutputDirectory,
+    hold_directory,
+    remove_stale_work_dirs,
+    work_prefix,
+)
+from mlp_lecture.pipeline.keys import lesson_hash, scene_key
+from mlp_lecture.pipeline.manifest import MANIFEST, SceneEntry
+from mlp_lecture.pipeline.options import (
+    JOINABLE_FORMATS,
+    QUALITIES,
+    RenderError,
+    RenderOptions,
+    default_jobs,
+)
+from mlp_lecture.pipeline.pool import Workers
+from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
+from mlpmath import Lesson, Trace, compute_trace
+from scenes import LECTURE_ORDER
+
+__all__ = ["RenderObserver", "RenderReport", "RenderedScene", "render_scenes"]
+
+
+@dataclass
+class RenderedScene:
+    """One scene of a render: what ``DIR`` holds for it and how it got there."""
+
+    name: str
+    status: str  # "rendered" | "cached" | "skipped" | "failed"
+    video: Path | None = None  # the clip (or, for png, the last frame)
+    ledger: Path | None = None
+    files: list[Path] = field(default_factory=list)  # every file of the scene in DIR
+    seconds: float = 0.0  # time spent rendering it in this run
+    duration: float | None = None  # seconds of video
+    frames: int = 0
+    values: int = 0
+    audit: list[str] = field(default_factory=list)  # what the render's audit found wrong
+    error: str | None = None  # for "failed": one line
+    details: str | None = None  # for "failed": the worker's traceback
+    skipped: str | None = None  # for "skipped": why
+
+    @classmethod
+    def from_entry(
+        cls, out_dir: Path, entry: SceneEntry, status: str, seconds: float = 0.0
+    ) -> RenderedScene:
+        if entry.skipped is not None:
+            return cls(entry.scene, "skipped", skipped=entry.skipped)
+        return cls(
+            entry.scene,
+            status,
+            video=out_dir / entry.file,
+            ledger=out_dir / entry.ledger,
+            files=[out_dir / name for name in entry.files],
+            seconds=seconds,
+            duration=entry.duration,
+            frames=entry.frames,
+            values=entry.values,
+            audit=list(entry.audit_problems),
+        )
+
+
+@dataclass
+class RenderReport:
+    """What a render left in ``out_dir``, scene by scene."""
+
+    out_dir: Path
+    scenes: list[RenderedScene]
+    manifest: Path
+    lecture: Path | None = None
+    lecture_duration: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[RenderedScene]:
+        return [scene for scene in self.scenes if scene.status == "failed"]
+
+
+class RenderObserver:
+    """Hears how a render goes (the CLI draws a progress display from it)."""
+
+    def planned(self, to_render: Sequence[str], frames: dict[str, int | None]) -> None:
+        """``to_render``: scenes about to be rendered; ``frames``: their last frame counts."""
+
+    def started(self, scene: str) -> None: ...
+
+    def frames(self, scene: str, frames: int) -> None: ...
+
+    def finished(self, result: RenderedScene) -> None: ...
+
+    def joining(self, clips: int) -> None: ...
+
+
+def render_scenes(
+    lesson: Lesson,
+    names: Sequence[str],
+    out_dir: Path,
+    options: RenderOptions | None = None,
+    *,
+    trace: Trace | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    lecture: bool = False,
+    verbose: bool = False,
+    observer: RenderObserver | None = None,
+) -> RenderReport:
+    """Render ``names`` (lecture order) of ``lesson`` into ``out_dir``; return what it holds.
+
+    Scenes whose key is unchanged are taken from ``out_dir`` as they are
+    (unless ``force``). ``lecture`` also joins the scenes into
+    ``out_dir/lecture.<format>``. A scene that fails is reported in the
+    result, the others are still rendered. Raises ``RenderError`` when the
+    render cannot start and ``KeyboardInterrupt`` when interrupted (SIGINT or
+    SIGTERM): every scene finished by then stays in ``out_dir``.
+    """
+    options = options or RenderOptions()
+    options.check()
+    if lecture and options.format not in JOINABLE_FORMATS:
+        raise RenderError(
+            f"--lecture joins video clips: use --format {', '.join(JOINABLE_FORMATS)}"
+        )
+    if jobs is not None and jobs < 1:
+        raise RenderError("--jobs must be at least 1")
+    observer = observer or RenderObserver()
+    started = time.perf_counter()
+    trace = trace or compute_trace(lesson)
+    modules = dict(LECTURE_ORDER)
+    digest = lesson_hash(trace)
+    keys = {name: scene_key(name, modules[name], digest, options) for name in names}
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(f"{out_dir}: not a directory")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with hold_directory(out_dir), _terminate_as_interrupt():
+        remove_stale_work_dirs(out_dir)
+        work = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir), dir=out_dir.parent))
+        try:
+            directory = OutputDirectory(out_dir, work, lesson, digest, options)
+            directory.start()
+            results: dict[str, RenderedScene] = {}
+            to_render = []
+            for name in names:
+                entry = directory.entries.get(name)
+                if not force and entry and entry.key == keys[name] and entry.complete_in(out_dir):
+                    results[name] = RenderedScene.from_entry(out_dir, entry, "cached")
+                    observer.finished(results[name])
+                    continue
+                to_render.append(name)
+            if to_render:
+                directory.drop_lecture()
+            _render_parallel(
+                to_render, directory, keys, lesson, options, jobs, verbose, observer, results
+            )
+            report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
+            joined = directory.finish_lecture(lecture, observer.joining)
+            if joined is not None:
+                report.lecture = out_dir / joined.file
+                report.lecture_duration = joined.duration
+            report.seconds = time.perf_counter() - started
+            return report
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _render_parallel(
+    names: list[str],
+    directory: OutputDirectory,
+    keys: dict[str, str],
+    lesson: Lesson,
+    options: RenderOptions,
+    jobs: int | None,
+    verbose: bool,
+    observer: RenderObserver,
+    results: dict[str, RenderedScene],
+) -> None:
+    if not names:
+        return
+    work = directory.work
+    lesson_dir = work / "lesson"
+    lesson_dir.mkdir()
+    lesson_file = lesson_dir / f"{lesson.name}.toml"
+    lesson_file.write_text(lesson.source, encoding="utf-8")
+    modules = dict(LECTURE_ORDER)
+    # Longest first (by the last render's time), so the workers finish together.
+    order = sorted(names, key=lambda name: -directory.previous_seconds.get(name, 0.0))
+    tasks = [
+        SceneTask(
+            scene=name,
+            module=modules[name],
+            work=str(work / name),
+            lesson_file=str(lesson_file),
+            quality=QUALITIES[options.quality],
+            format=options.format,
+            transparent=options.transparent,
+            sections=options.sections,
+            verbosity="WARNING" if verbose else "ERROR",
+            wrapper=options.wrapper,
+        )
+        for name in order
+    ]
+    for task in tasks:
+        Path(task.work).mkdir()
+    observer.planned(order, {name: directory.previous_frames.get(name) for name in order})
+    with Workers(min(jobs or default_jobs(), len(tasks))) as workers:
+        for message in workers.run(tasks):
+            name = message.scene
+            if isinstance(message, Started):
+                observer.started(name)
+                continue
+            if isinstance(message, Frames):
+                observer.frames(name, message.frames)
+                continue
+            if isinstance(message, Done):
+                entry = directory.publish(message.output, keys[name])
+                results[name] = RenderedScene.from_entry(
+                    directory.out_dir, entry, "rendered", message.output.seconds
+                )
+            else:  # Failed
+                results[name] = RenderedScene(
+                    name, "failed", error=message.error, details=message.details
+                )
+            shutil.rmtree(work / name, ignore_errors=True)
+            observer.finished(results[name])
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (and SIGHUP) end the render like Ctrl-C: workers killed, work removed."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[signum] = signal.signal(signum, interrupt)
+        except ValueError:  # not the main thread: leave the handlers alone
+            break
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,138 @@
+"""The teacher's script: the lecture as Markdown, to read along while recording a voice-over.
+
+Per scene its title and duration; per step its start time, caption and
+duration, and the numbers that appear on screen in it with their trace
+paths. Everything comes from a render directory: the manifest
+(``lecture.json``: durations, each step's start and end in its clip) and
+the ledgers (``<Scene>.values.json``: what each step shows). ``build_script``
+renders first, through the cache, so the script always describes clips that
+exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlp_lecture.captions import plain_text
+from mlp_lecture.pipeline.manifest import Manifest, SceneEntry, read_manifest
+from mlp_lecture.pipeline.options import RenderError, RenderOptions
+from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
+from mlpmath import Lesson
+from scenekit.ledger import LedgerFile, read_ledger
+
+__all__ = ["ScriptReport", "build_script", "clock", "script_text"]
+
+
+@dataclass
+class ScriptReport:
+    """A script built: the render beneath it and the Markdown."""
+
+    render: RenderReport
+    text: str = ""
+
+
+def clock(seconds: float) -> str:
+    """``m:ss.s``: a time as a teacher reads it off a player (``83.25`` -> ``1:23.3``)."""
+    tenths = round(seconds * 10)
+    minutes, tenths = divmod(tenths, 600)
+    return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"
+
+
+def build_script(
+    lesson: Lesson,
+    names: Sequence[str],
+    out_dir: Path,
+    options: RenderOptions | None = None,
+    *,
+    jobs: int | None = None,
+    observer: RenderObserver | None = None,
+) -> ScriptReport:
+    """Render ``names`` into ``out_dir`` (what is up to date is kept), then write the script.
+
+    Without ``options``, a render directory is kept as it was rendered (e.g. a
+    slides directory, with its step clips), else rendered with the defaults.
+    No script is written when a scene fails (the report says which).
+    """
+    options = options or _options_of(out_dir)
+    report = render_scenes(lesson, names, out_dir, options, jobs=jobs, observer=observer)
+    result = ScriptReport(report)
+    if report.failed:
+        return result
+    manifest = read_manifest(out_dir)
+    chosen = [entry for entry in manifest.scenes if entry.scene in set(names)]
+    result.text = script_text(manifest, chosen, out_dir)
+    return result
+
+
+def _options_of(out_dir: Path) -> RenderOptions:
+    """The options ``out_dir`` was rendered with, when they make clips; else the defaults."""
+    try:
+        options = RenderOptions(**read_manifest(out_dir).options)
+        options.check()
+    except (OSError, ValueError, TypeError, RenderError):
+        return RenderOptions()
+    return options if options.format != "png" else RenderOptions()
+
+
+def script_text(manifest: Manifest, scenes: Sequence[SceneEntry], out_dir: Path) -> str:
+    """The Markdown script of ``scenes`` (manifest entries) of the render in ``out_dir``."""
+    shown = [entry for entry in scenes if entry.skipped is None]
+    total = sum(entry.duration or 0.0 for entry in shown)
+    lines = [
+        f"# {manifest.lesson.title}: the script",
+        "",
+        f"Lesson `{manifest.lesson.name}`: {len(shown)} scene(s), {clock(total)} of video "
+        f"({manifest.options.get('quality')} quality, rendered in `{out_dir}`).",
+        "Each step gives its start in the scene's clip and, in brackets, in the whole "
+        "lecture (`mlp-lecture render --lecture`), then how long it lasts.",
+        "Under each caption: the numbers that appear on screen in that step, "
+        "with their trace paths (`mlp-lecture trace`).",
+    ]
+    lecture_at = 0.0
+    for number, entry in enumerate(shown, start=1):
+        ledger = read_ledger(out_dir / entry.ledger)
+        lines += _scene(number, entry, ledger, lecture_at)
+        lecture_at += entry.duration or 0.0
+    for entry in scenes:
+        if entry.skipped is not None:
+            lines += ["", f"*`{entry.scene}` is not in this lecture: {entry.skipped}.*"]
+    return "\n".join(lines) + "\n"
+
+
+def _scene(number: int, entry: SceneEntry, ledger: LedgerFile, lecture_at: float) -> list[str]:
+    title = plain_text(ledger.title or entry.scene)
+    lines = ["", f"## {number}. {title} (`{entry.scene}`, {clock(entry.duration or 0.0)})"]
+    steps = sum(1 for section in entry.sections if section.step)
+    step = 0
+    before: set[tuple[str, str]] = set()
+    for section, ledger_section in zip(entry.sections, ledger.sections, strict=True):
+        start = section.start or 0.0
+        end = section.end if section.end is not None else start
+        if section.step:
+            step += 1
+            what = f"step {step} of {steps}"
+        else:
+            what = "title"
+        lines += [
+            "",
+            f"### {clock(start)} [{clock(lecture_at + start)}] · {what} · {end - start:.1f} s",
+            "",
+            f"> {plain_text(section.step or ledger.title or entry.scene)}",
+        ]
+        # In the order the scene recorded them, each number once.
+        on_screen = list(
+            dict.fromkeys(
+                (v.path, v.text) for v in map(ledger.values.__getitem__, ledger_section.values)
+            )
+        )
+        new = [pair for pair in on_screen if pair not in before]
+        kept = len(on_screen) - len(new)
+        if new:
+            lines += ["", "| on screen | trace path |", "|---|---|"]
+            lines += [f"| {text} | `{path}` |" for path, text in new]
+        if kept:
+            lines += ["", f"Still on screen from earlier steps: {kept} value(s)."]
+        before = set(on_screen)
+    return lines

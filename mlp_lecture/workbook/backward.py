@@ -1,0 +1,354 @@
+"""The learning sheets: Gradients (chain rule, backprop), Step (one descent step), Training."""
+
+from __future__ import annotations
+
+import math
+
+from mlp_lecture.workbook.cells import (
+    Block,
+    Cell,
+    Sheet,
+    activation_formula,
+    derivative_formula,
+)
+from mlp_lecture.workbook.forward import LayerCells, LossCells, Names
+
+__all__ = ["Gradients", "write_gradients", "write_step", "write_training"]
+
+# layer index -> ((output, input) -> dL/dW cell, output -> dL/db cell)
+Gradients = dict[int, tuple[dict[tuple[int, int], Cell], dict[int, Cell]]]
+
+
+def write_gradients(
+    sheet: Sheet, names: Names, layers: list[LayerCells], loss: LossCells
+) -> Gradients:
+    """The output layer's chain rule as the ChainRule scene derives it, then each hidden
+    layer's error signal as Backpropagation passes it back; beside each gradient, torch's."""
+    row = sheet.title(
+        "The gradient by the chain rule, then backpropagation",
+        "Output layer (ChainRule): ∂L/∂w = -2/K Σᵢ (yᵢ - ŷᵢ) f'(zᵢ) gᵢ, g the activations "
+        "feeding it (no f' without an activation).",
+        "Hidden layers (Backpropagation): ∂L/∂g = δ_next W_next, δ = ∂L/∂g · f'(z), "
+        "∂L/∂w = Σᵢ δᵢ gᵢ, ∂L/∂b = Σᵢ δᵢ.",
+        "Beside each gradient: torch's autograd .grad, copied from the trace (grey), "
+        "and hand - torch.",
+    )
+    gradients: Gradients = {}
+    deltas: dict[int, Block] = {}
+    for index in reversed(range(len(layers))):
+        row, deltas[index], gradients[index] = _write_layer_gradients(
+            sheet, names, layers, loss, index, row, deltas.get(index + 1)
+        )
+        row += 1
+    return gradients
+
+
+def _write_layer_gradients(
+    sheet: Sheet,
+    names: Names,
+    layers: list[LayerCells],
+    loss: LossCells,
+    index: int,
+    row: int,
+    next_delta: Block | None,
+) -> tuple[int, Block, tuple[dict[tuple[int, int], Cell], dict[int, Cell]]]:
+    network = sheet.trace.network
+    styles, name = sheet.styles, sheet.name
+    cells = layers[index]
+    base = f"network.chain_rule[{index}]"
+    samples, fan_in, fan_out = cells.input.rows, cells.input.cols, cells.output.cols
+    activation = network.layers[index].activation
+    is_output = next_delta is None
+    role = "the output layer" if is_output else "a hidden layer"
+    sheet.text(row, 0, f"Layer {index + 1}, {role} ({base})", styles.heading)
+    top = row + 3
+    blocks: list[tuple[str, Block, list[str]]] = []
+
+    def block(title: str, cols: int, heads: list[str]) -> Block:
+        left = blocks[-1][1].left + blocks[-1][1].cols + 1 if blocks else 1
+        made = Block(name, top, left, samples, cols)
+        blocks.append((title, made, heads))
+        return made
+
+    inputs = [names.neuron(index, k) for k in range(fan_in)]
+    neurons = [names.neuron(index + 1, o) for o in range(fan_out)]
+    g = block("g: the layer's input", fan_in, inputs)
+    errors = block("y - ŷ", fan_out, neurons) if is_output else None
+    upstream = block(
+        "∂L/∂ŷ = -2/K (y - ŷ)" if is_output else "∂L/∂g = δ_next W_next", fan_out, neurons
+    )
+    slope = block(f"f'(z), f = {activation}", fan_out, neurons) if activation != "none" else None
+    delta = block("δ = ∂L/∂z", fan_out, neurons)
+    for title, made, heads in blocks:
+        sheet.text(row + 1, made.left, title, styles.label)
+        for c, head in enumerate(heads):
+            sheet.text(row + 2, made.left + c, head, styles.header)
+
+    count = loss.count.ref(name)
+    for s in range(samples):
+        sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
+        for k in range(fan_in):
+            sheet.formula(
+                g.cell(s, k),
+                cells.input.cell(s, k).ref(name),
+                f"network.layers[{index}].input[{s}][{k}]",
+            )
+        for o in range(fan_out):
+            if errors is not None:
+                error = sheet.formula(
+                    errors.cell(s, o), loss.errors[s, o].ref(name), f"network.errors[{s}][{o}]"
+                )
+                up = f"-2/{count}*{error.ref(name)}"
+            else:
+                weights_t = layers[index + 1].weight_t
+                up = f"SUMPRODUCT({next_delta.row_range(s, name)},{weights_t.row_range(o, name)})"
+            up_cell = sheet.formula(upstream.cell(s, o), up, f"{base}.upstream[{s}][{o}]")
+            product = up_cell.ref(name)
+            if slope is not None:
+                derivative = derivative_formula(
+                    activation,
+                    cells.preactivation.cell(s, o).ref(name),
+                    cells.output.cell(s, o).ref(name),
+                )
+                slope_cell = sheet.formula(
+                    slope.cell(s, o), derivative, f"{base}.activation_derivative[{s}][{o}]"
+                )
+                product += f"*{slope_cell.ref(name)}"
+            sheet.formula(delta.cell(s, o), product, f"{base}.delta[{s}][{o}]")
+
+    row = top + samples + 1
+    headers = ["parameter", "∂L/∂p by hand", "torch .grad", "hand - torch", "trace path"]
+    for c, header in enumerate(headers):
+        sheet.text(row, c, header, styles.header)
+    weight_cells: dict[tuple[int, int], Cell] = {}
+    bias_cells: dict[int, Cell] = {}
+    row += 1
+    for o in range(fan_out):
+        for k in [*range(fan_in), None]:
+            if is_output:
+                factors = [errors.col_range(o, name)]
+                if slope is not None:
+                    factors.append(slope.col_range(o, name))
+                if k is not None:
+                    factors.append(g.col_range(k, name))
+                total = (
+                    f"SUMPRODUCT({','.join(factors)})" if len(factors) > 1 else f"SUM({factors[0]})"
+                )
+                formula = f"-2/{count}*{total}"
+            elif k is None:
+                formula = f"SUM({delta.col_range(o, name)})"
+            else:
+                formula = f"SUMPRODUCT({delta.col_range(o, name)},{g.col_range(k, name)})"
+            entry = f"bias[{o}]" if k is None else f"weight[{o}][{k}]"
+            label = names.bias(index, o) if k is None else names.weight(index, o, k)
+            sheet.text(row, 0, f"∂L/∂{label}", styles.label)
+            hand = sheet.formula(
+                Cell(name, row, 1), formula, f"{base}.{entry}", style=styles.result
+            )
+            torch = sheet.trace_value(Cell(name, row, 2), f"network.gradients[{index}].{entry}")
+            sheet.formula(
+                Cell(name, row, 3),
+                f"{hand.ref(name)}-{torch.ref(name)}",
+                value=sheet.value(f"{base}.{entry}")
+                - sheet.value(f"network.gradients[{index}].{entry}"),
+                style=styles.difference,
+                note="hand - torch: how far the hand chain rule is from autograd",
+            )
+            sheet.text(row, 4, f"{base}.{entry}", styles.path)
+            if k is None:
+                bias_cells[o] = hand
+            else:
+                weight_cells[o, k] = hand
+            row += 1
+    return row, delta, (weight_cells, bias_cells)
+
+
+def write_step(
+    sheet: Sheet, layers: list[LayerCells], loss: LossCells, gradients: Gradients, names: Names
+) -> None:
+    """Every parameter's ``p - lr * dL/dp``, then the forward pass and loss again with them."""
+    network = sheet.trace.network
+    styles, name = sheet.styles, sheet.name
+    row = sheet.title(
+        "Gradient descent: p_new = p - α · ∂L/∂p, then the loss again",
+        "α is the lesson's learning rate (an input); the gradients are the Gradients "
+        "sheet's hand-computed ones.",
+        "The forward pass runs again with the new parameters: f(X Wᵀ_new + b_new), layer "
+        "by layer; the loss falls when the step is small enough.",
+    )
+    sheet.text(row, 0, "α", styles.label)
+    rate = sheet.input(Cell(name, row, 1), "network.training.learning_rate")
+    row += 2
+    if not network.training.steps:
+        sheet.text(
+            row,
+            0,
+            "This lesson trains for 0 steps (training.steps = 0): there is no step to show.",
+            styles.note,
+        )
+        return
+    step = "network.training.steps[0]"
+    hidden = _outputs_after_step(sheet)
+    previous: Block | None = None
+    last = len(layers) - 1
+    for index, cells in enumerate(layers):
+        fan_in, fan_out, samples = cells.weight_t.rows, cells.weight_t.cols, cells.input.rows
+        activation = network.layers[index].activation
+        sheet.text(
+            row, 0, f"Layer {index + 1} after the step ({step}.updated[{index}])", styles.heading
+        )
+        top = row + 3
+        weight_t = Block(name, top, 2, fan_in, fan_out)
+        bias = Block(name, top + fan_in, 2, 1, fan_out)
+        output = Block(name, top, weight_t.left + fan_out + 1, samples, fan_out)
+        sheet.text(row + 1, weight_t.left, "Wᵀ_new, b_new", styles.label)
+        sheet.text(row + 1, output.left, f"f(X Wᵀ_new + b_new), f = {activation}", styles.label)
+        for j in range(fan_out):
+            sheet.text(row + 2, weight_t.left + j, names.neuron(index + 1, j), styles.header)
+            sheet.text(row + 2, output.left + j, names.neuron(index + 1, j), styles.header)
+        weight_grads, bias_grads = gradients[index]
+        for i in range(fan_in):
+            sheet.text(top + i, 1, names.neuron(index, i), styles.label)
+            for j in range(fan_out):
+                old = cells.weight_t.cell(i, j).ref(name)
+                sheet.formula(
+                    weight_t.cell(i, j),
+                    f"{old}-{rate.ref(name)}*{weight_grads[j, i].ref(name)}",
+                    f"{step}.updated[{index}].weight[{j}][{i}]",
+                )
+        sheet.text(top + fan_in, 1, "bias", styles.label)
+        for j in range(fan_out):
+            old = cells.bias.cell(0, j).ref(name)
+            sheet.formula(
+                bias.cell(0, j),
+                f"{old}-{rate.ref(name)}*{bias_grads[j].ref(name)}",
+                f"{step}.updated[{index}].bias[{j}]",
+            )
+        x = previous or cells.input  # layer 1's input: the data on the Layers sheet
+        for s in range(samples):
+            sheet.text(top + s, output.left - 1, f"sample {s + 1}", styles.label)
+            for j in range(fan_out):
+                z = (
+                    f"MMULT({x.row_range(s, name)},{weight_t.col_range(j, name)})"
+                    f"+{bias.cell(0, j).ref(name)}"
+                )
+                path = f"network.training.predictions[1][{s}][{j}]" if index == last else None
+                sheet.formula(
+                    output.cell(s, j),
+                    activation_formula(activation, z),
+                    path,
+                    value=hidden[index][s][j],
+                    style=styles.result if index == last else None,
+                    note="" if path else "after the step (the trace keeps only its prediction)",
+                )
+        previous = output
+        row = max(top + samples, top + fan_in + 1) + 1
+    _write_step_loss(sheet, row, previous, loss, hidden[-1])
+
+
+def _write_step_loss(
+    sheet: Sheet, row: int, prediction: Block, loss: LossCells, predicted: list[list[float]]
+) -> None:
+    styles, name = sheet.styles, sheet.name
+    sheet.text(row, 0, "The loss with the new parameters", styles.heading)
+    row += 1
+    for c, header in enumerate(["i", "y", "ŷ_new", "y - ŷ_new", "(y - ŷ_new)²"]):
+        sheet.text(row, c, header, styles.header)
+    squares = []
+    for r, (s, o) in enumerate(loss.targets):
+        at = row + 1 + r
+        target = sheet.value(f"network.target[{s}][{o}]")
+        error = target - predicted[s][o]
+        sheet.text(at, 0, f"{r + 1}", styles.label)
+        y = sheet.formula(
+            Cell(name, at, 1), loss.targets[s, o].ref(name), f"network.target[{s}][{o}]"
+        )
+        y_hat = sheet.formula(
+            Cell(name, at, 2),
+            prediction.cell(s, o).ref(name),
+            f"network.training.predictions[1][{s}][{o}]",
+        )
+        e = sheet.formula(
+            Cell(name, at, 3),
+            f"{y.ref(name)}-{y_hat.ref(name)}",
+            value=error,
+            note="y - ŷ after the step",
+        )
+        squares.append(
+            sheet.formula(
+                Cell(name, at, 4),
+                f"{e.ref(name)}^2",
+                value=error**2,
+                note="(y - ŷ)² after the step",
+            )
+        )
+    end = row + 1 + len(squares)
+    sheet.text(end, 3, "mean L_new", styles.label)
+    new = sheet.formula(
+        Cell(name, end, 4),
+        f"SUM({squares[0].ref(name)}:{squares[-1].ref(name)})/{loss.count.ref(name)}",
+        "network.training.losses[1]",
+        style=styles.result,
+    )
+    sheet.text(end + 1, 3, "L before the step", styles.label)
+    old = sheet.formula(Cell(name, end + 1, 4), loss.loss.ref(name), "network.loss")
+    sheet.text(end + 2, 3, "L_new - L", styles.label)
+    sheet.formula(
+        Cell(name, end + 2, 4),
+        f"{new.ref(name)}-{old.ref(name)}",
+        value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
+        note="L_new - L: negative when the step lowered the loss",
+    )
+
+
+def _outputs_after_step(sheet: Sheet) -> list[list[list[float]]]:
+    """Every layer's output with the first step's parameters, by mlpmath (cached values of
+    cells the trace does not keep: it records only the prediction)."""
+    import torch
+
+    from mlpmath.compute import forward
+
+    network = sheet.trace.network
+    updated = network.training.steps[0].updated
+    params = [
+        (torch.tensor(p.weight, dtype=torch.float64), torch.tensor(p.bias, dtype=torch.float64))
+        for p in updated
+    ]
+    x = torch.tensor(network.layers[0].input, dtype=torch.float64)
+    layers = forward(params, x, [layer.activation for layer in network.layers])
+    return [layer["output"].tolist() for layer in layers]
+
+
+def write_training(sheet: Sheet, workbook) -> None:
+    """The loss after every step of the lesson's training run: the trace's values."""
+    losses = sheet.trace.network.training.losses
+    styles = sheet.styles
+    row = sheet.title(
+        "Training: the loss step after step",
+        "These losses are values copied from the trace (torch's training run), not formulas: "
+        "the Step sheet recomputes the first step live.",
+        "A loss too large for a number (the run diverged) is written as text, inf or nan, "
+        "as torch prints it; the chart leaves it out.",
+    )
+    for c, header in enumerate(["step", "loss", "trace path"]):
+        sheet.text(row, c, header, styles.header)
+    for j in range(len(losses)):
+        sheet.worksheet.write_number(row + 1 + j, 0, j)
+        sheet.trace_value(Cell(sheet.name, row + 1 + j, 1), f"network.training.losses[{j}]")
+        sheet.text(row + 1 + j, 2, f"network.training.losses[{j}]", styles.path)
+    if sum(math.isfinite(loss) for loss in losses) < 2:
+        return
+    chart = workbook.add_chart({"type": "line"})
+    chart.add_series(
+        {
+            "name": "loss",
+            "categories": [sheet.name, row + 1, 0, row + len(losses), 0],
+            "values": [sheet.name, row + 1, 1, row + len(losses), 1],
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.set_title({"name": "Loss per step"})
+    chart.set_x_axis({"name": "step"})
+    chart.set_y_axis({"name": "loss"})
+    chart.set_legend({"none": True})
+    sheet.worksheet.insert_chart(row, 4, chart)

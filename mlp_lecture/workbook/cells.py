@@ -1,0 +1,202 @@
+"""Writing cells: the lesson's inputs as marked constants, everything else as formulas.
+
+Each formula is written with its cached value (the trace's value), so a viewer
+that does not recalculate still shows the right number, and with its trace path
+as the cell's comment, so the sheet, the video and the ledger share one name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from mlpmath import ACTIVATIONS, Trace, resolve
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+__all__ = [
+    "ACTIVATION_NAMES",
+    "Block",
+    "Cell",
+    "Sheet",
+    "Styles",
+    "activation_formula",
+    "derivative_formula",
+]
+
+# What a spreadsheet writes for a number that overflowed (torch's inf or nan).
+OVERFLOW = "#NUM!"
+
+ACTIVATION_NAMES = {"none": "z", "relu": "ReLU(z)", "sigmoid": "σ(z)", "tanh": "tanh(z)"}
+
+
+def activation_formula(name: str, z: str) -> str:
+    """The activation applied to the expression ``z``, as a spreadsheet formula."""
+    formulas = {
+        "none": f"{z}",
+        "relu": f"MAX(0,{z})",
+        "sigmoid": f"1/(1+EXP(-({z})))" if not _is_reference(z) else f"1/(1+EXP(-{z}))",
+        "tanh": f"TANH({z})",
+    }
+    assert set(formulas) == set(ACTIVATIONS)
+    return formulas[name]
+
+
+def derivative_formula(name: str, z: str, output: str) -> str:
+    """``f'(z)`` as a formula over the pre-activation cell ``z`` and the output cell
+    ``f(z)``: ReLU'(0) = 0, as torch has it; σ' = σ(1 - σ); tanh' = 1 - tanh^2."""
+    formulas = {
+        "none": "1",
+        "relu": f"IF({z}>0,1,0)",
+        "sigmoid": f"{output}*(1-{output})",
+        "tanh": f"1-{output}^2",
+    }
+    return formulas[name]
+
+
+def _is_reference(text: str) -> bool:
+    return text.replace("$", "").replace("!", "").isalnum()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell's place: its sheet, row and column (from 0)."""
+
+    sheet: str
+    row: int
+    col: int
+
+    def ref(self, here: str) -> str:
+        """``C5``, or ``Layers!C5`` when written on another sheet than ``here``."""
+        address = xl_rowcol_to_cell(self.row, self.col)
+        return address if here == self.sheet else f"{self.sheet}!{address}"
+
+
+def span(first: Cell, last: Cell, here: str) -> str:
+    """The range from ``first`` to ``last`` (one sheet), as written on sheet ``here``."""
+    end = xl_rowcol_to_cell(last.row, last.col)
+    return f"{first.ref(here)}:{end}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of cells: a matrix laid out on a sheet."""
+
+    sheet: str
+    top: int
+    left: int
+    rows: int
+    cols: int
+
+    def cell(self, r: int, c: int) -> Cell:
+        return Cell(self.sheet, self.top + r, self.left + c)
+
+    def row_range(self, r: int, here: str) -> str:
+        return span(self.cell(r, 0), self.cell(r, self.cols - 1), here)
+
+    def col_range(self, c: int, here: str) -> str:
+        return span(self.cell(0, c), self.cell(self.rows - 1, c), here)
+
+
+class Styles:
+    """The workbook's formats: inputs stand out, formulas show the lesson's decimals."""
+
+    def __init__(self, workbook: Workbook, decimals: int):
+        digits = "0." + "0" * decimals if decimals else "0"
+        add = workbook.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.heading = add({"bold": True, "font_color": "#1F3864"})
+        self.header = add({"bold": True, "align": "center", "bottom": 1})
+        self.label = add({"font_color": "#404040"})
+        # The lesson's own numbers: change these, watch the rest recompute.
+        self.input = add(
+            {"bg_color": "#FFF2CC", "font_color": "#1F4E79", "border": 1, "border_color": "#BF9000"}
+        )
+        self.formula = add({"num_format": digits})
+        self.count = add({"num_format": "0"})
+        self.result = add({"num_format": digits, "bold": True, "bg_color": "#E2EFDA"})
+        self.torch = add({"num_format": digits, "italic": True, "font_color": "#7F7F7F"})
+        self.difference = add({"num_format": "0.00E+00", "font_color": "#7F7F7F"})
+        self.path = add({"font_color": "#7F7F7F", "font_size": 9})
+
+
+class Sheet:
+    """One worksheet: writes labels, input cells, formula cells and their trace paths."""
+
+    def __init__(self, workbook: Workbook, name: str, trace: Trace, styles: Styles):
+        self.name = name
+        self.trace = trace
+        self.styles = styles
+        self.worksheet: Worksheet = workbook.add_worksheet(name)
+        self.worksheet.set_column(0, 0, 12)
+        self.worksheet.set_column(1, 60, 11)
+
+    def value(self, path: str) -> float:
+        return resolve(self.trace, path)
+
+    def text(self, row: int, col: int, text: str, style: Format | None = None) -> None:
+        self.worksheet.write_string(row, col, text, style)
+
+    def title(self, text: str, *notes: str) -> int:
+        """The sheet's title and notes from the top; the next free row."""
+        self.text(0, 0, text, self.styles.title)
+        for i, note in enumerate(notes):
+            self.text(1 + i, 0, note, self.styles.note)
+        return len(notes) + 2
+
+    def input(self, cell: Cell, path: str, note: str = "") -> Cell:
+        """A constant from the lesson file, marked as an input, named by its trace path."""
+        self.worksheet.write_number(cell.row, cell.col, self.value(path), self.styles.input)
+        self._comment(cell, path, note or "an input of the lesson: change it")
+        return cell
+
+    def formula(
+        self,
+        cell: Cell,
+        formula: str,
+        path: str | None = None,
+        value: float | None = None,
+        style: Format | None = None,
+        note: str = "",
+    ) -> Cell:
+        """``=formula`` with its cached value: the trace's at ``path``, else ``value``."""
+        cached = self.value(path) if path is not None else value
+        if cached is None:
+            raise ValueError(f"{self.name}: a formula needs a trace path or a value: {formula}")
+        if isinstance(cached, float) and not math.isfinite(cached):
+            cached = OVERFLOW
+        self.worksheet.write_formula(
+            cell.row, cell.col, "=" + formula, style or self.styles.formula, cached
+        )
+        if path is not None:
+            self._comment(cell, path, note)
+        elif note:
+            self._comment(cell, note, "")
+        return cell
+
+    def trace_value(self, cell: Cell, path: str) -> Cell:
+        """A number copied from the trace (torch's result), not a formula: shown as such."""
+        number = self.value(path)
+        if math.isfinite(number):
+            self.worksheet.write_number(cell.row, cell.col, number, self.styles.torch)
+        else:  # a diverging run: write what torch printed
+            self.worksheet.write_string(cell.row, cell.col, _non_finite(number), self.styles.torch)
+        self._comment(cell, path, "torch's value, copied from the trace")
+        return cell
+
+    def _comment(self, cell: Cell, path: str, note: str) -> None:
+        text = f"{path}\n{note}" if note else path
+        self.worksheet.write_comment(cell.row, cell.col, text, {"author": "mlp-lecture"})
+
+
+def _non_finite(number: float) -> str:
+    if math.isnan(number):
+        return "nan"
+    return "inf" if number > 0 else "-inf"

@@ -1,0 +1,304 @@
+"""The forward sheets: Neuron (Part 1), Layers (the forward pass), Loss (the MSE table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlp_lecture.workbook.cells import (
+    ACTIVATION_NAMES,
+    Block,
+    Cell,
+    Sheet,
+    activation_formula,
+)
+from mlpmath.numbering import neuron_numbers
+
+__all__ = ["LayerCells", "LossCells", "Names", "write_layers", "write_loss", "write_neurons"]
+
+INPUT_NOTE = "Yellow cells are the lesson's own numbers: change one and every formula recomputes."
+PATH_NOTE = "Hover a cell for its trace path: the name the video's ledger gives the same number."
+
+
+class Names:
+    """Neurons, weights and biases named as the lecture's diagram names them."""
+
+    def __init__(self, sizes: tuple[int, ...]):
+        self.sizes = sizes
+        self.numbers = neuron_numbers(sizes)
+        self.last = len(sizes) - 1
+
+    def _tag(self, layer: int, index: int) -> str:
+        if layer == self.last:
+            return "y" if self.sizes[-1] == 1 else f"y{index + 1}"
+        return str(self.numbers[layer][index])
+
+    def neuron(self, layer: int, index: int) -> str:
+        """``x1``, ``n3``, ``ŷ``: neuron ``index`` of ``layer`` (0: the inputs)."""
+        if layer == 0:
+            return f"x{self.numbers[0][index]}"
+        if layer == self.last:
+            return "ŷ" if self.sizes[-1] == 1 else f"ŷ{index + 1}"
+        return f"n{self.numbers[layer][index]}"
+
+    def weight(self, layer: int, row: int, column: int) -> str:
+        """``w13``, ``w6y``: weight ``[row][column]`` of ``nn.Linear`` ``layer`` (from 0)."""
+        source, target = self._tag(layer, column), self._tag(layer + 1, row)
+        joiner = "" if len(source) == 1 and len(target) == 1 else ","
+        return f"w{source}{joiner}{target}"
+
+    def bias(self, layer: int, index: int) -> str:
+        return f"b{self._tag(layer + 1, index)}"
+
+
+# -- Neuron ---------------------------------------------------------------------------
+
+
+def write_neurons(sheet: Sheet) -> None:
+    """Each ``[[neuron]]``: ``w_i * x_i`` per cell, their total, plus bias, the activation."""
+    row = sheet.title(
+        "Part 1 - one neuron: z = x · wᵀ + b, output = f(z)",
+        INPUT_NOTE,
+        PATH_NOTE,
+    )
+    if not sheet.trace.neurons:
+        sheet.text(row, 0, "This lesson has no [[neuron]] examples.", sheet.styles.note)
+    for n in range(len(sheet.trace.neurons)):
+        row = _write_neuron(sheet, n, row) + 1
+
+
+def _write_neuron(sheet: Sheet, n: int, row: int) -> int:
+    neuron = sheet.trace.neurons[n]
+    base = f"neurons[{n}]"
+    size, samples = len(neuron.weight), len(neuron.inputs)
+    styles, name = sheet.styles, sheet.name
+    sheet.text(row, 0, f"Neuron {n + 1} ({base}), activation: {neuron.activation}", styles.heading)
+    # the weights and bias: one row of inputs
+    for i in range(size):
+        sheet.text(row + 1, 1 + i, f"w{i + 1}", styles.header)
+    sheet.text(row + 1, 1 + size, "bias", styles.header)
+    sheet.text(row + 2, 0, "weights", styles.label)
+    weights = [sheet.input(Cell(name, row + 2, 1 + i), f"{base}.weight[{i}]") for i in range(size)]
+    bias = sheet.input(Cell(name, row + 2, 1 + size), f"{base}.bias")
+
+    top = row + 4
+    headers = (
+        ["sample"]
+        + [f"x{i + 1}" for i in range(size)]
+        + [f"w{i + 1} · x{i + 1}" for i in range(size)]
+        + ["Total", "bias", "Total + bias", ACTIVATION_NAMES[neuron.activation]]
+    )
+    for c, header in enumerate(headers):
+        sheet.text(top - 1, c, header, styles.header)
+    for s in range(samples):
+        r = top + s
+        sheet.text(r, 0, f"{s + 1}", styles.label)
+        xs = [sheet.input(Cell(name, r, 1 + i), f"{base}.inputs[{s}][{i}]") for i in range(size)]
+        products = [
+            sheet.formula(
+                Cell(name, r, 1 + size + i),
+                f"{weights[i].ref(name)}*{xs[i].ref(name)}",
+                f"{base}.products[{s}][{i}]",
+            )
+            for i in range(size)
+        ]
+        column = 1 + 2 * size
+        total = sheet.formula(
+            Cell(name, r, column),
+            f"SUM({products[0].ref(name)}:{products[-1].ref(name)})",
+            f"{base}.weighted_sum[{s}]",
+        )
+        broadcast = sheet.formula(
+            Cell(name, r, column + 1), bias.ref(name), f"{base}.bias_broadcast[{s}]"
+        )
+        z = sheet.formula(
+            Cell(name, r, column + 2),
+            f"{total.ref(name)}+{broadcast.ref(name)}",
+            f"{base}.preactivation[{s}]",
+        )
+        sheet.formula(
+            Cell(name, r, column + 3),
+            activation_formula(neuron.activation, z.ref(name)),
+            f"{base}.output[{s}]",
+            style=styles.result,
+        )
+    return top + samples
+
+
+# -- Layers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerCells:
+    """Where one layer's matrices sit on the Layers sheet."""
+
+    input: Block  # X: samples x in
+    weight_t: Block  # W^T: in x out (cell [i][j] is torch's weight[j][i])
+    bias: Block  # 1 x out
+    product: Block  # K = X W^T
+    broadcast: Block  # B
+    preactivation: Block  # N = K + B
+    output: Block  # f(N)
+
+
+def write_layers(sheet: Sheet, names: Names) -> list[LayerCells]:
+    """Per layer: ``X``, ``Wᵀ``, ``K = X Wᵀ`` per cell, the bias broadcast, ``N = K + B``, ``f(N)``;
+    each layer's ``X`` is the previous layer's output cells."""
+    network = sheet.trace.network
+    row = sheet.title(
+        "Part 2 - the forward pass, a layer at a time: K = X Wᵀ, N = K + B, output f(N)",
+        INPUT_NOTE + " X of layer 1 is the data; each later X is the layer before's output.",
+        "Wᵀ is torch's weight (out x in) transposed: column j holds neuron j's weights, "
+        "and K[s][j] = MMULT(row s of X, column j of Wᵀ).",
+    )
+    layers: list[LayerCells] = []
+    for index in range(len(network.layers)):
+        cells = _write_layer(sheet, names, index, row, layers[-1].output if layers else None)
+        layers.append(cells)
+        row = max(cells.output.top + cells.output.rows, cells.bias.top + 1) + 1
+    return layers
+
+
+def _write_layer(
+    sheet: Sheet, names: Names, index: int, row: int, previous: Block | None
+) -> LayerCells:
+    layer = sheet.trace.network.layers[index]
+    base = f"network.layers[{index}]"
+    styles, name = sheet.styles, sheet.name
+    samples, fan_in, fan_out = len(layer.input), len(layer.weight[0]), len(layer.weight)
+    activation = layer.activation
+    sheet.text(
+        row,
+        0,
+        f"Layer {index + 1}: nn.Linear({fan_in}, {fan_out}), activation: {activation} ({base})",
+        styles.heading,
+    )
+    top = row + 3
+    x = Block(name, top, 1, samples, fan_in)
+    weight_t = Block(name, top, x.left + fan_in + 2, fan_in, fan_out)
+    bias = Block(name, top + fan_in, weight_t.left, 1, fan_out)
+    blocks = [x, weight_t]
+    for _ in range(4):
+        blocks.append(Block(name, top, blocks[-1].left + blocks[-1].cols + 1, samples, fan_out))
+    product, broadcast, preactivation, output = blocks[2:]
+    titles = [
+        ("X (the data)" if index == 0 else "X = previous output", x),
+        ("Wᵀ", weight_t),
+        ("K = X Wᵀ", product),
+        ("B (bias row, repeated)", broadcast),
+        ("N = K + B", preactivation),
+        (f"f(N), f = {activation}", output),
+    ]
+    inputs = [names.neuron(index, i) for i in range(fan_in)]
+    neurons = [names.neuron(index + 1, j) for j in range(fan_out)]
+    for title, block in titles:
+        sheet.text(row + 1, block.left, title, styles.label)
+        heads = inputs if block is x else neurons
+        for c, head in enumerate(heads):
+            sheet.text(row + 2, block.left + c, head, styles.header)
+    for s in range(samples):
+        sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
+    for i in range(fan_in):
+        sheet.text(top + i, weight_t.left - 1, inputs[i], styles.label)
+    sheet.text(top + fan_in, weight_t.left - 1, "bias", styles.label)
+
+    for i in range(fan_in):
+        for j in range(fan_out):
+            sheet.input(
+                weight_t.cell(i, j),
+                f"{base}.weight[{j}][{i}]",
+                f"{names.weight(index, j, i)}: an input of the lesson: change it",
+            )
+    for j in range(fan_out):
+        sheet.input(bias.cell(0, j), f"{base}.bias[{j}]", f"{names.bias(index, j)}: an input")
+    for s in range(samples):
+        for i in range(fan_in):
+            path = f"{base}.input[{s}][{i}]"
+            if previous is None:
+                sheet.input(x.cell(s, i), path)
+            else:
+                sheet.formula(x.cell(s, i), previous.cell(s, i).ref(name), path)
+        for j in range(fan_out):
+            k = sheet.formula(
+                product.cell(s, j),
+                f"MMULT({x.row_range(s, name)},{weight_t.col_range(j, name)})",
+                f"{base}.product[{s}][{j}]",
+            )
+            b = sheet.formula(
+                broadcast.cell(s, j), bias.cell(0, j).ref(name), f"{base}.bias_broadcast[{s}][{j}]"
+            )
+            z = sheet.formula(
+                preactivation.cell(s, j),
+                f"{k.ref(name)}+{b.ref(name)}",
+                f"{base}.preactivation[{s}][{j}]",
+            )
+            sheet.formula(
+                output.cell(s, j),
+                activation_formula(activation, z.ref(name)),
+                f"{base}.output[{s}][{j}]",
+                style=styles.result if index == len(sheet.trace.network.layers) - 1 else None,
+            )
+    return LayerCells(x, weight_t, bias, product, broadcast, preactivation, output)
+
+
+# -- Loss -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossCells:
+    """Where the Loss sheet keeps what the Gradients and Step sheets use."""
+
+    targets: dict[tuple[int, int], Cell]  # (sample, output) -> y
+    errors: dict[tuple[int, int], Cell]  # (sample, output) -> y - y_hat
+    count: Cell  # K
+    loss: Cell  # the mean
+
+
+def write_loss(sheet: Sheet, names: Names, prediction: Block) -> LossCells:
+    """The teacher's table: ``y``, ``ŷ``, ``y - ŷ``, ``(y - ŷ)²``; their sum and mean."""
+    network = sheet.trace.network
+    styles, name = sheet.styles, sheet.name
+    outputs = network.sizes[-1]
+    row = sheet.title(
+        "How it learns: the loss L = 1/K Σ (y - ŷ)²",
+        "y are the lesson's targets (inputs); ŷ is the Layers sheet's last output.",
+        "K counts the squared errors averaged; the mean is the MSE torch prints.",
+    )
+    headers = ["i", "y", "ŷ", "y - ŷ", "(y - ŷ)²"]
+    for c, header in enumerate(headers):
+        sheet.text(row, c, header, styles.header)
+    top = row + 1
+    targets, errors, squares = {}, {}, []
+    entries = [(s, o) for s in range(network.samples) for o in range(outputs)]
+    for r, (s, o) in enumerate(entries):
+        at = top + r
+        label = f"{s + 1}" if outputs == 1 else f"{s + 1}, {names.neuron(names.last, o)}"
+        sheet.text(at, 0, label, styles.label)
+        y = sheet.input(Cell(name, at, 1), f"network.target[{s}][{o}]")
+        y_hat = sheet.formula(
+            Cell(name, at, 2), prediction.cell(s, o).ref(name), f"network.prediction[{s}][{o}]"
+        )
+        error = sheet.formula(
+            Cell(name, at, 3), f"{y.ref(name)}-{y_hat.ref(name)}", f"network.errors[{s}][{o}]"
+        )
+        squares.append(
+            sheet.formula(
+                Cell(name, at, 4), f"{error.ref(name)}^2", f"network.squared_errors[{s}][{o}]"
+            )
+        )
+        targets[s, o], errors[s, o] = y, error
+    end = top + len(entries)
+    column = f"{squares[0].ref(name)}:{squares[-1].ref(name)}"
+    sheet.text(end, 3, "sum S", styles.label)
+    total = sheet.formula(Cell(name, end, 4), f"SUM({column})", "network.squared_error_sum")
+    sheet.text(end + 1, 3, "K", styles.label)
+    count = sheet.formula(
+        Cell(name, end + 1, 4), f"ROWS({column})", "network.loss_count", style=styles.count
+    )
+    sheet.text(end + 2, 3, "mean L = S / K", styles.label)
+    loss = sheet.formula(
+        Cell(name, end + 2, 4),
+        f"{total.ref(name)}/{count.ref(name)}",
+        "network.loss",
+        style=styles.result,
+    )
+    return LossCells(targets, errors, count, loss)

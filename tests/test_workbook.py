@@ -1,0 +1,365 @@
+"""The workbook, recalculated by a real spreadsheet program (LibreOffice Calc, headless).
+
+LibreOffice keeps the cached values of an xlsx file by default; the profile used
+here sets /org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode to 0 (always
+recalculate), and one test proves it with a cached value written wrong on purpose.
+All files go through one soffice call, so the suite pays LibreOffice's start once.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mlp_lecture.cli import main
+from mlp_lecture.workbook import SHEETS, write_workbook
+from mlpmath import Trace, compute_trace, default_lesson_text, parse_lesson, resolve
+from mlpmath.trace import PathError
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+EDITED_PATH = "network.layers[0].weight[0][1]"  # w23 in the deck: -0.5874
+EDITED_FROM, EDITED_TO = "-0.5874", "0.25"
+WRONG_LOSS = 12345.0
+HAND_MINUS_TORCH = "hand - torch: how far the hand chain rule is from autograd"
+# The formula cells the trace keeps no value for: each says what it is instead.
+UNTRACED = {
+    HAND_MINUS_TORCH,
+    "after the step (the trace keeps only its prediction)",
+    "y - ŷ after the step",
+    "(y - ŷ)² after the step",
+    "L_new - L: negative when the step lowered the loss",
+}
+
+
+def _random_lesson(seed: int, activation: str, output_activation: str) -> str:
+    """A lesson of random shape and values (parameters drawn from the seed)."""
+    rng = random.Random(seed)
+    inputs = rng.randint(1, 4)
+    sizes = [inputs] + [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
+    samples = rng.randint(1, 4)
+
+    def row(n: int) -> str:
+        return (
+            "["
+            + ", ".join(f"{rng.uniform(-3, 3):.{rng.choice([0, 2, 5])}f}" for _ in range(n))
+            + "]"
+        )
+
+    width = rng.randint(1, 4)
+    return f"""
+title = "Random {seed}"
+[display]
+decimals = {rng.choice([2, 3, 4])}
+[[neuron]]
+inputs = [{", ".join(row(width) for _ in range(samples))}]
+weight = {row(width)}
+bias = {rng.uniform(-1, 1):.3f}
+activation = "{activation}"
+[network]
+sizes = {sizes}
+activation = "{activation}"
+output_activation = "{output_activation}"
+seed = {seed}
+[data]
+inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
+targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
+[training]
+learning_rate = 0.01
+steps = 3
+"""
+
+
+# A ReLU whose input is exactly 0 (2 * 1 + 2 * -1 + 0): ReLU'(0) = 0, as torch has it.
+RELU_AT_ZERO = """
+title = "ReLU at zero"
+[network]
+sizes = [2, 2, 1]
+activation = "relu"
+[[network.layer]]
+weight = [[1, -1], [0.5, 0.25]]
+bias = [0, 0.1]
+[[network.layer]]
+weight = [[0.75, -0.5]]
+bias = [0.2]
+[data]
+inputs = [[2, 2], [1, 3]]
+targets = [[1], [2]]
+[training]
+learning_rate = 0.1
+steps = 0
+"""
+
+LESSONS = {
+    "default": default_lesson_text(),
+    "random1": _random_lesson(1, "relu", "sigmoid"),
+    "random2": _random_lesson(2, "sigmoid", "tanh"),
+    "random3": _random_lesson(3, "tanh", "none"),
+    "relu_zero": RELU_AT_ZERO,
+    "diverging": default_lesson_text().replace("learning_rate = 0.001", "learning_rate = 0.003"),
+    "edited": default_lesson_text().replace(EDITED_FROM, EDITED_TO),  # the expected values
+}
+
+
+@dataclass
+class Recalculated:
+    trace: Trace
+    written: Path  # as write_workbook wrote it
+    recalculated: Path  # after LibreOffice loaded it, recalculated and saved it
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.fail(
+            "LibreOffice is not installed: run `.ci/setup --tests` (libreoffice-calc-nogui)"
+        )
+    return found
+
+
+def _recalculate(files: list[Path], out: Path, profile: Path) -> None:
+    """Open every file in LibreOffice, recalculating on load, and save it as xlsx into ``out``."""
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    command = [
+        _soffice(),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+        *map(str, files),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    missing = [f.name for f in files if not (out / f.name).exists()]
+    assert done.returncode == 0 and not missing, f"soffice failed: {done.stderr}\n{missing}"
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict[str, Recalculated]:
+    root = tmp_path_factory.mktemp("workbooks")
+    written = root / "written"
+    books: dict[str, Recalculated] = {}
+    for name, text in LESSONS.items():
+        trace = compute_trace(parse_lesson(text, name=name))
+        path = write_workbook(parse_lesson(text, name=name), written / f"{name}.xlsx")
+        books[name] = Recalculated(trace, path, root / "out" / path.name)
+    # a student's edit: one weight of the default workbook changed in place
+    edited = openpyxl.load_workbook(books["default"].written)
+    cell = _cell_named(edited["Layers"], EDITED_PATH)
+    assert cell.value == float(EDITED_FROM)
+    cell.value = float(EDITED_TO)
+    edited.save(written / "student.xlsx")
+    # a cached value written wrong on purpose: only a real recalculation fixes it
+    _rewrite_cached_loss(books["default"], written / "tampered.xlsx")
+    files = [book.written for book in books.values() if book.written.stem != "edited"]
+    files += [written / "student.xlsx", written / "tampered.xlsx"]
+    _recalculate(files, root / "out", root / "profile")
+    return books
+
+
+def _cell_named(sheet, path: str):
+    matches = [
+        cell
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.comment and cell.comment.text.split("\n")[0] == path
+    ]
+    assert len(matches) == 1, f"{sheet.title}: {len(matches)} cells named {path}"
+    return matches[0]
+
+
+def _rewrite_cached_loss(book: Recalculated, target: Path) -> None:
+    """A copy of ``book`` whose Loss sheet caches WRONG_LOSS as the mean."""
+    loss = _cell_named(openpyxl.load_workbook(book.written)["Loss"], "network.loss")
+    sheet_xml = f"xl/worksheets/sheet{SHEETS.index('Loss') + 1}.xml"
+    with zipfile.ZipFile(book.written) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet_xml:
+                text = data.decode()
+                start = text.index(f'<c r="{loss.coordinate}"')
+                value = text.index("<v>", start)
+                end = text.index("</v>", value)
+                data = (text[: value + 3] + repr(WRONG_LOSS) + text[end:]).encode()
+            copy.writestr(item, data)
+
+
+def _formula_cells(path: Path):
+    """(sheet, coordinate, formula, first comment line) of every formula cell."""
+    for sheet in openpyxl.load_workbook(path):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    note = cell.comment.text.split("\n")[0] if cell.comment else None
+                    yield sheet.title, cell.coordinate, cell.value, note
+
+
+def _trace_value(trace: Trace, note: str | None) -> float | None:
+    try:
+        return resolve(trace, note) if note else None
+    except PathError:
+        return None  # a cell the trace does not keep (e.g. hand - torch)
+
+
+def _close(got, want: float) -> bool:
+    if not isinstance(got, int | float) or isinstance(got, bool):
+        return False
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_against(book_cells, recalculated: Path, cached: Path, trace: Trace, skip=()):
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    expected = openpyxl.load_workbook(cached, data_only=True)
+    problems, checked, by_path = [], 0, 0
+    for sheet, coordinate, formula, note in book_cells:
+        if note in skip:
+            continue
+        got = values[sheet][coordinate].value
+        want = expected[sheet][coordinate].value
+        if isinstance(got, str) and (got.startswith("#") or got.startswith("Err:")):
+            problems.append(f"{sheet}!{coordinate} {formula}: error {got}")
+            continue
+        if not _close(got, want):
+            problems.append(f"{sheet}!{coordinate} {formula}: LibreOffice {got}, expected {want}")
+        traced = _trace_value(trace, note)
+        if traced is not None:
+            by_path += 1
+            if not _close(got, traced):
+                problems.append(f"{sheet}!{coordinate} {note}: LibreOffice {got}, trace {traced}")
+        checked += 1
+    return problems, checked, by_path
+
+
+@pytest.mark.parametrize(
+    "name", ["default", "random1", "random2", "random3", "relu_zero", "diverging"]
+)
+def test_every_formula_cell_recalculates_to_the_trace(books, name):
+    book = books[name]
+    cells = list(_formula_cells(book.written))
+    assert all(note for *_, note in cells), "every formula cell names what it is"
+    problems, checked, by_path = _check_against(cells, book.recalculated, book.written, book.trace)
+    assert problems == []
+    assert checked == len(cells) and by_path > checked / 2
+    untraced = {note for *_, note in cells if _trace_value(book.trace, note) is None}
+    assert untraced <= UNTRACED, "a formula cell without a trace path must say what it is"
+    # the cached values written are the trace's own
+    cached = openpyxl.load_workbook(book.written, data_only=True)
+    for sheet, coordinate, _, note in cells:
+        traced = _trace_value(book.trace, note)
+        if traced is not None and math.isfinite(traced):
+            assert cached[sheet][coordinate].value == traced, f"{sheet}!{coordinate} {note}"
+
+
+def test_libreoffice_really_recalculates(books):
+    root = books["default"].written.parent
+    tampered = _cell_named(openpyxl.load_workbook(root / "tampered.xlsx")["Loss"], "network.loss")
+    cached = openpyxl.load_workbook(root / "tampered.xlsx", data_only=True)["Loss"]
+    assert cached[tampered.coordinate].value == WRONG_LOSS  # the lie is in the file
+    out = books["default"].recalculated.parent / "tampered.xlsx"
+    recalculated = openpyxl.load_workbook(out, data_only=True)["Loss"]
+    assert _close(recalculated[tampered.coordinate].value, books["default"].trace.network.loss)
+
+
+def test_changing_a_weight_recomputes_everything_downstream(books):
+    """A student edits w23 in the file; LibreOffice's numbers are the trace of that lesson."""
+    edited = books["edited"]  # the lesson with the weight changed, written fresh
+    student = books["default"].written.parent / "student.xlsx"
+    recalculated = books["default"].recalculated.parent / "student.xlsx"
+    cells = list(_formula_cells(books["default"].written))
+    # torch's .grad beside each gradient is a copied value, so hand - torch now differs
+    problems, checked, _ = _check_against(
+        cells,
+        recalculated,
+        edited.written,
+        edited.trace,
+        skip={HAND_MINUS_TORCH},
+    )
+    assert problems == [] and checked > 200
+    before = openpyxl.load_workbook(books["default"].recalculated, data_only=True)
+    after = openpyxl.load_workbook(recalculated, data_only=True)
+    loss = _cell_named(openpyxl.load_workbook(student)["Loss"], "network.loss").coordinate
+    assert after["Loss"][loss].value != before["Loss"][loss].value
+    assert _close(after["Loss"][loss].value, edited.trace.network.loss)
+
+
+def test_only_the_lessons_inputs_are_constants(books):
+    inputs = ("weight", "bias", "inputs", "input", "target", "learning_rate")
+    for sheet in openpyxl.load_workbook(books["random1"].written):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, int | float):
+                    continue
+                if sheet.title == "Training" and cell.column == 1:
+                    continue  # the step numbers
+                path = cell.comment.text.split("\n")[0]
+                copied = path.startswith(("network.gradients", "network.training.losses"))
+                if copied:  # torch's values: shown grey, named as copies
+                    assert "copied from the trace" in cell.comment.text
+                    continue
+                assert path.split(".")[-1].split("[")[0] in inputs, f"{sheet.title}: {path}"
+                assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f"{path}: not marked as input"
+
+
+def test_sheets_in_lecture_order_with_the_lessons_decimals(books):
+    for name in ("default", "random2"):
+        book = openpyxl.load_workbook(books[name].written)
+        assert book.sheetnames == list(SHEETS)
+        loss = _cell_named(book["Loss"], "network.loss")
+        assert loss.number_format == "0." + "0" * books[name].trace.decimals
+    neuron = openpyxl.load_workbook(books["default"].written, data_only=True)["Neuron"]
+    assert (
+        round(
+            neuron[
+                _cell_named(
+                    openpyxl.load_workbook(books["default"].written)["Neuron"],
+                    "neurons[0].preactivation[0]",
+                ).coordinate
+            ].value,
+            5,
+        )
+        == 0.2656
+    )  # the deck's hand check, 0.26560
+
+
+def test_a_diverging_lesson_shows_what_torch_printed(books):
+    book = books["diverging"]
+    training = openpyxl.load_workbook(book.written, data_only=True)["Training"]
+    shown = [row[1] for row in training.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert len(shown) == len(book.trace.network.training.losses)
+    assert {"inf", "nan"} & {value for value in shown if isinstance(value, str)}
+
+
+def test_cli_writes_the_workbook(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "tmp.xlsx"
+    assert main(["workbook", "--out", str(out)]) == 0
+    assert openpyxl.load_workbook(out).sheetnames == list(SHEETS)
+    monkeypatch.chdir(tmp_path)
+    assert main(["workbook"]) == 0
+    assert (tmp_path / "renders" / "default" / "workbook.xlsx").exists()
+    capsys.readouterr()
+
+
+def test_cli_bad_lesson_is_one_line_and_exit_2(tmp_path, capsys):
+    lesson = tmp_path / "bad.toml"
+    lesson.write_text(default_lesson_text().replace("sizes = [2, 3, 2, 1]", "sizes = [2]"))
+    assert main(["workbook", str(lesson), "--out", str(tmp_path / "x.xlsx")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "network.sizes" in error
+    assert not (tmp_path / "x.xlsx").exists()
