@@ -13,10 +13,13 @@ The Python API, for a Jupyter or Colab notebook::
   :func:`load_lesson`, :func:`default_lesson`, :func:`parse_lesson`;
 - :func:`trace` (every number of a lesson), :func:`render` (clips),
   :func:`verify`, :func:`slides` (decks), ``workbook(lesson, path)`` (the
-  spreadsheet, :func:`mlp_lecture.workbook.write_workbook`).
+  spreadsheet, ``mlp_lecture.spreadsheet.write_workbook``).
 
 The rest of the package is the application: the ``mlp-lecture`` command
-(``cli.py``), the render pipeline (``pipeline/``), slides, verify. The
+(``cli.py``), the render pipeline (``pipeline/``), the decks (``deck.py``),
+``verification.py``, the workbook (``spreadsheet/``), captions and the script.
+Its modules are named by what they hold, not by the API's verbs, so that
+importing one never hides a function of this page. The
 lecture itself is in ``scenes/``, the pieces it is built from in
 ``scenekit/``, and the math in ``mlpmath/``. Importing this package imports
 nothing heavy: torch, manim, rich and IPython load when first used.
@@ -24,9 +27,7 @@ nothing heavy: torch, manim, rich and IPython load when first used.
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,10 +170,10 @@ def slides(
     Returns a ``Deck``: ``.html`` and ``.pptx`` (the deck files), ``.slides``,
     and ``.render`` (the clips of every step).
     """
+    from mlp_lecture.deck import TARGETS, build_deck
     from mlp_lecture.notebook import Deck, scene_list
     from mlp_lecture.pipeline.options import RenderError, RenderOptions, default_out_dir
     from mlp_lecture.pipeline.options import select_scenes as select
-    from mlp_lecture.slides import TARGETS, build_deck
 
     chosen = _lesson(lesson)
     try:
@@ -199,7 +200,7 @@ def verify(out: str | Path | Render) -> Verification:
     is true when everything agrees; ``.problems`` lists what does not.
     """
     from mlp_lecture.notebook import Render, Verification
-    from mlp_lecture.verify import verify_dir
+    from mlp_lecture.verification import verify_dir
 
     directory = out.out if isinstance(out, Render) else Path(out)
     checked, problems = verify_dir(directory)
@@ -209,9 +210,9 @@ def verify(out: str | Path | Render) -> Verification:
 def workbook(lesson: Lesson | str | Path | None = None, path: str | Path | None = None) -> Path:
     """Write the lesson's workbook (``renders/<lesson>/workbook.xlsx`` by default); its path.
 
-    ``mlp_lecture.workbook.write_workbook(lesson, path)``: every number a live formula.
+    ``mlp_lecture.spreadsheet.write_workbook(lesson, path)``: every number a live formula.
     """
-    from mlp_lecture.workbook import default_workbook_path, write_workbook
+    from mlp_lecture.spreadsheet import default_workbook_path, write_workbook
 
     chosen = _lesson(lesson)
     return write_workbook(chosen, path if path is not None else default_workbook_path(chosen))
@@ -248,35 +249,3 @@ def _register() -> None:
 
 
 _register()
-
-
-# `verify`, `slides` and `workbook` are both API functions and modules of this
-# package (verify.py, slides.py, workbook/). Importing such a module sets the
-# package's attribute to it, which would hide the function; so the module is
-# made callable as the function, and `mlp_lecture.verify(out)` works either way.
-_CALLABLE_MODULES = {"verify": verify, "slides": slides, "workbook": workbook}
-
-
-def _callable_module(function: Callable[..., Any]) -> type[types.ModuleType]:
-    class CallableModule(types.ModuleType):
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            return function(*args, **kwargs)
-
-    CallableModule.__call__.__doc__ = function.__doc__
-    return CallableModule
-
-
-_MODULE_CLASSES = {name: _callable_module(f) for name, f in _CALLABLE_MODULES.items()}
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _MODULE_CLASSES and type(value) is types.ModuleType:
-            value.__class__ = _MODULE_CLASSES[name]
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-for _name in _CALLABLE_MODULES:  # any already imported (none, unless reloaded)
-    if f"{__name__}.{_name}" in sys.modules:
-        setattr(sys.modules[__name__], _name, sys.modules[f"{__name__}.{_name}"])

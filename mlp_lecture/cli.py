@@ -74,9 +74,9 @@ def _render_command(args: argparse.Namespace) -> int:
 
 
 def _slides_command(args: argparse.Namespace) -> int:
+    from mlp_lecture.deck import SLIDES_DIR, TARGETS, build_deck
     from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
     from mlp_lecture.revealjs import RevealJSError
-    from mlp_lecture.slides import SLIDES_DIR, TARGETS, build_deck
 
     lesson, names = _lesson_and_scenes(args)
     options = RenderOptions(quality=args.quality, sections=True)
@@ -199,7 +199,7 @@ def _report_problems(report: Any, verbose: bool) -> int:
 
 
 def _verify_command(args: argparse.Namespace) -> int:
-    from mlp_lecture.verify import verify_dir
+    from mlp_lecture.verification import verify_dir
 
     checked, problems = verify_dir(args.dir)
     for problem in problems:
@@ -212,7 +212,7 @@ def _verify_command(args: argparse.Namespace) -> int:
 
 
 def _workbook_command(args: argparse.Namespace) -> int:
-    from mlp_lecture.workbook import default_workbook_path, write_workbook
+    from mlp_lecture.spreadsheet import default_workbook_path, write_workbook
 
     lesson = load_lesson(args.lesson)
     out = args.out or default_workbook_path(lesson)

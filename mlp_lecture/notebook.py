@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from mlp_lecture.progress import RenderDisplay
 
 if TYPE_CHECKING:
+    from mlp_lecture.deck import DeckReport
     from mlp_lecture.pipeline.render import RenderedScene, RenderReport
-    from mlp_lecture.slides import DeckReport
     from mlpmath import Lesson, Trace
 
 __all__ = [
@@ -202,7 +202,7 @@ def _title(scene: RenderedScene) -> str:
         except (OSError, LedgerFormatError):
             title = ""
         if title:
-            from mlp_lecture.slides import plain_text
+            from mlp_lecture.deck import plain_text
 
             return plain_text(title)
     return scene.name

@@ -24,7 +24,6 @@ from mlpmath.lesson import (
     LessonError,
     NetworkSpec,
     NeuronSpec,
-    lesson_toml,
     parse_lesson,
 )
 
@@ -131,10 +130,9 @@ def lesson_from_model(
     )
     # The file is the lesson: a render hands its text to the workers, so it is
     # read back through the one validating reader (limits included).
-    text = lesson_toml(lesson)
-    parsed = parse_lesson(text, name=lesson_name, origin="Lesson.from_model")
+    parsed = parse_lesson(lesson.to_toml(), name=lesson_name, origin="Lesson.from_model")
     if parsed != lesson:  # pragma: no cover - the writer's own guarantee
-        raise AssertionError("lesson_toml did not read back as the same lesson")
+        raise AssertionError("Lesson.to_toml did not read back as the same lesson")
     return parsed
 
 

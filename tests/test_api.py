@@ -7,6 +7,7 @@ and the pipeline's own tests; here, what the API returns and shows.
 from __future__ import annotations
 
 import base64
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -55,26 +56,25 @@ def test_trace_takes_a_lesson_a_path_or_nothing():
         mlp_lecture.trace(42)
 
 
-def test_api_functions_stay_callable_when_their_modules_are_imported(tmp_path):
-    import mlp_lecture.slides
-    import mlp_lecture.verify as verify_module
-    import mlp_lecture.workbook
-    from mlp_lecture.verify import verify_dir
-
-    assert verify_module.verify_dir is verify_dir  # the module, as ever
-    assert callable(mlp_lecture.verify) and callable(mlp_lecture.slides)
+def test_api_functions_stay_functions_when_the_application_is_imported(tmp_path):
+    import mlp_lecture.cli
+    import mlp_lecture.deck
+    import mlp_lecture.spreadsheet
+    import mlp_lecture.verification
     from mlpmath import LessonError
 
+    for name in ("verify", "slides", "workbook", "render", "trace"):
+        assert inspect.isfunction(getattr(mlp_lecture, name)), name
     with pytest.raises(LessonError, match="no such render directory"):
-        mlp_lecture.verify(tmp_path / "none")  # the module called: the API's verify
+        mlp_lecture.verify(tmp_path / "none")
 
 
 def test_workbook_is_write_workbook(tmp_path):
-    from mlp_lecture.workbook import write_workbook
+    from mlp_lecture.spreadsheet import write_workbook
 
     path = mlp_lecture.workbook(default_lesson(), tmp_path / "w.xlsx")
     assert path == tmp_path / "w.xlsx" and path.stat().st_size > 0
-    assert mlp_lecture.workbook.write_workbook is write_workbook
+    assert mlp_lecture.spreadsheet.write_workbook is write_workbook
 
 
 def test_render_refuses_before_any_work(tmp_path):

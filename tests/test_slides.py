@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from mlp_lecture import revealjs
-from mlp_lecture.slides import plain_text, speaker_note
+from mlp_lecture.deck import plain_text, speaker_note
 from scenekit.ledger import LedgerFile, LedgerSection
 from scenes import LECTURE_ORDER
 

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from mlp_lecture.cli import main
-from mlp_lecture.workbook import SHEETS, write_workbook
+from mlp_lecture.spreadsheet import SHEETS, write_workbook
 from mlpmath import Trace, compute_trace, default_lesson_text, parse_lesson, resolve
 from mlpmath.trace import PathError
 

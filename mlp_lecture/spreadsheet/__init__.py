@@ -10,7 +10,7 @@ values copied from the trace (the whole training run), and says so.
 Example
 -------
 >>> from mlpmath import load_lesson
->>> from mlp_lecture.workbook import write_workbook
+>>> from mlp_lecture.spreadsheet import write_workbook
 >>> write_workbook(load_lesson(None), "workbook.xlsx")  # doctest: +SKIP
 PosixPath('workbook.xlsx')
 """
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlp_lecture.workbook.backward import write_gradients, write_step, write_training
-from mlp_lecture.workbook.cells import Sheet, Styles
-from mlp_lecture.workbook.forward import Names, write_layers, write_loss, write_neurons
+from mlp_lecture.spreadsheet.backward import write_gradients, write_step, write_training
+from mlp_lecture.spreadsheet.cells import Sheet, Styles
+from mlp_lecture.spreadsheet.forward import Names, write_layers, write_loss, write_neurons
 from mlpmath import Lesson, Trace, compute_trace
 
 __all__ = ["SHEETS", "default_workbook_path", "write_trace_workbook", "write_workbook"]
@@ -69,4 +69,3 @@ def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlp_lecture.workbook.cells import (
+from mlp_lecture.spreadsheet.cells import (
     ACTIVATION_NAMES,
     Block,
     Cell,

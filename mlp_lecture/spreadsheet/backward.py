@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-from mlp_lecture.workbook.cells import (
+from mlp_lecture.spreadsheet.cells import (
     Block,
     Cell,
     Sheet,
     activation_formula,
     derivative_formula,
 )
-from mlp_lecture.workbook.forward import LayerCells, LossCells, Names
+from mlp_lecture.spreadsheet.forward import LayerCells, LossCells, Names
 
 __all__ = ["Gradients", "write_gradients", "write_step", "write_training"]
 
