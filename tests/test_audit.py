@@ -7,11 +7,10 @@ Scenes that type a number in, or lay text over text, must fail it.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from manim import DOWN, UP
 from manim.mobject.text.typst_mobject import MathTypst
+from random_lessons import random_lesson_text
 
 from mlpmath import compute_trace, load_lesson
 from scenekit import style
@@ -35,43 +34,7 @@ def _use_lesson(monkeypatch, path) -> object:
 
 
 def _random_lesson(seed: int, path) -> None:
-    """A lesson of random shape and values, parameters drawn from a seed."""
-    rng = random.Random(seed)
-    inputs = rng.randint(1, 5)
-    sizes = [inputs] + [rng.randint(1, 5) for _ in range(rng.randint(1, 3))]
-    samples = rng.randint(1, 5)
-
-    def row(n: int) -> str:
-        values = (f"{rng.uniform(-3, 3):.{rng.choice([0, 2, 5])}f}" for _ in range(n))
-        return "[" + ", ".join(values) + "]"
-
-    neuron_inputs = rng.randint(1, 5)
-    path.write_text(
-        f"""
-title = "Random {seed}"
-[display]
-decimals = {rng.choice([2, 3, 4])}
-[[neuron]]
-inputs = [{row(neuron_inputs)}]
-weight = {row(neuron_inputs)}
-bias = {rng.uniform(-1, 1):.5f}
-activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
-[[neuron]]
-inputs = [{", ".join(row(neuron_inputs) for _ in range(samples))}]
-weight = {row(neuron_inputs)}
-bias = {rng.uniform(-1, 1):.3f}
-[network]
-sizes = {sizes}
-activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
-seed = {seed}
-[data]
-inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
-targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
-[training]
-learning_rate = 0.01
-steps = 3
-"""
-    )
+    path.write_text(random_lesson_text(seed))
 
 
 @pytest.mark.parametrize("name", SCENES)

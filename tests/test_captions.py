@@ -9,7 +9,6 @@ default lesson and on a random one.
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from itertools import pairwise
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 import srt
 import webvtt
 from conftest import run_cli
+from random_lessons import random_lesson_text
 
 from mlp_lecture.captions import (
     LINE_WIDTH,
@@ -34,36 +34,7 @@ SCENES = "ReLUActivation,NeuronBatch"  # the two quickest scenes
 
 
 def random_lesson(seed: int, path: Path) -> Path:
-    """A lesson of random shape and values (seeded), with a one-neuron batch example."""
-    rng = random.Random(seed)
-    sizes = [rng.randint(1, 4)] + [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
-    samples = rng.randint(1, 4)
-    width = rng.randint(1, 4)
-
-    def row(n: int) -> str:
-        return "[" + ", ".join(f"{rng.uniform(-3, 3):.2f}" for _ in range(n)) + "]"
-
-    path.write_text(
-        f"""title = "Random {seed}"
-[display]
-decimals = {rng.choice([2, 3, 4])}
-[[neuron]]
-inputs = [{", ".join(row(width) for _ in range(samples))}]
-weight = {row(width)}
-bias = {rng.uniform(-1, 1):.3f}
-activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
-[network]
-sizes = {sizes}
-activation = "{rng.choice(["relu", "sigmoid", "tanh"])}"
-seed = {seed}
-[data]
-inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
-targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
-[training]
-learning_rate = 0.01
-steps = 2
-"""
-    )
+    path.write_text(random_lesson_text(seed))
     return path
 
 

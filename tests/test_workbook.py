@@ -9,7 +9,6 @@ All files go through one soffice call, so the suite pays LibreOffice's start onc
 from __future__ import annotations
 
 import math
-import random
 import shutil
 import subprocess
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from random_lessons import random_lesson_text
 
 from mlp_lecture.cli import main
 from mlp_lecture.spreadsheet import SHEETS, write_workbook
@@ -46,44 +46,6 @@ UNTRACED = {
 }
 
 
-def _random_lesson(seed: int, activation: str, output_activation: str) -> str:
-    """A lesson of random shape and values (parameters drawn from the seed)."""
-    rng = random.Random(seed)
-    inputs = rng.randint(1, 4)
-    sizes = [inputs] + [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
-    samples = rng.randint(1, 4)
-
-    def row(n: int) -> str:
-        return (
-            "["
-            + ", ".join(f"{rng.uniform(-3, 3):.{rng.choice([0, 2, 5])}f}" for _ in range(n))
-            + "]"
-        )
-
-    width = rng.randint(1, 4)
-    return f"""
-title = "Random {seed}"
-[display]
-decimals = {rng.choice([2, 3, 4])}
-[[neuron]]
-inputs = [{", ".join(row(width) for _ in range(samples))}]
-weight = {row(width)}
-bias = {rng.uniform(-1, 1):.3f}
-activation = "{activation}"
-[network]
-sizes = {sizes}
-activation = "{activation}"
-output_activation = "{output_activation}"
-seed = {seed}
-[data]
-inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
-targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
-[training]
-learning_rate = 0.01
-steps = 3
-"""
-
-
 # A ReLU whose input is exactly 0 (2 * 1 + 2 * -1 + 0): ReLU'(0) = 0, as torch has it.
 RELU_AT_ZERO = """
 title = "ReLU at zero"
@@ -106,9 +68,9 @@ steps = 0
 
 LESSONS = {
     "default": default_lesson_text(),
-    "random1": _random_lesson(1, "relu", "sigmoid"),
-    "random2": _random_lesson(2, "sigmoid", "tanh"),
-    "random3": _random_lesson(3, "tanh", "none"),
+    "random1": random_lesson_text(1, "relu", "sigmoid"),
+    "random2": random_lesson_text(2, "sigmoid", "tanh"),
+    "random3": random_lesson_text(3, "tanh", "none"),
     "relu_zero": RELU_AT_ZERO,
     "diverging": default_lesson_text().replace("learning_rate = 0.001", "learning_rate = 0.003"),
     "edited": default_lesson_text().replace(EDITED_FROM, EDITED_TO),  # the expected values
