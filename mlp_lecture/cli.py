@@ -108,7 +108,10 @@ def _slides_command(args: argparse.Namespace) -> int:
     print_summary(deck.render)
     status = _report_problems(deck.render, args.verbose)
     if status:
-        print("mlp-lecture: no deck written: a scene failed to render", file=sys.stderr)
+        print(
+            "mlp-lecture: no deck written: a scene failed to render or its audit found problems",
+            file=sys.stderr,
+        )
         return status
     scenes = [path.stem for path in deck.presentations]
     print(f"{deck.slides} slides from {len(deck.presentations)} scene(s):")
@@ -183,11 +186,11 @@ def _rendering(out_dir: Path, work: Any) -> Any:
 
 
 def _report_problems(report: Any, verbose: bool) -> int:
-    """Warn of audit problems, name failed scenes; 1 when a scene failed."""
+    """Name failed scenes and scenes the audit rejects; 1 when there is any."""
     for scene in report.scenes:
         if scene.audit:
             print(
-                f"mlp-lecture: warning: {scene.name}: the audit found {len(scene.audit)} "
+                f"mlp-lecture: {scene.name}: the audit found {len(scene.audit)} "
                 f"problem(s) (`mlp-lecture verify` lists them), e.g. {scene.audit[0]}",
                 file=sys.stderr,
             )
@@ -195,7 +198,7 @@ def _report_problems(report: Any, verbose: bool) -> int:
         if verbose and scene.details:
             print(scene.details, file=sys.stderr)
         print(f"mlp-lecture: {scene.name} failed: {scene.error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return 1 if report.failed or any(scene.audit for scene in report.scenes) else 0
 
 
 def _verify_command(args: argparse.Namespace) -> int:
@@ -239,7 +242,10 @@ def _script_command(args: argparse.Namespace) -> int:
         return built
     status = _report_problems(built.render, verbose=False)
     if status:
-        print("mlp-lecture: no script written: a scene failed to render", file=sys.stderr)
+        print(
+            "mlp-lecture: no script written: a scene failed to render or its audit found problems",
+            file=sys.stderr,
+        )
         return status
     if str(args.out) == "-":
         sys.stdout.write(built.text)

@@ -91,8 +91,10 @@ def build_deck(
 ) -> DeckReport:
     """Render ``names`` with a section per step into ``out_dir``, then write the decks.
 
-    When a scene fails to render no deck is written (a deck missing a scene
-    would look whole); the report says which scene failed.
+    When a scene fails to render, or the audit inside the render finds a
+    problem, no deck is written (a deck missing a scene would look whole);
+    the report says which scene. A deck of a target not asked for is removed,
+    so ``DIR`` never holds a deck older than the others.
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
@@ -109,8 +111,8 @@ def build_deck(
         observer=observer,
     )
     deck = DeckReport(report)
-    if report.failed:
-        return deck
+    if report.failed or any(scene.audit for scene in report.scenes):
+        return deck  # the audit rejects a scene: no deck presents it
     with hold_directory(out_dir):
         for stale in out_dir.glob(f"{STAGE_PREFIX}*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
@@ -123,7 +125,17 @@ def build_deck(
                 deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
             if "pptx" in targets:
                 deck.decks["pptx"] = _write_pptx(out_dir, configs)
+        for target in TARGETS:
+            if target not in targets:  # an older deck of this directory would be stale
+                _remove_deck(out_dir, target)
     return deck
+
+
+def _remove_deck(out_dir: Path, target: str) -> None:
+    """Remove the ``target`` deck (``deck.html`` with its assets, or ``deck.pptx``)."""
+    (out_dir / f"{DECK_STEM}.{target}").unlink(missing_ok=True)
+    if target == "html":
+        shutil.rmtree(out_dir / f"{DECK_STEM}_assets", ignore_errors=True)
 
 
 # -- slides --------------------------------------------------------------------------

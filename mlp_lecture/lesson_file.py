@@ -60,12 +60,33 @@ def parse_activations(text: str, output: str, layers: int) -> list[str]:
     return names
 
 
+MAX_STATE_BYTES = 50_000_000  # a lesson's network has at most 10,000 parameters
+MAX_CSV_BYTES = 1_000_000
+
+
+def _regular_file(path: Path, limit: int) -> None:
+    """Refuse (one line) a FIFO, a device or a file over ``limit`` bytes, before reading."""
+    import stat
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return  # the reader says so, in its own words
+    except OSError as error:
+        raise LessonError(f"{path}: cannot read it ({error.strerror or error})") from None
+    if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+        raise LessonError(f"{path}: larger than {limit:,} bytes, the most this file may be")
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise LessonError(f"{path}: not a regular file")
+
+
 def read_state_dict(path: Path) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
     """The ``(prefix, weight, bias)`` of each linear layer, in the state dict's order.
 
     Refuses (``LessonError``, one line) anything but a plain dict of tensors
     whose keys are ``PREFIX.weight`` / ``PREFIX.bias`` pairs.
     """
+    _regular_file(path, MAX_STATE_BYTES)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
@@ -136,6 +157,7 @@ def read_csv(path: Path, inputs: int, targets: int) -> tuple[list[list[float]], 
     are skipped.
     """
     width = inputs + targets
+    _regular_file(path, MAX_CSV_BYTES)
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             rows = [(number, row) for number, row in enumerate(csv.reader(file), start=1)]

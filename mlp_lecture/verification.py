@@ -1,12 +1,35 @@
-"""``mlp-lecture verify DIR``: recompute the lesson and check every ledger in DIR."""
+"""``mlp-lecture verify DIR``: recompute the lesson and check everything DIR holds.
+
+Every problem is one line that starts with the file it is about. ``verify``
+checks that
+
+- ``lesson.toml``, ``lecture.json`` (the manifest) and every ledger read as
+  their formats say (a damaged file is named with its bad field);
+- every ledger agrees with a fresh trace of the lesson (values, shown text,
+  worked arithmetic) and the audit inside the render found nothing;
+- every file the manifest lists is there, at its recorded size and sha256;
+  each ledger holds the number of values and the title the manifest
+  records; no scene's clip or ledger is there that the manifest does not list;
+- every clip decodes (PyAV) and lasts what the manifest records.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mlp_lecture.pipeline.manifest import LESSON_COPY
+from mlp_lecture.pipeline.manifest import (
+    LESSON_COPY,
+    MANIFEST,
+    Manifest,
+    ManifestFormatError,
+    SceneEntry,
+    file_sha256,
+    read_manifest,
+)
 from mlp_lecture.pipeline.options import FORMATS
 from mlpmath import LessonError, compute_trace, parse_lesson
+from mlpmath.lesson import read_lesson_text
+from mlpmath.lesson_checks import quoted
 from scenekit.ledger import (
     LEDGER_SUFFIX,
     LedgerFile,
@@ -14,8 +37,12 @@ from scenekit.ledger import (
     check_ledger,
     read_ledger,
 )
+from scenes import LECTURE_ORDER
 
 __all__ = ["verify_dir"]
+
+MAX_LINE = 300  # a problem's line is cut to this many characters
+DURATION_TOLERANCE = 0.1  # seconds a clip may differ from the manifest's duration
 
 
 def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
@@ -24,33 +51,142 @@ def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
     Raises ``LessonError`` when ``out_dir`` is not a render directory.
     """
     if not out_dir.is_dir():
-        raise LessonError(f"{out_dir}: no such render directory")
+        raise LessonError(f"{quoted(str(out_dir), 80)[1:-1]}: no such render directory")
     lesson_file = out_dir / LESSON_COPY
     if not lesson_file.is_file():
         raise LessonError(f"{out_dir}: holds no {LESSON_COPY}; is it a render directory?")
     ledger_files = sorted(out_dir.glob(f"*{LEDGER_SUFFIX}"))
-    if not ledger_files:
+    if not ledger_files and not (out_dir / MANIFEST).exists():
         raise LessonError(f"{out_dir}: holds no *{LEDGER_SUFFIX} ledgers to check")
     problems: list[str] = []
-    ledgers: list[LedgerFile] = []
+    manifest = _manifest(out_dir, problems)
+    ledgers: dict[str, LedgerFile] = {}
     for path in ledger_files:
         try:
-            ledgers.append(read_ledger(path))
+            ledgers[path.name] = read_ledger(path)
         except OSError as error:
             problems.append(f"{path.name}: unreadable ledger ({error.strerror or error})")
         except LedgerFormatError as error:
             problems.append(f"{path.name}: {error}")
-    name = next((ledger.lesson for ledger in ledgers if ledger.lesson), "lesson")
-    trace = compute_trace(parse_lesson(lesson_file.read_text(encoding="utf-8"), name=name))
+    try:
+        lesson = parse_lesson(read_lesson_text(lesson_file), name="lesson", origin=LESSON_COPY)
+    except LessonError as error:
+        problems.append(str(error))
+        return 0, [_line(problem) for problem in problems]
+    trace = compute_trace(lesson)
     checked = 0
-    for ledger in ledgers:
-        problems += check_ledger(trace, ledger)
-        problems += _section_problems(out_dir, ledger)
-        problems += [f"audit at render time: {problem}" for problem in ledger.audit.problems]
-        checked += len(ledger.values)
+    for name, ledger in ledgers.items():
+        found = check_ledger(trace, ledger) + _section_problems(out_dir, ledger)
+        found += [f"audit at render time: {problem}" for problem in ledger.audit.problems]
         if not any((out_dir / f"{ledger.scene}.{ext}").is_file() for ext in FORMATS):
-            problems.append(f"{ledger.scene}: ledger without its video")
-    return checked, problems
+            found.append("ledger without its video")
+        problems += [f"{name}: {problem}" for problem in found]
+        checked += len(ledger.values)
+    if manifest is not None:
+        problems += _manifest_problems(out_dir, manifest, ledgers)
+    return checked, [_line(problem) for problem in problems]
+
+
+def _line(text: str) -> str:
+    """One line, at most ``MAX_LINE`` characters."""
+    text = " ".join(text.splitlines())
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 3] + "..."
+
+
+def _manifest(out_dir: Path, problems: list[str]) -> Manifest | None:
+    try:
+        return read_manifest(out_dir)
+    except FileNotFoundError:
+        problems.append(f"{MANIFEST}: missing; a render writes it with its first scene")
+    except OSError as error:
+        problems.append(f"{MANIFEST}: unreadable ({error.strerror or error})")
+    except ManifestFormatError as error:
+        problems.append(f"{MANIFEST}: {error}")
+    return None
+
+
+def _manifest_problems(
+    out_dir: Path, manifest: Manifest, ledgers: dict[str, LedgerFile]
+) -> list[str]:
+    """Where ``out_dir`` differs from what its manifest records."""
+    problems = []
+    listed = {name for entry in manifest.scenes for name in entry.files}
+    for name, _ in LECTURE_ORDER:  # files of scenes the manifest does not vouch for
+        for path in [out_dir / f"{name}{LEDGER_SUFFIX}"] + [
+            out_dir / f"{name}.{ext}" for ext in FORMATS
+        ]:
+            if path.is_file() and path.name not in listed:
+                problems.append(f"{path.name}: not in {MANIFEST} (no render made it)")
+    for entry in manifest.scenes:
+        if entry.skipped is None:
+            problems += _entry_problems(out_dir, entry, ledgers.get(entry.ledger))
+    return problems
+
+
+def _entry_problems(out_dir: Path, entry: SceneEntry, ledger: LedgerFile | None) -> list[str]:
+    problems = []
+    if not entry.sha256:
+        problems.append(f"{MANIFEST}: {entry.scene} records no file hashes; render it again")
+    intact = set()
+    for name, size in entry.files.items():
+        path = out_dir / name
+        if not path.is_file():
+            problems.append(f"{name}: missing ({MANIFEST} lists it for {entry.scene})")
+            continue
+        actual = path.stat().st_size
+        if actual != size:
+            problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
+        elif name in entry.sha256 and file_sha256(path) != entry.sha256[name]:
+            problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
+        else:
+            intact.add(name)
+    if entry.ledger not in entry.files:
+        problems.append(f"{MANIFEST}: {entry.scene} lists no ledger file")
+    elif ledger is not None:
+        if ledger.scene != entry.scene:
+            problems.append(f"{entry.ledger}: is the ledger of {quoted(ledger.scene)}")
+        if len(ledger.values) != entry.values:
+            problems.append(
+                f"{entry.ledger}: lists {len(ledger.values)} values, "
+                f"but {MANIFEST} records {entry.values}"
+            )
+        if entry.title and ledger.title != entry.title:
+            problems.append(
+                f"{entry.ledger}: title {quoted(ledger.title)}, "
+                f"but {MANIFEST} records {quoted(entry.title)}"
+            )
+    clips = [entry.file] + [s.file for s in entry.sections if s.file]
+    for clip in clips:
+        if clip in entry.files and (out_dir / clip).is_file():
+            expected = entry.duration if clip == entry.file else None
+            problems += _clip_problems(out_dir / clip, expected)
+    return problems
+
+
+def _clip_problems(path: Path, duration: float | None) -> list[str]:
+    """The clip decodes to the end (PyAV) and lasts ``duration`` seconds (when given)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            frames = 0
+            last = 0.0
+            for frame in container.decode(stream):
+                frames += 1
+                if frame.time is not None:
+                    last = frame.time
+    except (av.FFmpegError, IndexError, ValueError, OSError) as error:
+        reason = type(error).__name__ if isinstance(error, IndexError) else str(error)
+        return [f"{path.name}: does not decode as a clip ({quoted(reason, 80)[1:-1]})"]
+    if frames == 0:
+        return [f"{path.name}: holds no frames"]
+    if duration is not None and frames > 1:
+        rate = float(stream.average_rate or 0) or 15.0
+        length = last + 1 / rate
+        if abs(length - duration) > DURATION_TOLERANCE + 1 / rate:
+            return [f"{path.name}: lasts {length:.2f} s, but {MANIFEST} records {duration:.2f} s"]
+    return []
 
 
 def _section_problems(out_dir: Path, ledger: LedgerFile) -> list[str]:
@@ -59,10 +195,8 @@ def _section_problems(out_dir: Path, ledger: LedgerFile) -> list[str]:
     problems = []
     for section in ledger.sections:
         if section.file and not (out_dir / section.file).is_file():
-            problems.append(
-                f"{ledger.scene}: section {section.index} lacks its clip {section.file}"
-            )
+            problems.append(f"section {section.index} lacks its clip {section.file}")
         bad = [i for i in section.values if not 0 <= i < count]
         if bad:
-            problems.append(f"{ledger.scene}: section {section.index} lists no such values {bad}")
+            problems.append(f"section {section.index} lists no such values {bad[:5]}")
     return problems

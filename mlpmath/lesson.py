@@ -7,16 +7,33 @@ Loading never writes anything.
 
 from __future__ import annotations
 
-import math
+import os
+import stat
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlpmath.activations import ACTIVATIONS
+from mlpmath import lesson_checks as check
+from mlpmath.lesson_checks import (
+    MAX_DECIMALS,
+    MAX_LAYERS,
+    MAX_LESSON_BYTES,
+    MAX_NEURONS,
+    MAX_PARAMETERS,
+    MAX_RECORDED,
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_TITLE,
+    MAX_WIDTH,
+    LessonError,
+    parameter_count,
+    quoted,
+    recorded_values,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -32,21 +49,10 @@ __all__ = [
     "default_lesson_text",
     "load_lesson",
     "parse_lesson",
+    "read_lesson_text",
 ]
 
 DEFAULT_LESSON_NAME = "default"
-MAX_DECIMALS = 10
-# The trace records every parameter at every training step, so a lesson's
-# size is bounded: a lecture's network is small, and a typo such as
-# `steps = 1000000000` must fail at once instead of exhausting memory.
-MAX_PARAMETERS = 10_000
-MAX_RECORDED = 1_000_000  # training steps x parameters
-
-
-class LessonError(ValueError):
-    """A lesson file is unusable; the message names the key and the fix."""
-
-
 Matrix = tuple[tuple[float, ...], ...]
 
 
@@ -182,28 +188,69 @@ def load_lesson(path: str | Path | None) -> Lesson:
     if path is None:
         return default_lesson()
     path = Path(path)
+    return parse_lesson(read_lesson_text(path), name=path.stem, origin=str(path))
+
+
+def read_lesson_text(path: Path) -> str:
+    """The text of the lesson file at ``path``: a regular file of UTF-8, at most
+    ``MAX_LESSON_BYTES`` long (a FIFO or a device is refused, never read)."""
+    where = quoted(str(path), 80)[1:-1]
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise LessonError(f"{path}: no such lesson file") from None
+        raise LessonError(f"{where}: no such lesson file") from None
     except IsADirectoryError:
-        raise LessonError(f"{path}: is a directory, not a lesson file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise LessonError(f"{path}: cannot read it ({error})") from None
-    return parse_lesson(text, name=path.stem, origin=str(path))
+        raise LessonError(f"{where}: is a directory, not a lesson file") from None
+    except OSError as error:
+        raise LessonError(f"{where}: cannot read it ({error.strerror or error})") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise LessonError(f"{where}: is a directory, not a lesson file")
+        if not stat.S_ISREG(mode):
+            raise LessonError(f"{where}: not a regular file (a lesson is a TOML file)")
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            data = file.read(MAX_LESSON_BYTES + 1)
+    except OSError as error:
+        raise LessonError(f"{where}: cannot read it ({error.strerror or error})") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_LESSON_BYTES:
+        raise LessonError(
+            f"{where}: larger than {MAX_LESSON_BYTES:,} bytes, the most a lesson file may be"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LessonError(f"{where}: cannot read it: not UTF-8 text (byte {error.start})") from None
 
 
 def parse_lesson(text: str, name: str, origin: str | None = None) -> Lesson:
-    """Validate lesson TOML text into a :class:`Lesson`."""
-    where = origin or name
+    """Validate lesson TOML text into a :class:`Lesson`.
+
+    A leading UTF-8 byte-order mark is ignored. Every problem raises
+    ``LessonError`` with one line naming ``origin`` (or ``name``) and the key.
+    """
+    where = quoted(origin or name, 80)[1:-1]
+    if len(text) > MAX_LESSON_BYTES:
+        raise LessonError(f"{where}: longer than {MAX_LESSON_BYTES:,} characters")
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
-        raise LessonError(f"{where}: not valid TOML ({error})") from None
+        raise LessonError(f"{where}: not valid TOML ({quoted(str(error), 80)[1:-1]})") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise LessonError(f"{where}: not usable TOML ({quoted(str(error), 60)[1:-1]})") from None
+    except RecursionError:
+        raise LessonError(
+            f"{where}: not usable TOML (arrays or tables nested too deeply)"
+        ) from None
     try:
         return _build_lesson(raw, name, text)
     except LessonError as error:
         raise LessonError(f"{where}: {error}") from None
+    except RecursionError:  # a nested value quoted in a message
+        raise LessonError(f"{where}: values nested too deeply") from None
 
 
 # -- validation --------------------------------------------------------------
@@ -215,28 +262,38 @@ _LAYER_KEYS = {"weight", "bias", "activation"}
 
 
 def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
-    _check_keys(raw, _TOP_KEYS, "")
+    check.check_keys(raw, _TOP_KEYS, "")
     title = raw.get("title", name)
     if not isinstance(title, str) or not title.strip():
         raise LessonError("title: expected a non-empty string")
+    if len(title) > MAX_TITLE or len(title.strip().splitlines()) > 1:
+        raise LessonError(
+            f"title: expected one line of at most {MAX_TITLE} characters, got {quoted(title)}"
+        )
 
-    display = _table(raw, "display", required=False)
-    _check_keys(display, {"decimals"}, "display")
-    decimals = _integer(display.get("decimals", 4), "display.decimals")
-    if not 0 <= decimals <= MAX_DECIMALS:
-        raise LessonError(f"display.decimals: expected 0 to {MAX_DECIMALS}, got {decimals}")
+    display = check.table_of(raw, "display", required=False)
+    check.check_keys(display, {"decimals"}, "display")
+    decimals = check.integer(display.get("decimals", 4), "display.decimals", 0, MAX_DECIMALS)
 
     neuron_tables = raw.get("neuron", [])
     if not isinstance(neuron_tables, list):
         raise LessonError("neuron: expected [[neuron]] tables")
+    if len(neuron_tables) > MAX_NEURONS:
+        raise LessonError(
+            f"neuron: {len(neuron_tables)} [[neuron]] tables; a lesson allows at most {MAX_NEURONS}"
+        )
     neurons = tuple(_neuron(t, f"neuron[{i}]") for i, t in enumerate(neuron_tables))
 
-    network = _network(_table(raw, "network", required=True))
+    network = _network(check.table_of(raw, "network", required=True), decimals)
 
-    data = _table(raw, "data", required=True)
-    _check_keys(data, {"inputs", "targets"}, "data")
-    inputs = _matrix(_required(data, "inputs", "data"), "data.inputs")
-    targets = _matrix(_required(data, "targets", "data"), "data.targets")
+    data = check.table_of(raw, "data", required=True)
+    check.check_keys(data, {"inputs", "targets"}, "data")
+    inputs = check.matrix(
+        check.required(data, "inputs", "data"), "data.inputs", MAX_SAMPLES, MAX_WIDTH
+    )
+    targets = check.matrix(
+        check.required(data, "targets", "data"), "data.targets", MAX_SAMPLES, MAX_WIDTH
+    )
     if len(inputs[0]) != network.sizes[0]:
         raise LessonError(
             f"data.inputs: rows have {len(inputs[0])} values but network.sizes[0] "
@@ -252,21 +309,26 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
             f"has {network.sizes[-1]} (network.sizes[-1])"
         )
 
-    training = _table(raw, "training", required=True)
-    _check_keys(training, {"learning_rate", "steps"}, "training")
-    learning_rate = _number(
-        _required(training, "learning_rate", "training"), "training.learning_rate"
+    training = check.table_of(raw, "training", required=True)
+    check.check_keys(training, {"learning_rate", "steps"}, "training")
+    learning_rate = check.number(
+        check.required(training, "learning_rate", "training"), "training.learning_rate"
     )
     if learning_rate <= 0:
         raise LessonError(f"training.learning_rate: must be positive, got {learning_rate}")
-    steps = _integer(_required(training, "steps", "training"), "training.steps")
-    if steps < 0:
-        raise LessonError(f"training.steps: must be 0 or more, got {steps}")
-    parameters = _parameter_count(network.sizes)
-    if steps * parameters > MAX_RECORDED:
+    steps = check.integer(
+        check.required(training, "steps", "training"), "training.steps", 0, MAX_STEPS
+    )
+    recorded = recorded_values(network.sizes, len(inputs), steps)
+    if recorded > MAX_RECORDED:
+        per_step = recorded_values(network.sizes, len(inputs), 1) - recorded_values(
+            network.sizes, len(inputs), 0
+        )
+        most = max(0, (MAX_RECORDED - recorded_values(network.sizes, len(inputs), 0)) // per_step)
         raise LessonError(
-            f"training.steps: {steps} steps of a network with {parameters} parameters is too "
-            f"many to record (at most {MAX_RECORDED // parameters} steps for this network)"
+            f"training.steps: {steps} steps of this network on {len(inputs)} samples would "
+            f"record about {recorded:,} numbers; a lesson allows {MAX_RECORDED:,} "
+            f"(at most {most} steps here)"
         )
 
     return Lesson(
@@ -286,38 +348,44 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
 def _neuron(table: Any, key: str) -> NeuronSpec:
     if not isinstance(table, dict):
         raise LessonError(f"{key}: expected a [[neuron]] table")
-    _check_keys(table, _NEURON_KEYS, key)
-    inputs = _matrix(_required(table, "inputs", key), f"{key}.inputs")
-    weight = _vector(_required(table, "weight", key), f"{key}.weight")
+    check.check_keys(table, _NEURON_KEYS, key)
+    inputs = check.matrix(
+        check.required(table, "inputs", key), f"{key}.inputs", MAX_SAMPLES, MAX_WIDTH
+    )
+    weight = check.vector(check.required(table, "weight", key), f"{key}.weight", MAX_WIDTH)
     if len(weight) != len(inputs[0]):
         raise LessonError(
             f"{key}.weight: {len(weight)} weights but each input row has {len(inputs[0])} values"
         )
-    bias = _number(_required(table, "bias", key), f"{key}.bias")
-    activation = _activation(table.get("activation", "relu"), f"{key}.activation")
+    bias = check.number(check.required(table, "bias", key), f"{key}.bias")
+    activation = check.activation(table.get("activation", "relu"), f"{key}.activation")
     return NeuronSpec(inputs=inputs, weight=weight, bias=bias, activation=activation)
 
 
-def _network(table: dict[str, Any]) -> NetworkSpec:
-    _check_keys(table, _NETWORK_KEYS, "network")
-    raw_sizes = _required(table, "sizes", "network")
+def _network(table: dict[str, Any], decimals: int) -> NetworkSpec:
+    check.check_keys(table, _NETWORK_KEYS, "network")
+    raw_sizes = check.required(table, "sizes", "network")
     if not isinstance(raw_sizes, list) or len(raw_sizes) < 2:
         raise LessonError("network.sizes: expected at least two sizes, e.g. [2, 3, 1]")
-    sizes = tuple(_integer(s, f"network.sizes[{i}]") for i, s in enumerate(raw_sizes))
-    for i, size in enumerate(sizes):
-        if size < 1:
-            raise LessonError(f"network.sizes[{i}]: must be at least 1, got {size}")
-    parameters = _parameter_count(sizes)
+    if len(raw_sizes) > MAX_LAYERS + 1:
+        raise LessonError(
+            f"network.sizes: {len(raw_sizes) - 1} layers; a lesson allows at most {MAX_LAYERS}"
+        )
+    sizes = tuple(
+        check.integer(s, f"network.sizes[{i}]", 1, MAX_WIDTH, "the widest layer a lesson allows")
+        for i, s in enumerate(raw_sizes)
+    )
+    parameters = parameter_count(sizes)
     if parameters > MAX_PARAMETERS:
         raise LessonError(
             f"network.sizes: {list(sizes)} has {parameters} weights and biases; a lesson "
             f"allows at most {MAX_PARAMETERS}"
         )
-    activation = _activation(table.get("activation", "none"), "network.activation")
-    output_activation = _activation(
+    activation = check.activation(table.get("activation", "none"), "network.activation")
+    output_activation = check.activation(
         table.get("output_activation", "none"), "network.output_activation"
     )
-    seed = _integer(table.get("seed", 0), "network.seed")
+    seed = check.integer(table.get("seed", 0), "network.seed", 0, MAX_SEED, "torch's seed range")
 
     layer_tables = table.get("layer", [])
     if not isinstance(layer_tables, list):
@@ -330,7 +398,7 @@ def _network(table: dict[str, Any]) -> NetworkSpec:
     for i, layer_table in enumerate(layer_tables):
         if not isinstance(layer_table, dict):
             raise LessonError(f"network.layer[{i}]: expected a [[network.layer]] table")
-        _check_keys(layer_table, _LAYER_KEYS, f"network.layer[{i}]")
+        check.check_keys(layer_table, _LAYER_KEYS, f"network.layer[{i}]")
     # Tables holding only an activation keep the seed's parameters; a table
     # with a weight or bias gives them, and then every table must.
     given = [i for i, t in enumerate(layer_tables) if "weight" in t or "bias" in t]
@@ -340,9 +408,16 @@ def _network(table: dict[str, Any]) -> NetworkSpec:
             _layer(t, f"network.layer[{i}]", sizes[i], sizes[i + 1])
             for i, t in enumerate(layer_tables)
         )
+    elif decimals == 0:
+        # torch's initialisation draws weights below 1 in size: rounded to whole
+        # numbers they are 0 or +-1, and most of the network is dead.
+        raise LessonError(
+            "display.decimals: 0 rounds the weights drawn from network.seed to 0 or 1 "
+            "(a dead network); show at least 1 decimal, or give [[network.layer]] weights"
+        )
     defaults = [activation] * (len(sizes) - 2) + [output_activation]
     activations = tuple(
-        _activation(t["activation"], f"network.layer[{i}].activation")
+        check.activation(t["activation"], f"network.layer[{i}].activation")
         if "activation" in t
         else defaults[i]
         for i, t in enumerate(layer_tables)
@@ -358,97 +433,15 @@ def _network(table: dict[str, Any]) -> NetworkSpec:
 
 
 def _layer(table: dict[str, Any], key: str, fan_in: int, fan_out: int) -> LayerSpec:
-    weight = _matrix(_required(table, "weight", key), f"{key}.weight")
+    weight = check.matrix(
+        check.required(table, "weight", key), f"{key}.weight", MAX_WIDTH, MAX_WIDTH
+    )
     if (len(weight), len(weight[0])) != (fan_out, fan_in):
         raise LessonError(
             f"{key}.weight: expected {fan_out} rows x {fan_in} columns (torch layout, "
             f"out x in, from network.sizes), got {len(weight)} x {len(weight[0])}"
         )
-    bias = _vector(_required(table, "bias", key), f"{key}.bias")
+    bias = check.vector(check.required(table, "bias", key), f"{key}.bias", MAX_WIDTH)
     if len(bias) != fan_out:
         raise LessonError(f"{key}.bias: expected {fan_out} values, got {len(bias)}")
     return LayerSpec(weight=weight, bias=bias)
-
-
-# -- small checkers ----------------------------------------------------------
-
-
-def _parameter_count(sizes: tuple[int, ...]) -> int:
-    """Weights and biases of the ``nn.Linear`` layers that ``sizes`` describes."""
-    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
-
-
-def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            place = f"{where}.{key}" if where else key
-            raise LessonError(
-                f"{place}: unknown key (expected one of: {', '.join(sorted(allowed))})"
-            )
-
-
-def _table(raw: dict[str, Any], key: str, required: bool) -> dict[str, Any]:
-    if key not in raw:
-        if required:
-            raise LessonError(f"[{key}]: missing table")
-        return {}
-    value = raw[key]
-    if not isinstance(value, dict):
-        raise LessonError(f"{key}: expected a [{key}] table")
-    return value
-
-
-def _required(table: dict[str, Any], key: str, where: str) -> Any:
-    if key not in table:
-        raise LessonError(f"{where}.{key}: missing")
-    return table[key]
-
-
-def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise LessonError(f"{key}: expected a number, got {_shown(value)}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise LessonError(f"{key}: must be a finite number, got {value!r}")
-    return number
-
-
-def _integer(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise LessonError(f"{key}: expected a whole number, got {_shown(value)}")
-    return value
-
-
-def _vector(value: Any, key: str) -> tuple[float, ...]:
-    if not isinstance(value, list) or not value:
-        raise LessonError(f"{key}: expected a non-empty list of numbers, got {_shown(value)}")
-    return tuple(_number(v, f"{key}[{i}]") for i, v in enumerate(value))
-
-
-def _matrix(value: Any, key: str) -> Matrix:
-    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
-        raise LessonError(
-            f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]], got {_shown(value)}"
-        )
-    rows = tuple(_vector(row, f"{key}[{i}]") for i, row in enumerate(value))
-    width = len(rows[0])
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise LessonError(
-                f"{key}[{i}]: ragged rows (row 0 has {width} values, row {i} has {len(row)})"
-            )
-    return rows
-
-
-def _shown(value: Any, limit: int = 40) -> str:
-    """A value from the file for an error message: one short line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _activation(value: Any, key: str) -> str:
-    if not isinstance(value, str) or value not in ACTIVATIONS:
-        raise LessonError(
-            f"{key}: unknown activation {_shown(value)} (choose one of: {', '.join(ACTIVATIONS)})"
-        )
-    return value

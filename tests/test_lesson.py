@@ -408,7 +408,7 @@ def random_lesson(seed: int):
                 rng.uniform(-5, 5),
                 float(rng.randint(-9, 9)),
                 round(rng.uniform(-1, 1), 4),
-                rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 12),
+                rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 6),
                 float(torch.tensor(rng.uniform(-1, 1), dtype=torch.float32)),
                 -0.0,
             ]
@@ -430,7 +430,7 @@ def random_lesson(seed: int):
     return Lesson(
         name=f"random{seed}",
         title=rng.choice(["Random", 'A "quoted" title', "Ünïcode – λ", "back\\slash\ttab"]),
-        decimals=rng.randint(0, 10),
+        decimals=rng.randint(0 if given else 1, 10),  # seeded weights need a decimal
         neurons=tuple(
             NeuronSpec(
                 rows(rng.randint(1, 3), width), rows(1, width)[0], number(), rng.choice(names)

@@ -32,7 +32,9 @@ def rendered(tmp_path_factory) -> Path:
 def test_render_writes_the_clip_its_ledger_and_the_lesson(rendered):
     assert sorted(p.name for p in rendered.iterdir()) == [
         "ReLUActivation.mp4",
+        "ReLUActivation.srt",
         "ReLUActivation.values.json",
+        "ReLUActivation.vtt",
         "lecture.json",
         "lesson.toml",
     ]

@@ -29,6 +29,7 @@ from mlp_lecture.pipeline.manifest import (
     ManifestFormatError,
     SceneEntry,
     SectionEntry,
+    file_sha256,
     read_manifest,
 )
 from mlp_lecture.pipeline.media import join_clips, video_duration
@@ -57,6 +58,10 @@ class OutputDirectory:
         # From the last render of DIR, even of another lesson: to plan this one.
         self.previous_seconds: dict[str, float] = {}
         self.previous_frames: dict[str, int | None] = {}
+        # Whether DIR holds this render's lesson.toml and lecture.json: a DIR
+        # that was no render directory gets them with its first scene, so a
+        # render that publishes nothing leaves nothing new.
+        self.claimed = False
 
     @property
     def entries(self) -> dict[str, SceneEntry]:
@@ -83,8 +88,8 @@ class OutputDirectory:
                 self.manifest.scenes = old.scenes
                 self.manifest.lecture = old.lecture
         self._sweep()
-        self._write_text(self.out_dir / LESSON_COPY, self.lesson_source)
-        self.save()
+        if old is not None or (self.out_dir / MANIFEST).exists():
+            self.save()  # DIR was a render directory: it is this render's now
 
     def _sweep(self) -> None:
         """Remove scene files the manifest does not list (another lesson's, a crash's)."""
@@ -111,6 +116,9 @@ class OutputDirectory:
             (entry for entry in self.manifest.scenes if entry.scene in order),
             key=lambda entry: order.index(entry.scene),
         )
+        if not self.claimed:
+            self._write_text(self.out_dir / LESSON_COPY, self.lesson_source)
+            self.claimed = True
         self._write_text(self.out_dir / MANIFEST, self.manifest.dumps())
 
     def _set_entry(self, entry: SceneEntry | None, name: str) -> SceneEntry | None:
@@ -167,10 +175,11 @@ class OutputDirectory:
         files[ledger_name] = ledger_work
         if any(section.file for section in ledger.sections):
             (self.out_dir / SECTIONS_DIR).mkdir(exist_ok=True)
-        sizes = {}
+        sizes, hashes = {}, {}
         for target, source in files.items():
             os.chmod(source, 0o644)
             sizes[target] = source.stat().st_size
+            hashes[target] = file_sha256(source)
             os.replace(source, self.out_dir / target)
         self._remove_files(old, keep=set(files))
         entry = SceneEntry(
@@ -190,6 +199,8 @@ class OutputDirectory:
             audit_seconds=round(output.audit_seconds, 3),
             audit_problems=list(output.audit),
             captions=captions,
+            sha256=hashes,
+            title=ledger.title,
         )
         self._set_entry(entry, name)
         self.save()

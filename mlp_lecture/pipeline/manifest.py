@@ -8,6 +8,7 @@ after every scene, so it always describes exactly what the directory holds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,11 +26,12 @@ __all__ = [
     "ManifestFormatError",
     "SceneEntry",
     "SectionEntry",
+    "file_sha256",
     "read_manifest",
 ]
 
 MANIFEST = "lecture.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: each scene's title and the sha256 of each of its files
 LESSON_COPY = "lesson.toml"  # the lesson the directory was rendered from
 LECTURE_STEM = "lecture"  # the joined clips: lecture.<format>
 SECTIONS_DIR = "sections"  # one clip per step: sections/<Scene>-NN.<format>
@@ -53,9 +55,30 @@ def _files(data: dict[str, Any], where: str) -> dict[str, int]:
     _require(isinstance(files, dict), f"{where}.files", "an object of file sizes")
     for name, size in files.items():
         _require(
-            isinstance(size, int) and not isinstance(size, bool), f"{where}.files.{name}", "a size"
+            isinstance(size, int) and not isinstance(size, bool),
+            f"{where}.files.{name[:40]}",
+            "a size",
         )
     return dict(files)
+
+
+def _hashes(data: dict[str, Any], where: str) -> dict[str, str]:
+    hashes = data.get("sha256", {})
+    _require(isinstance(hashes, dict), f"{where}.sha256", "an object of file hashes")
+    for name, value in hashes.items():
+        _require(
+            isinstance(value, str) and len(value) == 64, f"{where}.sha256.{name[:40]}", "a sha256"
+        )
+    return dict(hashes)
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of the file at ``path``, as the manifest records it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _captions(data: dict[str, Any], where: str) -> dict[str, str]:
@@ -127,6 +150,8 @@ class SceneEntry:
     audit_seconds: float = 0.0
     audit_problems: list[str] = field(default_factory=list)
     captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> subtitle file
+    sha256: dict[str, str] = field(default_factory=dict)  # each of ``files``: its hash
+    title: str = ""  # the scene's title, as its ledger has it
 
     def to_json(self) -> dict[str, Any]:
         if self.skipped is not None:
@@ -145,6 +170,8 @@ class SceneEntry:
             "audit_problems": self.audit_problems,
             "captions": self.captions,
             "files": self.files,
+            "sha256": self.sha256,
+            "title": self.title,
         }
 
     @classmethod
@@ -153,6 +180,7 @@ class SceneEntry:
         for key in ("scene", "key"):
             _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
         files = _files(data, where)
+        _require(isinstance(data.get("title", ""), str), f"{where}.title", "text")
         if "skipped" in data:
             _require(isinstance(data["skipped"], str), f"{where}.skipped", "text")
             return cls(data["scene"], data["key"], files, skipped=data["skipped"])
@@ -189,6 +217,8 @@ class SceneEntry:
             audit_seconds=_optional_number(data, "audit_seconds", where) or 0.0,
             audit_problems=problems,
             captions=_captions(data, where),
+            sha256=_hashes(data, where),
+            title=data["title"] if isinstance(data.get("title"), str) else "",
         )
 
     def complete_in(self, out_dir: Path) -> bool:

@@ -96,17 +96,27 @@ def default_out_dir(lesson: Lesson, options: RenderOptions | str) -> Path:
 
 
 def select_scenes(names: str | None) -> list[str]:
-    """Scene names in lecture order; ``names`` is a comma-separated choice."""
+    """Scene names in lecture order; ``names`` is a comma-separated choice (None: all).
+
+    Raises ``ValueError`` (one line) for an unknown name or a choice of none.
+    """
     order = [name for name, _ in LECTURE_ORDER]
-    if not names:
+    if names is None:
         return order
     chosen = [name.strip() for name in names.split(",") if name.strip()]
+    if not chosen:
+        raise ValueError(f"--scenes: names no scene (choose from: {', '.join(order)})")
     unknown = [name for name in chosen if name not in order]
     if unknown:
         raise ValueError(
-            f"--scenes: unknown scene {unknown[0]!r} (choose from: {', '.join(order)})"
+            f"--scenes: unknown scene {_short(unknown[0])} (choose from: {', '.join(order)})"
         )
     return [name for name in order if name in chosen]
+
+
+def _short(name: str) -> str:
+    text = repr(name)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def default_jobs() -> int:

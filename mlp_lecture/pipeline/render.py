@@ -156,36 +156,74 @@ def render_scenes(
 
     if out_dir.exists() and not out_dir.is_dir():
         raise RenderError(f"{out_dir}: not a directory")
+    created = [path for path in (out_dir, *out_dir.parents) if not path.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
-    with hold_directory(out_dir), _terminate_as_interrupt():
-        remove_stale_work_dirs(out_dir)
-        work = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir), dir=out_dir.parent))
-        try:
-            directory = OutputDirectory(out_dir, work, lesson, digest, options)
-            directory.start()
-            results: dict[str, RenderedScene] = {}
-            to_render = []
-            for name in names:
-                entry = directory.entries.get(name)
-                if not force and entry and entry.key == keys[name] and entry.complete_in(out_dir):
-                    results[name] = RenderedScene.from_entry(out_dir, entry, "cached")
-                    observer.finished(results[name])
-                    continue
-                to_render.append(name)
-            if to_render:
-                directory.drop_lecture()
-            _render_parallel(
-                to_render, directory, keys, lesson, options, jobs, verbose, observer, results
-            )
-            report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
-            joined = directory.finish_lecture(lecture, observer.joining)
-            if joined is not None:
-                report.lecture = out_dir / joined.file
-                report.lecture_duration = joined.duration
-            report.seconds = time.perf_counter() - started
-            return report
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    directory: OutputDirectory | None = None
+    try:
+        with hold_directory(out_dir), _terminate_as_interrupt():
+            remove_stale_work_dirs(out_dir)
+            work = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir), dir=out_dir.parent))
+            try:
+                directory = OutputDirectory(out_dir, work, lesson, digest, options)
+                return _render_into(
+                    directory,
+                    names,
+                    keys,
+                    lesson,
+                    options,
+                    jobs,
+                    force,
+                    lecture,
+                    verbose,
+                    observer,
+                    started,
+                )
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        if directory is None or not directory.claimed:
+            for path in created:  # a render that published nothing leaves nothing new
+                try:
+                    path.rmdir()
+                except OSError:
+                    break
+
+
+def _render_into(
+    directory: OutputDirectory,
+    names: Sequence[str],
+    keys: dict[str, str],
+    lesson: Lesson,
+    options: RenderOptions,
+    jobs: int | None,
+    force: bool,
+    lecture: bool,
+    verbose: bool,
+    observer: RenderObserver,
+    started: float,
+) -> RenderReport:
+    """Plan and render into ``directory``: cached scenes kept, the others rendered."""
+    out_dir = directory.out_dir
+    directory.start()
+    results: dict[str, RenderedScene] = {}
+    to_render = []
+    for name in names:
+        entry = directory.entries.get(name)
+        if not force and entry and entry.key == keys[name] and entry.complete_in(out_dir):
+            results[name] = RenderedScene.from_entry(out_dir, entry, "cached")
+            observer.finished(results[name])
+            continue
+        to_render.append(name)
+    if to_render:
+        directory.drop_lecture()
+    _render_parallel(to_render, directory, keys, lesson, options, jobs, verbose, observer, results)
+    report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
+    joined = directory.finish_lecture(lecture, observer.joining)
+    if joined is not None:
+        report.lecture = out_dir / joined.file
+        report.lecture_duration = joined.duration
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _render_parallel(

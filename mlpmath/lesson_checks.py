@@ -1,0 +1,171 @@
+"""The checks a lesson file passes before anything is computed, and its limits.
+
+Every check raises :class:`LessonError` with one short line that names the
+key; text quoted from the file is escaped and shortened, so no file can make
+an error span lines or screens. The limits bound what a lesson may ask the
+trace to hold: a real lecture is far below every one of them.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import Any
+
+from mlpmath.activations import ACTIVATIONS
+
+__all__ = [
+    "MAX_DECIMALS",
+    "MAX_LAYERS",
+    "MAX_LESSON_BYTES",
+    "MAX_MAGNITUDE",
+    "MAX_NEURONS",
+    "MAX_PARAMETERS",
+    "MAX_RECORDED",
+    "MAX_SAMPLES",
+    "MAX_SEED",
+    "MAX_STEPS",
+    "MAX_TITLE",
+    "MAX_WIDTH",
+    "LessonError",
+    "parameter_count",
+    "quoted",
+    "recorded_values",
+]
+
+MAX_LESSON_BYTES = 1_000_000  # a lesson file is a few hundred bytes
+MAX_DECIMALS = 10
+MAX_MAGNITUDE = 1e6  # any number the file gives: larger ones cannot be laid out on screen
+MAX_SAMPLES = 100  # rows of data.inputs (and of a [[neuron]]'s inputs)
+MAX_WIDTH = 64  # each of network.sizes (and a [[neuron]]'s inputs)
+MAX_LAYERS = 8  # nn.Linear layers
+MAX_NEURONS = 16  # [[neuron]] tables
+MAX_STEPS = 10_000  # training.steps
+MAX_PARAMETERS = 10_000  # weights and biases of the network
+MAX_RECORDED = 2_000_000  # numbers the trace holds: steps x (parameters and predictions)
+MAX_SEED = 2**64 - 1  # torch.manual_seed's range (from 0)
+MAX_TITLE = 200  # characters of the title
+
+
+class LessonError(ValueError):
+    """A lesson file is unusable; the message names the key and the fix."""
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """``value`` for an error message: escaped (no line breaks), at most ``limit`` characters."""
+    text = value if isinstance(value, str) else _safe_repr(value)
+    text = text.encode("unicode_escape", "backslashreplace").decode("ascii")
+    if isinstance(value, str):
+        text = f"'{text}'"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int too long for repr (sys.set_int_max_str_digits)
+        return f"<a {type(value).__name__} too long to show>"
+
+
+def parameter_count(sizes: tuple[int, ...]) -> int:
+    """Weights and biases of the ``nn.Linear`` layers that ``sizes`` describes."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
+
+
+def recorded_values(sizes: tuple[int, ...], samples: int, steps: int) -> int:
+    """About how many numbers the trace of such a lesson holds.
+
+    Each training step records the parameters, their gradients and the
+    updated parameters, and the prediction for every sample; the forward and
+    backward passes record a few matrices of samples x width per layer.
+    """
+    per_step = 3 * parameter_count(sizes) + samples * sizes[-1]
+    return (steps + 1) * per_step + 8 * samples * sum(sizes)
+
+
+def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            name = quoted(key)[1:-1] if key.isidentifier() and len(key) <= 40 else quoted(key)
+            place = f"{where}.{name}" if where else name
+            raise LessonError(
+                f"{place}: unknown key (expected one of: {', '.join(sorted(allowed))})"
+            )
+
+
+def table_of(raw: dict[str, Any], key: str, required: bool) -> dict[str, Any]:
+    if key not in raw:
+        if required:
+            raise LessonError(f"[{key}]: missing table")
+        return {}
+    value = raw[key]
+    if not isinstance(value, dict):
+        raise LessonError(f"{key}: expected a [{key}] table")
+    return value
+
+
+def required(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise LessonError(f"{where}.{key}: missing")
+    return table[key]
+
+
+def number(value: Any, key: str, limit: float = MAX_MAGNITUDE) -> float:
+    """A finite number of at most ``limit`` in size."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LessonError(f"{key}: expected a number, got {quoted(value)}")
+    try:
+        result = float(value)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        raise LessonError(f"{key}: must be a finite number, got {quoted(value)}")
+    if abs(result) > limit:
+        raise LessonError(
+            f"{key}: {quoted(value, 24)} is too large for a lesson (at most {limit:g} in size; "
+            "numbers beyond it do not fit on screen: scale the data)"
+        )
+    return result
+
+
+def integer(value: Any, key: str, low: int, high: int, what: str = "") -> int:
+    """A whole number from ``low`` to ``high``; ``what`` says why the bound is there."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LessonError(f"{key}: expected a whole number, got {quoted(value)}")
+    if not low <= value <= high:
+        reason = f" ({what})" if what else ""
+        raise LessonError(f"{key}: expected {low} to {high}, got {quoted(value, 24)}{reason}")
+    return value
+
+
+def vector(value: Any, key: str, max_length: int) -> tuple[float, ...]:
+    if not isinstance(value, list) or not value:
+        raise LessonError(f"{key}: expected a non-empty list of numbers, got {quoted(value)}")
+    if len(value) > max_length:
+        raise LessonError(f"{key}: {len(value)} values; a lesson allows at most {max_length}")
+    return tuple(number(v, f"{key}[{i}]") for i, v in enumerate(value))
+
+
+def matrix(value: Any, key: str, max_rows: int, max_columns: int) -> tuple[tuple[float, ...], ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise LessonError(
+            f"{key}: expected a non-empty list of rows, e.g. [[1, 2], [3, 4]], got {quoted(value)}"
+        )
+    if len(value) > max_rows:
+        raise LessonError(f"{key}: {len(value)} rows; a lesson allows at most {max_rows}")
+    rows = tuple(vector(row, f"{key}[{i}]", max_columns) for i, row in enumerate(value))
+    width = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise LessonError(
+                f"{key}[{i}]: ragged rows (row 0 has {width} values, row {i} has {len(row)})"
+            )
+    return rows
+
+
+def activation(value: Any, key: str) -> str:
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        raise LessonError(
+            f"{key}: unknown activation {quoted(value)} (choose one of: {', '.join(ACTIVATIONS)})"
+        )
+    return value

@@ -1,0 +1,151 @@
+"""A rendered directory, damaged in every way a careless or hostile hand can: `verify`
+fails with a line naming the damaged file, and never crashes (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlp_lecture.cli import main
+
+SCENE = "ReLUActivation"
+LEDGER = f"{SCENE}.values.json"
+CLIP = f"{SCENE}.mp4"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("render") / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "mlp_lecture.cli", "render", "--scenes", SCENE, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _edit_ledger(change: Callable[[dict], object]) -> Callable[[Path], str]:
+    def damage(out: Path) -> str:
+        data = json.loads((out / LEDGER).read_text())
+        replaced = change(data)
+        (out / LEDGER).write_text(json.dumps(data if replaced is None else replaced))
+        return LEDGER
+
+    return damage
+
+
+def _write(name: str, data: bytes) -> Callable[[Path], str]:
+    def damage(out: Path) -> str:
+        (out / name).write_bytes(data)
+        return name
+
+    return damage
+
+
+def _garbage_clip_same_size(out: Path) -> str:
+    size = (out / CLIP).stat().st_size
+    (out / CLIP).write_bytes(bytes(range(256)) * (size // 256) + b"\0" * (size % 256))
+    return CLIP
+
+
+def _remove(name: str) -> Callable[[Path], str]:
+    def damage(out: Path) -> str:
+        (out / name).unlink()
+        return name
+
+    return damage
+
+
+def _extra_scene(out: Path) -> str:
+    ledger = json.loads((out / LEDGER).read_text())
+    ledger["scene"] = "NeuronBatch"
+    (out / "NeuronBatch.values.json").write_text(json.dumps(ledger))
+    shutil.copy(out / CLIP, out / "NeuronBatch.mp4")
+    return "NeuronBatch"
+
+
+def _drop_from_manifest(out: Path) -> str:
+    data = json.loads((out / "lecture.json").read_text())
+    data["scenes"] = []
+    (out / "lecture.json").write_text(json.dumps(data))
+    return LEDGER  # its files are no longer vouched for
+
+
+def _first_value(change: Callable[[dict], object]) -> Callable[[dict], object]:
+    def edit(data: dict) -> None:
+        data["values"][0] = change(data["values"][0])
+
+    return edit
+
+
+def _relation(change: Callable[[dict], object]) -> Callable[[dict], object]:
+    def edit(data: dict) -> None:
+        data["relations"] = [change({"expression": "1 + 1", "total": "2", "relation": "="})]
+
+    return edit
+
+
+DAMAGES: dict[str, Callable[[Path], str]] = {
+    "lesson not UTF-8": _write("lesson.toml", b'title = "\xff\xfe"\n'),
+    "lesson not TOML": _write("lesson.toml", b"[[[\n"),
+    "ledger not UTF-8": _write(LEDGER, b'{"scene": "\xff"}'),
+    "ledger nested deep": _write(LEDGER, b"[" * 100_000 + b"]" * 100_000),
+    "ledger []": _write(LEDGER, b"[]"),
+    "ledger null": _write(LEDGER, b"null"),
+    "values a number": _edit_ledger(lambda d: d.update(values=3)),
+    "value a string": _edit_ledger(_first_value(lambda v: "x")),
+    "path null": _edit_ledger(_first_value(lambda v: {**v, "path": None})),
+    "relation without relation": _edit_ledger(
+        _relation(lambda r: {"expression": "1", "total": "1"})
+    ),
+    "relation a string": _edit_ledger(_relation(lambda r: "1 + 1 = 2")),
+    "audit a list": _edit_ledger(lambda d: d.update(audit=[])),
+    "sections strings": _edit_ledger(lambda d: d.update(sections=["a", "b"])),
+    "values emptied": _edit_ledger(lambda d: d.update(values=[])),
+    "title changed": _edit_ledger(lambda d: d.update(title="Something else")),
+    "value changed": _edit_ledger(_first_value(lambda v: {**v, "value": 123.0})),
+    "clip garbage": _write(CLIP, b"not a video at all"),
+    "clip garbage, same size": _garbage_clip_same_size,
+    "clip missing": _remove(CLIP),
+    "ledger missing": _remove(LEDGER),
+    "extra scene": _extra_scene,
+    "scene dropped from the manifest": _drop_from_manifest,
+    "manifest missing": _remove("lecture.json"),
+    "manifest garbage": _write("lecture.json", b"\xff\x00"),
+    "manifest nested deep": _write("lecture.json", b"[" * 100_000),
+    "manifest wrong types": _write("lecture.json", b'{"version": 2, "lesson": [], "scenes": 1}'),
+}
+
+
+def test_the_render_verifies(rendered, capsys):
+    assert main(["verify", str(rendered)]) == 0
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES), ids=list(DAMAGES))
+def test_verify_fails_naming_the_damaged_file(rendered, tmp_path, capsys, damage):
+    out = tmp_path / "out"
+    shutil.copytree(rendered, out)
+    named = DAMAGES[damage](out)
+    status = main(["verify", str(out)])
+    err = capsys.readouterr().err
+    assert status in (1, 2), err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert lines and all(len(line) <= 400 for line in lines), err
+    assert any(named in line for line in lines), err
+
+
+@pytest.mark.parametrize("scenes", [",", "", " , "])
+def test_an_empty_scene_choice_is_an_error_and_writes_nothing(tmp_path, capsys, scenes):
+    out = tmp_path / "new" / "out"
+    assert main(["render", "--scenes", scenes, "--out", str(out)]) == 2
+    assert "--scenes" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
