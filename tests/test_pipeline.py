@@ -389,6 +389,38 @@ def test_a_scene_that_types_a_number_is_caught_by_the_render(tmp_path, monkeypat
     assert "audit at render time" in result.stderr and "42.4242" in result.stderr
 
 
+LARGE_INPUTS = """
+title = "Large inputs"
+[[neuron]]
+inputs = [[12345.678, 23456.789, 34567.891, 45678.912, 56789.123, 67891.234, 78912.345, 89123.4]]
+weight = [0.5398, -0.5377, 0.3111, 0.1234, -0.4321, 0.2222, -0.3333, 0.4444]
+bias = -0.1321
+[network]
+sizes = [8, 1]
+seed = 0
+[data]
+inputs = [[1, 2, 3, 4, 5, 6, 7, 8]]
+targets = [[1]]
+[training]
+learning_rate = 0.001
+steps = 1
+"""
+
+
+def test_a_render_whose_audit_finds_problems_fails(tmp_path):
+    """Eight large inputs crowd the neuron's weight labels: the render says so and exits 1."""
+    lesson = tmp_path / "large.toml"
+    lesson.write_text(LARGE_INPUTS)
+    out = tmp_path / "out"
+    result = run(
+        "render", str(lesson), "--scenes", "SingleNeuron", "--format", "png", "--out", str(out)
+    )
+    assert result.returncode == 1, result.stderr
+    assert "SingleNeuron: the audit found" in result.stderr and "overlaps" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run("verify", str(out)).returncode == 1
+
+
 # -- formats ------------------------------------------------------------------------------
 
 

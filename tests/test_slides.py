@@ -394,6 +394,20 @@ def test_a_second_build_renders_only_the_scenes_it_lacks(deck, tmp_path):
     assert not list(again.glob(".deck-*"))
 
 
+def test_a_deck_of_one_format_replaces_the_other_formats_old_deck(deck, tmp_path):
+    again = tmp_path / "low-slides"
+    shutil.copytree(deck, again)
+    assert (again / "deck.pptx").is_file() and (again / "deck.html").is_file()
+    result = run_cli("slides", "--scenes", ",".join(SCENES), "--to", "html", "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    assert (again / "deck.html").is_file() and (again / "deck_assets").is_dir()
+    assert not (again / "deck.pptx").exists()  # it would show the old lesson's slides
+    result = run_cli("slides", "--scenes", ",".join(SCENES), "--to", "pptx", "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    assert (again / "deck.pptx").is_file()
+    assert not (again / "deck.html").exists() and not (again / "deck_assets").exists()
+
+
 # -- bad input ------------------------------------------------------------------------
 
 
