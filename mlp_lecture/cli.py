@@ -298,9 +298,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _add_lesson_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+
+
 def _add_rendering_arguments(command: argparse.ArgumentParser, default_out: str) -> None:
     """The arguments every command that renders scenes takes (render, slides)."""
-    command.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    _add_lesson_argument(command)
     command.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
     command.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
     command.add_argument("--out", type=Path, help=f"output directory (default: {default_out})")
@@ -323,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     trace = commands.add_parser("trace", help="print every number of a lesson")
-    trace.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    _add_lesson_argument(trace)
     trace.add_argument("--json", action="store_true", help="one JSON object, full precision")
     trace.set_defaults(run=_trace_command)
 
@@ -367,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     workbook = commands.add_parser(
         "workbook", help="the lesson as a spreadsheet: every number a live formula (.xlsx)"
     )
-    workbook.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    _add_lesson_argument(workbook)
     workbook.add_argument(
         "--out", type=Path, help="the .xlsx file (default: renders/LESSON/workbook.xlsx)"
     )
@@ -377,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         "script",
         help="the lecture as a Markdown script to record a voice-over from (renders if needed)",
     )
-    script.add_argument("lesson", nargs="?", type=Path, help="lesson TOML (default: built-in)")
+    _add_lesson_argument(script)
     script.add_argument(
         "--out",
         type=Path,
