@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/compare_renders.py BEFORE_DIR AFTER_DIR
 
+Clips are ``<Scene>.mp4``, ``.mov`` or ``.webm``; render with ``--format mov
+--transparent`` (lossless) to compare the frames as drawn, not as encoded.
 Used to show that a change of code (a move, a speed-up) left what the
 lecture shows exactly as it was. A ledger written before its audit record
 lost its timing (``audit.seconds``) is compared without it. Exits 1 when
@@ -25,8 +27,9 @@ def _ledger_text(path: Path) -> str:
 
 
 def _frames(path: Path) -> list[np.ndarray]:
+    pixels = "rgba" if path.suffix == ".mov" else "rgb24"  # mov: lossless, with alpha
     with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+        return [frame.to_ndarray(format=pixels) for frame in container.decode(video=0)]
 
 
 def compare(before: Path, after: Path) -> list[str]:
@@ -41,8 +44,9 @@ def compare(before: Path, after: Path) -> list[str]:
             continue
         if _ledger_text(before / name) != (after / name).read_text(encoding="utf-8"):
             problems.append(f"{scene}: ledgers differ")
-        clip = f"{scene}.mp4"
-        if not (before / clip).is_file():
+        clips = [f"{scene}{suffix}" for suffix in (".mp4", ".mov", ".webm")]
+        clip = next((c for c in clips if (before / c).is_file()), None)
+        if clip is None:
             continue
         old, new = _frames(before / clip), _frames(after / clip)
         if len(old) != len(new):
