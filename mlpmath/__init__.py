@@ -2,12 +2,17 @@
 
 This package never imports manim: scenes read its frozen trace, and the
 trace is the single source of every number a lecture shows.
+
+Importing it does not import torch: ``compute_trace`` and the activations
+(the names that compute) load torch when first used, so a command that only
+reads lessons or ledgers starts fast.
 """
 
 from __future__ import annotations
 
-from mlpmath.activations import ACTIVATIONS, Activation, activation
-from mlpmath.compute import compute_trace
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from mlpmath.display import dot_relation, format_number, text_matches_value
 from mlpmath.lesson import (
     DEFAULT_LESSON_NAME,
@@ -19,6 +24,18 @@ from mlpmath.lesson import (
     parse_lesson,
 )
 from mlpmath.trace import PathError, Trace, jsonable, resolve
+
+if TYPE_CHECKING:
+    from mlpmath.activations import ACTIVATIONS, Activation, activation
+    from mlpmath.compute import compute_trace
+
+# The names that need torch, and the module each comes from.
+_WITH_TORCH = {
+    "ACTIVATIONS": "mlpmath.activations",
+    "Activation": "mlpmath.activations",
+    "activation": "mlpmath.activations",
+    "compute_trace": "mlpmath.compute",
+}
 
 __all__ = [
     "ACTIVATIONS",
@@ -40,3 +57,12 @@ __all__ = [
     "resolve",
     "text_matches_value",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import torch (with the module that computes) only when a name needs it."""
+    if name in _WITH_TORCH:
+        value = getattr(import_module(_WITH_TORCH[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -136,9 +136,16 @@ def audit_scene(
         settings["media_dir"] = media_dir
     with tempconfig(settings), recording_created_texts() as created:
         scene = audited(scene_class)(skip_animations=True)
+        # Skipped animations still draw a frame per play (Manim's static
+        # background); the audit checks geometry, never pixels, so none is drawn.
+        scene.renderer.update_frame = _draw_nothing
         scene.render()
     audit = Audit(scene, created)
     return audit, audit.problems(trace)
+
+
+def _draw_nothing(*args: Any, **kwargs: Any) -> None:
+    """A renderer's ``update_frame`` for a build that writes no pictures."""
 
 
 def source_of(mobject: Mobject) -> str:

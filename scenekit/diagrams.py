@@ -22,9 +22,9 @@ from manim import (
     VGroup,
     rotate_vector,
 )
-from manim.mobject.text.typst_mobject import MathTypst
 
 from scenekit import style
+from scenekit.formulas import MathTypst
 from scenekit.notation import NetworkNotation, indexed
 from scenekit.traced import TracedMatrix, TracedValues, Value, shown_indices
 

@@ -7,10 +7,10 @@ from itertools import product
 from typing import Any
 
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
-from manim.mobject.text.typst_mobject import Typst
 
 from scenekit import style
 from scenekit.context import current_trace
+from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
 from scenekit.notation import NetworkNotation
 from scenekit.traced import TracedValues

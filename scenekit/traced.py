@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from manim import Dot, VGroup
-from manim.mobject.text.typst_mobject import MathTypst
 
 from mlpmath import PathError, Trace, format_number, resolve
 from mlpmath.display import EQUALS, relation
 from scenekit import style
+from scenekit.formulas import MathTypst
 from scenekit.ledger import Ledger
 
 __all__ = [

@@ -10,9 +10,9 @@ trace's hand chain rule (``network.chain_rule``), set beside autograd's
 from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, VGroup, Write, config
-from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from scenekit import style
+from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
     MINUS_TWO,
     LearningScene,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, VGroup, Write
-from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from scenekit import style
+from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
     CLOSE_BRACKET,
     MINUS_TWO,

@@ -21,10 +21,10 @@ from manim import (
     Write,
     config,
 )
-from manim.mobject.text.typst_mobject import MathTypst
 
 from scenekit import style
 from scenekit.diagrams import NetworkDiagram
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call
 from scenekit.traced import Checked, TracedMatrix, Value

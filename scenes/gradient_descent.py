@@ -27,9 +27,9 @@ from manim import (
     config,
 )
 from manim.mobject.graphing.scale import LinearBase, LogBase
-from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from scenekit import style
+from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import derivative

@@ -16,10 +16,10 @@ from manim import (
     VGroup,
     Write,
 )
-from manim.mobject.text.typst_mobject import MathTypst
 
 from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.traced import PLUS, TIMES, Op, Term, Value
 

@@ -14,9 +14,9 @@ from manim import (
     VGroup,
     Write,
 )
-from manim.mobject.text.typst_mobject import MathTypst
 
 from scenekit import style
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.traced import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
 

@@ -15,9 +15,9 @@ from manim import (
     VGroup,
     Write,
 )
-from manim.mobject.text.typst_mobject import MathTypst
 
 from scenekit import style
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
 from scenekit.traced import Value

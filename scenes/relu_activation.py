@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, Axes, Create, Dot, FadeIn, VGroup, VMobject, Write
-from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath.activations import curve
 from scenekit import style
+from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, activation_definition
 from scenekit.traced import Value
