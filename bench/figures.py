@@ -15,13 +15,26 @@ def report(f: dict[str, Any]) -> str:
     encoder = f["encoder"]
     ours, default = encoder["pipeline"], encoder["manim default"]
     problems = f["frames_problems"]
+    baseline = f["baseline"]
     rows = [
         ("whole lecture, low, cold, 2 workers", f"{f['cold']:.1f} s", "<= 40 s", f["cold"] <= 40),
+        (
+            f"the same: this code / {baseline}'s code, same run",
+            f"{f['cold'] / f['cold_baseline']:.2f}x ({f['cold_baseline']:.1f} s before)",
+            "<= 0.63x (40 s of 61-66 s)",
+            f["cold"] <= 0.63 * f["cold_baseline"],
+        ),
         (
             "whole lecture, high (1080p60), cold, 2 workers",
             f"{f['high']:.1f} s",
             "<= 240 s",
             f["high"] <= 240,
+        ),
+        (
+            f"the same: this code / {baseline}'s code, same run",
+            f"{f['high'] / f['high_baseline']:.2f}x ({f['high_baseline']:.1f} s before)",
+            "<= 0.69x (240 s of 350 s)",
+            f["high"] <= 0.69 * f["high_baseline"],
         ),
         (
             "warm re-run / cold",

@@ -9,12 +9,15 @@ Every phase runs a snapshot of the project's packages taken at the
 start, so edits made meanwhile (by anyone) do not change what is measured.
 
     .venv/bin/python bench/run.py [--scenes A,B] [--json FILE] [--keep] [--reference REV]
+                                  [--baseline REV]
 
 Besides the pipeline's own phases it renders the same scenes with plain
 ``manim -ql`` one after another (Manim's own command line, no pipeline), checks
 that the pictures did not change (every scene's last frame, saved losslessly
 as PNG, pixel for pixel against the code of ``--reference``, default ``HEAD``;
-the ledgers byte for byte), and measures the encoded clips' quality (PSNR of
+the ledgers byte for byte), times the whole lecture cold at low and high
+quality with the code of ``--baseline`` too (before and after in one run), and
+measures the encoded clips' quality (PSNR of
 the pipeline's mp4 encoding and of Manim's default one against a lossless
 encode of the same frames).
 """
@@ -75,14 +78,20 @@ def snapshot(temp: Path) -> None:
 
 
 def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
-    """The packages as ``revision`` has them (``git archive``), for the frames check;
-    the environment that runs them."""
-    source = temp / "reference"
+    """The packages as ``revision`` has them (``git archive``), for the frames check
+    or the before-and-after timings; the environment that runs them."""
+    source = temp / f"revision-{revision}"
+    if source.exists():
+        return _env_with(source)
     source.mkdir()
     archive = subprocess.run(
         ["git", "archive", revision, *PACKAGES], cwd=ROOT, capture_output=True, check=True
     )
     subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+    return _env_with(source)
+
+
+def _env_with(source: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     return env
@@ -308,7 +317,7 @@ def _decoded(path: str) -> Any:
 # -- the benchmark --------------------------------------------------------------------------
 
 
-def run_bench(scenes: str | None, keep: bool, reference: str) -> dict[str, Any]:
+def run_bench(scenes: str | None, keep: bool, reference: str, baseline: str) -> dict[str, Any]:
     temp = Path(tempfile.mkdtemp(prefix="mlp-bench-"))
     chosen = ["--scenes", scenes] if scenes else []
     figures: dict[str, Any] = {
@@ -319,6 +328,8 @@ def run_bench(scenes: str | None, keep: bool, reference: str) -> dict[str, Any]:
     try:
         snapshot(temp)
         reference_env = reference_snapshot(temp, reference)
+        baseline_env = reference_snapshot(temp, baseline)
+        figures["baseline"] = baseline
         cold_dir = temp / "cold" / "low"
         say("whole lecture, low quality, 2 workers, cold ...")
         figures["cold"], _ = cli("cold", "render", *chosen, "--jobs", "2", "--out", str(cold_dir))
@@ -327,6 +338,12 @@ def run_bench(scenes: str | None, keep: bool, reference: str) -> dict[str, Any]:
         figures["in_render_audit"] = {
             s["scene"]: s.get("audit_seconds", 0.0) for s in manifest(cold_dir)["scenes"]
         }
+        say(f"the same with {baseline}'s code (before and after, in one run) ...")
+        figures["cold_baseline"], _ = measured(
+            "cold, baseline",
+            [*CLI, "render", *chosen, "--jobs", "2", "--out", str(temp / "cold-base" / "low")],
+            baseline_env,
+        )
         say("the same again, nothing changed (warm) ...")
         figures["warm"], warm = cli(
             "warm", "render", *chosen, "--jobs", "2", "--out", str(cold_dir)
@@ -371,6 +388,12 @@ def run_bench(scenes: str | None, keep: bool, reference: str) -> dict[str, Any]:
             "high", "render", *chosen, "--quality", "high", "--jobs", "2", "--out", str(high_dir)
         )
         figures["high scenes"] = scene_seconds(high_dir)
+        say(f"the same with {baseline}'s code ...")
+        high_baseline = [*CLI, "render", *chosen, "--quality", "high", "--jobs", "2"]
+        figures["high_baseline"], _ = measured(
+            "high, baseline", [*high_baseline, "--out", str(temp / "high-base" / "high")],
+            baseline_env,
+        )
         say(f"last frames (lossless PNG), this code and {reference} ...")
         frames = {}
         for label, env in (("reference", reference_env), ("now", ENV)):
@@ -409,6 +432,11 @@ def main() -> int:
     parser.add_argument(
         "--reference", default="HEAD", help="git revision whose pictures must be matched"
     )
+    parser.add_argument(
+        "--baseline",
+        help="git revision timed beside this code, cold at low and high quality "
+        "(default: --reference)",
+    )
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("--psnr", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -423,7 +451,7 @@ def main() -> int:
         return 0
     global PROGRESS
     PROGRESS = args.json
-    figures = run_bench(args.scenes, args.keep, args.reference)
+    figures = run_bench(args.scenes, args.keep, args.reference, args.baseline or args.reference)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
     print(report(figures))

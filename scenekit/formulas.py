@@ -19,13 +19,17 @@ Manim's ``Typst`` and ``MathTypst`` draw; two costs are removed:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import svgelements as se
 from manim.constants import CapStyleType, LineJointType
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text import typst_mobject as manim_typst
+from manim.mobject.types.vectorized_mobject import VGroup, VMobject
 from manim.utils.typst_file_writing import typst_to_svg_file
 
 __all__ = ["Glyph", "MathTypst", "Typst"]
@@ -65,10 +69,110 @@ _ATOMIC = frozenset({bool, int, float, str, LineJointType, CapStyleType})
 
 
 class _LightGlyphs:
-    """SVG mobjects whose path glyphs are :class:`Glyph`."""
+    """SVG mobjects whose path glyphs are :class:`Glyph`, and which build a group
+    only for the SVG ids a label can select."""
 
     def path_to_mobject(self, path: Any) -> VMobjectFromSVGPath:
         return Glyph(path, **self.path_string_config)  # type: ignore[attr-defined]
+
+    def init_svg_mobject(self, use_svg_cache: bool) -> Any:
+        """Manim's, and then the glyphs whose stroke Typst rescales are found again.
+
+        Manim 0.22 registers those glyphs (fraction bars, roots) only while
+        parsing, so a formula served by its SVG cache kept the SVG's raw stroke
+        width: the second ``a/b`` in a process drew its bar at 0.48 px, not
+        1.62 px, and which formulas were second depended on which scenes a
+        worker rendered before. The cached glyphs carry Typst's own marks.
+        """
+        result = super().init_svg_mobject(use_svg_cache)  # type: ignore[misc]
+        self._stroke_width_tracked_submobjects = [
+            glyph for glyph in self.submobjects if hasattr(glyph, "_typst_reference_size")
+        ]
+        return result
+
+    def generate_mobject(self) -> Any:
+        with outlines_parsed_once():
+            return super().generate_mobject()  # type: ignore[misc]
+
+    def get_mobjects_from(self, svg: se.SVG) -> tuple[list[VMobject], dict[str, VGroup]]:
+        """Manim's traversal (the same glyphs, in the same order), but a ``VGroup``
+        only for labelled ids: Manim builds one per SVG element (three per
+        glyph), which every copy of the formula then deep-copies, and after
+        import only labelled groups are ever looked up (``Typst.select``)."""
+        glyphs: list[VMobject] = []
+        stack: list[tuple[se.SVGElement, int]] = [(svg, 1)]
+        unnamed = 0
+        names = ["root"]
+        groups: dict[str, VGroup] = {}
+        while stack:
+            element, depth = stack.pop()
+            names = names[:depth]
+            try:
+                name = str(element.values["id"])
+            except (AttributeError, KeyError, TypeError):
+                name = f"numbered_group_{unnamed}"
+                unnamed += 1
+            names.append(name)
+            if _selectable(name):
+                groups[name] = VGroup()
+            if isinstance(element, (se.Group, se.Use)):
+                stack.extend((child, depth + 1) for child in element[::-1])
+            if isinstance(element, _SHAPES):
+                glyph = self.get_mob_from_shape_element(element)  # type: ignore[attr-defined]
+                if glyph is not None:
+                    glyphs.append(glyph)
+                    for parent in names[:-1]:
+                        if parent in groups:
+                            groups[parent].add(glyph)
+        return glyphs, groups
+
+
+@contextmanager
+def outlines_parsed_once() -> Iterator[None]:
+    """While inside, svgelements parses each distinct path ``d`` text once per
+    process and hands out copies of its segments.
+
+    A Typst SVG draws every glyph as a ``<use>`` of a ``<symbol>`` outline, and
+    svgelements parses the outline's ``d`` text again for each use, in pure
+    Python: the largest cost of building a formula. A parse of the same text
+    into a fresh path gives the same segments, so the copies are exact (the
+    segments are copied because reifying a path moves them in place).
+    """
+    parse = se.Path.parse
+
+    def parse_once(path: se.Path, pathdef: str) -> None:
+        if len(path) or not isinstance(pathdef, str):
+            parse(path, pathdef)  # only a fresh path's parse is remembered
+            return
+        segments = _OUTLINES.get(pathdef)
+        if segments is None:
+            parse(path, pathdef)
+            _OUTLINES[pathdef] = [copy.copy(segment) for segment in path]
+            return
+        for segment in segments:
+            path.append(copy.copy(segment))
+
+    se.Path.parse = parse_once
+    try:
+        yield
+    finally:
+        se.Path.parse = parse
+
+
+# path ``d`` text -> its parsed segments (never handed out; copies are)
+_OUTLINES: dict[str, list[Any]] = {}
+
+_SHAPES = (se.Path, se.SimpleLine, se.Rect, se.Circle, se.Ellipse, se.Polygon, se.Polyline, se.Text)
+
+
+def _selectable(svg_id: str) -> bool:
+    """Whether ``Typst``'s label lookup can ever reach this SVG id (the rule of
+    its label aliases: not the root, not unnamed, not one of Typst's own glyph ids)."""
+    return not (
+        svg_id == "root"
+        or svg_id.startswith("numbered_group_")
+        or manim_typst._INTERNAL_TYPST_ID_RE.fullmatch(svg_id) is not None
+    )
 
 
 class Typst(_LightGlyphs, manim_typst.Typst):
