@@ -9,6 +9,7 @@ from typing import Any
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 
 from scenekit import style
+from scenekit.camera import LectureCamera
 from scenekit.context import current_trace
 from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
@@ -38,6 +39,9 @@ class LectureScene(Scene):
     ...         weight = self.traced.number("network.layers[0].weight[0][0]")
     ...         self.play(Write(weight.next_to(title, DOWN)))
     """
+
+    def __init__(self, *args: Any, camera_class: type = LectureCamera, **kwargs: Any):
+        super().__init__(*args, camera_class=camera_class, **kwargs)
 
     @classmethod
     def applies(cls, trace: Any) -> bool:
@@ -165,9 +169,23 @@ class LectureScene(Scene):
             mobject.shift(UP * below)
         return mobject
 
+    def room_beside(self, left: Mobject) -> float:
+        """The width free right of ``left`` up to the frame's edge (what ``fit_beside`` fills)."""
+        return config.frame_width / 2 - style.EDGE_BUFF - left.get_right()[0] - style.BLOCK_BUFF
+
+    def room_below(self, above: Mobject) -> float:
+        """The height free under ``above`` (the title, say), down to the caption band.
+
+        Examples
+        --------
+        >>> diagram = NeuronDiagram(self.traced, 0, height=self.room_below(title))  # doctest: +SKIP
+        """
+        bottom = -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
+        return above.get_bottom()[1] - style.BLOCK_BUFF - bottom
+
     def fit_beside(self, mobject: Mobject, left: Mobject, below: Mobject) -> Mobject:
         """Put ``mobject`` right of ``left`` and under ``below``, shrunk to the room left."""
-        room = config.frame_width / 2 - style.EDGE_BUFF - left.get_right()[0] - style.BLOCK_BUFF
+        room = self.room_beside(left)
         if mobject.width > room:
             mobject.scale_to_fit_width(room)
         mobject.next_to(left, RIGHT, buff=style.BLOCK_BUFF)
@@ -192,13 +210,24 @@ class LectureScene(Scene):
         ...     return VGroup(k, MathTypst("arrow.r"), n).arrange(RIGHT)
         >>> row = self.elide_to_fit(equation)  # doctest: +SKIP
         """
-        room = (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
         columns = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
         for choice in product(columns, repeat=limits):
             built = build(*choice)
-            if built.width <= room:
+            if self.fits_legibly(built):
                 break
         return built
+
+    def fits_legibly(self, mobject: Mobject) -> bool:
+        """Whether ``mobject`` fits the frame's width shrunk no further than
+        ``style.LEAST_SCALE`` (:meth:`keep_in_frame` shrinks what is wider).
+
+        Examples
+        --------
+        >>> work = build()  # doctest: +SKIP
+        >>> if not self.fits_legibly(work):  # doctest: +SKIP
+        ...     work = build(per_line=style.MAX_PRODUCTS_PER_LINE)
+        """
+        return mobject.width <= (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
 
     def pause(self) -> None:
         """Hold still for a moment: the end of a step, time to read it."""

@@ -1,0 +1,64 @@
+"""Manim's camera, drawing each shape with the same cairo calls at less cost.
+
+A lecture frame is a few hundred small shapes (glyphs), each redrawn on every
+frame it moves or fades. Manim's ``set_cairo_context_path`` spends most of its
+time not in cairo but in a dozen NumPy calls per shape, each with a fixed
+overhead larger than the work on a glyph's few dozen points. This camera reads
+the points once as Python floats and makes the very same calls, in the same
+order, with the same coordinates: the frames are identical, bit for bit.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from manim.camera.camera import Camera
+
+__all__ = ["LectureCamera"]
+
+# np.isclose's default, as Manim's VMobject.get_subpath_split_indices_from_points uses it
+RELATIVE_TOLERANCE = 1.0e-5
+
+
+class LectureCamera(Camera):
+    """:class:`manim.camera.camera.Camera`, with a cheaper path-setting step."""
+
+    def set_cairo_context_path(self, ctx: Any, vmobject: Any) -> LectureCamera:
+        """Manim's subpaths and curves (see its ``set_cairo_context_path``): a new
+        subpath wherever a curve does not start where the last one ended (within
+        ``np.isclose`` of x and y), a cubic per four points, closed when a
+        subpath ends where it began."""
+        points = self.transform_points_pre_display(vmobject, vmobject.points)
+        count = len(points)
+        if count == 0:
+            return self
+        per_curve = vmobject.n_points_per_cubic_curve
+        ctx.new_path()
+        if count < per_curve:
+            return self
+        # Finite here: transform_points_pre_display replaces non-finite points.
+        xy = points[:, :2].tolist()
+        tolerance = vmobject.tolerance_for_point_equality
+        breaks = [0]
+        for start in range(per_curve, count, per_curve):
+            end_x, end_y = xy[start - 1]
+            start_x, start_y = xy[start]
+            if not (
+                abs(end_x - start_x) <= tolerance + RELATIVE_TOLERANCE * abs(start_x)
+                and abs(end_y - start_y) <= tolerance + RELATIVE_TOLERANCE * abs(start_y)
+            ):
+                breaks.append(start)
+        breaks.append(count)
+        curve_to = ctx.curve_to
+        for first, stop in pairwise(breaks):
+            if stop - first < per_curve:
+                continue
+            ctx.new_sub_path()
+            ctx.move_to(*xy[first])
+            for i in range(first, stop - per_curve + 1, per_curve):
+                (x1, y1), (x2, y2), (x3, y3) = xy[i + 1], xy[i + 2], xy[i + 3]
+                curve_to(x1, y1, x2, y2, x3, y3)
+            if vmobject.consider_points_equals_2d(xy[first], xy[stop - 1]):
+                ctx.close_path()
+        return self
