@@ -13,6 +13,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from manim.camera.camera import Camera
 
 __all__ = ["LectureCamera"]
@@ -23,6 +24,12 @@ RELATIVE_TOLERANCE = 1.0e-5
 
 class LectureCamera(Camera):
     """:class:`manim.camera.camera.Camera`, with a cheaper path-setting step."""
+
+    def transform_points_pre_display(self, mobject: Any, points: np.ndarray) -> np.ndarray:
+        """Manim's: a shape with a non-finite point is drawn as a single point."""
+        if not np.isfinite(points).all():
+            return np.zeros((1, 3))
+        return points
 
     def set_cairo_context_path(self, ctx: Any, vmobject: Any) -> LectureCamera:
         """Manim's subpaths and curves (see its ``set_cairo_context_path``): a new
