@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pytest
 import svgelements as se
+import typst
 from manim import tempconfig
 from manim.mobject.svg import svg_mobject
 from manim.mobject.text import typst_mobject as manim_typst
@@ -112,3 +113,21 @@ def test_outline_cache_copies_segments_and_restores_svgelements(cold_caches):
     assert first.d() == third.d() == se.Path(d).d()
     assert second.d() != first.d()
     assert all(a is not b for a, b in zip(first, third))
+
+
+def test_the_kept_typst_compiler_gives_manims_svg_byte_for_byte(tmp_path):
+    sources = [s for s in MATH_SOURCES if "{{" not in s] + ["sum_(i=1)^3 x_i^2"]
+    files = []
+    for index, source in enumerate(sources):
+        path = tmp_path / f"f{index}.typ"
+        path.write_text(f"#set page(width: auto, height: auto, margin: 0pt)\n$ {source} $")
+        files.append(str(path))
+    compile = typst.compile
+    manims = [typst.compile(f, format="svg", font_paths=[]) for f in files]
+    with formulas.one_typst_compiler(), formulas.one_typst_compiler():  # re-entrant
+        assert typst.compile is not compile
+        ours = [typst.compile(f, format="svg", font_paths=[]) for f in files]
+        ours_again = [typst.compile(f, format="svg", font_paths=[]) for f in reversed(files)]
+    assert typst.compile is compile
+    assert ours == manims and ours_again == manims[::-1]
+    assert len(set(manims)) == len(manims)
