@@ -79,11 +79,12 @@ def trace(lesson: Lesson | str | Path | None = None) -> Trace:
     """Every number of ``lesson`` (a Lesson, a lesson file, or ``None``: the default).
 
     The frozen record the scenes read: ``trace(lesson).network.loss``,
-    ``.network.layers[0].product``, ``.network.gradients``...
+    ``.network.layers[0].product``, ``.network.gradients``... Taken from the
+    trace cache when mlpmath computed this lesson before (no torch import).
     """
-    from mlpmath import compute_trace
+    from mlpmath import cached_trace
 
-    return compute_trace(_lesson(lesson))
+    return cached_trace(_lesson(lesson))
 
 
 def render(
@@ -193,17 +194,19 @@ def slides(
     return Deck.from_report(_with_progress(run, progress))
 
 
-def verify(out: str | Path | Render) -> Verification:
-    """Recompute the lesson of a render directory and check every value its scenes show.
+def verify(out: str | Path | Render, *, recompute: bool = False) -> Verification:
+    """Check every value the scenes of a render directory show against the lesson's trace.
 
     ``out`` is a render directory or what :func:`render` returned. The result
-    is true when everything agrees; ``.problems`` lists what does not.
+    is true when everything agrees; ``.problems`` lists what does not. The
+    trace comes from the trace cache when mlpmath computed this lesson before
+    (``recompute``: compute it with torch regardless).
     """
     from mlp_lecture.notebook import Render, Verification
     from mlp_lecture.verification import verify_dir
 
     directory = out.out if isinstance(out, Render) else Path(out)
-    checked, problems = verify_dir(directory)
+    checked, problems = verify_dir(directory, recompute=recompute)
     return Verification(directory, checked, tuple(problems))
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlpmath import LessonError, compute_trace, load_lesson
+from mlpmath import LessonError, cached_trace, load_lesson
 
 if TYPE_CHECKING:
     from mlp_lecture.progress import RenderDisplay
@@ -26,7 +26,7 @@ class UserError(Exception):
 
 
 def _trace_command(args: argparse.Namespace) -> int:
-    trace = compute_trace(load_lesson(args.lesson))
+    trace = cached_trace(load_lesson(args.lesson))
     if args.json:
         json.dump(trace.to_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
@@ -204,7 +204,7 @@ def _report_problems(report: Any, verbose: bool) -> int:
 def _verify_command(args: argparse.Namespace) -> int:
     from mlp_lecture.verification import verify_dir
 
-    checked, problems = verify_dir(args.dir)
+    checked, problems = verify_dir(args.dir, recompute=args.recompute)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -366,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check a render's ledgers against the math")
     verify.add_argument("dir", type=Path, help="a render directory, e.g. renders/default/low")
+    verify.add_argument(
+        "--recompute",
+        action="store_true",
+        help="compute the lesson with torch, not from the trace cache",
+    )
     verify.set_defaults(run=_verify_command)
 
     workbook = commands.add_parser(

@@ -300,7 +300,7 @@ def trace_html(trace: Trace) -> str:
 
 def lesson_html(lesson: Lesson) -> str:
     """A lesson as its network in one line, then the tables of ``mlp-lecture trace``."""
-    from mlpmath import compute_trace
+    from mlpmath import cached_trace
 
     network = lesson.network
     shape = " → ".join(map(str, network.sizes))
@@ -311,7 +311,7 @@ def lesson_html(lesson: Lesson) -> str:
         f"{activations}; {len(lesson.inputs)} samples; learning rate {lesson.learning_rate:g}, "
         f"{lesson.steps} steps. <code>lesson.to_toml()</code> is its lesson file.</p>"
     )
-    return summary + trace_html(compute_trace(lesson))
+    return summary + trace_html(cached_trace(lesson))
 
 
 def register_formatters() -> None:

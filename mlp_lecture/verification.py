@@ -1,16 +1,29 @@
-"""``mlp-lecture verify DIR``: recompute the lesson and check everything DIR holds.
+"""``mlp-lecture verify DIR``: check everything DIR holds against the lesson's trace.
 
 Every problem is one line that starts with the file it is about. ``verify``
 checks that
 
 - ``lesson.toml``, ``lecture.json`` (the manifest) and every ledger read as
   their formats say (a damaged file is named with its bad field);
-- every ledger agrees with a fresh trace of the lesson (values, shown text,
-  worked arithmetic) and the audit inside the render found nothing;
+- every ledger agrees with the trace of the lesson as mlpmath computes it
+  (values, shown text, worked arithmetic) and the audit inside the render
+  found nothing. The trace comes from the trace cache
+  (``mlpmath.trace_cache``) when this mlpmath and torch computed the lesson
+  before, which spares importing torch; ``recompute`` computes it afresh;
 - every file the manifest lists is there, at its recorded size and sha256;
   each ledger holds the number of values and the title the manifest
   records; no scene's clip or ledger is there that the manifest does not list;
 - every clip decodes (PyAV) and lasts what the manifest records.
+
+A clip whose bytes have the sha256 the manifest records is not decoded
+again (unless ``recompute``): it is the very file the render wrote, and any
+change to its bytes fails the hash (and is then decoded too). Importing PyAV
+and decoding every clip took longer than all the other checks together, so
+such an MP4 is read without PyAV: its boxes must fill the file exactly and
+its sample table give the frames and the length the manifest records
+(``mp4_timing``), which still catches a manifest whose duration or hash was
+edited to fit another file. What only decoding finds, a well-formed MP4
+whose frames are damaged under a hash forged to match, ``recompute`` finds.
 """
 
 from __future__ import annotations
@@ -26,8 +39,9 @@ from mlp_lecture.pipeline.manifest import (
     file_sha256,
     read_manifest,
 )
+from mlp_lecture.pipeline.media import MP4_SUFFIXES, mp4_timing
 from mlp_lecture.pipeline.options import FORMATS
-from mlpmath import LessonError, compute_trace, parse_lesson
+from mlpmath import LessonError, cached_trace, parse_lesson
 from mlpmath.lesson import read_lesson_text
 from mlpmath.lesson_checks import quoted
 from scenekit.ledger import (
@@ -45,10 +59,12 @@ MAX_LINE = 300  # a problem's line is cut to this many characters
 DURATION_TOLERANCE = 0.1  # seconds a clip may differ from the manifest's duration
 
 
-def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
+def verify_dir(out_dir: Path, *, recompute: bool = False) -> tuple[int, list[str]]:
     """(number of values checked, problems found) for the render in ``out_dir``.
 
-    Raises ``LessonError`` when ``out_dir`` is not a render directory.
+    ``recompute`` trusts no cache: the lesson is computed with torch and
+    every clip is decoded. Raises ``LessonError`` when ``out_dir`` is not a
+    render directory.
     """
     if not out_dir.is_dir():
         raise LessonError(f"{quoted(str(out_dir), 80)[1:-1]}: no such render directory")
@@ -68,12 +84,15 @@ def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
             problems.append(f"{path.name}: unreadable ledger ({error.strerror or error})")
         except LedgerFormatError as error:
             problems.append(f"{path.name}: {error}")
+    # The lesson under the name the render gave it, so its trace is the render's
+    # (the trace records the name) and the trace cache holds it.
+    named = manifest.lesson.name if manifest is not None and manifest.lesson.name else "lesson"
     try:
-        lesson = parse_lesson(read_lesson_text(lesson_file), name="lesson", origin=LESSON_COPY)
+        lesson = parse_lesson(read_lesson_text(lesson_file), name=named, origin=LESSON_COPY)
     except LessonError as error:
         problems.append(str(error))
         return 0, [_line(problem) for problem in problems]
-    trace = compute_trace(lesson)
+    trace = cached_trace(lesson, recompute=recompute)
     checked = 0
     for name, ledger in ledgers.items():
         found = check_ledger(trace, ledger) + _section_problems(out_dir, ledger)
@@ -83,7 +102,7 @@ def verify_dir(out_dir: Path) -> tuple[int, list[str]]:
         problems += [f"{name}: {problem}" for problem in found]
         checked += len(ledger.values)
     if manifest is not None:
-        problems += _manifest_problems(out_dir, manifest, ledgers)
+        problems += _manifest_problems(out_dir, manifest, ledgers, decode_all=recompute)
     return checked, [_line(problem) for problem in problems]
 
 
@@ -106,7 +125,7 @@ def _manifest(out_dir: Path, problems: list[str]) -> Manifest | None:
 
 
 def _manifest_problems(
-    out_dir: Path, manifest: Manifest, ledgers: dict[str, LedgerFile]
+    out_dir: Path, manifest: Manifest, ledgers: dict[str, LedgerFile], decode_all: bool
 ) -> list[str]:
     """Where ``out_dir`` differs from what its manifest records."""
     problems = []
@@ -119,15 +138,17 @@ def _manifest_problems(
                 problems.append(f"{path.name}: not in {MANIFEST} (no render made it)")
     for entry in manifest.scenes:
         if entry.skipped is None:
-            problems += _entry_problems(out_dir, entry, ledgers.get(entry.ledger))
+            problems += _entry_problems(out_dir, entry, ledgers.get(entry.ledger), decode_all)
     return problems
 
 
-def _entry_problems(out_dir: Path, entry: SceneEntry, ledger: LedgerFile | None) -> list[str]:
+def _entry_problems(
+    out_dir: Path, entry: SceneEntry, ledger: LedgerFile | None, decode_all: bool
+) -> list[str]:
     problems = []
     if not entry.sha256:
         problems.append(f"{MANIFEST}: {entry.scene} records no file hashes; render it again")
-    intact = set()
+    hashed = set()  # files whose bytes are the ones the render wrote
     for name, size in entry.files.items():
         path = out_dir / name
         if not path.is_file():
@@ -136,10 +157,11 @@ def _entry_problems(out_dir: Path, entry: SceneEntry, ledger: LedgerFile | None)
         actual = path.stat().st_size
         if actual != size:
             problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
-        elif name in entry.sha256 and file_sha256(path) != entry.sha256[name]:
-            problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
-        else:
-            intact.add(name)
+        elif name in entry.sha256:
+            if file_sha256(path) != entry.sha256[name]:
+                problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
+            else:
+                hashed.add(name)
     if entry.ledger not in entry.files:
         problems.append(f"{MANIFEST}: {entry.scene} lists no ledger file")
     elif ledger is not None:
@@ -159,12 +181,24 @@ def _entry_problems(out_dir: Path, entry: SceneEntry, ledger: LedgerFile | None)
     for clip in clips:
         if clip in entry.files and (out_dir / clip).is_file():
             expected = entry.duration if clip == entry.file else None
-            problems += _clip_problems(out_dir / clip, expected)
+            decode = decode_all or clip not in hashed
+            problems += _clip_problems(out_dir / clip, expected, decode)
     return problems
 
 
-def _clip_problems(path: Path, duration: float | None) -> list[str]:
-    """The clip decodes to the end (PyAV) and lasts ``duration`` seconds (when given)."""
+def _clip_problems(path: Path, duration: float | None, decode: bool) -> list[str]:
+    """The clip decodes to the end (PyAV) and lasts ``duration`` seconds (when given).
+
+    Without ``decode``, an MP4 is read from its sample table instead (see the
+    module's note).
+    """
+    if not decode and path.suffix in MP4_SUFFIXES:
+        try:
+            frames, seconds = mp4_timing(path)
+        except (ValueError, OSError) as error:
+            return [f"{path.name}: does not read as a clip ({quoted(str(error), 80)[1:-1]})"]
+        rate = frames / seconds if seconds > 0 else 15.0
+        return _timing_problems(path, frames, seconds, rate, duration)
     import av
 
     try:
@@ -179,11 +213,17 @@ def _clip_problems(path: Path, duration: float | None) -> list[str]:
     except (av.FFmpegError, IndexError, ValueError, OSError) as error:
         reason = type(error).__name__ if isinstance(error, IndexError) else str(error)
         return [f"{path.name}: does not decode as a clip ({quoted(reason, 80)[1:-1]})"]
+    rate = float(stream.average_rate or 0) or 15.0
+    return _timing_problems(path, frames, last + 1 / rate, rate, duration)
+
+
+def _timing_problems(
+    path: Path, frames: int, length: float, rate: float, duration: float | None
+) -> list[str]:
+    """``frames`` lasting ``length`` seconds, against the ``duration`` the manifest records."""
     if frames == 0:
         return [f"{path.name}: holds no frames"]
     if duration is not None and frames > 1:
-        rate = float(stream.average_rate or 0) or 15.0
-        length = last + 1 / rate
         if abs(length - duration) > DURATION_TOLERANCE + 1 / rate:
             return [f"{path.name}: lasts {length:.2f} s, but {MANIFEST} records {duration:.2f} s"]
     return []

@@ -5,7 +5,8 @@ trace is the single source of every number a lecture shows.
 
 Importing it does not import torch: ``compute_trace`` and the activations
 (the names that compute) load torch when first used, so a command that only
-reads lessons or ledgers starts fast.
+reads lessons or ledgers starts fast; ``cached_trace`` loads it only when the
+trace cache does not hold the lesson (see ``mlpmath.trace_cache``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from mlpmath.activation_names import ACTIVATION_NAMES
 from mlpmath.display import dot_relation, format_number, text_matches_value
 from mlpmath.lesson import (
     DEFAULT_LESSON_NAME,
@@ -24,6 +26,7 @@ from mlpmath.lesson import (
     parse_lesson,
 )
 from mlpmath.trace import PathError, Trace, jsonable, resolve
+from mlpmath.trace_cache import cached_trace
 
 if TYPE_CHECKING:
     from mlpmath.activations import ACTIVATIONS, Activation, activation
@@ -39,6 +42,7 @@ _WITH_TORCH = {
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_NAMES",
     "DEFAULT_LESSON_NAME",
     "Activation",
     "Lesson",
@@ -46,6 +50,7 @@ __all__ = [
     "PathError",
     "Trace",
     "activation",
+    "cached_trace",
     "compute_trace",
     "default_lesson",
     "default_lesson_text",

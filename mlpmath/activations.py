@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import torch
 
+from mlpmath.activation_names import ACTIVATION_NAMES
+
 __all__ = ["ACTIVATIONS", "Activation", "activation", "curve"]
 
 
@@ -46,11 +48,16 @@ def _tanh_derivative(z: torch.Tensor) -> torch.Tensor:
     return 1 - torch.tanh(z) ** 2
 
 
+# name -> (formula, forward, derivative); every name of ACTIVATION_NAMES must be here.
+_FUNCTIONS = {
+    "none": ("z", _identity, _identity_derivative),
+    "relu": ("max(0, z)", torch.relu, _relu_derivative),
+    "sigmoid": ("1 / (1 + e^(-z))", torch.sigmoid, _sigmoid_derivative),
+    "tanh": ("tanh(z)", torch.tanh, _tanh_derivative),
+}
+
 ACTIVATIONS: dict[str, Activation] = {
-    "none": Activation("none", "z", _identity, _identity_derivative),
-    "relu": Activation("relu", "max(0, z)", torch.relu, _relu_derivative),
-    "sigmoid": Activation("sigmoid", "1 / (1 + e^(-z))", torch.sigmoid, _sigmoid_derivative),
-    "tanh": Activation("tanh", "tanh(z)", torch.tanh, _tanh_derivative),
+    name: Activation(name, *_FUNCTIONS[name]) for name in ACTIVATION_NAMES
 }
 
 

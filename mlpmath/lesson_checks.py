@@ -12,7 +12,7 @@ import math
 from itertools import pairwise
 from typing import Any
 
-from mlpmath.activations import ACTIVATIONS
+from mlpmath.activation_names import ACTIVATION_NAMES
 
 __all__ = [
     "MAX_DECIMALS",
@@ -164,8 +164,7 @@ def matrix(value: Any, key: str, max_rows: int, max_columns: int) -> tuple[tuple
 
 
 def activation(value: Any, key: str) -> str:
-    if not isinstance(value, str) or value not in ACTIVATIONS:
-        raise LessonError(
-            f"{key}: unknown activation {quoted(value)} (choose one of: {', '.join(ACTIVATIONS)})"
-        )
+    if not isinstance(value, str) or value not in ACTIVATION_NAMES:
+        choices = ", ".join(ACTIVATION_NAMES)
+        raise LessonError(f"{key}: unknown activation {quoted(value)} (choose one of: {choices})")
     return value

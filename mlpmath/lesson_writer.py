@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
-from mlpmath.activations import ACTIVATIONS
+from mlpmath.activation_names import ACTIVATION_NAMES
 from mlpmath.lesson import Lesson, NetworkSpec
 
 __all__ = ["lesson_toml"]
@@ -114,7 +114,7 @@ def lesson_toml(lesson: Lesson) -> str:
     return "\n".join(out) + "\n"
 
 
-_CHOICES = " | ".join(ACTIVATIONS)
+_CHOICES = " | ".join(ACTIVATION_NAMES)
 
 
 def _commented(line: str, comment: str) -> str:

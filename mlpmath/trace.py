@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
+import struct
+from dataclasses import asdict, dataclass, fields, is_dataclass
+from functools import cache
+from typing import Any, get_args, get_origin, get_type_hints
 
 __all__ = [
     "ActivationDemo",
@@ -23,6 +25,7 @@ __all__ = [
     "Trace",
     "TrainingStep",
     "TrainingTrace",
+    "exact_json",
     "jsonable",
     "resolve",
 ]
@@ -150,6 +153,21 @@ class Trace:
         """The trace as JSON-ready nested dicts and lists (non-finite numbers: None)."""
         return jsonable(asdict(self))
 
+    def to_json(self) -> dict[str, Any]:
+        """The trace as JSON-ready data that ``from_json`` reads back to an equal trace,
+        bit for bit (unlike ``to_dict``, which writes inf and NaN as None)."""
+        return exact_json(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Trace:
+        """The trace that ``to_json`` wrote; ``ValueError`` when ``data`` is not one.
+
+        Each value is checked against its field's type, so a damaged record
+        is refused rather than read into a trace that holds the wrong kind
+        of thing.
+        """
+        return _decode(cls, data, "trace")
+
 
 def jsonable(value: Any) -> Any:
     """``value`` with tuples as lists and inf/NaN as None, so strict JSON can hold it.
@@ -163,6 +181,75 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     return value
+
+
+def exact_json(value: Any) -> Any:
+    """``value`` (records, tuples, numbers, text) as JSON-ready data that reads back exactly.
+
+    Tuples become lists; a finite float stays a float (JSON writes its
+    shortest round-tripping text); inf and NaN, which strict JSON cannot
+    hold, become the hex text of their IEEE bits, so even a NaN's sign
+    survives.
+    """
+    if type(value) is float:
+        return value if math.isfinite(value) else _NONFINITE.format(_float_bits(value))
+    if is_dataclass(value) and not isinstance(value, type):
+        return {item.name: exact_json(getattr(value, item.name)) for item in fields(value)}
+    if isinstance(value, dict):
+        return {key: exact_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [exact_json(item) for item in value]
+    return value
+
+
+_NONFINITE = "0x{:016x}"  # a non-finite float in exact_json: its 64 IEEE bits
+_NONFINITE_TEXT = re.compile(r"0x[0-9a-f]{16}")
+
+
+def _float_bits(value: float) -> int:
+    return struct.unpack(">Q", struct.pack(">d", value))[0]
+
+
+@cache
+def _hints(record: type) -> dict[str, Any]:
+    return get_type_hints(record)
+
+
+def _decode(hint: Any, value: Any, where: str) -> Any:
+    """``value`` read back as ``hint`` (a record, ``tuple[X, ...]``, float, int or str)."""
+    if isinstance(hint, type) and is_dataclass(hint):
+        names = [item.name for item in fields(hint)]
+        if not isinstance(value, dict) or set(value) != set(names):
+            raise ValueError(f"{where}: expected the fields of {hint.__name__}")
+        types = _hints(hint)
+        return hint(
+            **{name: _decode(types[name], value[name], f"{where}.{name}") for name in names}
+        )
+    if get_origin(hint) is tuple:
+        item, ellipsis = get_args(hint)
+        if ellipsis is not Ellipsis or not isinstance(value, list):
+            raise ValueError(f"{where}: expected a list")
+        if item is float:
+            return tuple(_decode_float(v, where) for v in value)
+        return tuple(_decode(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+    if hint is float:
+        return _decode_float(value, where)
+    if hint is int or hint is str:
+        if type(value) is not hint:
+            raise ValueError(f"{where}: expected {hint.__name__}")
+        return value
+    raise TypeError(f"{where}: no reading for {hint!r}")
+
+
+def _decode_float(value: Any, where: str) -> float:
+    kind = type(value)
+    if kind is float or kind is int:  # an int where the trace held an int
+        return value
+    if kind is str and _NONFINITE_TEXT.fullmatch(value):
+        number = struct.unpack(">d", struct.pack(">Q", int(value, 16)))[0]
+        if not math.isfinite(number):
+            return number
+    raise ValueError(f"{where}: expected a number")
 
 
 class PathError(LookupError):

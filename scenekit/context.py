@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from mlpmath import Lesson, Trace, compute_trace, load_lesson
+from mlpmath import Lesson, Trace, cached_trace, load_lesson
 
 __all__ = ["LESSON_ENV", "current_lesson", "current_trace", "lesson_path"]
 
@@ -29,7 +29,8 @@ def current_lesson() -> Lesson:
 
 
 def current_trace() -> Trace:
-    """The trace of the current lesson, computed once per process."""
+    """The trace of the current lesson, read once per process (from the trace cache,
+    which the render filled before starting its workers: no torch to import)."""
     return _trace(lesson_path())
 
 
@@ -40,4 +41,4 @@ def _load(path: Path | None) -> Lesson:
 
 @lru_cache(maxsize=8)
 def _trace(path: Path | None) -> Trace:
-    return compute_trace(_load(path))
+    return cached_trace(_load(path))

@@ -1,8 +1,10 @@
 """A rendered directory, damaged in every way a careless or hostile hand can: `verify`
-fails with a line naming the damaged file, and never crashes (issue 15)."""
+fails with a line naming the damaged file, and never crashes (issue 15). An intact
+one verifies from the trace cache without importing torch or PyAV (issue 16)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -79,6 +81,40 @@ def _drop_from_manifest(out: Path) -> str:
     return LEDGER  # its files are no longer vouched for
 
 
+def _forged(damage: Callable[[Path], object]) -> Callable[[Path], str]:
+    """``damage`` the clip, then record its new size and sha256 in the manifest: only
+    reading the clip itself can tell."""
+
+    def forge(out: Path) -> str:
+        damage(out)
+        data = json.loads((out / "lecture.json").read_text())
+        [entry] = [e for e in data["scenes"] if e["scene"] == SCENE]
+        entry["files"][CLIP] = (out / CLIP).stat().st_size
+        entry["sha256"][CLIP] = hashlib.sha256((out / CLIP).read_bytes()).hexdigest()
+        (out / "lecture.json").write_text(json.dumps(data))
+        return CLIP
+
+    return forge
+
+
+def _cut_short(out: Path) -> None:
+    data = (out / CLIP).read_bytes()
+    (out / CLIP).write_bytes(data[: len(data) // 2])
+
+
+def _appended(out: Path) -> None:
+    with (out / CLIP).open("ab") as file:
+        file.write(b"\0" * 1000)
+
+
+def _duration_edited(out: Path) -> str:
+    data = json.loads((out / "lecture.json").read_text())
+    [entry] = [e for e in data["scenes"] if e["scene"] == SCENE]
+    entry["duration"] += 5.0
+    (out / "lecture.json").write_text(json.dumps(data))
+    return CLIP
+
+
 def _first_value(change: Callable[[dict], object]) -> Callable[[dict], object]:
     def edit(data: dict) -> None:
         data["values"][0] = change(data["values"][0])
@@ -115,6 +151,10 @@ DAMAGES: dict[str, Callable[[Path], str]] = {
     "clip garbage": _write(CLIP, b"not a video at all"),
     "clip garbage, same size": _garbage_clip_same_size,
     "clip missing": _remove(CLIP),
+    "clip garbage, hash forged": _forged(_write(CLIP, b"not a video at all")),
+    "clip cut short, hash forged": _forged(_cut_short),
+    "clip appended to, hash forged": _forged(_appended),
+    "clip duration edited in the manifest": _duration_edited,
     "ledger missing": _remove(LEDGER),
     "extra scene": _extra_scene,
     "scene dropped from the manifest": _drop_from_manifest,
@@ -127,6 +167,37 @@ DAMAGES: dict[str, Callable[[Path], str]] = {
 
 def test_the_render_verifies(rendered, capsys):
     assert main(["verify", str(rendered)]) == 0
+
+
+def _verify_importing(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``verify ARGS`` under ``python -X importtime``, and the packages it imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mlp_lecture.cli", "verify", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+    return result, imported
+
+
+def test_the_render_verifies_without_torch_or_pyav(rendered):
+    """The render filled the trace cache, and its clips are known by their sha256."""
+    result, imported = _verify_importing(str(rendered))
+    assert result.returncode == 0, result.stderr
+    assert "mlp_lecture" in imported  # the probe sees what is imported
+    assert not {"torch", "av", "manim"} & imported
+
+
+def test_recompute_computes_with_torch_and_decodes_with_pyav(rendered):
+    result, imported = _verify_importing("--recompute", str(rendered))
+    assert result.returncode == 0, result.stderr
+    assert {"torch", "av"} <= imported
+    assert "manim" not in imported
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES), ids=list(DAMAGES))

@@ -469,6 +469,7 @@ def test_mov_and_gif(tmp_path, fmt, codec):
     with av.open(str(out / f"ReLUActivation.{fmt}")) as container:
         assert container.streams.video[0].codec_context.name == codec
     assert frames_of(out / f"ReLUActivation.{fmt}") > 100
+    assert run("verify", str(out)).returncode == 0  # mov: its sample table read, as mp4's
 
 
 # -- what a user gets wrong: one line, nothing written --------------------------------------

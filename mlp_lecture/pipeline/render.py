@@ -42,7 +42,7 @@ from mlp_lecture.pipeline.options import (
 )
 from mlp_lecture.pipeline.pool import Workers
 from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
-from mlpmath import Lesson, Trace, compute_trace
+from mlpmath import Lesson, Trace, cached_trace
 from scenes import LECTURE_ORDER
 
 __all__ = ["RenderObserver", "RenderReport", "RenderedScene", "render_scenes"]
@@ -149,7 +149,7 @@ def render_scenes(
         raise RenderError("--jobs must be at least 1")
     observer = observer or RenderObserver()
     started = time.perf_counter()
-    trace = trace or compute_trace(lesson)
+    trace = trace or cached_trace(lesson)  # no torch when the cache holds it
     modules = dict(LECTURE_ORDER)
     digest = lesson_hash(trace)
     keys = {name: scene_key(name, modules[name], digest, options) for name in names}

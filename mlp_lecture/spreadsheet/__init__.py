@@ -22,7 +22,7 @@ from pathlib import Path
 from mlp_lecture.spreadsheet.backward import write_gradients, write_step, write_training
 from mlp_lecture.spreadsheet.cells import Sheet, Styles
 from mlp_lecture.spreadsheet.forward import Names, write_layers, write_loss, write_neurons
-from mlpmath import Lesson, Trace, compute_trace
+from mlpmath import Lesson, Trace, cached_trace
 
 __all__ = ["SHEETS", "default_workbook_path", "write_trace_workbook", "write_workbook"]
 
@@ -40,7 +40,7 @@ def write_workbook(lesson: Lesson, path: str | Path) -> Path:
     Returns the path written. The file is written aside and moved into place,
     so a failed write leaves no half file.
     """
-    return write_trace_workbook(compute_trace(lesson), path)
+    return write_trace_workbook(cached_trace(lesson), path)
 
 
 def write_trace_workbook(trace: Trace, path: str | Path) -> Path:

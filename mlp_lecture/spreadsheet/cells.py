@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from mlpmath import ACTIVATIONS, Trace, resolve
+from mlpmath import Trace, resolve
+from mlpmath.activation_names import ACTIVATION_NAMES as LESSON_ACTIVATIONS
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -44,7 +45,7 @@ def activation_formula(name: str, z: str) -> str:
         "sigmoid": f"1/(1+EXP(-({z})))" if not _is_reference(z) else f"1/(1+EXP(-{z}))",
         "tanh": f"TANH({z})",
     }
-    assert set(formulas) == set(ACTIVATIONS)
+    assert set(formulas) == set(LESSON_ACTIVATIONS)
     return formulas[name]
 
 
