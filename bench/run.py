@@ -75,6 +75,8 @@ def snapshot(temp: Path) -> None:
             ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
         )
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")]))
+    # An empty trace cache: the cold render computes the lesson, as on a first run.
+    ENV["MLP_LECTURE_CACHE"] = str(temp / "trace-cache")
 
 
 def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
@@ -93,6 +95,7 @@ def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
 
 def _env_with(source: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env["MLP_LECTURE_CACHE"] = ENV["MLP_LECTURE_CACHE"]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     return env
 
@@ -353,6 +356,10 @@ def run_bench(scenes: str | None, keep: bool, reference: str, baseline: str) -> 
         figures["verify"], _ = cli("verify", "verify", str(cold_dir))
         say("trace (every number of the lesson, as tables) ...")
         figures["trace"], _ = cli("trace", "trace")
+        empty_cache = {**ENV, "MLP_LECTURE_CACHE": str(temp / "empty-cache")}
+        figures["trace_uncached"], _ = measured(
+            "trace, empty cache", [*CLI, "trace"], empty_cache
+        )
         say("the same scenes with plain `manim -ql`, one after the other ...")
         figures["plain_manim"] = plain_manim("plain manim -ql", list(figures["scenes"]), temp)
         say("slide decks (HTML and PowerPoint) of the whole lecture, 2 workers, cold ...")
