@@ -7,10 +7,12 @@ from itertools import pairwise
 from typing import Any
 
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    UR,
     Animation,
     Arrow,
     BackgroundRectangle,
@@ -39,13 +41,21 @@ class NeuronDiagram(VGroup):
     Every number on it (inputs, weights, bias) is traced from
     ``neurons[neuron]`` of the trace, for sample ``sample``.
 
+    With more inputs than their weights have room for along the edges (labels
+    that would overlap), the diagram is ``stacked``: the weights stand in a
+    column before the neuron, each edge running into its weight (as
+    :class:`NetworkDiagram` writes them), and the inputs close up to fit
+    ``height`` when it is given (the room the scene has for the diagram).
+
     Examples
     --------
     >>> diagram = NeuronDiagram(self.traced, neuron=0, sample=0)  # doctest: +SKIP
     >>> self.play(Indicate(diagram.weights[0]), Indicate(diagram.inputs[0]))  # doctest: +SKIP
     """
 
-    def __init__(self, traced: TracedValues, neuron: int, sample: int = 0):
+    def __init__(
+        self, traced: TracedValues, neuron: int, sample: int = 0, height: float | None = None
+    ):
         super().__init__()
         base = f"neurons[{neuron}]"
         count = traced.shape(f"{base}.weight")[0]
@@ -76,6 +86,9 @@ class NeuronDiagram(VGroup):
                 for i, edge in enumerate(self.edges)
             )
         )
+        self.stacked = _crowded(self.weights, self.inputs)
+        if self.stacked:
+            self._stack_weights(height)
         self.bias = traced.math(
             "b =", Value(f"{base}.bias"), color=style.BIAS, font_size=style.LABEL_SIZE
         ).next_to(self.neuron, UP, buff=style.LINE_BUFF)
@@ -95,6 +108,64 @@ class NeuronDiagram(VGroup):
             self.output,
             self.output_label,
         )
+        if self.stacked:
+            # the edges converging on the neuron pass behind the bias, never through it
+            self.add_to_back(BackgroundRectangle(self.bias, fill_opacity=1, buff=style.LABEL_GAP))
+            self.add_to_back(self.edges)
+
+    def _stack_weights(self, height: float | None) -> None:
+        """Weights in a column before the neuron, each edge broken by its weight."""
+        for label, edge in zip(self.weights, self.edges):
+            label.rotate(-edge.get_angle())
+        if height is not None and len(self.inputs) > 1:
+            free = height - sum(label.height for label in self.inputs)
+            spacing = min(style.INPUT_SPACING, free / (len(self.inputs) - 1))
+            self.inputs.arrange(DOWN, buff=max(style.WEIGHT_BUFF, spacing), aligned_edge=RIGHT)
+        # the weights span half way from the inputs' height to the neuron's, so the
+        # edges close in on them as steeply as they go on into the neuron
+        span = (self.inputs.height + self.neuron.height) / 2
+        free = span - sum(label.height for label in self.weights)
+        spacing = free / max(len(self.weights) - 1, 1)
+        self.weights.arrange(
+            DOWN, buff=min(max(spacing, style.WEIGHT_BUFF), style.INPUT_SPACING), aligned_edge=LEFT
+        )
+        # each half of the fan about as wide as it closes in, within bounds
+        fan = (self.inputs.height - self.weights.height) / 2
+        self.weights.next_to(
+            self.inputs, RIGHT, buff=min(max(fan, style.EDGE_STUB), style.LAYER_GAP / 2)
+        )
+        stub = (self.weights.height - self.neuron.height) / 2
+        self.neuron.next_to(
+            self.weights, RIGHT, buff=min(max(stub, style.EDGE_STUB), style.LAYER_GAP / 2)
+        )
+        self.sigma.move_to(self.neuron)
+        left = self.weights.get_left()[0] - style.LABEL_GAP
+        right = self.weights.get_right()[0] + style.LABEL_GAP
+        self.edges = VGroup(
+            *(
+                VGroup(
+                    Line(source, [left, weight.get_y(), 0], buff=style.LABEL_GAP),
+                    Line([right, weight.get_y(), 0], self.neuron, buff=style.LABEL_GAP),
+                ).set_color(style.MUTED)
+                for source, weight in zip(self.inputs, self.weights)
+            )
+        )
+
+
+def _crowded(labels: VGroup, others: VGroup) -> bool:
+    """Whether any of ``labels`` overlaps another of them or one of ``others``."""
+    boxes = [(label.get_corner(DL), label.get_corner(UR)) for label in labels]
+    placed = [(other.get_corner(DL), other.get_corner(UR)) for other in others]
+    return any(
+        _boxes_meet(box, other)
+        for i, box in enumerate(boxes)
+        for other in (*boxes[i + 1 :], *placed)
+    )
+
+
+def _boxes_meet(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
+    (a_low, a_high), (b_low, b_high) = a, b
+    return bool((a_low[:2] < b_high[:2]).all() and (b_low[:2] < a_high[:2]).all())
 
 
 def _label_along(label: VGroup, edge: Line) -> VGroup:

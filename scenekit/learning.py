@@ -27,7 +27,17 @@ from manim import (
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import TIMES, Checked, Op, Term, TracedMath, TracedMatrix, TracedValues, Value
+from scenekit.traced import (
+    NEW_LINE,
+    TIMES,
+    Checked,
+    Op,
+    Term,
+    TracedMath,
+    TracedMatrix,
+    TracedValues,
+    Value,
+)
 
 __all__ = [
     "CLOSE_BRACKET",
@@ -43,7 +53,6 @@ __all__ = [
 MINUS_TWO = Op("(-2)", "(-2)")  # dZ/df = 2f times df/dw = -g: the formula's constant
 OPEN_BRACKET = Op("bracket.l", "(")
 CLOSE_BRACKET = Op("bracket.r", ")")
-NEW_LINE = Op("\\\n &", "")  # shown arithmetic goes on below, aligned at its "="
 _NEXT_TERM = Op('\\\n & quad "" +', "+")  # the next sample's term, on a line of its own
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from manim import Dot, VGroup
@@ -21,10 +20,25 @@ from mlpmath.display import EQUALS, relation
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.ledger import Ledger
+from scenekit.terms import (
+    CLOSE,
+    MINUS,
+    NEW_LINE,
+    OPEN,
+    OVER,
+    PLUS,
+    SQUARED,
+    TIMES,
+    Checked,
+    Op,
+    Term,
+    Value,
+)
 
 __all__ = [
     "CLOSE",
     "MINUS",
+    "NEW_LINE",
     "OPEN",
     "OVER",
     "PLUS",
@@ -38,47 +52,6 @@ __all__ = [
     "Value",
     "shown_indices",
 ]
-
-
-@dataclass(frozen=True)
-class Value:
-    """A traced value inside a math expression; ``paren`` wraps a negative in ( )."""
-
-    path: str
-    color: Any = None
-    paren: bool = False
-
-
-@dataclass(frozen=True)
-class Op:
-    """An operator of shown arithmetic: how Typst writes it, how it computes."""
-
-    typst: str
-    arithmetic: str
-
-
-PLUS = Op("+", "+")
-MINUS = Op("-", "-")
-TIMES = Op("dot", "*")
-OVER = Op("/", "/")
-OPEN = Op("(", "(")
-CLOSE = Op(")", ")")
-SQUARED = Op("^2", "**2")
-
-Term = Value | Op
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A grid cell whose value a viewer can recompute from other shown values.
-
-    The cell shows ``total``, prefixed with ``≈`` when ``terms`` computed by
-    hand from their shown digits do not give it (a table's implied "=").
-    """
-
-    terms: tuple[Term, ...]
-    total: str
-    color: Any = None
 
 
 Part = str | Value
@@ -311,12 +284,15 @@ class TracedValues:
         colors: tuple[Any, Any] = (None, None),
         total_color: Any = None,
         font_size: float | None = None,
+        per_line: int | None = None,
     ) -> TracedMath:
         """``a·b + c·d + ... = total`` (or ``≈`` where the shown digits disagree).
 
         A pair whose right path is ``None`` is a plain term; so a worked sum
         is ``worked_dot([(a, None), (b, None)], total)`` (:meth:`worked_sum`).
         Negative operands after the first get parentheses, as by hand.
+        ``per_line`` wraps a long one: that many terms a line, each line after
+        the first going on under the ``&`` that ``prefix`` then holds (``"z &="``).
 
         Examples
         --------
@@ -325,6 +301,8 @@ class TracedValues:
         """
         terms: list[Term] = []
         for index, (left, right) in enumerate(pairs):
+            if index and per_line and index % per_line == 0:
+                terms.append(NEW_LINE)
             if index:
                 terms.append(PLUS)
             terms.append(Value(left, colors[0], paren=index > 0 or right is not None))

@@ -21,13 +21,12 @@ from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import PLUS, TIMES, Op, Term, Value
+from scenekit.traced import NEW_LINE, PLUS, TIMES, Term, Value
 
 __all__ = ["LayerProduct"]
 
 LAYER = 0  # the trace's first layer: the lecture's layer 1 (neurons n3, n4, ...)
 BASE = f"network.layers[{LAYER}]"
-NEW_LINE = Op("\\\n &", "")  # a long sum goes on below, aligned at its "="
 
 
 class LayerProduct(LectureScene):

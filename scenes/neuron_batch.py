@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from manim import (
     DOWN,
     LEFT,
@@ -14,13 +16,14 @@ from manim import (
     TransformFromCopy,
     VGroup,
     Write,
+    config,
 )
 
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
-from scenekit.traced import Value
+from scenekit.traced import TracedMath, Value
 
 __all__ = ["NeuronBatch"]
 
@@ -119,16 +122,7 @@ class NeuronBatch(LectureScene):
         for sample in self.sums.shown_rows:
             row_box = SurroundingRectangle(self.inputs.row(sample), color=style.HIGHLIGHT)
             column_box = SurroundingRectangle(self.weights, color=style.HIGHLIGHT)
-            work = self.traced.worked_dot(
-                [
-                    (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
-                    for i in range(count)
-                ],
-                f"{self.base}.weighted_sum[{sample}]",
-                prefix=[f"{indexed('x', 'i')}^({sample + 1}) w_i :"],
-                colors=(style.INPUT, style.WEIGHT),
-                total_color=style.RESULT,
-            )
+            work = self._worked_row(sample, count)
             work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2).to_edge(
                 LEFT, buff=style.EDGE_BUFF
             )
@@ -141,6 +135,40 @@ class NeuronBatch(LectureScene):
             self.play(FadeOut(row_box), FadeOut(column_box), FadeOut(work), run_time=0.4)
         self.play(FadeIn(self.sums.frame()))
         self.pause()
+
+    def _worked_row(self, sample: int, count: int) -> TracedMath:
+        """Row ``sample`` of ``X`` against the weights, by hand; a row too long for the
+        frame goes on over as many lines as shrink it least under the equation."""
+
+        def worked(per_line: int | None = None, align: str = "") -> TracedMath:
+            return self.traced.worked_dot(
+                [
+                    (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
+                    for i in range(count)
+                ],
+                f"{self.base}.weighted_sum[{sample}]",
+                prefix=[f"{indexed('x', 'i')}^({sample + 1}) w_i :{align}"],
+                colors=(style.INPUT, style.WEIGHT),
+                total_color=style.RESULT,
+                per_line=per_line,
+            )
+
+        work = worked()
+        if self.fits_legibly(work):
+            return work
+        width = config.frame_width - 2 * style.EDGE_BUFF
+        height = self.room_below(self.equation) - style.BLOCK_BUFF  # it stands 2 buffs below
+        best: tuple[float, TracedMath] | None = None
+        fewest = max(2, math.ceil(work.width / width) - 1)  # about the fewest that fit its width
+        for lines in range(fewest, count + 1):
+            work = worked(math.ceil(count / lines), align=" &")
+            scale = min(1, width / work.width, height / work.height)
+            if best is None or scale > best[0]:
+                best = (scale, work)
+            if work.width <= width:  # more lines would only be taller
+                break
+        scale, work = best
+        return work.scale(scale) if scale < 1 else work
 
     # -- the bias, copied to every row ------------------------------------------------
     def _show_bias(self) -> None:

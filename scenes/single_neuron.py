@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, TransformFromCopy, VGroup, Write
+import math
+
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Indicate, Mobject, TransformFromCopy, VGroup, Write
 
 from scenekit import style
 from scenekit.diagrams import NeuronDiagram
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
-from scenekit.traced import Value
+from scenekit.traced import TracedMath, Value, shown_indices
 
 __all__ = ["SingleNeuron"]
 
@@ -26,7 +28,7 @@ class SingleNeuron(LectureScene):
 
     def construct(self) -> None:
         title = self.show_title("One neuron, one sample")
-        self._build()
+        self._build(below=title)
         self._place(below=title)
         self._show_diagram()
         self._show_products()
@@ -35,12 +37,12 @@ class SingleNeuron(LectureScene):
         self._show_activation()
 
     # -- everything, built first so the layout can be settled at once -------------
-    def _build(self) -> None:
+    def _build(self, below: Mobject) -> None:
         count = self.traced.shape(f"{BASE}.weight")[0]
         name = self.trace.neurons[NEURON].activation
         xs = ", ".join(indexed("x", i + 1) for i in range(count))
         ws = ", ".join(indexed("w", i + 1) for i in range(count))
-        self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE)
+        self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE, height=self.room_below(below))
         self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
         self.products = VGroup(
             *(
@@ -74,12 +76,84 @@ class SingleNeuron(LectureScene):
             Value(f"{BASE}.output[{SAMPLE}]", color=style.ACTIVE),
         )
 
-    def _place(self, below) -> None:
+    def _place(self, below: Mobject) -> None:
+        if self.diagram.stacked:  # closed up to the room under the title
+            if self.diagram.height > self.room_below(below):
+                self.diagram.scale_to_fit_height(self.room_below(below))
+            self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
         self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF)
         self.keep_in_frame(self.diagram)
-        column = VGroup(self.formula, self.products, self.total, self.preactivation, self.output)
-        column.arrange(DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF)
+        column = self._column()
+        if self._scale(column, below) < style.LEAST_SCALE:
+            column = self._refit(below)
+            column.scale(self._scale(column, below))
         self.fit_beside(column, self.diagram, below)
+
+    def _column(self) -> VGroup:
+        column = VGroup(self.formula, self.products, self.total, self.preactivation, self.output)
+        return column.arrange(DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF)
+
+    def _scale(self, column: Mobject, below: Mobject) -> float:
+        """How far ``column`` must shrink to fit beside the diagram, under ``below``."""
+        wide = self.room_beside(self.diagram) / column.width
+        return min(1, wide, self.room_below(below) / column.height)
+
+    # -- many inputs: a column that would shrink out of legibility, laid out anew ----
+    def _refit(self, below: Mobject) -> VGroup:
+        """The vectors of the formula elided, the products in as many columns and
+        their sum over as many lines as shrink the column least; returns it, arranged."""
+        count = len(self.products)
+        if self.formula.width > max(self.products.width, self.preactivation.width):
+            picks = shown_indices(count, style.MAX_MATRIX_COLUMNS)
+            xs, ws = (
+                ", ".join("dots" if i is None else indexed(symbol, i + 1) for i in picks)
+                for symbol in ("x", "w")
+            )
+            self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
+        sums: dict[int, TracedMath] = {}
+
+        def total(lines: int) -> TracedMath:
+            if lines not in sums:
+                sums[lines] = self._wrapped_total(math.ceil(count / lines))
+            return sums[lines]
+
+        whole = self.total.width
+        best = None
+        for columns in range(1, min(count, style.MAX_PRODUCT_COLUMNS) + 1):
+            self._arrange_products(columns)
+            # the sum takes the fewest lines no wider than the rest of the column
+            width = max(self.formula.width, self.products.width, self.preactivation.width)
+            lines = max(1, math.ceil(whole / width) - 1)
+            while lines < count and total(lines).width > width:
+                lines += 1
+            self.total = total(lines)
+            scale = self._scale(self._column(), below)
+            if best is None or scale > best[0]:
+                best = (scale, columns, lines)
+        _, columns, lines = best
+        self._arrange_products(columns)
+        self.total = sums[lines]
+        return self._column()
+
+    def _arrange_products(self, columns: int) -> None:
+        """The products down ``columns`` columns, in order, each column top to bottom."""
+        self.products.arrange_in_grid(
+            rows=math.ceil(len(self.products) / columns),
+            cols=columns,
+            flow_order="dr",
+            buff=(style.BLOCK_BUFF, style.LINE_BUFF),
+            cell_alignment=LEFT,
+        )
+
+    def _wrapped_total(self, per_line: int) -> TracedMath:
+        """The products' sum, ``per_line`` terms a line, each line aligned at the ``=``."""
+        return self.traced.worked_sum(
+            [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(len(self.products))],
+            f"{BASE}.weighted_sum[{SAMPLE}]",
+            prefix=["scripts(sum)_i w_i x_i &="],
+            total_color=style.RESULT,
+            per_line=per_line,
+        )
 
     # -- the neuron and its formula ------------------------------------------------
     def _show_diagram(self) -> None:

@@ -63,6 +63,22 @@ def test_wide_lesson_fits_the_frame(monkeypatch, media):
         assert problems == []
 
 
+@pytest.mark.parametrize(
+    ("lesson", "stacked"),
+    [
+        (None, False),  # the deck's three inputs: weights along the edges
+        ("bench/lessons/wide2.toml", True),  # six inputs: weights in a column
+        ("bench/lessons/wide4.toml", True),  # twelve
+    ],
+)
+def test_many_inputs_to_one_neuron_fit(lesson, stacked, monkeypatch, media):
+    """Weights along the edges would overlap: they stack before the neuron instead."""
+    trace = _use_lesson(monkeypatch, lesson)
+    audit, problems = audit_scene(SingleNeuron, trace, media)
+    assert problems == []
+    assert audit.scene.diagram.stacked == stacked
+
+
 class TypedNumber(ReLUActivation):
     """A scene that types a number in: exactly what the audit exists to catch."""
 

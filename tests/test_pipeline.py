@@ -389,34 +389,40 @@ def test_a_scene_that_types_a_number_is_caught_by_the_render(tmp_path, monkeypat
     assert "audit at render time" in result.stderr and "42.4242" in result.stderr
 
 
-LARGE_INPUTS = """
-title = "Large inputs"
+CROWDED_BATCH = """
+title = "Large inputs, five to a neuron"
 [[neuron]]
-inputs = [[12345.678, 23456.789, 34567.891, 45678.912, 56789.123, 67891.234, 78912.345, 89123.4]]
-weight = [0.5398, -0.5377, 0.3111, 0.1234, -0.4321, 0.2222, -0.3333, 0.4444]
-bias = -0.1321
+inputs = [[22.122, 43.522, 53.135, 79.641, 43.182]]
+weight = [0.845, -0.942, -0.069, 0.887, 0.298]
+bias = 0.25
+activation = "tanh"
+[[neuron]]
+inputs = [[72.162, -69.623, -5.568, -45.617, 7.877], [13.309, -87.639, -50.989, -39.693, 74.942]]
+weight = [0.531, -0.681, 0.594, -0.722, 0.235]
+bias = -0.5
 [network]
-sizes = [8, 1]
+sizes = [2, 3, 1]
 seed = 0
 [data]
-inputs = [[1, 2, 3, 4, 5, 6, 7, 8]]
-targets = [[1]]
+inputs = [[1, 2], [3, 4]]
+targets = [[1], [2]]
 [training]
-learning_rate = 0.001
-steps = 1
+learning_rate = 0.01
+steps = 2
 """
 
 
 def test_a_render_whose_audit_finds_problems_fails(tmp_path):
-    """Eight large inputs crowd the neuron's weight labels: the render says so and exits 1."""
-    lesson = tmp_path / "large.toml"
-    lesson.write_text(LARGE_INPUTS)
+    """A batch of five large inputs pushes NeuronBatch's prediction label out of the
+    frame (a layout the scene does not handle yet): the render says so and exits 1."""
+    lesson = tmp_path / "crowded.toml"
+    lesson.write_text(CROWDED_BATCH)
     out = tmp_path / "out"
     result = run(
-        "render", str(lesson), "--scenes", "SingleNeuron", "--format", "png", "--out", str(out)
+        "render", str(lesson), "--scenes", "NeuronBatch", "--format", "png", "--out", str(out)
     )
     assert result.returncode == 1, result.stderr
-    assert "SingleNeuron: the audit found" in result.stderr and "overlaps" in result.stderr
+    assert "NeuronBatch: the audit found" in result.stderr and "leaves the frame" in result.stderr
     assert "Traceback" not in result.stderr
     assert run("verify", str(out)).returncode == 1
 
