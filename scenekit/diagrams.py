@@ -28,7 +28,8 @@ from manim import (
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.notation import NetworkNotation, indexed
-from scenekit.traced import TracedMatrix, TracedValues, Value, shown_indices
+from scenekit.terms import Value
+from scenekit.traced import TracedMatrix, TracedValues, shown_indices
 
 __all__ = ["NetworkDiagram", "NeuronDiagram", "label_row", "lay_over", "make_fill"]
 

@@ -27,17 +27,8 @@ from manim import (
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import (
-    NEW_LINE,
-    TIMES,
-    Checked,
-    Op,
-    Term,
-    TracedMath,
-    TracedMatrix,
-    TracedValues,
-    Value,
-)
+from scenekit.terms import NEW_LINE, TIMES, Checked, Op, Term, Value
+from scenekit.traced import TracedMath, TracedMatrix, TracedValues
 
 __all__ = [
     "CLOSE_BRACKET",

@@ -21,13 +21,8 @@ from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.ledger import Ledger
 from scenekit.terms import (
-    CLOSE,
-    MINUS,
     NEW_LINE,
-    OPEN,
-    OVER,
     PLUS,
-    SQUARED,
     TIMES,
     Checked,
     Op,
@@ -36,20 +31,9 @@ from scenekit.terms import (
 )
 
 __all__ = [
-    "CLOSE",
-    "MINUS",
-    "NEW_LINE",
-    "OPEN",
-    "OVER",
-    "PLUS",
-    "SQUARED",
-    "TIMES",
-    "Checked",
-    "Op",
     "TracedMath",
     "TracedMatrix",
     "TracedValues",
-    "Value",
     "shown_indices",
 ]
 

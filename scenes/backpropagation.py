@@ -21,7 +21,8 @@ from scenekit.learning import (
     worked_over_samples,
 )
 from scenekit.notation import activation_call, activation_derivative, derivative, slash_derivative
-from scenekit.traced import OVER, PLUS, TIMES, Checked, Term, TracedMatrix, Value
+from scenekit.terms import OVER, PLUS, TIMES, Checked, Term, Value
+from scenekit.traced import TracedMatrix
 
 __all__ = ["Backpropagation"]
 

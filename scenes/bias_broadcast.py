@@ -19,7 +19,7 @@ from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import Value
+from scenekit.terms import Value
 
 __all__ = ["BiasBroadcast"]
 

@@ -25,7 +25,8 @@ from scenekit.learning import (
     worked_over_samples,
 )
 from scenekit.notation import activation_call, derivative, slash_derivative
-from scenekit.traced import OVER, TIMES, Checked, Op, TracedMath, TracedMatrix, Value, shown_indices
+from scenekit.terms import OVER, TIMES, Checked, Op, Value
+from scenekit.traced import TracedMath, TracedMatrix, shown_indices
 
 __all__ = ["ChainRule"]
 

@@ -27,7 +27,8 @@ from scenekit.diagrams import NetworkDiagram
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call
-from scenekit.traced import Checked, TracedMatrix, Value
+from scenekit.terms import Checked, Value
+from scenekit.traced import TracedMatrix
 
 __all__ = ["ForwardPass"]
 

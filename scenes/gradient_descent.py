@@ -33,7 +33,7 @@ from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import derivative
-from scenekit.traced import MINUS, TIMES, Checked, Value
+from scenekit.terms import MINUS, TIMES, Checked, Value
 
 __all__ = ["GradientDescent"]
 

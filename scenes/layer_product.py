@@ -21,7 +21,7 @@ from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import NEW_LINE, PLUS, TIMES, Term, Value
+from scenekit.terms import NEW_LINE, PLUS, TIMES, Term, Value
 
 __all__ = ["LayerProduct"]
 

@@ -18,7 +18,7 @@ from manim import (
 from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.traced import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
+from scenekit.terms import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
 
 __all__ = ["MSELoss"]
 

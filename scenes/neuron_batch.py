@@ -23,7 +23,8 @@ from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
-from scenekit.traced import TracedMath, Value
+from scenekit.terms import Value
+from scenekit.traced import TracedMath
 
 __all__ = ["NeuronBatch"]
 

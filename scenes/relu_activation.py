@@ -9,7 +9,7 @@ from scenekit import style
 from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, activation_definition
-from scenekit.traced import Value
+from scenekit.terms import Value
 
 __all__ = ["ReLUActivation"]
 

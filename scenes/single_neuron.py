@@ -10,7 +10,8 @@ from scenekit import style
 from scenekit.diagrams import NeuronDiagram
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
-from scenekit.traced import TracedMath, Value, shown_indices
+from scenekit.terms import Value
+from scenekit.traced import TracedMath, shown_indices
 
 __all__ = ["SingleNeuron"]
 

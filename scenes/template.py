@@ -17,7 +17,7 @@ from manim import DOWN, FadeIn, Indicate, VGroup, Write
 from scenekit import style
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import indexed
-from scenekit.traced import Value
+from scenekit.terms import Value
 
 __all__ = ["TemplateScene"]
 
