@@ -77,6 +77,9 @@ def snapshot(temp: Path) -> None:
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")]))
     # An empty trace cache: the cold render computes the lesson, as on a first run.
     ENV["MLP_LECTURE_CACHE"] = str(temp / "trace-cache")
+    # `python -m` puts the working directory (the live tree) before PYTHONPATH;
+    # PYTHONSAFEPATH (Python 3.11) leaves it out, so the snapshot is what runs.
+    ENV["PYTHONSAFEPATH"] = "1"
 
 
 def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
@@ -96,6 +99,7 @@ def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
 def _env_with(source: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["MLP_LECTURE_CACHE"] = ENV["MLP_LECTURE_CACHE"]
+    env["PYTHONSAFEPATH"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     return env
 
