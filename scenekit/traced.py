@@ -240,6 +240,7 @@ class TracedValues:
 
         Examples
         --------
+        >>> from scenekit.terms import OVER, Value
         >>> terms = [Value("network.squared_error_sum"), OVER, Value("network.loss_count")]
         >>> self.traced.worked(terms, "network.loss", prefix=["L = S / K ="])  # doctest: +SKIP
         """
