@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,21 @@ def cli_command() -> list[str]:
     """The installed console script beside this Python, else ``python -m mlp_lecture.cli``."""
     script = Path(sys.executable).parent / "mlp-lecture"
     return [str(script)] if script.exists() else [sys.executable, "-m", "mlp_lecture.cli"]
+
+
+def top_packages_imported(code: str, among: tuple[str, ...]) -> list[str]:
+    """Which of the top-level packages ``among`` a fresh Python running ``code`` imported."""
+    report = "import json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{report}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = json.loads(result.stdout.strip().splitlines()[-1])
+    return [name for name in among if name in imported]
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
