@@ -2,7 +2,14 @@
 
 Every formula of the lecture is one of these two classes (``TracedMath`` and
 ``TracedMatrix`` derive from :class:`MathTypst`). They draw exactly what
-Manim's ``Typst`` and ``MathTypst`` draw; two costs are removed:
+Manim's ``Typst`` and ``MathTypst`` draw (``tests/test_formulas.py`` compares
+them bit for bit); these costs are removed:
+
+- **Building glyphs.** Each glyph's outline is parsed once per process and
+  placed with array operations (``scenekit.outlines``), and a glyph is a copy
+  of one built before with the same settings, given its own points: building
+  a ``VMobject`` sets the same colours and flags every time, at twenty times
+  the cost of a copy.
 
 - **Copies.** Manim keeps each imported glyph's parsed SVG path (an
   svgelements object tree) on the glyph, needed only to build its points. Every
@@ -14,11 +21,16 @@ Manim's ``Typst`` and ``MathTypst`` draw; two costs are removed:
   group by compiling the formula again once per label, for every instance.
   The glyph-to-label map depends only on the source, so it is worked out once
   per process and reused (a worker renders several scenes; formulas repeat).
+- **Geometry.** Manim gathers a formula's boundary points (every ``next_to``,
+  ``move_to`` and width asks for them) as a tuple of single rows, and splits a
+  glyph into subpaths (every ``Transform`` between formulas does) with one
+  ``np.allclose`` call per curve; here both are whole-array operations.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +43,10 @@ from manim.constants import CapStyleType, LineJointType
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text import typst_mobject as manim_typst
 from manim.mobject.types.vectorized_mobject import VGroup, VMobject
+from manim.utils.color import ManimColor
 from manim.utils.typst_file_writing import typst_to_svg_file
+
+from scenekit.outlines import outlines_parsed_once, placement_of
 
 __all__ = ["Glyph", "MathTypst", "Typst"]
 
@@ -48,6 +63,41 @@ class Glyph(VMobjectFromSVGPath):
         super().__init__(path_obj, name="VMobjectFromSVGPath", **kwargs)
         self.path_obj = None
 
+    @classmethod
+    def placed(cls, path: Any, settings: dict[str, Any]) -> Glyph:
+        """The glyph ``Glyph(path, **settings)`` builds, for a path placed inside
+        ``outlines_parsed_once``: a copy of the first glyph built with these
+        settings, given this path's points (building one sets the same colours
+        and flags every time; a copy costs a twentieth of it)."""
+        try:
+            key = tuple(sorted(settings.items()))
+            template = _GLYPH_TEMPLATES.get(key)
+        except TypeError:  # settings that cannot be a key: built as usual
+            return cls(path, **settings)
+        if template is None:
+            glyph = cls(path, **settings)
+            template = _GLYPH_TEMPLATES[key] = copy.deepcopy(glyph)
+            del template.original_id
+            return glyph
+        placement = placement_of(path)
+        if placement is None or template.n_points_per_curve != 4:
+            return cls(path, **settings)
+        glyph = copy.deepcopy(template)
+        del glyph.original_id  # a copy's mark; a built glyph has none
+        outline, matrix = placement
+        glyph.points = outline.points_at(matrix)
+        return glyph
+
+    def handle_commands(self) -> Glyph:
+        """Manim's points for the path, from its outline's placement when it was
+        reified inside ``outlines_parsed_once`` (the same numbers)."""
+        placement = placement_of(self.path_obj)
+        if placement is None or self.n_points_per_curve != 4:
+            return super().handle_commands()
+        outline, matrix = placement
+        self.points = outline.points_at(matrix)
+        return self
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Glyph:
         result = self.__class__.__new__(self.__class__)
         memo[id(self)] = result
@@ -59,14 +109,64 @@ class Glyph(VMobjectFromSVGPath):
                 copied = memo.get(id(value))
                 if copied is None:
                     copied = memo[id(value)] = value.copy()
+            elif kind is ManimColor or (kind is list and not value):
+                copied = memo.get(id(value))
+                if copied is None:
+                    copied = memo[id(value)] = _copy_plain(value)
             else:
                 copied = copy.deepcopy(value, memo)
             setattr(result, name, copied)
         result.original_id = str(id(self))
         return result
 
+    def get_points_defining_boundary(self) -> np.ndarray:
+        """Manim's (the curves' anchors), as one array."""
+        return boundary_anchors([self])
+
+    def get_subpaths_from_points(self, points: np.ndarray) -> list[np.ndarray]:
+        """Manim's subpaths (split where a curve does not start where the one
+        before ended, by ``np.allclose``'s test), with one array comparison
+        instead of an ``np.allclose`` call per curve: a ``Transform`` between
+        two formulas aligns every pair of glyphs this way."""
+        per_curve = self.n_points_per_cubic_curve
+        starts = np.arange(per_curve, len(points), per_curve)
+        tolerance = self.tolerance_for_point_equality
+        joined = np.isclose(points[starts - 1], points[starts], atol=tolerance).all(axis=1)
+        splits = [0, *starts[~joined].tolist(), len(points)]
+        return [points[i:j] for i, j in itertools.pairwise(splits) if j - i >= per_curve]
+
+
+def boundary_anchors(family: list[VMobject]) -> np.ndarray:
+    """``VMobject.get_points_defining_boundary`` of a family: each member's
+    ``get_anchors()`` (its curves' start and end anchors, interleaved), joined."""
+    parts = []
+    for member in family:
+        if type(member).get_anchors is not VMobject.get_anchors:
+            parts.append(np.array(member.get_anchors(), dtype=float).reshape(-1, 3))
+        elif member.points.shape[0] == 1:
+            parts.append(member.points)
+        elif len(member.points):
+            per_curve = member.n_points_per_cubic_curve
+            starts, ends = member.points[::per_curve], member.points[per_curve - 1 :: per_curve]
+            parts.append(np.stack([starts, ends], axis=1).reshape(-1, 3))
+    parts = [part for part in parts if len(part)]
+    return np.concatenate(parts) if parts else np.array(())
+
 
 _ATOMIC = frozenset({bool, int, float, str, LineJointType, CapStyleType})
+# sorted glyph settings -> a glyph as built with them (its points are never used)
+_GLYPH_TEMPLATES: dict[tuple[tuple[str, Any], ...], Glyph] = {}
+
+
+def _copy_plain(value: Any) -> Any:
+    """``copy.deepcopy`` of an empty list or a ``ManimColor`` (an object holding
+    one array), without the generic machinery."""
+    if type(value) is list:
+        return []
+    result = object.__new__(type(value))
+    for name, item in value.__dict__.items():
+        setattr(result, name, item.copy() if type(item) is np.ndarray else copy.deepcopy(item))
+    return result
 
 
 class _LightGlyphs:
@@ -74,7 +174,7 @@ class _LightGlyphs:
     only for the SVG ids a label can select."""
 
     def path_to_mobject(self, path: Any) -> VMobjectFromSVGPath:
-        return Glyph(path, **self.path_string_config)  # type: ignore[attr-defined]
+        return Glyph.placed(path, self.path_string_config)  # type: ignore[attr-defined]
 
     def init_svg_mobject(self, use_svg_cache: bool) -> Any:
         """Manim's, and then the glyphs whose stroke Typst rescales are found again.
@@ -98,6 +198,12 @@ class _LightGlyphs:
     def generate_mobject(self) -> Any:
         with outlines_parsed_once():
             return super().generate_mobject()  # type: ignore[misc]
+
+    def get_points_defining_boundary(self) -> np.ndarray:
+        """Manim's (the anchors of every curve in the family, in order), one
+        array per glyph: Manim stacks a tuple of single rows, and every
+        ``next_to``, ``move_to`` and width of a formula asks for them."""
+        return boundary_anchors(self.get_family())
 
     def get_mobjects_from(self, svg: se.SVG) -> tuple[list[VMobject], dict[str, VGroup]]:
         """Manim's traversal (the same glyphs, in the same order), but a ``VGroup``
@@ -171,41 +277,6 @@ def _compile_with_kept_compiler(
 _KEPT: dict[str, Any] = {}  # typst.compile while it is replaced
 _COMPILERS: dict[tuple[str, ...], Any] = {}  # font paths -> their kept typst.Compiler
 
-
-@contextmanager
-def outlines_parsed_once() -> Iterator[None]:
-    """While inside, svgelements parses each distinct path ``d`` text once per
-    process and hands out copies of its segments.
-
-    A Typst SVG draws every glyph as a ``<use>`` of a ``<symbol>`` outline, and
-    svgelements parses the outline's ``d`` text again for each use, in pure
-    Python: the largest cost of building a formula. A parse of the same text
-    into a fresh path gives the same segments, so the copies are exact (the
-    segments are copied because reifying a path moves them in place).
-    """
-    parse = se.Path.parse
-
-    def parse_once(path: se.Path, pathdef: str) -> None:
-        if len(path) or not isinstance(pathdef, str):
-            parse(path, pathdef)  # only a fresh path's parse is remembered
-            return
-        segments = _OUTLINES.get(pathdef)
-        if segments is None:
-            parse(path, pathdef)
-            _OUTLINES[pathdef] = [copy.copy(segment) for segment in path]
-            return
-        for segment in segments:
-            path.append(copy.copy(segment))
-
-    se.Path.parse = parse_once
-    try:
-        yield
-    finally:
-        se.Path.parse = parse
-
-
-# path ``d`` text -> its parsed segments (never handed out; copies are)
-_OUTLINES: dict[str, list[Any]] = {}
 
 _SHAPES = (se.Path, se.SimpleLine, se.Rect, se.Circle, se.Ellipse, se.Polygon, se.Polyline, se.Text)
 
