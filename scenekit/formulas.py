@@ -123,6 +123,14 @@ class Glyph(VMobjectFromSVGPath):
         """Manim's (the curves' anchors), as one array."""
         return boundary_anchors([self])
 
+    def reduce_across_dimension(self, reduce_func: Any, dim: int) -> Any:
+        """Manim's, with the reductions a width or height asks for (Python's
+        ``max`` and ``min`` over one coordinate, element by element) done by NumPy."""
+        if self.submobjects or not len(self.points) or reduce_func not in (max, min):
+            return super().reduce_across_dimension(reduce_func, dim)
+        column = self.points[:, dim]
+        return column.max() if reduce_func is max else column.min()
+
     def get_subpaths_from_points(self, points: np.ndarray) -> list[np.ndarray]:
         """Manim's subpaths (split where a curve does not start where the one
         before ended, by ``np.allclose``'s test), with one array comparison

@@ -139,6 +139,19 @@ def test_boundary_points_are_manims(cold_caches):
     assert empty.get_points_defining_boundary().shape == manims.shape
 
 
+def test_glyph_extents_are_manims(cold_caches):
+    """Widths, heights and edges come from each glyph's coordinate extremes: the
+    same numbers as Python's ``max`` and ``min`` over every point, as Manim takes them."""
+    formula = formulas.MathTypst(MATH_SOURCES[3]).center()  # glyphs either side of 0
+    for mobject in [*formula.family_members_with_points(), formula]:
+        points = np.concatenate([m.points for m in mobject.family_members_with_points()])
+        for dim in range(3):
+            for reduce in (max, min):
+                assert mobject.reduce_across_dimension(reduce, dim) == reduce(points[:, dim])
+        assert mobject.width == max(points[:, 0]) - min(points[:, 0]) > 0
+    assert formula.get_left()[0] < 0 < formula.get_right()[0]
+
+
 def test_glyph_subpaths_are_manims(cold_caches):
     """A glyph splits its points into subpaths where Manim's ``np.allclose`` test
     does: on formulas' glyphs, and on curves whose joins sit either side of
