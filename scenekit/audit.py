@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from manim import DecimalNumber, Mobject, config, tempconfig
 from manim.mobject.text.tex_mobject import SingleStringMathTex
 from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
@@ -169,19 +170,30 @@ def numbers_in(source: str) -> list[str]:
 
 def layout_problems(scene: Any) -> list[str]:
     """Texts now on screen that leave the frame or overlap another text."""
-    texts = _top_level_texts(scene.mobjects)
     name = type(scene).__name__
+    texts, boxes = [], []
+    for mobject in _top_level_texts(scene.mobjects):
+        box = _drawn_box(mobject)
+        if box is not None:
+            texts.append(mobject)
+            boxes.append(box)
+    if not texts:
+        return []
+    left, bottom, right, top = np.array(boxes).T
     half_width = config.frame_width / 2 + FRAME_TOLERANCE
     half_height = config.frame_height / 2 + FRAME_TOLERANCE
-    problems = []
-    boxes = [_box(mobject) for mobject in texts]
-    for mobject, ((left, bottom), (right, top)) in zip(texts, boxes):
-        if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
-            problems.append(f"{name}: {source_of(mobject)!r} leaves the frame")
-    for i, first in enumerate(texts):
-        for j in range(i + 1, len(texts)):
-            if _overlap(boxes[i], boxes[j]):
-                problems.append(f"{name}: {source_of(first)!r} overlaps {source_of(texts[j])!r}")
+    outside = (left < -half_width) | (right > half_width) | (bottom < -half_height)
+    outside |= top > half_height
+    problems = [
+        f"{name}: {source_of(texts[i])!r} leaves the frame" for i in np.flatnonzero(outside)
+    ]
+    # every pair at once: the boxes share more than the tolerance in both directions
+    shared_width = np.minimum.outer(right, right) - np.maximum.outer(left, left)
+    shared_height = np.minimum.outer(top, top) - np.maximum.outer(bottom, bottom)
+    sharing = (shared_width > OVERLAP_TOLERANCE) & (shared_height > OVERLAP_TOLERANCE)
+    overlapping = np.triu(sharing, 1)
+    for i, j in np.argwhere(overlapping):  # row by row, as pairs (i < j) are read
+        problems.append(f"{name}: {source_of(texts[i])!r} overlaps {source_of(texts[j])!r}")
     return problems
 
 
@@ -189,34 +201,24 @@ def _top_level_texts(mobjects: list[Mobject]) -> list[Mobject]:
     found: list[Mobject] = []
     for mobject in mobjects:
         if isinstance(mobject, TEXT_CLASSES):
-            if _visible(mobject):
-                found.append(mobject)
+            found.append(mobject)
         else:
             found.extend(_top_level_texts(mobject.submobjects))
     return found
 
 
-def _visible(mobject: Mobject) -> bool:
-    """Whether any glyph of ``mobject`` is drawn (a faded-out text is not)."""
-    return mobject.width > 0 and any(
-        member.get_fill_opacity() > 0 or member.get_stroke_opacity() > 0
-        for member in mobject.family_members_with_points()
-    )
-
-
-def _box(mobject: Mobject) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The bounding box of the glyphs' control points (cheap, and never smaller)."""
-    points = mobject.get_all_points()
-    low, high = points.min(axis=0), points.max(axis=0)
-    return (low[0], low[1]), (high[0], high[1])
-
-
-def _overlap(a: Any, b: Any) -> bool:
-    (a_left, a_bottom), (a_right, a_top) = a
-    (b_left, b_bottom), (b_right, b_top) = b
-    width = min(a_right, b_right) - max(a_left, b_left)
-    height = min(a_top, b_top) - max(a_bottom, b_bottom)
-    return width > OVERLAP_TOLERANCE and height > OVERLAP_TOLERANCE
+def _drawn_box(mobject: Mobject) -> tuple[float, float, float, float] | None:
+    """``(left, bottom, right, top)`` of the glyphs' control points (cheap, and
+    never smaller than the drawing), or ``None`` for a text nothing of which
+    is drawn: no width, or every glyph faded out."""
+    members = mobject.family_members_with_points()
+    if not any(m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0 for m in members):
+        return None
+    points = np.concatenate([m.points for m in members])
+    (left, bottom, _), (right, top, _) = points.min(axis=0), points.max(axis=0)
+    if not right - left > 0:
+        return None
+    return left, bottom, right, top
 
 
 @contextmanager

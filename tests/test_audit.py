@@ -8,13 +8,13 @@ Scenes that type a number in, or lay text over text, must fail it.
 from __future__ import annotations
 
 import pytest
-from manim import DOWN, UP
+from manim import DOWN, RIGHT, UP, VGroup
 from manim.mobject.text.typst_mobject import MathTypst
 from random_lessons import random_lesson_text
 
 from mlpmath import compute_trace, load_lesson
 from scenekit import style
-from scenekit.audit import audit_scene, numbers_in
+from scenekit.audit import OVERLAP_TOLERANCE, audit_scene, layout_problems, numbers_in
 from scenekit.context import LESSON_ENV
 from scenes import LECTURE_ORDER, scene_class
 from scenes.relu_activation import ReLUActivation
@@ -138,3 +138,29 @@ def test_notation_indices_are_not_numbers_but_values_are():
         "1.0754",
         "0",
     ]
+
+
+def test_layout_problems_name_each_pair_once_in_order_and_skip_what_is_not_drawn():
+    """Every overlapping pair of drawn texts, once, first text first; texts that
+    leave the frame; nothing for a faded-out text or one with no width."""
+
+    class Screen:  # what layout_problems reads of a scene
+        def __init__(self, *mobjects):
+            self.mobjects = list(mobjects)
+
+    a, b, c = (MathTypst(f"x_{i}") for i in (1, 2, 3))
+    faded = MathTypst("x_4").set_opacity(0)
+    far = MathTypst("x_5").shift(UP * 10)
+    flat = MathTypst("x_6").stretch(0, 0).shift(UP * 10)  # no width: nothing drawn
+    for text in (b, c, faded):
+        text.move_to(a)  # four texts in one place; one of them invisible
+    problems = layout_problems(Screen(a, VGroup(b, faded), c, far, flat))
+    assert problems == [
+        "Screen: '$ x_5 $' leaves the frame",
+        "Screen: '$ x_1 $' overlaps '$ x_2 $'",
+        "Screen: '$ x_1 $' overlaps '$ x_3 $'",
+        "Screen: '$ x_2 $' overlaps '$ x_3 $'",
+    ]
+    b.shift(RIGHT * (b.width - OVERLAP_TOLERANCE / 2))  # a sliver less than the tolerance
+    assert layout_problems(Screen(a, b)) == []
+    assert layout_problems(Screen()) == []
