@@ -38,7 +38,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from figures import report  # bench/figures.py, beside this script
+# bench/figures.py, beside this script: named outright, since the bench runs this
+# script again (--audit, --profile, --psnr) with PYTHONSAFEPATH set, which leaves
+# the script's folder off sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import report
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
