@@ -79,23 +79,21 @@ class Glyph(VMobjectFromSVGPath):
             template = _GLYPH_TEMPLATES[key] = copy.deepcopy(glyph)
             del template.original_id
             return glyph
-        placement = placement_of(path)
-        if placement is None or template.n_points_per_curve != 4:
+        points = _placed_points(path, template.n_points_per_curve)
+        if points is None:
             return cls(path, **settings)
         glyph = copy.deepcopy(template)
         del glyph.original_id  # a copy's mark; a built glyph has none
-        outline, matrix = placement
-        glyph.points = outline.points_at(matrix)
+        glyph.points = points
         return glyph
 
     def handle_commands(self) -> Glyph:
         """Manim's points for the path, from its outline's placement when it was
         reified inside ``outlines_parsed_once`` (the same numbers)."""
-        placement = placement_of(self.path_obj)
-        if placement is None or self.n_points_per_curve != 4:
+        points = _placed_points(self.path_obj, self.n_points_per_curve)
+        if points is None:
             return super().handle_commands()
-        outline, matrix = placement
-        self.points = outline.points_at(matrix)
+        self.points = points
         return self
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Glyph:
@@ -142,6 +140,17 @@ class Glyph(VMobjectFromSVGPath):
         joined = np.isclose(points[starts - 1], points[starts], atol=tolerance).all(axis=1)
         splits = [0, *starts[~joined].tolist(), len(points)]
         return [points[i:j] for i, j in itertools.pairwise(splits) if j - i >= per_curve]
+
+
+def _placed_points(path: Any, points_per_curve: int) -> np.ndarray | None:
+    """Manim's points for a path placed inside ``outlines_parsed_once`` (its
+    outline's placement, for the cairo renderer's four points a curve), or
+    ``None`` when they must be built from the path's segments."""
+    placement = placement_of(path)
+    if placement is None or points_per_curve != 4:
+        return None
+    outline, matrix = placement
+    return outline.points_at(matrix)
 
 
 def boundary_anchors(family: list[VMobject]) -> np.ndarray:

@@ -85,9 +85,7 @@ class Outline:
         table = np.array(rows, dtype=np.intp).reshape(-1, 8)
         self.starts, self.ends = table[:, 0], table[:, 7]
         self.first_thirds, self.second_thirds = table[:, 1:4], table[:, 4:7]
-        self.is_cubic = np.array(
-            [first[0] != start for start, *first in rows], dtype=bool
-        )  # a cubic's first control is its own point, not the pen
+        self.is_cubic = self.first_thirds[:, 0] != self.starts  # its own control, not the pen
         self.closes = closes
 
     def points_at(self, matrix: tuple[float, ...]) -> np.ndarray:
@@ -147,15 +145,15 @@ def outlines_parsed_once() -> Iterator[None]:
             return
         outline = _OUTLINES.get(pathdef)
         if outline is None:
-            parse(path, pathdef)
+            parse(path, pathdef)  # the path keeps these segments; the outline, copies
             outline = _OUTLINES[pathdef] = Outline([copy.copy(segment) for segment in path])
+        elif not outline.placeable:
+            path._segments = [copy.copy(segment) for segment in outline.segments]
+            path._length = None
         if outline.placeable:
             path._segments = list(outline.segments)  # shared; reify_placed never moves them
             path._length = None
             path.lecture_outline = outline
-        elif outline.segments is not path._segments:
-            path._segments = [copy.copy(segment) for segment in outline.segments]
-            path._length = None
 
     def reify_placed(path: se.Path) -> se.Path:
         outline = path.__dict__.get("lecture_outline")
