@@ -57,6 +57,7 @@ __all__ = ["verify_dir"]
 
 MAX_LINE = 300  # a problem's line is cut to this many characters
 DURATION_TOLERANCE = 0.1  # seconds a clip may differ from the manifest's duration
+ASSUMED_RATE = 15.0  # frames a second of a clip that states none (low quality's)
 
 
 def verify_dir(out_dir: Path, *, recompute: bool = False) -> tuple[int, list[str]]:
@@ -197,7 +198,7 @@ def _clip_problems(path: Path, duration: float | None, decode: bool) -> list[str
             frames, seconds = mp4_timing(path)
         except (ValueError, OSError) as error:
             return [f"{path.name}: does not read as a clip ({quoted(str(error), 80)[1:-1]})"]
-        rate = frames / seconds if seconds > 0 else 15.0
+        rate = frames / seconds if seconds > 0 else ASSUMED_RATE
         return _timing_problems(path, frames, seconds, rate, duration)
     import av
 
@@ -213,7 +214,7 @@ def _clip_problems(path: Path, duration: float | None, decode: bool) -> list[str
     except (av.FFmpegError, IndexError, ValueError, OSError) as error:
         reason = type(error).__name__ if isinstance(error, IndexError) else str(error)
         return [f"{path.name}: does not decode as a clip ({quoted(reason, 80)[1:-1]})"]
-    rate = float(stream.average_rate or 0) or 15.0
+    rate = float(stream.average_rate or 0) or ASSUMED_RATE
     return _timing_problems(path, frames, last + 1 / rate, rate, duration)
 
 
