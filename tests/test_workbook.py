@@ -9,6 +9,7 @@ All files go through one soffice call, so the suite pays LibreOffice's start onc
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import zipfile
@@ -325,3 +326,108 @@ def test_cli_bad_lesson_is_one_line_and_exit_2(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "network.sizes" in error
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# -- the workbook's face: number formats and labels ---------------------------------
+
+COUNTS = {"network.loss_count"}  # K: a count, shown whole
+
+
+def _note(cell) -> str | None:
+    return cell.comment.text.split("\n")[0] if cell.comment else None
+
+
+@pytest.mark.parametrize("name", ["default", "random1", "random3"])
+def test_every_number_shows_the_lessons_decimals_and_keeps_its_value(books, name):
+    book = books[name]
+    shown = f"{0:.{book.trace.decimals}f}"  # 0.0000 at 4 decimals, 0.000 at 3
+    numbers = inputs = 0
+    for sheet in openpyxl.load_workbook(book.written):
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                is_formula = isinstance(value, str) and value.startswith("=")
+                if not is_formula and not isinstance(value, int | float):
+                    continue
+                numbers += 1
+                where = f"{sheet.title}!{cell.coordinate} {_note(cell)}"
+                if _note(cell) in COUNTS or (sheet.title == "Training" and cell.column == 1):
+                    assert cell.number_format == "0", where  # a count: K, a step's number
+                elif _note(cell) == HAND_MINUS_TORCH:
+                    assert cell.number_format == "0.00E+00", where  # how small, not its digits
+                else:
+                    assert cell.number_format == shown, where
+                if not is_formula and sheet.title != "Training":  # an input: the full value
+                    inputs += 1
+                    assert value == resolve(book.trace, _note(cell)), where
+    assert numbers > 50 and inputs > 10
+
+
+def _cells_by_path(sheet, pattern: str) -> dict[str, object]:
+    """The cells whose trace path matches ``pattern`` (a regular expression)."""
+    found = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if _note(cell) and re.fullmatch(pattern, _note(cell)):
+                found[_note(cell)] = cell
+    return found
+
+
+@pytest.mark.parametrize("name", ["default", "random1", "random3"])
+def test_each_bias_row_is_a_row_of_its_own_under_its_neurons(books, name):
+    book = openpyxl.load_workbook(books[name].written)
+    layers = books[name].trace.network.layers
+    sheets = {"Layers": "network.layers[{i}]"}
+    if books[name].trace.network.training.steps:
+        sheets["Step"] = "network.training.steps[0].updated[{i}]"
+    for title, base in sheets.items():
+        sheet = book[title]
+        for i, layer in enumerate(layers):
+            prefix = re.escape(base.format(i=i))
+            biases = _cells_by_path(sheet, prefix + r"\.bias\[\d+\]")
+            weights = _cells_by_path(sheet, prefix + r"\.weight\[\d+\]\[\d+\]")
+            assert len(biases) == len(layer.bias) and len(weights) == len(layer.bias) * len(
+                layer.weight[0]
+            )
+            (bias_row,) = {cell.row for cell in biases.values()}
+            # the bias of neuron j sits in Wᵀ's column j (neuron j's weights)
+            for path, cell in biases.items():
+                j = path.rpartition("[")[2].rstrip("]")
+                column = {c.column for p, c in weights.items() if p.split("[")[-2] == f"{j}]"}
+                assert column == {cell.column}, f"{title}: {path}"
+            # nothing else on its row but its label; below every weight and sample row
+            others = [
+                cell.value
+                for cell in sheet[bias_row]
+                if cell.value is not None and cell not in biases.values()
+            ]
+            assert others == ["bias b"], f"{title} layer {i + 1}: {others}"
+            samples = [
+                cell.row
+                for row in sheet.iter_rows()
+                for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("sample ")
+            ]
+            assert bias_row > max(cell.row for cell in weights.values()), title
+            assert all(row != bias_row for row in samples)
+
+
+@pytest.mark.parametrize("name", ["default", "random3"])
+def test_the_squared_errors_are_labelled_alike_on_every_sheet(books, name):
+    """Loss and Step label a squared error's row the same way: its sample, and with several
+    outputs the output (``2, ŷ1``)."""
+    book = openpyxl.load_workbook(books[name].written)
+    network = books[name].trace.network
+    labels = {}
+    for title in ("Loss", "Step"):
+        sheet = book[title]
+        found = _cells_by_path(sheet, r"network\.target\[\d+\]\[\d+\]")
+        labels[title] = {path: sheet.cell(cell.row, 1).value for path, cell in found.items()}
+    assert labels["Loss"] == labels["Step"]
+    assert len(labels["Loss"]) == network.samples * network.sizes[-1]
+    assert len(set(labels["Loss"].values())) == len(labels["Loss"])  # one row, one label
+    for path, label in labels["Loss"].items():
+        s, o = (int(n) for n in re.findall(r"\d+", path))
+        sample, _, output = label.partition(", ")
+        assert sample == str(s + 1)
+        assert output == ("" if network.sizes[-1] == 1 else f"ŷ{o + 1}")

@@ -11,7 +11,7 @@ from mlp_lecture.spreadsheet.cells import (
     activation_formula,
     derivative_formula,
 )
-from mlp_lecture.spreadsheet.forward import LayerCells, LossCells, Names
+from mlp_lecture.spreadsheet.forward import BIAS_LABEL, LayerCells, LossCells, Names
 
 __all__ = ["Gradients", "write_gradients", "write_step", "write_training"]
 
@@ -199,7 +199,7 @@ def write_step(
         )
         top = row + 3
         weight_t = Block(name, top, 2, fan_in, fan_out)
-        bias = Block(name, top + fan_in, 2, 1, fan_out)
+        bias = Block(name, top + max(samples, fan_in), 2, 1, fan_out)  # a row of its own
         output = Block(name, top, weight_t.left + fan_out + 1, samples, fan_out)
         sheet.text(row + 1, weight_t.left, "Wᵀ_new, b_new", styles.label)
         sheet.text(row + 1, output.left, f"f(X Wᵀ_new + b_new), f = {activation}", styles.label)
@@ -216,7 +216,7 @@ def write_step(
                     f"{old}-{rate.ref(name)}*{weight_grads[j, i].ref(name)}",
                     f"{step}.updated[{index}].weight[{j}][{i}]",
                 )
-        sheet.text(top + fan_in, 1, "bias", styles.label)
+        sheet.text(bias.top, 1, BIAS_LABEL, styles.label)
         for j in range(fan_out):
             old = cells.bias.cell(0, j).ref(name)
             sheet.formula(
@@ -242,12 +242,17 @@ def write_step(
                     note="" if path else "after the step (the trace keeps only its prediction)",
                 )
         previous = output
-        row = max(top + samples, top + fan_in + 1) + 1
-    _write_step_loss(sheet, row, previous, loss, hidden[-1])
+        row = bias.top + 2
+    _write_step_loss(sheet, row, previous, loss, hidden[-1], names)
 
 
 def _write_step_loss(
-    sheet: Sheet, row: int, prediction: Block, loss: LossCells, predicted: list[list[float]]
+    sheet: Sheet,
+    row: int,
+    prediction: Block,
+    loss: LossCells,
+    predicted: list[list[float]],
+    names: Names,
 ) -> None:
     styles, name = sheet.styles, sheet.name
     sheet.text(row, 0, "The loss with the new parameters", styles.heading)
@@ -259,7 +264,7 @@ def _write_step_loss(
         at = row + 1 + r
         target = sheet.value(f"network.target[{s}][{o}]")
         error = target - predicted[s][o]
-        sheet.text(at, 0, f"{r + 1}", styles.label)
+        sheet.text(at, 0, names.loss_row(s, o), styles.label)
         y = sheet.formula(
             Cell(name, at, 1), loss.targets[s, o].ref(name), f"network.target[{s}][{o}]"
         )
@@ -333,7 +338,7 @@ def write_training(sheet: Sheet, workbook) -> None:
     for c, header in enumerate(["step", "loss", "trace path"]):
         sheet.text(row, c, header, styles.header)
     for j in range(len(losses)):
-        sheet.worksheet.write_number(row + 1 + j, 0, j)
+        sheet.worksheet.write_number(row + 1 + j, 0, j, styles.count)
         sheet.trace_value(Cell(sheet.name, row + 1 + j, 1), f"network.training.losses[{j}]")
         sheet.text(row + 1 + j, 2, f"network.training.losses[{j}]", styles.path)
     if sum(math.isfinite(loss) for loss in losses) < 2:

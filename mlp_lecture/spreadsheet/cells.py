@@ -23,16 +23,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVATION_NAMES",
+    "COUNT_FORMAT",
+    "DIFFERENCE_FORMAT",
     "Block",
     "Cell",
+    "Exact",
     "Sheet",
     "Styles",
     "activation_formula",
     "derivative_formula",
+    "number_format",
 ]
 
 # What a spreadsheet writes for a number that overflowed (torch's inf or nan).
 OVERFLOW = "#NUM!"
+COUNT_FORMAT = "0"  # a count: K, a step's number
+DIFFERENCE_FORMAT = "0.00E+00"  # hand - torch: how small it is, not its digits
+
+
+def number_format(decimals: int) -> str:
+    """The number format of a value shown at ``decimals`` places: ``0.0000`` for 4."""
+    return "0." + "0" * decimals if decimals else "0"
+
 
 ACTIVATION_NAMES = {"none": "z", "relu": "ReLU(z)", "sigmoid": "σ(z)", "tanh": "tanh(z)"}
 
@@ -109,22 +121,30 @@ class Styles:
     """The workbook's formats: inputs stand out, formulas show the lesson's decimals."""
 
     def __init__(self, workbook: Workbook, decimals: int):
-        digits = "0." + "0" * decimals if decimals else "0"
+        digits = number_format(decimals)
         add = workbook.add_format
         self.title = add({"bold": True, "font_size": 14})
         self.note = add({"italic": True, "font_color": "#595959"})
         self.heading = add({"bold": True, "font_color": "#1F3864"})
         self.header = add({"bold": True, "align": "center", "bottom": 1})
         self.label = add({"font_color": "#404040"})
+        # Every number shows the lesson's decimals and keeps its full value; only
+        # counts (K, step numbers) are whole, and hand - torch is in E notation.
         # The lesson's own numbers: change these, watch the rest recompute.
         self.input = add(
-            {"bg_color": "#FFF2CC", "font_color": "#1F4E79", "border": 1, "border_color": "#BF9000"}
+            {
+                "num_format": digits,
+                "bg_color": "#FFF2CC",
+                "font_color": "#1F4E79",
+                "border": 1,
+                "border_color": "#BF9000",
+            }
         )
         self.formula = add({"num_format": digits})
-        self.count = add({"num_format": "0"})
+        self.count = add({"num_format": COUNT_FORMAT})
         self.result = add({"num_format": digits, "bold": True, "bg_color": "#E2EFDA"})
         self.torch = add({"num_format": digits, "italic": True, "font_color": "#7F7F7F"})
-        self.difference = add({"num_format": "0.00E+00", "font_color": "#7F7F7F"})
+        self.difference = add({"num_format": DIFFERENCE_FORMAT, "font_color": "#7F7F7F"})
         self.path = add({"font_color": "#7F7F7F", "font_size": 9})
 
 
@@ -154,7 +174,7 @@ class Sheet:
 
     def input(self, cell: Cell, path: str, note: str = "") -> Cell:
         """A constant from the lesson file, marked as an input, named by its trace path."""
-        self.worksheet.write_number(cell.row, cell.col, self.value(path), self.styles.input)
+        self.worksheet.write_number(cell.row, cell.col, Exact(self.value(path)), self.styles.input)
         self._comment(cell, path, note or "an input of the lesson: change it")
         return cell
 
@@ -186,7 +206,7 @@ class Sheet:
         """A number copied from the trace (torch's result), not a formula: shown as such."""
         number = self.value(path)
         if math.isfinite(number):
-            self.worksheet.write_number(cell.row, cell.col, number, self.styles.torch)
+            self.worksheet.write_number(cell.row, cell.col, Exact(number), self.styles.torch)
         else:  # a diverging run: write what torch printed
             self.worksheet.write_string(cell.row, cell.col, _non_finite(number), self.styles.torch)
         self._comment(cell, path, "torch's value, copied from the trace")
@@ -195,6 +215,15 @@ class Sheet:
     def _comment(self, cell: Cell, path: str, note: str) -> None:
         text = f"{path}\n{note}" if note else path
         self.worksheet.write_comment(cell.row, cell.col, text, {"author": "mlp-lecture"})
+
+
+class Exact(float):
+    """A number written to the file in full: XlsxWriter writes a constant with 16
+    significant digits (``.16G``), one short of what a float may need (a float32
+    weight's 0.13189999759197235), so this float formats as its shortest exact text."""
+
+    def __format__(self, spec: str) -> str:
+        return repr(float(self))
 
 
 def _non_finite(number: float) -> str:

@@ -13,9 +13,18 @@ from mlp_lecture.spreadsheet.cells import (
 )
 from mlpmath.numbering import neuron_numbers
 
-__all__ = ["LayerCells", "LossCells", "Names", "write_layers", "write_loss", "write_neurons"]
+__all__ = [
+    "BIAS_LABEL",
+    "LayerCells",
+    "LossCells",
+    "Names",
+    "write_layers",
+    "write_loss",
+    "write_neurons",
+]
 
 INPUT_NOTE = "Yellow cells are the lesson's own numbers: change one and every formula recomputes."
+BIAS_LABEL = "bias b"  # the row of a layer's biases, on the Layers and Step sheets
 PATH_NOTE = "Hover a cell for its trace path: the name the video's ledger gives the same number."
 
 
@@ -48,6 +57,13 @@ class Names:
 
     def bias(self, layer: int, index: int) -> str:
         return f"b{self._tag(layer + 1, index)}"
+
+    def loss_row(self, sample: int, output: int) -> str:
+        """A squared error's row label, the same on the Loss and Step sheets: the sample
+        (``2``), and with several outputs the output too (``2, ŷ1``)."""
+        if self.sizes[-1] == 1:
+            return f"{sample + 1}"
+        return f"{sample + 1}, {self.neuron(self.last, output)}"
 
 
 # -- Neuron ---------------------------------------------------------------------------
@@ -175,7 +191,9 @@ def _write_layer(
     top = row + 3
     x = Block(name, top, 1, samples, fan_in)
     weight_t = Block(name, top, x.left + fan_in + 2, fan_in, fan_out)
-    bias = Block(name, top + fan_in, weight_t.left, 1, fan_out)
+    # b on a row of its own, below the samples and Wᵀ's rows, under Wᵀ's columns:
+    # column j is neuron j's, as in K, B and N.
+    bias = Block(name, top + max(samples, fan_in), weight_t.left, 1, fan_out)
     blocks = [x, weight_t]
     for _ in range(4):
         blocks.append(Block(name, top, blocks[-1].left + blocks[-1].cols + 1, samples, fan_out))
@@ -199,7 +217,7 @@ def _write_layer(
         sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
     for i in range(fan_in):
         sheet.text(top + i, weight_t.left - 1, inputs[i], styles.label)
-    sheet.text(top + fan_in, weight_t.left - 1, "bias", styles.label)
+    sheet.text(bias.top, weight_t.left - 1, BIAS_LABEL, styles.label)
 
     for i in range(fan_in):
         for j in range(fan_out):
@@ -271,8 +289,7 @@ def write_loss(sheet: Sheet, names: Names, prediction: Block) -> LossCells:
     entries = [(s, o) for s in range(network.samples) for o in range(outputs)]
     for r, (s, o) in enumerate(entries):
         at = top + r
-        label = f"{s + 1}" if outputs == 1 else f"{s + 1}, {names.neuron(names.last, o)}"
-        sheet.text(at, 0, label, styles.label)
+        sheet.text(at, 0, names.loss_row(s, o), styles.label)
         y = sheet.input(Cell(name, at, 1), f"network.target[{s}][{o}]")
         y_hat = sheet.formula(
             Cell(name, at, 2), prediction.cell(s, o).ref(name), f"network.prediction[{s}][{o}]"
