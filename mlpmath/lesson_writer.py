@@ -14,7 +14,7 @@ from itertools import pairwise
 from mlpmath.activation_names import ACTIVATION_NAMES
 from mlpmath.lesson import Lesson, NetworkSpec
 
-__all__ = ["lesson_toml"]
+__all__ = ["lesson_toml", "toml_number"]
 
 _COMMENT_COLUMN = 31  # where a line's comment starts, as in lessons/default.toml
 
@@ -49,7 +49,7 @@ def lesson_toml(lesson: Lesson) -> str:
             if index == 0
             else f"inputs = {_toml_matrix(neuron.inputs)}",
             f"weight = {_toml_vector(neuron.weight)}",
-            f"bias = {_toml_number(neuron.bias)}",
+            f"bias = {toml_number(neuron.bias)}",
             _commented(f"activation = {_toml_string(neuron.activation)}", _CHOICES)
             if index == 0
             else f"activation = {_toml_string(neuron.activation)}",
@@ -106,7 +106,7 @@ def lesson_toml(lesson: Lesson) -> str:
         "",
         "[training]",
         _commented(
-            f"learning_rate = {_toml_number(lesson.learning_rate)}",
+            f"learning_rate = {toml_number(lesson.learning_rate)}",
             "plain gradient descent: p - learning_rate * dL/dp",
         ),
         _commented(f"steps = {lesson.steps}", "how many steps the lecture trains"),
@@ -147,14 +147,20 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _toml_number(value: float) -> str:
-    if float(value).is_integer() and abs(value) < 1e15 and math.copysign(1.0, value) > 0:
+def toml_number(value: float) -> str:
+    """One style for every number: a whole number as an integer (``1``, ``-1``, as the
+    deck writes them), any other as Python's shortest text that reads back as the
+    same float (``0.5398``, ``1e-07``). Only ``-0.0`` keeps its point: ``-0`` would
+    read back as 0, losing the sign."""
+    value = float(value)
+    negative_zero = value == 0 and math.copysign(1.0, value) < 0
+    if value.is_integer() and abs(value) < 1e15 and not negative_zero:
         return str(int(value))
-    return repr(float(value))
+    return repr(value)
 
 
 def _toml_vector(values: Sequence[float]) -> str:
-    return "[" + ", ".join(_toml_number(v) for v in values) + "]"
+    return "[" + ", ".join(toml_number(v) for v in values) + "]"
 
 
 def _toml_matrix(rows: Sequence[Sequence[float]]) -> str:

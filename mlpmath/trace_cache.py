@@ -5,7 +5,8 @@ seconds, and was most of what ``mlp-lecture trace``, ``verify`` and a render
 with nothing to do spent. ``cached_trace`` returns the trace stored for the
 same lesson, computed by the same ``mlpmath`` source with the same torch, and
 imports torch only when there is none. The key is the sha256 of the lesson's
-numbers and names, the bytes of every ``mlpmath`` source file, torch's
+content (its numbers, title, activations and decimals; not its name, which is
+only where it renders), the bytes of every ``mlpmath`` source file, torch's
 build, Python's version and the machine's kind: an edit to ``mlpmath`` or a torch
 upgrade computes afresh, and a stored trace is what a fresh one would be.
 
@@ -26,6 +27,7 @@ import stat
 import sys
 import time
 from contextlib import suppress
+from dataclasses import replace
 from importlib import util
 from pathlib import Path
 
@@ -67,6 +69,10 @@ def trace_key(lesson: Lesson) -> str:
     """The sha256 of everything a lesson's trace depends on."""
     numbers = exact_json(lesson)
     del numbers["source"]  # its comments do not change a number
+    # Its name is where it renders (a file's stem, renders/NAME/), not what it holds:
+    # the same lesson from a file or from Python shares one entry. (The title is
+    # content: a file without one is titled by its name.)
+    del numbers["name"]
     sources = {
         path.relative_to(SOURCE_DIR).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(SOURCE_DIR.rglob("*.py"))
@@ -116,7 +122,8 @@ def cached_trace(lesson: Lesson, *, recompute: bool = False) -> Trace:
         if trace is not None:
             with suppress(OSError):
                 os.utime(path)  # recently used: pruned last
-            return trace
+            # stored under the name of whichever lesson computed it first
+            return replace(trace, lesson=lesson.name)
     from mlpmath.compute import compute_trace  # imports torch
 
     trace = compute_trace(lesson)

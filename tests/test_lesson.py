@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
+import struct
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from itertools import pairwise
@@ -478,3 +480,54 @@ def test_to_toml_comments_what_a_teacher_edits():
     assert "weight is 3 rows (one per neuron) x 2 columns (one per input)" in text
     assert "# digits shown after the point" in text
     assert "none | relu | sigmoid | tanh" in text
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NUMBER = re.compile(r"(?<![\w.])[+-]?\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])")
+
+
+def _number_texts(toml: str) -> list[str]:
+    """Every number written in lesson-file text: strings and comments left out."""
+    found = []
+    for line in toml.splitlines():
+        found += _NUMBER.findall(_STRING.sub('""', line).partition("#")[0])
+    return found
+
+
+def _floats(value) -> list[float]:
+    """Every number a lesson holds, in field order (ints as they are, floats as floats)."""
+    if dataclasses.is_dataclass(value):
+        fields = [f.name for f in dataclasses.fields(value) if f.name != "source"]
+        return [x for name in fields for x in _floats(getattr(value, name))]
+    if isinstance(value, tuple):
+        return [x for item in value for x in _floats(item)]
+    return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_to_toml_writes_every_number_one_way_and_exactly(seed):
+    """A whole number is written as an integer (``-1``, never ``-1.0`` beside ``1``);
+    any other as its shortest round-tripping text; it reads back to the same bits."""
+    lesson = random_lesson(seed)
+    text = lesson.to_toml()
+    written = _number_texts(text)
+    assert written
+    for number in written:
+        value = float(number)
+        if value.is_integer() and number != "-0.0":
+            assert re.fullmatch(r"-?\d+", number), f"{number}: a whole number with a point"
+        else:
+            assert number == repr(value), f"{number}: not the shortest text of {value!r}"
+    back = parse_lesson(text, name=lesson.name)
+    bits = [struct.pack(">d", float(v)) for v in _floats(back)]
+    assert bits == [struct.pack(">d", float(v)) for v in _floats(lesson)]
+
+
+def test_whole_weights_are_written_alike_whatever_their_sign():
+    from mlpmath.lesson import NeuronSpec
+
+    lesson = random_lesson(0)
+    spec = NeuronSpec(inputs=((1.0, -2.0),), weight=(-1.0, 1.0), bias=-0.0, activation="relu")
+    text = dataclasses.replace(lesson, neurons=(spec,)).to_toml()
+    assert "weight = [-1, 1]" in text and "inputs = [[1, -2]]" in text
+    assert "bias = -0.0" in text  # the one number that needs its point: -0 reads as 0

@@ -154,19 +154,28 @@ def test_from_json_refuses_what_is_not_a_trace(damage):
         Trace.from_json(BROKEN[damage](data))
 
 
-def test_the_key_follows_the_lesson_and_not_its_comments():
+def test_the_key_follows_the_lesson_and_not_its_comments_or_name():
     text = default_lesson_text()
     key = trace_cache.trace_key(parse_lesson(text, name="default"))
     assert trace_cache.trace_key(parse_lesson("# a comment\n" + text, name="default")) == key
+    # the name is where it renders (a file's stem), not what it holds
+    assert trace_cache.trace_key(parse_lesson(text, name="other", origin="other.toml")) == key
     changed = {
-        "name": text,
         "learning rate": text.replace("learning_rate = 0.001", "learning_rate = 0.002"),
         "title": text.replace('title = "Understand MLP"', 'title = "Another"'),
+        "decimals": text.replace("decimals = 4", "decimals = 3"),
     }
     for what, changed_text in changed.items():
-        assert changed_text != text or what == "name", what
-        lesson = parse_lesson(changed_text, name="other" if what == "name" else "default")
-        assert trace_cache.trace_key(lesson) != key, what
+        assert changed_text != text, what
+        assert trace_cache.trace_key(parse_lesson(changed_text, name="default")) != key, what
+
+
+def test_a_lesson_under_another_name_hits_and_keeps_its_own_name(cache, computed):
+    first = cached_trace(default_lesson())
+    renamed = cached_trace(parse_lesson(default_lesson_text(), name="lesson"))
+    assert len(computed) == 1 and len(stored(cache)) == 1  # one entry, read back
+    assert (first.lesson, renamed.lesson) == ("default", "lesson")
+    assert_same(replace(renamed, lesson="default"), first)
 
 
 def test_another_lesson_misses(cache, computed):
@@ -381,3 +390,38 @@ def test_the_command_shares_the_cache(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "traces").glob("*.json"))) == 1
+
+
+def test_the_same_lesson_from_a_file_and_from_python_shares_one_entry(tmp_path, cache, computed):
+    """Saved as ``lesson.toml``, a lesson made in Python renders into ``renders/lesson/``
+    but is the same content: one trace cache entry, one lesson hash, the same scene keys."""
+    import torch
+    from torch import nn
+
+    from mlp_lecture.pipeline.keys import lesson_hash, scene_key
+    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
+    from mlpmath import Lesson
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    python = Lesson.from_model(
+        net, [[1, 2], [2, 3]], [[7], [12]], learning_rate=0.01, steps=3, title="Mine"
+    )
+    path = tmp_path / "lesson.toml"
+    path.write_text(python.to_toml())
+    from_file = load_lesson(path)
+    options = RenderOptions()
+    assert default_out_dir(from_file, options).parent.name == "lesson"  # the file's stem
+    assert default_out_dir(python, options) != default_out_dir(from_file, options)
+
+    assert trace_cache.trace_key(from_file) == trace_cache.trace_key(python)
+    made, read = cached_trace(python), cached_trace(from_file)
+    assert len(computed) == 1 and len(stored(cache)) == 1  # the file's lesson hit
+    assert (made.lesson, read.lesson) == (python.name, "lesson")
+    assert lesson_hash(read) == lesson_hash(made)
+    for scene, module in (("ForwardPass", "scenes.forward_pass"), ("MSELoss", "scenes.mse_loss")):
+        keys = {scene_key(scene, module, lesson_hash(t), options) for t in (made, read)}
+        assert len(keys) == 1, scene
+    # content still counts: another title is another lesson
+    retitled = parse_lesson(path.read_text().replace('"Mine"', '"Yours"'), name="lesson")
+    assert lesson_hash(cached_trace(retitled)) != lesson_hash(made)

@@ -39,8 +39,15 @@ def digest(data: Any) -> str:
 
 
 def lesson_hash(trace: Trace) -> str:
-    """The hash of every value a scene of this lesson can show (names and title too)."""
-    return digest(trace.to_dict())
+    """The hash of every value a scene of this lesson can show (the title too).
+
+    Not the lesson's name: that is where it renders (a file's stem, or a name
+    given in Python), kept in the manifest, and no clip shows it; the same
+    lesson from a file and from Python has one hash.
+    """
+    content = trace.to_dict()
+    del content["lesson"]
+    return digest(content)
 
 
 @lru_cache(maxsize=1)
