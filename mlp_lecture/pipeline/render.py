@@ -41,6 +41,7 @@ from mlp_lecture.pipeline.options import (
     default_jobs,
 )
 from mlp_lecture.pipeline.pool import Workers
+from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes
 from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
 from mlpmath import Lesson, Trace, cached_trace
 from scenes import LECTURE_ORDER
@@ -53,7 +54,7 @@ class RenderedScene:
     """One scene of a render: what ``DIR`` holds for it and how it got there."""
 
     name: str
-    status: str  # "rendered" | "cached" | "skipped" | "failed"
+    status: str  # "rendered" | "cached" | "reused" | "skipped" | "failed"
     video: Path | None = None  # the clip (or, for png, the last frame)
     ledger: Path | None = None
     files: list[Path] = field(default_factory=list)  # every file of the scene in DIR
@@ -216,6 +217,12 @@ def _render_into(
         to_render.append(name)
     if to_render:
         directory.drop_lecture()
+    if to_render and not force:  # what the sibling render holds is not rendered again
+        reused = reuse_scenes(directory, {name: keys[name] for name in to_render})
+        for name, (entry, seconds) in reused.items():
+            results[name] = RenderedScene.from_entry(out_dir, entry, REUSED, seconds)
+            observer.finished(results[name])
+        to_render = [name for name in to_render if name not in results]
     _render_parallel(to_render, directory, keys, lesson, options, jobs, verbose, observer, results)
     report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
     joined = directory.finish_lecture(lecture, observer.joining)

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -40,6 +40,7 @@ __all__ = [
     "Started",
     "WorkerMessage",
     "render_task",
+    "step_captions",
     "worker_main",
 ]
 
@@ -450,17 +451,23 @@ def _captions(artifact: Path, duration: float, sections: list[SectionOutput]) ->
     end = round(duration, 3)
     cues = [Cue(min(c.start, end), min(c.end, end), c.text) for c in read_srt(subrip)]
     written = write_captions(cues, artifact.with_suffix(""))
-    by_start = {cue.start: cue for cue in cues}
     for section in sections:
         if section.end is not None:
             section.end = min(section.end, end)
-        cue = by_start.get(section.start) if section.start is not None else None
-        if section.file is None or cue is None:
-            continue
-        length = cue.end - cue.start
-        if section.duration is not None:
-            length = min(length, section.duration)
-        clip = Path(section.file)
-        files = write_captions([Cue(0.0, round(length, 3), cue.text)], clip.with_suffix(""))
-        section.captions = {suffix: str(path) for suffix, path in files.items()}
+        section.captions = step_captions(section, cues)
     return {suffix: str(path) for suffix, path in written.items()}
+
+
+def step_captions(section: SectionOutput, cues: Sequence[Cue]) -> dict[str, str]:
+    """Write the step clip's own captions beside it: the scene's cue that starts where
+    the step starts, moved to 0 and cut to the clip. Returns suffix -> file ({}: none)."""
+    by_start = {cue.start: cue for cue in cues}
+    cue = by_start.get(section.start) if section.start is not None else None
+    if section.file is None or cue is None:
+        return {}
+    length = cue.end - cue.start
+    if section.duration is not None:
+        length = min(length, section.duration)
+    clip = Path(section.file)
+    files = write_captions([Cue(0.0, round(length, 3), cue.text)], clip.with_suffix(""))
+    return {suffix: str(path) for suffix, path in files.items()}
