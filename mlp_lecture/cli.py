@@ -204,13 +204,14 @@ def _report_problems(report: Any, verbose: bool) -> int:
 def _verify_command(args: argparse.Namespace) -> int:
     from mlp_lecture.verification import verify_dir
 
-    checked, problems = verify_dir(args.dir, recompute=args.recompute)
+    checked, problems = verify_dir(args.dir, recompute=args.recompute, frames=args.frames)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"mlp-lecture: {len(problems)} mismatch(es) in {args.dir}", file=sys.stderr)
         return 1
-    print(f"{args.dir}: all {checked} shown values agree with the trace")
+    extra = ", and every scene rebuilt draws its clip's frames" if args.frames else ""
+    print(f"{args.dir}: all {checked} shown values agree with the trace{extra}")
     return 0
 
 
@@ -370,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--recompute",
         action="store_true",
         help="compute the lesson with torch, not from the trace cache",
+    )
+    verify.add_argument(
+        "--frames",
+        action="store_true",
+        help="also rebuild every scene (Manim): its ledger and the last frame of each step "
+        "must match the recorded ones",
     )
     verify.set_defaults(run=_verify_command)
 

@@ -8,17 +8,19 @@ after every scene, so it always describes exactly what the directory holds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mlpmath.files import FileRefused, read_regular, regular_sha256
 
 __all__ = [
     "LECTURE_STEM",
     "LESSON_COPY",
     "MANIFEST",
     "MANIFEST_VERSION",
+    "MAX_MANIFEST_BYTES",
     "SECTIONS_DIR",
     "LectureEntry",
     "LessonRecord",
@@ -35,6 +37,8 @@ MANIFEST_VERSION = 2  # 2: each scene's title and the sha256 of each of its file
 LESSON_COPY = "lesson.toml"  # the lesson the directory was rendered from
 LECTURE_STEM = "lecture"  # the joined clips: lecture.<format>
 SECTIONS_DIR = "sections"  # one clip per step: sections/<Scene>-NN.<format>
+# The most a manifest may be: ten scenes with every option take about 40 kB.
+MAX_MANIFEST_BYTES = 4_000_000
 
 
 class ManifestFormatError(ValueError):
@@ -73,12 +77,11 @@ def _hashes(data: dict[str, Any], where: str) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str:
-    """The hex sha256 of the file at ``path``, as the manifest records it."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The hex sha256 of the file at ``path``, as the manifest records it.
+
+    Only a regular file is read, never through a symlink (``FileRefused``).
+    """
+    return regular_sha256(path)
 
 
 def _captions(data: dict[str, Any], where: str) -> dict[str, str]:
@@ -344,8 +347,12 @@ class Manifest:
 
 
 def read_manifest(out_dir: Path) -> Manifest:
-    """``out_dir``'s manifest; ``OSError`` when absent, ``ManifestFormatError`` when damaged."""
-    raw = (out_dir / MANIFEST).read_bytes()
+    """``out_dir``'s manifest; ``OSError`` when absent, ``ManifestFormatError`` when damaged,
+    a symlink, not a regular file or over ``MAX_MANIFEST_BYTES`` (refused before reading)."""
+    try:
+        raw = read_regular(out_dir / MANIFEST, MAX_MANIFEST_BYTES)
+    except FileRefused as error:
+        raise ManifestFormatError(str(error)) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
