@@ -156,17 +156,6 @@ def _check(options: Any) -> None:
         raise UserError(str(error)) from None
 
 
-def _check_replaceable(path: Path, kind: str) -> None:
-    """A file already at ``path`` is overwritten only when mlp-lecture wrote it."""
-    from mlp_lecture.pipeline.options import RenderError
-    from mlp_lecture.pipeline.ownership import check_replaceable
-
-    try:
-        check_replaceable(path, kind)
-    except RenderError as error:
-        raise UserError(str(error)) from None
-
-
 def _rendering(out_dir: Path, work: Any) -> Any:
     """Run ``work(display)`` under a live display; a user's problem becomes one line.
 
@@ -215,13 +204,14 @@ def _report_problems(report: Any, verbose: bool) -> int:
 def _verify_command(args: argparse.Namespace) -> int:
     from mlp_lecture.verification import verify_dir
 
-    checked, problems = verify_dir(args.dir, recompute=args.recompute)
+    checked, problems = verify_dir(args.dir, recompute=args.recompute, frames=args.frames)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"mlp-lecture: {len(problems)} mismatch(es) in {args.dir}", file=sys.stderr)
         return 1
-    print(f"{args.dir}: all {checked} shown values agree with the trace")
+    extra = ", and every scene rebuilt draws its clip's frames" if args.frames else ""
+    print(f"{args.dir}: all {checked} shown values agree with the trace{extra}")
     return 0
 
 
@@ -230,7 +220,6 @@ def _workbook_command(args: argparse.Namespace) -> int:
 
     lesson = load_lesson(args.lesson)
     out = args.out or default_workbook_path(lesson)
-    _check_replaceable(out, "workbook")
     try:
         written = write_workbook(lesson, out)
     except OSError as error:  # e.g. no permission to write there, or the disk is full
@@ -290,7 +279,6 @@ def _lesson_command(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(lesson.source)
         return 0
-    _check_replaceable(args.out, "lesson")
     try:
         write_text_atomically(args.out, lesson.source)
     except OSError as error:  # e.g. no permission to write there, or the disk is full
@@ -325,10 +313,7 @@ def _add_rendering_arguments(command: argparse.ArgumentParser, default_out: str)
         "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
     )
     command.add_argument(
-        "--force",
-        action="store_true",
-        help="render again even scenes that are up to date; also write into a non-empty --out "
-        "that is no render directory (no file already there is touched)",
+        "--force", action="store_true", help="render again even scenes that are up to date"
     )
     command.add_argument(
         "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"
@@ -386,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--recompute",
         action="store_true",
         help="compute the lesson with torch, not from the trace cache",
+    )
+    verify.add_argument(
+        "--frames",
+        action="store_true",
+        help="also rebuild every scene (Manim): its ledger and the last frame of each step "
+        "must match the recorded ones",
     )
     verify.set_defaults(run=_verify_command)
 

@@ -311,7 +311,39 @@ def lesson_html(lesson: Lesson) -> str:
         f"{activations}; {len(lesson.inputs)} samples; learning rate {lesson.learning_rate:g}, "
         f"{lesson.steps} steps. <code>lesson.to_toml()</code> is its lesson file.</p>"
     )
-    return summary + trace_html(cached_trace(lesson))
+    trace = cached_trace(lesson)
+    return summary + numbering_html(trace) + trace_html(trace)
+
+
+def numbering_html(trace: Trace) -> str:
+    """How the lecture names this lesson's neurons, weights and biases (the course deck's
+    numbering), with a weight and a bias of the lesson itself as the example."""
+    from mlpmath.display import format_number
+    from mlpmath.numbering import bias_name, neuron_name, numbering_summary, weight_name
+
+    sizes, first = trace.network.sizes, trace.network.layers[0]
+    last = len(sizes) - 2  # the output layer's nn.Linear
+
+    def shown(value: float) -> str:
+        return format_number(value, trace.decimals)
+
+    text = (
+        f"Names, as in the course deck and the clips: the inputs are numbered first, then "
+        f"the neurons go on counting through the whole network: {numbering_summary(sizes)}. "
+        f"A weight w_ij joins neuron i to neuron j and b_j is neuron j's bias: here "
+        f"{weight_name(sizes, 0, 0, 0)} = {shown(first.weight[0][0])} joins "
+        f"{neuron_name(sizes, 0, 0)} to {neuron_name(sizes, 1, 0)} "
+        f"(network.layers[0].weight[0][0]: torch's row is the neuron fed, its column the "
+        f"input), and {bias_name(sizes, 0, 0)} = {shown(first.bias[0])} is "
+        f"{neuron_name(sizes, 1, 0)}'s bias."
+    )
+    if last > 0:
+        text += (
+            f" Into the output the index is y: {weight_name(sizes, last, 0, 0)} joins "
+            f"{neuron_name(sizes, last, 0)} to {neuron_name(sizes, last + 1, 0)}, and "
+            f"{bias_name(sizes, last, 0)} is its bias."
+        )
+    return f"<p style='font-family:sans-serif'>{html.escape(text)}</p>"
 
 
 def register_formatters() -> None:

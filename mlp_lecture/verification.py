@@ -28,8 +28,10 @@ whose frames are damaged under a hash forged to match, ``recompute`` finds.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from mlp_lecture.pipeline.keys import lesson_hash
 from mlp_lecture.pipeline.manifest import (
     LESSON_COPY,
     MANIFEST,
@@ -41,9 +43,9 @@ from mlp_lecture.pipeline.manifest import (
 )
 from mlp_lecture.pipeline.media import MP4_SUFFIXES, mp4_timing
 from mlp_lecture.pipeline.options import FORMATS
-from mlpmath import LessonError, cached_trace, parse_lesson
-from mlpmath.lesson import read_lesson_text
-from mlpmath.lesson_checks import quoted
+from mlpmath import LessonError, Trace, cached_trace, parse_lesson
+from mlpmath.files import FileRefused, inside, read_regular, regular_size
+from mlpmath.lesson_checks import MAX_LESSON_BYTES, quoted
 from scenekit.ledger import (
     LEDGER_SUFFIX,
     LedgerFile,
@@ -60,20 +62,24 @@ DURATION_TOLERANCE = 0.1  # seconds a clip may differ from the manifest's durati
 ASSUMED_RATE = 15.0  # frames a second of a clip that states none (low quality's)
 
 
-def verify_dir(out_dir: Path, *, recompute: bool = False) -> tuple[int, list[str]]:
+def verify_dir(
+    out_dir: Path, *, recompute: bool = False, frames: bool = False
+) -> tuple[int, list[str]]:
     """(number of values checked, problems found) for the render in ``out_dir``.
 
     ``recompute`` trusts no cache: the lesson is computed with torch and
-    every clip is decoded. Raises ``LessonError`` when ``out_dir`` is not a
-    render directory.
+    every clip is decoded. ``frames`` also rebuilds every scene from the
+    recorded lesson (Manim) and holds its ledger and drawn frames against the
+    recorded ones (``mlp_lecture.frame_check``). Raises ``LessonError`` when
+    ``out_dir`` is not a render directory.
     """
     if not out_dir.is_dir():
         raise LessonError(f"{quoted(str(out_dir), 80)[1:-1]}: no such render directory")
     lesson_file = out_dir / LESSON_COPY
-    if not lesson_file.is_file():
+    if not os.path.lexists(lesson_file):
         raise LessonError(f"{out_dir}: holds no {LESSON_COPY}; is it a render directory?")
     ledger_files = sorted(out_dir.glob(f"*{LEDGER_SUFFIX}"))
-    if not ledger_files and not (out_dir / MANIFEST).exists():
+    if not ledger_files and not os.path.lexists(out_dir / MANIFEST):
         raise LessonError(f"{out_dir}: holds no *{LEDGER_SUFFIX} ledgers to check")
     problems: list[str] = []
     manifest = _manifest(out_dir, problems)
@@ -89,22 +95,77 @@ def verify_dir(out_dir: Path, *, recompute: bool = False) -> tuple[int, list[str
     # (the trace records the name) and the trace cache holds it.
     named = manifest.lesson.name if manifest is not None and manifest.lesson.name else "lesson"
     try:
-        lesson = parse_lesson(read_lesson_text(lesson_file), name=named, origin=LESSON_COPY)
+        text = _lesson_text(lesson_file)
+        lesson = parse_lesson(text, name=named, origin=LESSON_COPY)
     except LessonError as error:
         problems.append(str(error))
         return 0, [_line(problem) for problem in problems]
     trace = cached_trace(lesson, recompute=recompute)
+    if manifest is not None:
+        problems += _lesson_problems(manifest, trace)
     checked = 0
     for name, ledger in ledgers.items():
         found = check_ledger(trace, ledger) + _section_problems(out_dir, ledger)
+        if manifest is not None and ledger.lesson != trace.lesson:
+            found.append(f"made for the lesson {quoted(ledger.lesson)}, not {quoted(trace.lesson)}")
         found += [f"audit at render time: {problem}" for problem in ledger.audit.problems]
-        if not any((out_dir / f"{ledger.scene}.{ext}").is_file() for ext in FORMATS):
+        if not any(_is_regular(out_dir, f"{ledger.scene}.{ext}") for ext in FORMATS):
             found.append("ledger without its video")
         problems += [f"{name}: {problem}" for problem in found]
         checked += len(ledger.values)
     if manifest is not None:
         problems += _manifest_problems(out_dir, manifest, ledgers, decode_all=recompute)
+        if frames:
+            from mlp_lecture.frame_check import frame_problems  # imports manim
+
+            problems += frame_problems(out_dir, manifest, ledgers, text)
+    elif frames:
+        problems.append(f"{MANIFEST}: without it, --frames has no clips to check")
     return checked, [_line(problem) for problem in problems]
+
+
+def _lesson_text(path: Path) -> str:
+    """The recorded lesson's text: a regular file in the directory, bounded, UTF-8."""
+    try:
+        data = read_regular(path, MAX_LESSON_BYTES)
+    except FileRefused as error:
+        raise LessonError(f"{LESSON_COPY}: {error}") from None
+    except OSError as error:
+        raise LessonError(f"{LESSON_COPY}: unreadable ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LessonError(f"{LESSON_COPY}: not UTF-8 text (byte {error.start})") from None
+
+
+def _lesson_problems(manifest: Manifest, trace: Trace) -> list[str]:
+    """The recorded lesson is the one the manifest says the directory was rendered from."""
+    problems = []
+    if manifest.lesson.title != trace.title:
+        problems.append(
+            f"{LESSON_COPY}: title {quoted(trace.title)}, "
+            f"but {MANIFEST} records {quoted(manifest.lesson.title)}"
+        )
+    if manifest.lesson.hash != lesson_hash(trace):
+        problems.append(
+            f"{LESSON_COPY}: is not the lesson {MANIFEST} records (its values hash differently)"
+        )
+    return problems
+
+
+def _is_regular(out_dir: Path, name: str) -> bool:
+    """Whether ``name`` is a regular file in ``out_dir`` (not through a symlink)."""
+    try:
+        regular_size(inside(out_dir, name))
+    except (FileRefused, OSError):
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A file name from a file someone may have written, quoted when it is odd."""
+    plain = name.isprintable() and len(name) <= 80 and not name.startswith(("'", '"'))
+    return name if plain else quoted(name, 80)
 
 
 def _line(text: str) -> str:
@@ -135,7 +196,7 @@ def _manifest_problems(
         for path in [out_dir / f"{name}{LEDGER_SUFFIX}"] + [
             out_dir / f"{name}.{ext}" for ext in FORMATS
         ]:
-            if path.is_file() and path.name not in listed:
+            if os.path.lexists(path) and path.name not in listed:
                 problems.append(f"{path.name}: not in {MANIFEST} (no render made it)")
     for entry in manifest.scenes:
         if entry.skipped is None:
@@ -150,12 +211,18 @@ def _entry_problems(
     if not entry.sha256:
         problems.append(f"{MANIFEST}: {entry.scene} records no file hashes; render it again")
     hashed = set()  # files whose bytes are the ones the render wrote
+    present = set()  # regular files in the directory
     for name, size in entry.files.items():
-        path = out_dir / name
-        if not path.is_file():
-            problems.append(f"{name}: missing ({MANIFEST} lists it for {entry.scene})")
+        try:
+            path = inside(out_dir, name)
+            actual = regular_size(path)
+        except FileRefused as error:
+            problems.append(f"{_shown(name)}: {error}")
             continue
-        actual = path.stat().st_size
+        except OSError:
+            problems.append(f"{_shown(name)}: missing ({MANIFEST} lists it for {entry.scene})")
+            continue
+        present.add(name)
         if actual != size:
             problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
         elif name in entry.sha256:
@@ -180,7 +247,7 @@ def _entry_problems(
             )
     clips = [entry.file] + [s.file for s in entry.sections if s.file]
     for clip in clips:
-        if clip in entry.files and (out_dir / clip).is_file():
+        if clip in present:
             expected = entry.duration if clip == entry.file else None
             decode = decode_all or clip not in hashed
             problems += _clip_problems(out_dir / clip, expected, decode)
@@ -235,8 +302,8 @@ def _section_problems(out_dir: Path, ledger: LedgerFile) -> list[str]:
     count = len(ledger.values)
     problems = []
     for section in ledger.sections:
-        if section.file and not (out_dir / section.file).is_file():
-            problems.append(f"section {section.index} lacks its clip {section.file}")
+        if section.file and not _is_regular(out_dir, section.file):
+            problems.append(f"section {section.index} lacks its clip {_shown(section.file)}")
         bad = [i for i in section.values if not 0 <= i < count]
         if bad:
             problems.append(f"section {section.index} lists no such values {bad[:5]}")

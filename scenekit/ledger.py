@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 
 from mlpmath import PathError, Trace, format_number, jsonable, resolve
 from mlpmath.display import relation
+from mlpmath.files import FileRefused, read_regular
 
 __all__ = [
     "LEDGER_SUFFIX",
+    "MAX_LEDGER_BYTES",
     "AuditRecord",
     "Ledger",
     "LedgerEntry",
@@ -35,6 +37,9 @@ __all__ = [
 ]
 
 LEDGER_SUFFIX = ".values.json"
+# The most a ledger file may be: a scene shows at most a few hundred values,
+# about 150 bytes each; a larger file is refused before it is read.
+MAX_LEDGER_BYTES = 16_000_000
 
 T = TypeVar("T")
 
@@ -262,9 +267,14 @@ class LedgerFile:
 
 
 def read_ledger(path: Path) -> LedgerFile:
-    """The ledger file at ``path``; ``LedgerFormatError`` (naming the field) when it is not one."""
+    """The ledger file at ``path``; ``LedgerFormatError`` (naming the field) when it is not one,
+    or is a symlink, not a regular file or over ``MAX_LEDGER_BYTES`` (refused before reading)."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        raw = read_regular(path, MAX_LEDGER_BYTES)
+    except FileRefused as error:
+        raise LedgerFormatError(str(error)) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise LedgerFormatError(f"not UTF-8 text (byte {error.start})") from None
     except RecursionError:

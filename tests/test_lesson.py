@@ -531,3 +531,60 @@ def test_whole_weights_are_written_alike_whatever_their_sign():
     text = dataclasses.replace(lesson, neurons=(spec,)).to_toml()
     assert "weight = [-1, 1]" in text and "inputs = [[1, -2]]" in text
     assert "bias = -0.0" in text  # the one number that needs its point: -0 reads as 0
+
+
+# -- the lecture's names: numbering.py, the notebook's display --------------------
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 2, 1), (2, 5, 2, 3), (3, 1), (1, 12, 1)])
+def test_neurons_are_numbered_on_from_the_inputs(sizes):
+    from mlpmath.numbering import bias_name, neuron_name, numbering_summary, weight_name
+
+    # count through the network by hand: inputs first, then every layer in turn
+    count, layers = 0, []
+    for size in sizes:
+        layers.append([count + 1 + i for i in range(size)])
+        count += size
+    outputs = sizes[-1]
+    assert [neuron_name(sizes, 0, i) for i in range(sizes[0])] == [f"x{n}" for n in layers[0]]
+    for layer in range(1, len(sizes) - 1):
+        names = [neuron_name(sizes, layer, i) for i in range(sizes[layer])]
+        assert names == [f"n{n}" for n in layers[layer]]
+        assert f"layer {layer}: {', '.join(names)}" in numbering_summary(sizes)
+    out = ["ŷ"] if outputs == 1 else [f"ŷ{o + 1}" for o in range(outputs)]
+    assert numbering_summary(sizes).endswith(f"output {', '.join(out)}")
+    # w_ij joins i to j: layer 0's weight[row][column] joins input column+1 to the row's neuron
+    i, j = layers[0][-1], (layers[1][0] if len(sizes) > 2 else "y" if outputs == 1 else "y1")
+    joiner = "" if len(str(i)) == 1 and len(str(j)) == 1 else ","
+    assert weight_name(sizes, 0, 0, sizes[0] - 1) == f"w{i}{joiner}{j}"
+    assert bias_name(sizes, 0, 0) == f"b{j}"
+
+
+def test_the_notebook_display_explains_the_numbering_with_the_lessons_own_weight():
+    from html.parser import HTMLParser
+
+    from mlp_lecture.notebook import lesson_html
+
+    lesson = parse_lesson(DEFAULT.replace('title = "Understand MLP"', 'title = "<b>x</b>"'), "d")
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    page = Text()
+    page.feed(lesson_html(lesson))
+    text = " ".join(page.parts)
+    assert "inputs x1, x2; layer 1: n3, n4, n5; layer 2: n6, n7; output ŷ" in text
+    weight, bias = lesson.network.layers[0].weight[0][0], lesson.network.layers[0].bias[0]
+    assert f"w13 = {weight:.4f} joins x1 to n3" in text
+    assert f"b3 = {bias:.4f} is n3's bias" in text
+    assert "w6y joins n6 to ŷ" in text
+    assert "<b>x</b>" in text  # the title stays text, never markup

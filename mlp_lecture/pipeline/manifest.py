@@ -8,17 +8,19 @@ after every scene, so it always describes exactly what the directory holds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mlpmath.files import FileRefused, read_regular, regular_sha256
 
 __all__ = [
     "LECTURE_STEM",
     "LESSON_COPY",
     "MANIFEST",
     "MANIFEST_VERSION",
+    "MAX_MANIFEST_BYTES",
     "SECTIONS_DIR",
     "LectureEntry",
     "LessonRecord",
@@ -35,6 +37,8 @@ MANIFEST_VERSION = 2  # 2: each scene's title and the sha256 of each of its file
 LESSON_COPY = "lesson.toml"  # the lesson the directory was rendered from
 LECTURE_STEM = "lecture"  # the joined clips: lecture.<format>
 SECTIONS_DIR = "sections"  # one clip per step: sections/<Scene>-NN.<format>
+# The most a manifest may be: ten scenes with every option take about 40 kB.
+MAX_MANIFEST_BYTES = 4_000_000
 
 
 class ManifestFormatError(ValueError):
@@ -73,12 +77,11 @@ def _hashes(data: dict[str, Any], where: str) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str:
-    """The hex sha256 of the file at ``path``, as the manifest records it."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The hex sha256 of the file at ``path``, as the manifest records it.
+
+    Only a regular file is read, never through a symlink (``FileRefused``).
+    """
+    return regular_sha256(path)
 
 
 def _captions(data: dict[str, Any], where: str) -> dict[str, str]:
@@ -293,12 +296,6 @@ class Manifest:
     options: dict[str, Any]  # RenderOptions.to_json()
     scenes: list[SceneEntry] = field(default_factory=list)
     lecture: LectureEntry | None = None
-    # Other files and folders a command wrote into the directory (the decks, slides/):
-    # what mlp-lecture may replace or remove besides the scenes' and the lecture's files.
-    owned: list[str] = field(default_factory=list)
-    # Work directories beside the directory, while a render uses them: name -> the token
-    # written inside; a later render removes one only when both match (``directory``).
-    work: dict[str, str] = field(default_factory=dict)
 
     @property
     def duration(self) -> float:
@@ -322,10 +319,6 @@ class Manifest:
         }
         if self.lecture is not None:
             data["lecture"] = self.lecture.to_json()
-        if self.owned:
-            data["owned"] = sorted(self.owned)
-        if self.work:
-            data["work"] = dict(self.work)
         return data
 
     def dumps(self) -> str:
@@ -345,31 +338,21 @@ class Manifest:
         scenes = data.get("scenes")
         _require(isinstance(scenes, list), "scenes", "a list")
         lecture = data.get("lecture")
-        owned = data.get("owned", [])
-        _require(
-            isinstance(owned, list) and all(isinstance(name, str) for name in owned),
-            "owned",
-            "a list of file names",
-        )
-        work = data.get("work", {})
-        _require(
-            isinstance(work, dict) and all(isinstance(token, str) for token in work.values()),
-            "work",
-            "an object of work directory tokens",
-        )
         return cls(
             lesson=LessonRecord(lesson["name"], lesson["title"], lesson["hash"]),
             options=options,
             scenes=[SceneEntry.from_json(s, f"scenes[{i}]") for i, s in enumerate(scenes)],
             lecture=None if lecture is None else LectureEntry.from_json(lecture, "lecture"),
-            owned=list(owned),
-            work=dict(work),
         )
 
 
 def read_manifest(out_dir: Path) -> Manifest:
-    """``out_dir``'s manifest; ``OSError`` when absent, ``ManifestFormatError`` when damaged."""
-    raw = (out_dir / MANIFEST).read_bytes()
+    """``out_dir``'s manifest; ``OSError`` when absent, ``ManifestFormatError`` when damaged,
+    a symlink, not a regular file or over ``MAX_MANIFEST_BYTES`` (refused before reading)."""
+    try:
+        raw = read_regular(out_dir / MANIFEST, MAX_MANIFEST_BYTES)
+    except FileRefused as error:
+        raise ManifestFormatError(str(error)) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:

@@ -39,6 +39,7 @@ __all__ = [
     "SectionOutput",
     "Started",
     "WorkerMessage",
+    "played_values",
     "render_task",
     "step_captions",
     "worker_main",
@@ -405,10 +406,8 @@ def _step_cues(steps: list[StepShown], title: str) -> list[Cue]:
 
 def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[SectionOutput]:
     """The scene's sections with their clips, times and the ledger values each shows."""
-    # The ledger file lists only entries put on screen; map entry -> its index there.
-    listed = scene.ledger.shown_entries(set(scene.ever_shown))
-    position = {entry_index: i for i, entry_index in enumerate(listed)}
     buckets = scene.played_steps
+    shown = played_values(scene)
     manim_sections = [section for section in writer.sections if not section.is_empty()]
     if sections_dir is not None and len(manim_sections) != len(buckets):
         raise RuntimeError(
@@ -423,7 +422,7 @@ def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[Sectio
             if path.is_file():
                 clip = str(path)
                 duration = video_duration(path)
-        values = sorted(position[i] for i in bucket.shown if i in position)
+        values = shown[index]
         outputs.append(
             SectionOutput(
                 index,
@@ -437,6 +436,16 @@ def _sections(scene: Any, writer: Any, sections_dir: Path | None) -> list[Sectio
             )
         )
     return outputs
+
+
+def played_values(scene: Any) -> list[list[int]]:
+    """For each played step of ``scene`` (built ``with_step_tracking``), the values on
+    screen during it: indices into its ledger file's values (entries put on screen)."""
+    listed = scene.ledger.shown_entries(set(scene.ever_shown))
+    position = {entry_index: i for i, entry_index in enumerate(listed)}
+    return [
+        sorted(position[i] for i in bucket.shown if i in position) for bucket in scene.played_steps
+    ]
 
 
 def _captions(artifact: Path, duration: float, sections: list[SectionOutput]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from mlp_lecture.spreadsheet.cells import (
     Sheet,
     activation_formula,
 )
-from mlpmath.numbering import neuron_numbers
+from mlpmath.numbering import bias_name, neuron_name, weight_name
 
 __all__ = [
     "BIAS_LABEL",
@@ -33,30 +33,18 @@ class Names:
 
     def __init__(self, sizes: tuple[int, ...]):
         self.sizes = sizes
-        self.numbers = neuron_numbers(sizes)
         self.last = len(sizes) - 1
-
-    def _tag(self, layer: int, index: int) -> str:
-        if layer == self.last:
-            return "y" if self.sizes[-1] == 1 else f"y{index + 1}"
-        return str(self.numbers[layer][index])
 
     def neuron(self, layer: int, index: int) -> str:
         """``x1``, ``n3``, ``ŷ``: neuron ``index`` of ``layer`` (0: the inputs)."""
-        if layer == 0:
-            return f"x{self.numbers[0][index]}"
-        if layer == self.last:
-            return "ŷ" if self.sizes[-1] == 1 else f"ŷ{index + 1}"
-        return f"n{self.numbers[layer][index]}"
+        return neuron_name(self.sizes, layer, index)
 
     def weight(self, layer: int, row: int, column: int) -> str:
         """``w13``, ``w6y``: weight ``[row][column]`` of ``nn.Linear`` ``layer`` (from 0)."""
-        source, target = self._tag(layer, column), self._tag(layer + 1, row)
-        joiner = "" if len(source) == 1 and len(target) == 1 else ","
-        return f"w{source}{joiner}{target}"
+        return weight_name(self.sizes, layer, row, column)
 
     def bias(self, layer: int, index: int) -> str:
-        return f"b{self._tag(layer + 1, index)}"
+        return bias_name(self.sizes, layer, index)
 
     def loss_row(self, sample: int, output: int) -> str:
         """A squared error's row label, the same on the Loss and Step sheets: the sample
