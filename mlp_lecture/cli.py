@@ -156,6 +156,17 @@ def _check(options: Any) -> None:
         raise UserError(str(error)) from None
 
 
+def _check_replaceable(path: Path, kind: str) -> None:
+    """A file already at ``path`` is overwritten only when mlp-lecture wrote it."""
+    from mlp_lecture.pipeline.options import RenderError
+    from mlp_lecture.pipeline.ownership import check_replaceable
+
+    try:
+        check_replaceable(path, kind)
+    except RenderError as error:
+        raise UserError(str(error)) from None
+
+
 def _rendering(out_dir: Path, work: Any) -> Any:
     """Run ``work(display)`` under a live display; a user's problem becomes one line.
 
@@ -220,6 +231,7 @@ def _workbook_command(args: argparse.Namespace) -> int:
 
     lesson = load_lesson(args.lesson)
     out = args.out or default_workbook_path(lesson)
+    _check_replaceable(out, "workbook")
     try:
         written = write_workbook(lesson, out)
     except OSError as error:  # e.g. no permission to write there, or the disk is full
@@ -279,6 +291,7 @@ def _lesson_command(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(lesson.source)
         return 0
+    _check_replaceable(args.out, "lesson")
     try:
         write_text_atomically(args.out, lesson.source)
     except OSError as error:  # e.g. no permission to write there, or the disk is full
@@ -313,7 +326,10 @@ def _add_rendering_arguments(command: argparse.ArgumentParser, default_out: str)
         "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"
     )
     command.add_argument(
-        "--force", action="store_true", help="render again even scenes that are up to date"
+        "--force",
+        action="store_true",
+        help="render again even scenes that are up to date; also write into a non-empty --out "
+        "that is no render directory (no file already there is touched)",
     )
     command.add_argument(
         "--verbose", action="store_true", help="Manim's warnings, and tracebacks of failed scenes"

@@ -39,6 +39,7 @@ from typing import Any
 from mlp_lecture.captions import plain_text
 from mlp_lecture.pipeline.directory import hold_directory
 from mlp_lecture.pipeline.options import RenderOptions
+from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
 from mlp_lecture.revealjs import ensure_revealjs
 from mlpmath import Lesson, Trace
@@ -62,6 +63,7 @@ REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides prese
 # Pixel size of a slide per quality (Manim's presets), for manim-slides' player.
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
 STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
+STAGE_DIR = ".deck-stage"  # in DIR, recorded as ours: where decks are written before the swap
 BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
 CAPTIONS_KEY = "C"  # turns the HTML deck's captions on and off
 
@@ -94,10 +96,15 @@ def build_deck(
     When a scene fails to render, or the audit inside the render finds a
     problem, no deck is written (a deck missing a scene would look whole);
     the report says which scene. A deck of a target not asked for is removed,
-    so ``DIR`` never holds a deck older than the others.
+    so ``DIR`` never holds a deck older than the others. Only files of ours
+    are replaced or removed (``ownership``): a file of someone else's where a
+    deck goes stops the build before it renders.
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
+    check_out_dir(out_dir, force)
+    areas = [SLIDES_DIR, STAGE_DIR, *(path for t in targets for path in _deck_paths(t))]
+    Ownership(out_dir).check(areas)
     options = RenderOptions(quality=quality, sections=True)
     report = render_scenes(
         lesson,
@@ -114,8 +121,9 @@ def build_deck(
     if report.failed or any(scene.audit for scene in report.scenes):
         return deck  # the audit rejects a scene: no deck presents it
     with hold_directory(out_dir):
-        for stale in out_dir.glob(f"{STAGE_PREFIX}*"):  # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
+        ownership = Ownership(out_dir)
+        ownership.claim(areas)  # what is there is ours (checked): the manifest says so first
+        shutil.rmtree(out_dir / STAGE_DIR, ignore_errors=True)  # a killed build's
         presentations = _presentations(report, quality)
         deck.slides = sum(len(config.slides) for _, config in presentations)
         deck.presentations = _write_presentations(out_dir, presentations)
@@ -125,17 +133,32 @@ def build_deck(
                 deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
             if "pptx" in targets:
                 deck.decks["pptx"] = _write_pptx(out_dir, configs)
+        removed = [STAGE_DIR]
         for target in TARGETS:
             if target not in targets:  # an older deck of this directory would be stale
-                _remove_deck(out_dir, target)
+                removed += _remove_deck(ownership, target)
+        shutil.rmtree(out_dir / STAGE_DIR, ignore_errors=True)
+        ownership.claim([], release=removed)
     return deck
 
 
-def _remove_deck(out_dir: Path, target: str) -> None:
-    """Remove the ``target`` deck (``deck.html`` with its assets, or ``deck.pptx``)."""
-    (out_dir / f"{DECK_STEM}.{target}").unlink(missing_ok=True)
-    if target == "html":
-        shutil.rmtree(out_dir / f"{DECK_STEM}_assets", ignore_errors=True)
+def _deck_paths(target: str) -> list[str]:
+    """The files and folders of the ``target`` deck in ``DIR``."""
+    return [f"{DECK_STEM}.{target}", *([f"{DECK_STEM}_assets"] if target == "html" else [])]
+
+
+def _remove_deck(ownership: Ownership, target: str) -> list[str]:
+    """Remove the ``target`` deck (``deck.html`` with its assets, or ``deck.pptx``) when
+    it is ours (a file of someone else's by that name stays); returns its paths."""
+    for path in _deck_paths(target):
+        ownership.remove(path)
+    return _deck_paths(target)
+
+
+def _stage(out_dir: Path) -> Path:
+    """``DIR/.deck-stage``, where a deck is written before it is swapped in."""
+    (out_dir / STAGE_DIR).mkdir(exist_ok=True)
+    return out_dir / STAGE_DIR
 
 
 # -- slides --------------------------------------------------------------------------
@@ -238,7 +261,7 @@ def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
     assets = f"{DECK_STEM}_assets"
     reveal_prefix = f"{assets}/reveal.js"
     target = out_dir / f"{DECK_STEM}.html"
-    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
+    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=_stage(out_dir)) as work:
         staged = Path(work) / target.name
         _captioned(RevealJS)(
             presentation_configs=configs,
@@ -343,7 +366,7 @@ def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:
     from manim_slides.convert import PowerPoint
 
     target = out_dir / f"{DECK_STEM}.pptx"
-    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out_dir) as work:
+    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=_stage(out_dir)) as work:
         staged = Path(work) / target.name
         PowerPoint(presentation_configs=configs).convert_to(staged)
         _last_frame_posters(staged, [slide.file for c in configs for slide in c.slides])

@@ -4,15 +4,20 @@ Workers write under a work directory beside ``DIR``; ``OutputDirectory``
 moves each finished file into ``DIR`` with ``os.replace`` (atomic) and then
 rewrites the manifest, so ``DIR`` only ever holds complete files that the
 manifest vouches for. A render killed at any moment leaves at most that work
-directory, which the next run removes.
+directory, which the next run removes (the manifest records it: ``ownership``).
+
+Only files of ours are replaced or removed: those the manifest lists, or a
+killed run's that its work directory proves by their sha256. Any other file
+where a render would write stops the render before it writes anything.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -33,23 +38,32 @@ from mlp_lecture.pipeline.manifest import (
     read_manifest,
 )
 from mlp_lecture.pipeline.media import join_clips, video_duration
-from mlp_lecture.pipeline.options import FORMATS, JOINABLE_FORMATS, RenderError, RenderOptions
+from mlp_lecture.pipeline.options import RenderError, RenderOptions
+from mlp_lecture.pipeline.ownership import (
+    Ownership,
+    clear_pending,
+    make_work_dir,
+    pending_files,
+    read_pending,
+    remove_stale_work_dirs,
+    stale_work_dirs,
+    write_manifest,
+    write_pending,
+)
 from mlp_lecture.pipeline.worker import SceneOutput
 from mlpmath import Lesson
 from scenekit.ledger import LEDGER_SUFFIX, LedgerSection
 from scenes import LECTURE_ORDER
 
-__all__ = ["OutputDirectory", "hold_directory", "remove_stale_work_dirs", "work_prefix"]
+__all__ = ["OutputDirectory", "hold_directory"]
 
 
 class OutputDirectory:
     """``DIR`` and its manifest: every change is a complete file moved into place."""
 
-    def __init__(
-        self, out_dir: Path, work: Path, lesson: Lesson, lesson_digest: str, options: RenderOptions
-    ):
+    def __init__(self, out_dir: Path, lesson: Lesson, lesson_digest: str, options: RenderOptions):
         self.out_dir = out_dir
-        self.work = work
+        self.work = Path()  # made by ``start``, removed by ``close``
         self.options = options
         self.manifest = Manifest(
             LessonRecord(lesson.name, lesson.title, lesson_digest), options.to_json()
@@ -69,46 +83,89 @@ class OutputDirectory:
 
     # -- the manifest
 
-    def start(self) -> None:
-        """Take over what ``DIR`` holds: keep what still fits this lesson and options."""
+    def start(self, names: Sequence[str], lecture: bool = False) -> None:
+        """Take over what ``DIR`` holds: keep what still fits this lesson and options.
+
+        Raises ``RenderError`` (one line, nothing written) when a file that is
+        not ours is where this render of ``names`` would write.
+        """
         try:
             old = read_manifest(self.out_dir)
         except (OSError, ManifestFormatError):
-            old = None
+            old = None  # refused before (``check_out_dir``) unless there is none
         if old is not None:
             same_quality = old.options.get("quality") == self.options.quality
             for entry in old.scenes:
                 self.previous_seconds[entry.scene] = entry.render_seconds
                 if same_quality:
                     self.previous_frames[entry.scene] = entry.frames or None
+            self.manifest.owned = list(old.owned)
             if (
                 old.lesson.hash == self.manifest.lesson.hash
                 and old.options == self.options.to_json()
             ):
-                self.manifest.scenes = old.scenes
+                # a scene gone from the lecture (ReLUActivation, renamed): its files are swept
+                order = dict(LECTURE_ORDER)
+                self.manifest.scenes = [entry for entry in old.scenes if entry.scene in order]
                 self.manifest.lecture = old.lecture
-        self._sweep()
-        if old is not None or (self.out_dir / MANIFEST).exists():
+        stale = stale_work_dirs(self.out_dir, old.work) if old is not None else []
+        pending: dict[str, list[str]] = {}
+        for work in stale:
+            for name, hashes in read_pending(work).items():
+                pending.setdefault(name, []).extend(hashes)
+        ours = Ownership(self.out_dir, old)
+        ours.files |= pending_files(self.out_dir, pending)
+        ours.check(self._targets(names, lecture))
+        remove_stale_work_dirs(stale)
+        self.work, token = make_work_dir(self.out_dir)
+        self.manifest.work = {self.work.name: token}
+        self._sweep(ours.files)
+        if old is not None:
             self.save()  # DIR was a render directory: it is this render's now
 
-    def _sweep(self) -> None:
-        """Remove scene files the manifest does not list (another lesson's, a crash's)."""
+    def close(self) -> None:
+        """Remove the work directory, and its record from the manifest."""
+        if self.work == Path():
+            return
+        shutil.rmtree(self.work, ignore_errors=True)
+        if self.manifest.work:
+            self.manifest.work = {}
+            if self.claimed:
+                write_manifest(self.out_dir, self.manifest)
+
+    def _targets(self, names: Sequence[str], lecture: bool) -> list[str]:
+        """Every file in ``DIR`` this render of ``names`` may write."""
+        targets = [MANIFEST, LESSON_COPY]
+        sections = self.out_dir / SECTIONS_DIR
+        extensions = (self.options.format, *CAPTION_FORMATS)
+        for name in names:
+            targets.append(f"{name}{LEDGER_SUFFIX}")
+            targets += [f"{name}.{ext}" for ext in extensions]
+            if self.options.sections and sections.is_dir():
+                pattern = re.compile(rf"{re.escape(name)}-\d+\.({'|'.join(extensions)})")
+                targets += [
+                    f"{SECTIONS_DIR}/{path.name}"
+                    for path in sections.iterdir()
+                    if pattern.fullmatch(path.name)
+                ]
+        if lecture:
+            targets += [f"{LECTURE_STEM}.{ext}" for ext in (self.options.format, *CAPTION_FORMATS)]
+        return targets
+
+    def _sweep(self, ours: set[str]) -> None:
+        """Remove files of ours the manifest no longer lists (another lesson's, a killed run's)."""
         listed = {name for entry in self.manifest.scenes for name in entry.files}
         if self.manifest.lecture:
             listed |= {self.manifest.lecture.file, *self.manifest.lecture.files}
-        suffixes = (*FORMATS, *CAPTION_FORMATS)
-        candidates = [self.out_dir / f"{LECTURE_STEM}.{ext}" for ext in JOINABLE_FORMATS]
-        candidates += [self.out_dir / f"{LECTURE_STEM}.{ext}" for ext in CAPTION_FORMATS]
-        for name, _ in LECTURE_ORDER:
-            candidates.append(self.out_dir / f"{name}{LEDGER_SUFFIX}")
-            candidates += [self.out_dir / f"{name}.{ext}" for ext in suffixes]
-            candidates += (self.out_dir / SECTIONS_DIR).glob(f"{name}-*")
-        for path in candidates:
-            relative = path.relative_to(self.out_dir).as_posix()
-            if relative not in listed and path.is_file():
+        removed_section = False
+        for name in sorted(ours - listed - {MANIFEST, LESSON_COPY}):
+            path = self.out_dir / name
+            if path.is_file() or path.is_symlink():
                 path.unlink()
-        with suppress(OSError):
-            (self.out_dir / SECTIONS_DIR).rmdir()  # only when empty
+                removed_section |= name.startswith(f"{SECTIONS_DIR}/")
+        if removed_section:
+            with suppress(OSError):
+                (self.out_dir / SECTIONS_DIR).rmdir()  # only when empty
 
     def save(self) -> None:
         order = [name for name, _ in LECTURE_ORDER]
@@ -135,13 +192,17 @@ class OutputDirectory:
         """Move a finished scene into ``DIR``: files first, then its manifest entry."""
         name = output.scene
         old = self._set_entry(None, name)
-        if old is not None:
-            self.save()  # while files are replaced, the manifest does not vouch for them
+        # Until the manifest lists them, the old files and the new are proved ours by
+        # their hashes in the work directory (a run killed meanwhile leaves them).
+        pending = {file: [old.sha256.get(file, "")] for file in old.files} if old else {}
         if output.skipped:
+            write_pending(self.work, pending)
+            self.save()
             self._remove_files(old, keep=set())
             entry = SceneEntry(name, key, {}, skipped=output.skipped)
             self._set_entry(entry, name)
             self.save()
+            clear_pending(self.work)
             return entry
         files: dict[str, Path] = {}  # name in DIR -> file in the work directory
         files[f"{name}{self.options.extension}"] = Path(output.artifact or "")
@@ -180,6 +241,11 @@ class OutputDirectory:
             os.chmod(source, 0o644)
             sizes[target] = source.stat().st_size
             hashes[target] = file_sha256(source)
+            pending.setdefault(target, []).append(hashes[target])
+        write_pending(self.work, pending)
+        if old is not None:
+            self.save()  # while files are replaced, the manifest does not vouch for them
+        for target, source in files.items():
             os.replace(source, self.out_dir / target)
         self._remove_files(old, keep=set(files))
         entry = SceneEntry(
@@ -204,6 +270,7 @@ class OutputDirectory:
         )
         self._set_entry(entry, name)
         self.save()
+        clear_pending(self.work)
         return entry
 
     def _remove_files(self, entry: SceneEntry | None, keep: set[str]) -> None:
@@ -261,6 +328,7 @@ class OutputDirectory:
             duration = video_duration(joined)
             offsets = _offsets(parts)
             made = {target: joined, **self._lecture_captions(parts, offsets)}
+            write_pending(self.work, {name: [file_sha256(path)] for name, path in made.items()})
             sizes = {}
             for name, source in made.items():
                 sizes[name] = source.stat().st_size
@@ -276,6 +344,7 @@ class OutputDirectory:
                 offsets,
             )
             self.save()
+            clear_pending(self.work)
         return self.manifest.lecture if (build or current) else None
 
     def _lecture_captions(self, parts: list[SceneEntry], offsets: list[float]) -> dict[str, Path]:
@@ -302,18 +371,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-# -- locks and stale work ------------------------------------------------------------
-
-
-def work_prefix(out_dir: Path) -> str:
-    """The name prefix of the work directories a render of ``out_dir`` makes beside it."""
-    return f".{out_dir.name}-work-"
-
-
-def remove_stale_work_dirs(out_dir: Path) -> None:
-    """Work directories a killed render of ``out_dir`` left (we hold its lock)."""
-    for stale in out_dir.parent.glob(work_prefix(out_dir) + "*"):
-        shutil.rmtree(stale, ignore_errors=True)
+# -- the lock ------------------------------------------------------------------------
 
 
 @contextmanager

@@ -296,6 +296,12 @@ class Manifest:
     options: dict[str, Any]  # RenderOptions.to_json()
     scenes: list[SceneEntry] = field(default_factory=list)
     lecture: LectureEntry | None = None
+    # Other files and folders a command wrote into the directory (the decks, slides/):
+    # what mlp-lecture may replace or remove besides the scenes' and the lecture's files.
+    owned: list[str] = field(default_factory=list)
+    # Work directories beside the directory, while a render uses them: name -> the token
+    # written inside; a later render removes one only when both match (``directory``).
+    work: dict[str, str] = field(default_factory=dict)
 
     @property
     def duration(self) -> float:
@@ -319,6 +325,10 @@ class Manifest:
         }
         if self.lecture is not None:
             data["lecture"] = self.lecture.to_json()
+        if self.owned:
+            data["owned"] = sorted(self.owned)
+        if self.work:
+            data["work"] = dict(self.work)
         return data
 
     def dumps(self) -> str:
@@ -338,11 +348,25 @@ class Manifest:
         scenes = data.get("scenes")
         _require(isinstance(scenes, list), "scenes", "a list")
         lecture = data.get("lecture")
+        owned = data.get("owned", [])
+        _require(
+            isinstance(owned, list) and all(isinstance(name, str) for name in owned),
+            "owned",
+            "a list of file names",
+        )
+        work = data.get("work", {})
+        _require(
+            isinstance(work, dict) and all(isinstance(token, str) for token in work.values()),
+            "work",
+            "an object of work directory tokens",
+        )
         return cls(
             lesson=LessonRecord(lesson["name"], lesson["title"], lesson["hash"]),
             options=options,
             scenes=[SceneEntry.from_json(s, f"scenes[{i}]") for i, s in enumerate(scenes)],
             lecture=None if lecture is None else LectureEntry.from_json(lecture, "lecture"),
+            owned=list(owned),
+            work=dict(work),
         )
 
 

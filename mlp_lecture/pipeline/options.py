@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ __all__ = [
     "RenderOptions",
     "default_jobs",
     "default_out_dir",
+    "lesson_folder",
     "select_scenes",
 ]
 
@@ -92,7 +94,20 @@ def default_out_dir(lesson: Lesson, options: RenderOptions | str) -> Path:
         name += "-transparent"
     if options.sections:
         name += "-slides"
-    return Path("renders") / lesson.name / name
+    return lesson_folder(lesson) / name
+
+
+def lesson_folder(lesson: Lesson) -> Path:
+    """``renders/<lesson>``: the lesson's name as one folder name that stays in ``renders/``.
+
+    A name is kept as it is unless it would leave ``renders/`` or name no
+    folder: separators become ``_``, and a name that is empty or dots only
+    once stripped (``...toml`` is named ``..``) becomes ``lesson``.
+    """
+    name = re.sub(r"[/\\\x00]", "_", lesson.name)
+    if not name.strip().strip("."):
+        name = "lesson"
+    return Path("renders") / name
 
 
 def select_scenes(names: str | None) -> list[str]:

@@ -8,6 +8,9 @@
 - **crash-safe**: workers write under a work directory beside ``DIR``; only
   complete files are moved into ``DIR`` (``directory``). Workers die with the
   parent, even when it is killed with SIGKILL;
+- **safe for the user's files**: only files of ours are replaced or removed; a
+  non-empty ``DIR`` that is no render directory is refused unless forced, and
+  a file of someone else's where a render writes stops it (``ownership``);
 - **cached**: each scene's content key (``keys``) is stored in the manifest
   (``manifest``, ``DIR/lecture.json``) beside its files; a scene whose key is
   unchanged and whose files are all there is not rendered again.
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,12 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlp_lecture.pipeline.directory import (
-    OutputDirectory,
-    hold_directory,
-    remove_stale_work_dirs,
-    work_prefix,
-)
+from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
 from mlp_lecture.pipeline.keys import lesson_hash, scene_key
 from mlp_lecture.pipeline.manifest import MANIFEST, SceneEntry
 from mlp_lecture.pipeline.options import (
@@ -39,7 +36,9 @@ from mlp_lecture.pipeline.options import (
     RenderError,
     RenderOptions,
     default_jobs,
+    lesson_folder,
 )
+from mlp_lecture.pipeline.ownership import check_out_dir
 from mlp_lecture.pipeline.pool import Workers
 from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes
 from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
@@ -134,11 +133,13 @@ def render_scenes(
     """Render ``names`` (lecture order) of ``lesson`` into ``out_dir``; return what it holds.
 
     Scenes whose key is unchanged are taken from ``out_dir`` as they are
-    (unless ``force``). ``lecture`` also joins the scenes into
-    ``out_dir/lecture.<format>``. A scene that fails is reported in the
-    result, the others are still rendered. Raises ``RenderError`` when the
-    render cannot start and ``KeyboardInterrupt`` when interrupted (SIGINT or
-    SIGTERM): every scene finished by then stays in ``out_dir``.
+    (unless ``force``). A non-empty ``out_dir`` that is no render directory is
+    refused unless ``force``; even then no file already there is touched.
+    ``lecture`` also joins the scenes into ``out_dir/lecture.<format>``. A
+    scene that fails is reported in the result, the others are still rendered.
+    Raises ``RenderError`` when the render cannot start and
+    ``KeyboardInterrupt`` when interrupted (SIGINT or SIGTERM): every scene
+    finished by then stays in ``out_dir``.
     """
     options = options or RenderOptions()
     options.check()
@@ -148,6 +149,7 @@ def render_scenes(
         )
     if jobs is not None and jobs < 1:
         raise RenderError("--jobs must be at least 1")
+    check_out_dir(out_dir, force)  # before any work: a directory not ours fails at once
     observer = observer or RenderObserver()
     started = time.perf_counter()
     trace = trace or cached_trace(lesson)  # no torch when the cache holds it
@@ -155,17 +157,14 @@ def render_scenes(
     digest = lesson_hash(trace)
     keys = {name: scene_key(name, modules[name], digest, options) for name in names}
 
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(f"{out_dir}: not a directory")
     created = [path for path in (out_dir, *out_dir.parents) if not path.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
     directory: OutputDirectory | None = None
     try:
         with hold_directory(out_dir), _terminate_as_interrupt():
-            remove_stale_work_dirs(out_dir)
-            work = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir), dir=out_dir.parent))
+            directory = OutputDirectory(out_dir, lesson, digest, options)
             try:
-                directory = OutputDirectory(out_dir, work, lesson, digest, options)
+                directory.start(names, lecture)
                 return _render_into(
                     directory,
                     names,
@@ -180,7 +179,7 @@ def render_scenes(
                     started,
                 )
             finally:
-                shutil.rmtree(work, ignore_errors=True)
+                directory.close()
     finally:
         if directory is None or not directory.claimed:
             for path in created:  # a render that published nothing leaves nothing new
@@ -205,7 +204,6 @@ def _render_into(
 ) -> RenderReport:
     """Plan and render into ``directory``: cached scenes kept, the others rendered."""
     out_dir = directory.out_dir
-    directory.start()
     results: dict[str, RenderedScene] = {}
     to_render = []
     for name in names:
@@ -249,7 +247,7 @@ def _render_parallel(
     work = directory.work
     lesson_dir = work / "lesson"
     lesson_dir.mkdir()
-    lesson_file = lesson_dir / f"{lesson.name}.toml"
+    lesson_file = lesson_dir / f"{lesson_folder(lesson).name}.toml"  # a name that stays there
     lesson_file.write_text(lesson.source, encoding="utf-8")
     modules = dict(LECTURE_ORDER)
     # Longest first (by the last render's time), so the workers finish together.

@@ -31,7 +31,9 @@ SHEETS = ("Neuron", "Layers", "Loss", "Gradients", "Step", "Training")
 
 def default_workbook_path(lesson: Lesson) -> Path:
     """``renders/<lesson>/workbook.xlsx``: beside the lesson's renders."""
-    return Path("renders") / lesson.name / "workbook.xlsx"
+    from mlp_lecture.pipeline.options import lesson_folder
+
+    return lesson_folder(lesson) / "workbook.xlsx"
 
 
 def write_workbook(lesson: Lesson, path: str | Path) -> Path:
