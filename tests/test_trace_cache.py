@@ -394,7 +394,9 @@ def test_the_command_shares_the_cache(tmp_path):
 
 def test_the_same_lesson_from_a_file_and_from_python_shares_one_entry(tmp_path, cache, computed):
     """Saved as ``lesson.toml``, a lesson made in Python renders into ``renders/lesson/``
-    but is the same content: one trace cache entry, one lesson hash, the same scene keys."""
+    but is the same content: one trace cache entry. Its render keys hold the name (each
+    ledger records it), not where the lesson came from: under one name, one lesson hash
+    and the same scene keys."""
     import torch
     from torch import nn
 
@@ -418,10 +420,22 @@ def test_the_same_lesson_from_a_file_and_from_python_shares_one_entry(tmp_path, 
     made, read = cached_trace(python), cached_trace(from_file)
     assert len(computed) == 1 and len(stored(cache)) == 1  # the file's lesson hit
     assert (made.lesson, read.lesson) == (python.name, "lesson")
-    assert lesson_hash(read) == lesson_hash(made)
+    # the Python lesson under the file's name: the same render keys as the file's
+    same_name = Lesson.from_model(
+        net,
+        [[1, 2], [2, 3]],
+        [[7], [12]],
+        learning_rate=0.01,
+        steps=3,
+        title="Mine",
+        name="lesson",
+    )
+    renamed = cached_trace(same_name)
+    assert len(computed) == 1 and renamed.lesson == "lesson"
+    assert lesson_hash(renamed) == lesson_hash(read) != lesson_hash(made)
     for scene, module in (("ForwardPass", "scenes.forward_pass"), ("MSELoss", "scenes.mse_loss")):
-        keys = {scene_key(scene, module, lesson_hash(t), options) for t in (made, read)}
+        keys = {scene_key(scene, module, lesson_hash(t), options) for t in (renamed, read)}
         assert len(keys) == 1, scene
     # content still counts: another title is another lesson
     retitled = parse_lesson(path.read_text().replace('"Mine"', '"Yours"'), name="lesson")
-    assert lesson_hash(cached_trace(retitled)) != lesson_hash(made)
+    assert lesson_hash(cached_trace(retitled)) != lesson_hash(read)

@@ -39,15 +39,15 @@ def digest(data: Any) -> str:
 
 
 def lesson_hash(trace: Trace) -> str:
-    """The hash of every value a scene of this lesson can show (the title too).
+    """The hash of every value a scene of this lesson can show, its title and its name.
 
-    Not the lesson's name: that is where it renders (a file's stem, or a name
-    given in Python), kept in the manifest, and no clip shows it; the same
-    lesson from a file and from Python has one hash.
+    The name is no clip's content, but each ledger records it (and ``verify``
+    holds it to the manifest's), so it keys what a render writes. Where the
+    lesson came from does not: a lesson made in Python and the same lesson
+    read from a file under the same name have one hash (their traces are one
+    trace cache entry whatever their names).
     """
-    content = trace.to_dict()
-    del content["lesson"]
-    return digest(content)
+    return digest(trace.to_dict())
 
 
 @lru_cache(maxsize=1)
