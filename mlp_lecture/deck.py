@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlp_lecture.captions import plain_text
 from mlp_lecture.pipeline.directory import hold_directory
@@ -45,6 +45,9 @@ from mlp_lecture.revealjs import ensure_revealjs
 from mlpmath import Lesson, Trace
 from scenekit.ledger import LedgerFile, LedgerSection, read_ledger
 
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
 __all__ = [
     "CAPTIONS_KEY",
     "DECK_STEM",
@@ -52,6 +55,7 @@ __all__ = [
     "TARGETS",
     "DeckReport",
     "build_deck",
+    "last_frame",
     "plain_text",
     "speaker_note",
 ]
@@ -283,8 +287,23 @@ def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
 # and become a <track kind="captions"> on the slide's background video when it is made.
 _CAPTIONS_ATTRIBUTE = (
     "{% if captions and captions[outer_loop.index0][loop.index0] %}"
-    'data-captions="{{ captions[outer_loop.index0][loop.index0] }}"{% endif %}'
+    'data-captions="{{ captions[outer_loop.index0][loop.index0] | e }}"{% endif %}'
 )
+# What manim-slides' template writes as it is (its Jinja has no autoescape), made safe:
+# every free text HTML-escaped where it lands; the notes plain text, not Markdown (reveal.js'
+# Markdown plugin would turn an escaped "<script>" back into markup); and every clip muted
+# (they have no sound: an unmuted clip that may not autoplay shows an "Unmute video" button).
+_TEMPLATE_EDITS = {
+    "<title>{{ title }}</title>": "<title>{{ title | e }}</title>",
+    '<aside class="notes" data-markdown>{{ slide_config.notes }}</aside>': (
+        '<aside class="notes">{{ slide_config.notes | e }}</aside>'
+    ),
+    'data-background-image="{{ file }}"': 'data-background-image="{{ file | e }}"',
+    'data-background-video="{{ file }}"': 'data-background-video="{{ file | e }}"',
+    "{% if loop.index == 1 and outer_loop.index == 1 %}\n          data-background-video-muted": (
+        "{% if true %}\n          data-background-video-muted"
+    ),
+}
 _CAPTIONS_SCRIPT = """
     <script>
       // Captions: a <track kind="captions"> on each slide's video, off until the key is pressed.
@@ -329,13 +348,19 @@ def _captioned(revealjs: type) -> type:
         def load_template(self) -> str:
             template = super().load_template()
             anchor = 'data-background-color="{{ presentation_config.background_color }}"'
-            if anchor not in template or "</body>" not in template:
-                raise RuntimeError(
-                    "manim-slides' reveal.js template changed: no place for captions"
-                )
             script = _CAPTIONS_SCRIPT % {"code": ord(CAPTIONS_KEY), "key": CAPTIONS_KEY}
-            template = template.replace(anchor, f"{anchor}\n          {_CAPTIONS_ATTRIBUTE}")
-            return template.replace("</body>", script, 1)
+            edits = {
+                **_TEMPLATE_EDITS,
+                anchor: f"{anchor}\n          {_CAPTIONS_ATTRIBUTE}",
+                "</body>": script,
+            }
+            for old, new in edits.items():
+                if template.count(old) != 1:
+                    raise RuntimeError(
+                        f"manim-slides' reveal.js template changed: no single {old!r}"
+                    )
+                template = template.replace(old, new)
+            return template
 
     return CaptionedRevealJS
 
@@ -381,7 +406,6 @@ def _last_frame_posters(deck: Path, clips: list[Path]) -> None:
     plays, and what a PDF or a printed handout of the deck shows: the state the
     step arrives at, not the state before it.
     """
-    from manim_slides.convert import FrameIndex, read_image_from_video_file
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
     from pptx.oxml.ns import qn
@@ -394,12 +418,19 @@ def _last_frame_posters(deck: Path, clips: list[Path]) -> None:
         movie = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA)
         blip = movie._element.find(f"{qn('p:blipFill')}/{qn('a:blip')}")
         poster = io.BytesIO()
-        read_image_from_video_file(clip, frame_index=FrameIndex.last).save(poster, "PNG")
+        last_frame(clip).save(poster, "PNG")
         _, image_id = slide.part.get_or_add_image_part(poster)
         first_frame = blip.get(qn("r:embed"))
         blip.set(qn("r:embed"), image_id)
         slide.part.drop_rel(first_frame)  # the first frame's picture, when nothing else uses it
     presentation.save(str(deck))
+
+
+def last_frame(clip: Path) -> Image:
+    """The clip's last frame, as a picture: the state its step arrives at (a poster)."""
+    from manim_slides.convert import FrameIndex, read_image_from_video_file
+
+    return read_image_from_video_file(clip, frame_index=FrameIndex.last)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

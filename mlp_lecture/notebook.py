@@ -1,8 +1,12 @@
 """What the Python API returns, and how Jupyter shows it.
 
 ``mlp_lecture.render`` returns a :class:`Render`: the clip and ledger of each
-scene and the manifest, displayed in a notebook as the clips themselves
-(embedded as data URIs, so a notebook sent to a student still plays them).
+scene and the manifest, displayed in a notebook as the clips themselves, each
+with its captions as a ``<track>`` and its last frame as the poster. A clip
+that sits under the kernel's working directory (the notebook's folder) is shown
+by reference, a few kB per clip; any other clip, or every clip with
+``render.embedded()`` (a notebook to send to a student), is embedded as a data
+URI. Every free text (titles, notes, paths) is HTML-escaped.
 A render in progress shows the CLI's progress table, redrawn in the cell.
 A ``Lesson`` or ``Trace`` displays as the tables of ``mlp-lecture trace``.
 
@@ -12,15 +16,23 @@ at module level.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlp_lecture.media import (
+    POSTER_WIDTH,
+    THUMBNAIL_WIDTH,
+    captions_track,
+    data_uri,
+    link,
+    picture_uri,
+    poster_uri,
+)
 from mlp_lecture.progress import RenderDisplay
 
 if TYPE_CHECKING:
@@ -35,6 +47,7 @@ __all__ = [
     "Render",
     "Verification",
     "in_notebook",
+    "lesson_html",
     "register_formatters",
     "trace_html",
 ]
@@ -78,26 +91,38 @@ class Clip:
     audit: tuple[str, ...] = ()  # what the render's audit found wrong
     note: str | None = None  # why it was skipped, or how it failed
 
-    def html(self, embed: bool = True) -> str:
-        """The clip as HTML: a titled ``<video>`` (or ``<img>``), embedded as a data URI."""
+    def html(self, embed: bool | None = None) -> str:
+        """The clip as HTML: a titled ``<video>`` (or ``<img>``) with its captions and poster.
+
+        ``embed``: the clip as a data URI (True), by its path (False), or by its path
+        relative to the working directory when it sits under it, else embedded (None).
+        """
         heading = f"<h4 style='margin:0.2em 0'>{html.escape(self.title)}</h4>"
         if self.video is None or not self.video.is_file():
             note = html.escape(self.note or "no clip")
             color = "#b00" if self.status == "failed" else "#666"
             return (
-                f"<div style='{_BOX}'>{heading}<p style='color:{color}'>{self.scene}: "
-                f"{self.status}: {note}</p></div>"
+                f"<div style='{_BOX}'>{heading}<p style='color:{color}'>"
+                f"{html.escape(self.scene)}: {html.escape(self.status)}: {note}</p></div>"
             )
         mime = _MIME.get(self.video.suffix, "application/octet-stream")
-        source = _data_uri(self.video, mime) if embed else html.escape(str(self.video))
+        linked = None if embed else link(self.video, absolute=embed is False)
+        source = data_uri(self.video, mime) if linked is None else linked
+        name = html.escape(self.scene)
         if mime.startswith("video/"):
+            poster = poster_uri(self.video)
             media = (
-                f"<video controls muted playsinline style='max-width:100%;width:720px' "
-                f"src='{source}' title='{html.escape(self.scene)}'></video>"
+                f"<video controls muted playsinline "
+                f"style='max-width:100%;width:{POSTER_WIDTH}px' src='{html.escape(source)}'"
+                + (f" poster='{poster}'" if poster else "")
+                + f" title='{name}'>{captions_track(self.video, linked is None)}</video>"
             )
         else:
-            media = f"<img style='max-width:100%;width:720px' src='{source}' alt='{self.scene}'>"
-        details = f"{self.scene} · {self.values} values shown"
+            media = (
+                f"<img style='max-width:100%;width:{POSTER_WIDTH}px' "
+                f"src='{html.escape(source)}' alt='{name}'>"
+            )
+        details = f"{name} · {self.values} values shown"
         if self.duration:
             details += f" · {self.duration:.1f} s"
         if self.audit:
@@ -121,6 +146,7 @@ class Render:
     lecture: Path | None = None  # out/lecture.mp4, when asked for
     seconds: float = 0.0
     report: Any = field(default=None, repr=False)  # the pipeline's RenderReport
+    embed: bool | None = None  # how it displays: see Clip.html
 
     @classmethod
     def from_report(cls, report: RenderReport) -> Render:
@@ -158,8 +184,13 @@ class Render:
                 return clip
         raise KeyError(scene)
 
-    def html(self, embed: bool = True) -> str:
-        """Every clip, titled, in lecture order (``embed``: as data URIs)."""
+    def embedded(self) -> Render:
+        """The same render, displayed with every clip embedded: a notebook that plays
+        without its ``renders/`` folder (a few MB per clip)."""
+        return replace(self, embed=True)
+
+    def html(self, embed: bool | None = None) -> str:
+        """Every clip, titled, in lecture order (``embed``: as ``Clip.html``)."""
         head = (
             f"<p style='color:#666;font-family:sans-serif;margin:0.2em 0'>"
             f"{len(self.scenes)} scene(s) in {html.escape(str(self.out))} "
@@ -168,7 +199,7 @@ class Render:
         return "<div>" + head + "".join(clip.html(embed) for clip in self.scenes) + "</div>"
 
     def _repr_html_(self) -> str:
-        return self.html(embed=True)
+        return self.html(self.embed)
 
     def __repr__(self) -> str:
         lines = [f"Render({self.out}: {len(self.scenes)} scene(s), manifest {self.manifest.name})"]
@@ -206,10 +237,6 @@ def _title(scene: RenderedScene) -> str:
 
             return plain_text(title)
     return scene.name
-
-
-def _data_uri(path: Path, mime: str) -> str:
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 # -- progress in a notebook ----------------------------------------------------------
@@ -311,39 +338,7 @@ def lesson_html(lesson: Lesson) -> str:
         f"{activations}; {len(lesson.inputs)} samples; learning rate {lesson.learning_rate:g}, "
         f"{lesson.steps} steps. <code>lesson.to_toml()</code> is its lesson file.</p>"
     )
-    trace = cached_trace(lesson)
-    return summary + numbering_html(trace) + trace_html(trace)
-
-
-def numbering_html(trace: Trace) -> str:
-    """How the lecture names this lesson's neurons, weights and biases (the course deck's
-    numbering), with a weight and a bias of the lesson itself as the example."""
-    from mlpmath.display import format_number
-    from mlpmath.numbering import bias_name, neuron_name, numbering_summary, weight_name
-
-    sizes, first = trace.network.sizes, trace.network.layers[0]
-    last = len(sizes) - 2  # the output layer's nn.Linear
-
-    def shown(value: float) -> str:
-        return format_number(value, trace.decimals)
-
-    text = (
-        f"Names, as in the course deck and the clips: the inputs are numbered first, then "
-        f"the neurons go on counting through the whole network: {numbering_summary(sizes)}. "
-        f"A weight w_ij joins neuron i to neuron j and b_j is neuron j's bias: here "
-        f"{weight_name(sizes, 0, 0, 0)} = {shown(first.weight[0][0])} joins "
-        f"{neuron_name(sizes, 0, 0)} to {neuron_name(sizes, 1, 0)} "
-        f"(network.layers[0].weight[0][0]: torch's row is the neuron fed, its column the "
-        f"input), and {bias_name(sizes, 0, 0)} = {shown(first.bias[0])} is "
-        f"{neuron_name(sizes, 1, 0)}'s bias."
-    )
-    if last > 0:
-        text += (
-            f" Into the output the index is y: {weight_name(sizes, last, 0, 0)} joins "
-            f"{neuron_name(sizes, last, 0)} to {neuron_name(sizes, last + 1, 0)}, and "
-            f"{bias_name(sizes, last, 0)} is its bias."
-        )
-    return f"<p style='font-family:sans-serif'>{html.escape(text)}</p>"
+    return summary + trace_html(cached_trace(lesson))
 
 
 def register_formatters() -> None:
@@ -423,16 +418,46 @@ class Deck:
         return self.decks.get("pptx")
 
     def _repr_html_(self) -> str:
+        """A link that opens each deck, under the first slide as a thumbnail."""
         if not self.decks:
             return self.render.html(embed=False)
+        links = {kind: link(path) or path.resolve().as_uri() for kind, path in self.decks.items()}
         items = "".join(
-            f"<li>{kind}: <code>{html.escape(str(path))}</code></li>"
+            f"<li><a href='{html.escape(links[kind])}' target='_blank'>"
+            f"{'open the HTML deck' if kind == 'html' else 'the PowerPoint deck'}</a> "
+            f"<code>{html.escape(str(path))}</code></li>"
             for kind, path in self.decks.items()
         )
+        first = _first_slide(self.render)
+        thumbnail = ""
+        if first is not None:
+            picture = (
+                f"<img src='{picture_uri(first, THUMBNAIL_WIDTH, 'PNG')}' alt='the first slide' "
+                f"style='width:{THUMBNAIL_WIDTH}px;border:1px solid #ccc'>"
+            )
+            opens = links.get("html", links[next(iter(links))])
+            thumbnail = f"<a href='{html.escape(opens)}' target='_blank'>{picture}</a>"
         return (
-            f"<div style='font-family:sans-serif'>{self.slides} slides from "
-            f"{len(self.render.scenes)} scene(s)<ul>{items}</ul></div>"
+            f"<div style='font-family:sans-serif'>{thumbnail}<p style='margin:0.3em 0'>"
+            f"{self.slides} slides from {len(self.render.scenes)} scene(s)</p>"
+            f"<ul style='margin:0'>{items}</ul></div>"
         )
+
+
+def _first_slide(render: Render) -> Path | None:
+    """The first slide's clip: the first section clip of the first scene that has one."""
+    from scenekit.ledger import LedgerFormatError, read_ledger
+
+    for clip in render.scenes:
+        if clip.ledger is None or not clip.ledger.is_file():
+            continue
+        try:
+            files = [section.file for section in read_ledger(clip.ledger).sections if section.file]
+        except (OSError, LedgerFormatError):
+            continue
+        if files and (render.out / files[0]).is_file():
+            return render.out / files[0]
+    return None
 
 
 def scene_list(scenes: str | Sequence[str] | None) -> str | None:

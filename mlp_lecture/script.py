@@ -11,6 +11,7 @@ exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_sce
 from mlpmath import Lesson
 from scenekit.ledger import LedgerFile, read_ledger
 
-__all__ = ["ScriptReport", "build_script", "clock", "script_text"]
+__all__ = ["ScriptReport", "build_script", "clock", "code_span", "markdown_text", "script_text"]
 
 
 @dataclass
@@ -38,6 +39,34 @@ def clock(seconds: float) -> str:
     tenths = round(seconds * 10)
     minutes, tenths = divmod(tenths, 600)
     return f"{minutes}:{tenths // 10:02d}.{tenths % 10}"
+
+
+# Free text in the script (titles, captions, numbers, notes) is literal text, never markup:
+# these characters, which CommonMark or GitHub read as markup anywhere in a line, get a
+# backslash; so does a list, heading or setext marker that opens the text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~$])")
+_OPENING_MARKER = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that reads back as exactly ``text`` (whitespace runs as one space).
+
+    ``<script>`` -> ``\\<script\\>``, ``[a](b)`` -> ``\\[a\\](b)``, ``a|b`` -> ``a\\|b``.
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _OPENING_MARKER.sub(lambda m: m[0] + "\\" if m[0].isdigit() else "\\" + m[0], escaped)
+
+
+def code_span(text: str, in_table: bool = False) -> str:
+    """``text`` (a name or a path) as a Markdown code span, fenced by more backticks than
+    any run inside it (CommonMark's rule): it shows literally, markup and all. In a table
+    cell a ``|`` is ``\\|`` even in code (GitHub's rule), else it would end the cell."""
+    text = " ".join(text.splitlines())
+    if in_table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def build_script(
@@ -81,10 +110,11 @@ def script_text(manifest: Manifest, scenes: Sequence[SceneEntry], out_dir: Path)
     shown = [entry for entry in scenes if entry.skipped is None]
     total = sum(entry.duration or 0.0 for entry in shown)
     lines = [
-        f"# {manifest.lesson.title}: the script",
+        f"# {markdown_text(manifest.lesson.title)}: the script",
         "",
-        f"Lesson `{manifest.lesson.name}`: {len(shown)} scene(s), {clock(total)} of video "
-        f"({manifest.options.get('quality')} quality, rendered in `{out_dir}`).",
+        f"Lesson {code_span(manifest.lesson.name)}: {len(shown)} scene(s), {clock(total)} of "
+        f"video ({markdown_text(str(manifest.options.get('quality')))} quality, rendered in "
+        f"{code_span(str(out_dir))}).",
         "Each step gives its start in the scene's clip and, in brackets, in the whole "
         "lecture (`mlp-lecture render --lecture`), then how long it lasts.",
         "Under each caption: the numbers that appear on screen in that step, "
@@ -97,13 +127,15 @@ def script_text(manifest: Manifest, scenes: Sequence[SceneEntry], out_dir: Path)
         lecture_at += entry.duration or 0.0
     for entry in scenes:
         if entry.skipped is not None:
-            lines += ["", f"*`{entry.scene}` is not in this lecture: {entry.skipped}.*"]
+            why = markdown_text(entry.skipped)
+            lines += ["", f"*{code_span(entry.scene)} is not in this lecture: {why}.*"]
     return "\n".join(lines) + "\n"
 
 
 def _scene(number: int, entry: SceneEntry, ledger: LedgerFile, lecture_at: float) -> list[str]:
-    title = plain_text(ledger.title or entry.scene)
-    lines = ["", f"## {number}. {title} (`{entry.scene}`, {clock(entry.duration or 0.0)})"]
+    title = markdown_text(plain_text(ledger.title or entry.scene))
+    scene = code_span(entry.scene)
+    lines = ["", f"## {number}. {title} ({scene}, {clock(entry.duration or 0.0)})"]
     steps = sum(1 for section in entry.sections if section.step)
     step = 0
     before: set[tuple[str, str]] = set()
@@ -119,7 +151,7 @@ def _scene(number: int, entry: SceneEntry, ledger: LedgerFile, lecture_at: float
             "",
             f"### {clock(start)} [{clock(lecture_at + start)}] · {what} · {end - start:.1f} s",
             "",
-            f"> {plain_text(section.step or ledger.title or entry.scene)}",
+            f"> {markdown_text(plain_text(section.step or ledger.title or entry.scene))}",
         ]
         # In the order the scene recorded them, each number once.
         on_screen = list(
@@ -131,7 +163,10 @@ def _scene(number: int, entry: SceneEntry, ledger: LedgerFile, lecture_at: float
         kept = len(on_screen) - len(new)
         if new:
             lines += ["", "| on screen | trace path |", "|---|---|"]
-            lines += [f"| {text} | `{path}` |" for path, text in new]
+            lines += [
+                f"| {markdown_text(text)} | {code_span(path, in_table=True)} |"
+                for path, text in new
+            ]
         if kept:
             lines += ["", f"Still on screen from earlier steps: {kept} value(s)."]
         before = set(on_screen)

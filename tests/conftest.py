@@ -62,3 +62,46 @@ def trace_cache_dir(tmp_path_factory) -> Iterator[Path]:
         os.environ.pop(CACHE_ENV, None)
     else:
         os.environ[CACHE_ENV] = previous
+
+
+def chromium(autoplay: bool = True):
+    """Headless Chromium driven through its WebDriver, with no network of its own.
+
+    ``autoplay``: clips may start with sound and no user gesture (a presenter's key
+    press is the gesture that starts each clip; in a test nobody presses). Without
+    it, Chromium's own autoplay policy applies, as for a viewer who opens the page.
+    """
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    flags = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1280,800",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        # Any request leaving the machine fails: a page must not need one.
+        "--proxy-server=127.0.0.1:9",
+    ]
+    if autoplay:
+        flags.append("--autoplay-policy=no-user-gesture-required")
+    for flag in flags:
+        options.add_argument(flag)
+    return webdriver.Chrome(
+        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for a test module (``chromium()``), quit at its end."""
+    driver = chromium()
+    yield driver
+    driver.quit()

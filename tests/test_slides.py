@@ -143,36 +143,6 @@ def test_html_deck_links_nothing_outside_its_folder(deck):
     assert "cdn" not in html.lower()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium driven through its WebDriver, with no network of its own."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1280,800",
-        # A presenter's key press is the gesture that starts each clip; here nobody presses.
-        "--autoplay-policy=no-user-gesture-required",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        # Any request leaving the machine fails: the deck must not need one.
-        "--proxy-server=127.0.0.1:9",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
-    )
-    yield driver
-    driver.quit()
-
-
 CURRENT_VIDEO = """
 const slide = Reveal.getCurrentSlide();
 const video = slide && slide.slideBackgroundElement
