@@ -200,7 +200,8 @@ def write_step(
         top = row + 3
         weight_t = Block(name, top, 2, fan_in, fan_out)
         bias = Block(name, top + max(samples, fan_in), 2, 1, fan_out)  # a row of its own
-        output = Block(name, top, weight_t.left + fan_out + 1, samples, fan_out)
+        # a blank column, then the sample labels beside the outputs they name
+        output = Block(name, top, weight_t.left + fan_out + 2, samples, fan_out)
         sheet.text(row + 1, weight_t.left, "Wᵀ_new, b_new", styles.label)
         sheet.text(row + 1, output.left, f"f(X Wᵀ_new + b_new), f = {activation}", styles.label)
         for j in range(fan_out):
