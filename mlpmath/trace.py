@@ -279,7 +279,7 @@ def parse_path(path: str) -> list[str | int]:
     return tokens
 
 
-_LENGTH = re.compile(r"^len\((.+)\)$")
+_LENGTH = re.compile(r"^len\((.+?)(?:\[:(\d+)\])?\)$")
 
 
 def resolve(record: Any, path: str) -> Any:
@@ -287,13 +287,16 @@ def resolve(record: Any, path: str) -> Any:
 
     ``len(PATH)`` is the length of the list at PATH: how a scene shows a
     true size (rows or columns of an elided matrix) from the trace.
+    ``len(PATH[:N])`` is how many of its first ``N`` items exist: how many a
+    scene that lists at most ``N`` of them shows ("9 of 16").
     """
     length = _LENGTH.match(path)
     if length:
         items = resolve(record, length.group(1))
         if not isinstance(items, list | tuple):
             raise PathError(f"{path!r}: {length.group(1)!r} is not a list")
-        return len(items)
+        first = length.group(2)
+        return len(items) if first is None else min(len(items), int(first))
     value = record
     for token in parse_path(path):
         try:

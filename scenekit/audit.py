@@ -21,7 +21,7 @@ import numpy as np
 from manim import DecimalNumber, Mobject, config, tempconfig
 from manim.mobject.text.tex_mobject import SingleStringMathTex
 from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
-from manim.mobject.text.typst_mobject import Typst
+from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
 from scenekit.ledger import check_ledger
@@ -32,6 +32,7 @@ __all__ = [
     "Audit",
     "audit_scene",
     "audited",
+    "formulas_in",
     "layout_problems",
     "numbers_in",
     "recording_created_texts",
@@ -74,9 +75,12 @@ class Audit:
             recorded = Counter(
                 entry.text.lstrip("-") for entry in ledger if any(c.isdigit() for c in entry.text)
             )
+            constants = Counter(numbers_in(formulas_in(mobject, source)))
             for number in (shown - recorded).elements():
-                if number not in FORMULA_CONSTANTS:
-                    problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
+                if number in FORMULA_CONSTANTS and constants[number] > 0:
+                    constants[number] -= 1  # a formula's own constant, in its math
+                    continue
+                problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
             for number in (recorded - shown).elements():
                 problems.append(f"{name}: ledger has {number} for {source!r}, which lacks it")
         ledger = self.scene.ledger.to_file(name, trace.lesson, set(self.scene.ever_shown))
@@ -159,6 +163,14 @@ def source_of(mobject: Mobject) -> str:
     if isinstance(mobject, SingleStringMathTex):
         return mobject.tex_string
     return str(mobject.get_value())  # DecimalNumber
+
+
+def formulas_in(mobject: Mobject, source: str) -> str:
+    """The math of a text: all of a formula; only the ``$...$`` parts of words
+    (a caption, a title), whose own digits must all be traced."""
+    if isinstance(mobject, Typst) and not isinstance(mobject, MathTypst):
+        return " ".join(source.split("$")[1::2])
+    return source
 
 
 def numbers_in(source: str) -> list[str]:

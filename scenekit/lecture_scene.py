@@ -14,6 +14,7 @@ from scenekit.context import current_trace
 from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
 from scenekit.notation import NetworkNotation
+from scenekit.terms import Value
 from scenekit.traced import TracedValues
 
 __all__ = ["LectureScene"]
@@ -117,22 +118,26 @@ class LectureScene(Scene):
         self.play(FadeIn(title, shift=DOWN * 0.2))
         return title
 
-    def step(self, caption: str) -> None:
+    def step(self, *caption: str | Value) -> None:
         """Start a step: a section break (a slide break) with its caption shown below.
 
         The caption says in words what the step shows; it is also the step's
         name in the ledger and its speaker note. One call, one slide: the
-        slide deck breaks here, so a step should show one idea.
+        slide deck breaks here, so a step should show one idea. A caption
+        that states a number names it by its trace path (a :class:`Value`,
+        as in ``traced.words``), so the number is recorded and checked.
 
         Examples
         --------
         >>> self.step("Add the bias")  # doctest: +SKIP
+        >>> self.step("All", Value("len(network.prediction)"), "samples")  # doctest: +SKIP
         >>> self.play(FadeIn(self.preactivation))  # doctest: +SKIP
         """
-        self.steps.append(caption)
-        self.ledger.step = caption
-        self.next_section(f"{len(self.steps):02d} {caption}"[:60])
-        new_caption = Typst(caption, font_size=style.CAPTION_SIZE, color=style.MUTED)
+        text = self.traced.spelled(*caption)
+        self.steps.append(text)
+        self.ledger.step = text
+        self.next_section(f"{len(self.steps):02d} {text}"[:60])
+        new_caption = self.traced.words(*caption, font_size=style.CAPTION_SIZE, color=style.MUTED)
         new_caption.to_edge(DOWN, buff=style.EDGE_BUFF)
         if self._caption is None:
             self.play(FadeIn(new_caption))

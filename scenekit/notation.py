@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlpmath.numbering import neuron_numbers
+from scenekit.activation_words import activation_facts
 
 __all__ = [
     "NetworkNotation",
@@ -14,34 +15,20 @@ __all__ = [
     "slash_derivative",
 ]
 
-_FUNCTION_NAMES = {"relu": '"ReLU"', "sigmoid": "sigma", "tanh": "tanh", "none": "f"}
-_DEFINITIONS = {
-    "relu": "max(0, z)",
-    "sigmoid": "1 / (1 + e^(-z))",
-    "tanh": "(e^z - e^(-z)) / (e^z + e^(-z))",
-    "none": "z",
-}
-_DERIVATIVES = {
-    "relu": 'cases(1 "if" z > 0, 0 "if" z <= 0)',
-    "sigmoid": "sigma(z) (1 - sigma(z))",
-    "tanh": "1 - tanh^2(z)",
-    "none": "1",
-}
-
 
 def activation_call(name: str) -> str:
     """The activation's function name, e.g. ``"ReLU"`` or ``sigma``."""
-    return _FUNCTION_NAMES[name]
+    return activation_facts(name).call
 
 
 def activation_definition(name: str) -> str:
     """``ReLU(z) = max(0, z)`` and the like, as Typst math."""
-    return f"{activation_call(name)}(z) = {_DEFINITIONS[name]}"
+    return f"{activation_call(name)}(z) = {activation_facts(name).definition}"
 
 
 def activation_derivative(name: str) -> str:
     """``ReLU'(z) = ...``: the activation's derivative, as the chain rule multiplies by it."""
-    return f"{activation_call(name)}'(z) = {_DERIVATIVES[name]}"
+    return f"{activation_call(name)}'(z) = {activation_facts(name).derivative}"
 
 
 def derivative(of: str, by: str) -> str:

@@ -18,7 +18,7 @@ from manim import Dot, VGroup
 from mlpmath import PathError, Trace, format_number, resolve
 from mlpmath.display import EQUALS, relation
 from scenekit import style
-from scenekit.formulas import MathTypst
+from scenekit.formulas import MathTypst, Typst
 from scenekit.ledger import Ledger
 from scenekit.terms import (
     NEW_LINE,
@@ -212,6 +212,29 @@ class TracedValues:
             if part.color is not None:
                 mobject.select(label).set_color(part.color)
         return mobject
+
+    def words(self, *parts: Part, color: Any = None, font_size: float | None = None) -> Typst:
+        """A sentence (Typst markup) with traced numbers in it, as a caption counts
+        ("the first 9 of 16"): each :class:`Value` is written as shown and recorded.
+        ``spelled(*parts)`` is its text.
+
+        Examples
+        --------
+        >>> self.traced.words("all", Value("len(network.prediction)"), "samples")  # doctest: +SKIP
+        """
+        mobject = Typst(
+            self.spelled(*parts),
+            color=color or style.TEXT,
+            font_size=font_size or style.CAPTION_SIZE,
+        )
+        for part in parts:
+            if isinstance(part, Value):
+                self.ledger.record(mobject, part.path, self.value(part.path), self.text(part.path))
+        return mobject
+
+    def spelled(self, *parts: Part) -> str:
+        """The text of ``words(*parts)``: the words, and each value as it is shown."""
+        return " ".join(part if isinstance(part, str) else self.text(part.path) for part in parts)
 
     def number(self, path: str, color: Any = None, font_size: float | None = None) -> TracedMath:
         """One traced value on its own (an axis label, a value beside a mark).

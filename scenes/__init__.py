@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from importlib import import_module
 
-__all__ = ["LECTURE_ORDER", "scene_class"]
+__all__ = ["LECTURE_ORDER", "SCENE_ALIASES", "canonical_scene", "scene_class"]
 
 # The lecture's scene order: the renderer, the slides and the docs all read it.
 # Each entry: (scene class name, module that holds it).
 LECTURE_ORDER: list[tuple[str, str]] = [
     ("SingleNeuron", "scenes.single_neuron"),
     ("NeuronBatch", "scenes.neuron_batch"),
-    ("ReLUActivation", "scenes.relu_activation"),
+    ("Activation", "scenes.activation"),
     ("LayerProduct", "scenes.layer_product"),
     ("BiasBroadcast", "scenes.bias_broadcast"),
     ("ForwardPass", "scenes.forward_pass"),
@@ -26,8 +26,19 @@ LECTURE_ORDER: list[tuple[str, str]] = [
 ]
 
 
+# Old names that still select a scene (a command line, a notebook written before
+# the rename); renders name the scene's files after its LECTURE_ORDER name.
+SCENE_ALIASES: dict[str, str] = {"ReLUActivation": "Activation"}
+
+
+def canonical_scene(name: str) -> str:
+    """``name`` as LECTURE_ORDER writes it: an old name becomes the scene's own."""
+    return SCENE_ALIASES.get(name, name)
+
+
 def scene_class(name: str) -> type:
-    """The scene class called ``name`` in the lecture order."""
+    """The scene class called ``name`` (or an old name of it) in the lecture order."""
+    name = canonical_scene(name)
     modules = dict(LECTURE_ORDER)
     if name not in modules:
         raise KeyError(f"unknown scene {name!r} (choose from: {', '.join(modules)})")

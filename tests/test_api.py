@@ -81,18 +81,18 @@ def test_render_refuses_before_any_work(tmp_path):
     with pytest.raises(RenderError, match="scenes: unknown scene 'Nope'"):
         mlp_lecture.render(scenes=["Nope"], out=tmp_path / "r")
     with pytest.raises(RenderError, match="--quality"):
-        mlp_lecture.render(scenes="ReLUActivation", quality="ultra", out=tmp_path / "r")
+        mlp_lecture.render(scenes="Activation", quality="ultra", out=tmp_path / "r")
     assert not (tmp_path / "r").exists()
 
 
 def _fake_render(tmp_path: Path) -> Render:
     """A render result of one clip, one skipped and one failed scene (no Manim run)."""
-    clip = tmp_path / "ReLUActivation.mp4"
+    clip = tmp_path / "Activation.mp4"
     clip.write_bytes(b"\x00\x00\x00\x18ftypmp42 fake clip")
     report = RenderReport(
         tmp_path,
         [
-            RenderedScene("ReLUActivation", "rendered", video=clip, duration=18.4, values=18),
+            RenderedScene("Activation", "rendered", video=clip, duration=18.4, values=18),
             RenderedScene("SingleNeuron", "skipped", skipped="the lesson has no [[neuron]]"),
             RenderedScene("ChainRule", "failed", error="boom"),
         ],
@@ -104,24 +104,24 @@ def _fake_render(tmp_path: Path) -> Render:
 def test_a_render_displays_as_its_clips_embedded(tmp_path):
     render = _fake_render(tmp_path)
     html = render._repr_html_()
-    data = base64.b64encode((tmp_path / "ReLUActivation.mp4").read_bytes()).decode()
+    data = base64.b64encode((tmp_path / "Activation.mp4").read_bytes()).decode()
     assert f"src='data:video/mp4;base64,{data}'" in html  # plays with the file gone
-    assert "<video controls" in html and "ReLUActivation" in html
+    assert "<video controls" in html and "Activation" in html
     assert "the lesson has no [[neuron]]" in html and "boom" in html
-    assert render.clips == {"ReLUActivation": tmp_path / "ReLUActivation.mp4"}
+    assert render.clips == {"Activation": tmp_path / "Activation.mp4"}
     assert render["ChainRule"].status == "failed" and not render.ok
     assert [clip.scene for clip in render.failed] == ["ChainRule"]
-    assert "ReLUActivation   rendered" in repr(render)
+    assert "Activation   rendered" in repr(render)
     assert "src='" + str(tmp_path) in render.html(embed=False)
 
 
 def test_a_clip_shows_the_title_its_scene_showed(tmp_path):
     from scenekit.ledger import LedgerFile
 
-    ledger = tmp_path / "ReLUActivation.values.json"
-    ledger_file = LedgerFile(scene="ReLUActivation", lesson="x", title="The activation: $f$")
+    ledger = tmp_path / "Activation.values.json"
+    ledger_file = LedgerFile(scene="Activation", lesson="x", title="The activation: $f$")
     ledger.write_text(ledger_file.dumps())
-    scene = RenderedScene("ReLUActivation", "rendered", ledger=ledger)
+    scene = RenderedScene("Activation", "rendered", ledger=ledger)
     assert (
         Render.from_report(RenderReport(tmp_path, [scene], tmp_path / "m"))
         .scenes[0]

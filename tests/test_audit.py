@@ -17,7 +17,7 @@ from scenekit import style
 from scenekit.audit import OVERLAP_TOLERANCE, audit_scene, layout_problems, numbers_in
 from scenekit.context import LESSON_ENV
 from scenes import LECTURE_ORDER, scene_class
-from scenes.relu_activation import ReLUActivation
+from scenes.activation import Activation
 from scenes.single_neuron import SingleNeuron
 
 SCENES = [name for name, _ in LECTURE_ORDER]
@@ -79,7 +79,7 @@ def test_many_inputs_to_one_neuron_fit(lesson, stacked, monkeypatch, media):
     assert audit.scene.diagram.stacked == stacked
 
 
-class TypedNumber(ReLUActivation):
+class TypedNumber(Activation):
     """A scene that types a number in: exactly what the audit exists to catch."""
 
     def construct(self) -> None:
@@ -87,7 +87,7 @@ class TypedNumber(ReLUActivation):
         self.add(MathTypst("L = 0.2655").to_edge(UP))
 
 
-class UnledgeredTracedValue(ReLUActivation):
+class UnledgeredTracedValue(Activation):
     """A true trace value, but typeset by hand: bypasses the ledger, so it fails too."""
 
     def construct(self) -> None:

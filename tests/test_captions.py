@@ -30,7 +30,7 @@ from mlp_lecture.captions import (
     shifted,
 )
 
-SCENES = "ReLUActivation,NeuronBatch"  # the two quickest scenes
+SCENES = "Activation,NeuronBatch"  # the two quickest scenes
 
 
 def random_lesson(seed: int, path: Path) -> Path:
@@ -200,14 +200,14 @@ def test_a_missing_subtitle_file_renders_its_scene_again(rendered, tmp_path):
         pytest.skip("once is enough")
     again = tmp_path / "low"
     shutil.copytree(rendered, again)
-    (again / "ReLUActivation.vtt").unlink()
+    (again / "Activation.vtt").unlink()
     stray = again / "SingleNeuron.vtt"  # not in the manifest: swept away
     stray.write_text("WEBVTT\n")
     result = run_cli(
-        "render", "--scenes", "ReLUActivation", "--sections", "--lecture", "--out", str(again)
+        "render", "--scenes", "Activation", "--sections", "--lecture", "--out", str(again)
     )
     assert result.returncode == 0, result.stderr
-    assert "ReLUActivation  rendered" in result.stdout
-    assert (again / "ReLUActivation.vtt").is_file() and not stray.exists()
+    assert "Activation  rendered" in result.stdout
+    assert (again / "Activation.vtt").is_file() and not stray.exists()
     # The joined lecture was made again from the scenes, with its captions.
     assert read_srt(again / "lecture.srt") == read_srt(rendered / "lecture.srt")

@@ -17,7 +17,7 @@ from conftest import top_packages_imported
 
 from mlp_lecture.cli import main
 
-SCENE = "ReLUActivation"
+SCENE = "Activation"
 LEDGER = f"{SCENE}.values.json"
 CLIP = f"{SCENE}.mp4"
 

@@ -94,7 +94,7 @@ def test_the_notebook_runs_and_its_outputs_hold_both_clips(executed):
     assert "One neuron" in html or "many samples" in html or "NeuronBatch" in html
     # the clips were rendered into the kernel's working directory
     rendered = folder / "renders" / "your_network"
-    assert (rendered / "ReLUActivation.mp4").is_file()
+    assert (rendered / "Activation.mp4").is_file()
     assert (rendered / "NeuronBatch.values.json").is_file()
 
 

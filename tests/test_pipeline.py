@@ -31,7 +31,7 @@ from scenes import LECTURE_ORDER
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 CLI = [sys.executable, "-m", "mlp_lecture.cli"]
-PAIR = "ReLUActivation,NeuronBatch"  # the two quickest scenes
+PAIR = "Activation,NeuronBatch"  # the two quickest scenes
 
 
 def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -95,7 +95,7 @@ def pair(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pair") / "low"
     result = run("render", "--scenes", PAIR, "--jobs", "2", "--lecture", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert statuses(result) == {"NeuronBatch": "rendered", "ReLUActivation": "rendered"}
+    assert statuses(result) == {"NeuronBatch": "rendered", "Activation": "rendered"}
     return out
 
 
@@ -114,10 +114,10 @@ def test_render_writes_clips_ledgers_manifest_and_the_lecture(pair):
         "NeuronBatch.srt",
         "NeuronBatch.values.json",
         "NeuronBatch.vtt",
-        "ReLUActivation.mp4",
-        "ReLUActivation.srt",
-        "ReLUActivation.values.json",
-        "ReLUActivation.vtt",
+        "Activation.mp4",
+        "Activation.srt",
+        "Activation.values.json",
+        "Activation.vtt",
         "lecture.json",
         "lecture.mp4",
         "lecture.srt",
@@ -133,7 +133,7 @@ def test_manifest_lists_each_scene_in_lecture_order(pair):
     assert manifest["lesson"]["title"] == "Understand MLP"
     assert manifest["lesson"]["hash"] == lesson_hash(compute_trace(default_lesson()))
     assert manifest["quality"] == "low"
-    assert [s["scene"] for s in manifest["scenes"]] == ["NeuronBatch", "ReLUActivation"]
+    assert [s["scene"] for s in manifest["scenes"]] == ["NeuronBatch", "Activation"]
     for scene in manifest["scenes"]:
         ledger = json.loads((pair / scene["ledger"]).read_text())
         assert scene["values"] == len(ledger["values"]) > 0
@@ -147,7 +147,7 @@ def test_lecture_mp4_plays_all_scenes_end_to_end(pair):
     total = sum(duration_of(clip) for clip in clips)
     assert duration_of(pair / "lecture.mp4") == pytest.approx(total, abs=0.1)
     assert frames_of(pair / "lecture.mp4") == sum(frames_of(clip) for clip in clips)
-    assert manifest["lecture"]["scenes"] == ["NeuronBatch", "ReLUActivation"]
+    assert manifest["lecture"]["scenes"] == ["NeuronBatch", "Activation"]
 
 
 def test_ledger_maps_each_step_to_the_values_it_shows(pair):
@@ -175,7 +175,7 @@ def test_rerun_with_nothing_changed_renders_nothing(pair):
     before = {p.name: p.stat().st_mtime_ns for p in pair.iterdir() if p.suffix != ".json"}
     result = run("render", "--scenes", PAIR, "--jobs", "2", "--lecture", "--out", str(pair))
     assert result.returncode == 0, result.stderr
-    assert statuses(result) == {"NeuronBatch": "cached", "ReLUActivation": "cached"}
+    assert statuses(result) == {"NeuronBatch": "cached", "Activation": "cached"}
     after = {p.name: p.stat().st_mtime_ns for p in pair.iterdir() if p.suffix != ".json"}
     assert after == before
     assert work_dirs(pair) == []
@@ -185,22 +185,22 @@ def test_a_comment_in_the_lesson_changes_nothing(pair, tmp_path):
     out = copy_of(pair, tmp_path)
     lesson = tmp_path / "default.toml"
     lesson.write_text("# my own copy\n" + (LESSONS / "default.toml").read_text())
-    result = run("render", str(lesson), "--scenes", "ReLUActivation", "--out", str(out))
+    result = run("render", str(lesson), "--scenes", "Activation", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert statuses(result) == {"ReLUActivation": "cached"}
+    assert statuses(result) == {"Activation": "cached"}
 
 
 def test_changing_the_lesson_renders_again_and_drops_the_old_lessons_files(pair, tmp_path):
     out = copy_of(pair, tmp_path)
     lesson = LESSONS / "relu.toml"
-    result = run("render", str(lesson), "--scenes", "ReLUActivation", "--out", str(out))
+    result = run("render", str(lesson), "--scenes", "Activation", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert statuses(result) == {"ReLUActivation": "rendered"}
+    assert statuses(result) == {"Activation": "rendered"}
     assert sorted(p.name for p in out.iterdir()) == [
-        "ReLUActivation.mp4",
-        "ReLUActivation.srt",
-        "ReLUActivation.values.json",
-        "ReLUActivation.vtt",
+        "Activation.mp4",
+        "Activation.srt",
+        "Activation.values.json",
+        "Activation.vtt",
         "lecture.json",
         "lesson.toml",
     ]
@@ -220,14 +220,14 @@ def test_force_renders_again_in_parallel_repeatedly(pair, tmp_path):
             "render", "--scenes", PAIR, "--jobs", "2", "--force", "--format", fmt, "--out", str(out)
         )
         assert result.returncode == 0, result.stderr
-        assert statuses(result) == {"NeuronBatch": "rendered", "ReLUActivation": "rendered"}
+        assert statuses(result) == {"NeuronBatch": "rendered", "Activation": "rendered"}
         assert run("verify", str(out)).returncode == 0
     assert_only_complete_files(out)
 
 
 def test_scene_key_follows_the_code_a_scene_runs():
-    files = {p.relative_to(ROOT).as_posix() for p in code_files("scenes.relu_activation")}
-    assert {"scenes/relu_activation.py", "scenekit/lecture_scene.py", "scenekit/traced.py"} <= files
+    files = {p.relative_to(ROOT).as_posix() for p in code_files("scenes.activation")}
+    assert {"scenes/activation.py", "scenekit/lecture_scene.py", "scenekit/traced.py"} <= files
     assert "mlpmath/trace.py" in files
     # Neither the lecture order, another scene, nor the application is part of it.
     assert not {"scenes/__init__.py", "scenes/single_neuron.py", "mlp_lecture/cli.py"} & files
@@ -239,18 +239,18 @@ def test_scene_key_follows_the_code_a_scene_runs():
 def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
     digest = lesson_hash(compute_trace(default_lesson()))
     low = RenderOptions()
-    key = scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
-    assert key == scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
-    assert key != scene_key("ReLUActivation", "scenes.relu_activation", "other", low)
+    key = scene_key("Activation", "scenes.activation", digest, low)
+    assert key == scene_key("Activation", "scenes.activation", digest, low)
+    assert key != scene_key("Activation", "scenes.activation", "other", low)
     assert key != scene_key(
-        "ReLUActivation", "scenes.relu_activation", digest, RenderOptions(sections=True)
+        "Activation", "scenes.activation", digest, RenderOptions(sections=True)
     )
     # A copy of the sources, edited: the toolkit counts, other scenes do not.
     copies = {name: tmp_path / name for name in keys.CODE_PACKAGES}
     for name, target in copies.items():
         shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(keys, "package_dirs", lambda: copies)
-    copied = scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
+    copied = scene_key("Activation", "scenes.activation", digest, low)
     assert copied == key
 
     def edited(path: str) -> str:
@@ -258,7 +258,7 @@ def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
         original = file.read_text()
         file.write_text(original + "\n# edited\n")
         try:
-            return scene_key("ReLUActivation", "scenes.relu_activation", digest, low)
+            return scene_key("Activation", "scenes.activation", digest, low)
         finally:
             file.write_text(original)
 
@@ -266,7 +266,7 @@ def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
     assert edited("mlpmath/display.py") != key
     assert edited("mlp_lecture/pipeline/worker.py") != key
     assert edited("mlp_lecture/pipeline/render.py") == key
-    assert edited("scenes/relu_activation.py") != key
+    assert edited("scenes/activation.py") != key
     assert edited("scenes/single_neuron.py") == key
     assert edited("scenes/__init__.py") == key
 
@@ -343,7 +343,7 @@ def test_a_render_killed_mid_way_leaves_only_complete_files_and_runs_again(pair,
     again = run("render", lesson, "--scenes", PAIR, "--jobs", "2", "--out", str(out))
     assert again.returncode == 0, again.stderr
     # Rendered now, or (had it been published just before a kill) complete already.
-    assert set(statuses(again)) == {"NeuronBatch", "ReLUActivation"}
+    assert set(statuses(again)) == {"NeuronBatch", "Activation"}
     assert "rendered" in statuses(again).values()
     assert work_dirs(out) == []
     assert_only_complete_files(out)
@@ -352,14 +352,14 @@ def test_a_render_killed_mid_way_leaves_only_complete_files_and_runs_again(pair,
 
 def test_a_worker_killed_mid_scene_fails_that_scene_in_one_line(pair, tmp_path):
     out = copy_of(pair, tmp_path)
-    process = start("render", "--scenes", "ReLUActivation", "--force", "--out", str(out))
-    wait_for_partial_movies(out, process, "ReLUActivation")
+    process = start("render", "--scenes", "Activation", "--force", "--out", str(out))
+    wait_for_partial_movies(out, process, "Activation")
     (worker,) = workers_of(process.pid)
     os.kill(worker, signal.SIGKILL)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert stderr.strip().splitlines() == [
-        "mlp-lecture: ReLUActivation failed: the render worker died (exit code -9)"
+        "mlp-lecture: Activation failed: the render worker died (exit code -9)"
     ]
     assert work_dirs(out) == []
     assert_only_complete_files(out)
@@ -370,7 +370,7 @@ def test_a_worker_killed_mid_scene_fails_that_scene_in_one_line(pair, tmp_path):
 
 
 def test_the_render_audits_what_it_shows(pair):
-    ledger = json.loads((pair / "ReLUActivation.values.json").read_text())
+    ledger = json.loads((pair / "Activation.values.json").read_text())
     assert ledger["audit"]["problems"] == []
     manifest = json.loads((pair / "lecture.json").read_text())
     assert all(scene["audit_problems"] == [] for scene in manifest["scenes"])
@@ -380,7 +380,7 @@ def test_a_scene_that_types_a_number_is_caught_by_the_render(tmp_path, monkeypat
     monkeypatch.syspath_prepend(str(Path(__file__).parent))  # for the workers, too
     out = tmp_path / "out"
     options = RenderOptions(format="png", wrapper="typed_number:typing_a_number")
-    report = render_scenes(default_lesson(), ["ReLUActivation"], out, options, jobs=1)
+    report = render_scenes(default_lesson(), ["Activation"], out, options, jobs=1)
     (scene,) = report.scenes
     assert scene.status == "rendered"
     assert any("42.4242" in problem and "not from the trace" in problem for problem in scene.audit)
@@ -432,7 +432,7 @@ def test_a_render_whose_audit_finds_problems_fails(tmp_path):
 
 def render_one(tmp_path: Path, *options: str) -> tuple[Path, dict]:
     out = tmp_path / "out"
-    result = run("render", "--scenes", "ReLUActivation", "--out", str(out), *options)
+    result = run("render", "--scenes", "Activation", "--out", str(out), *options)
     assert result.returncode == 0, result.stderr
     assert run("verify", str(out)).returncode == 0
     return out, json.loads((out / "lecture.json").read_text())
@@ -440,9 +440,9 @@ def render_one(tmp_path: Path, *options: str) -> tuple[Path, dict]:
 
 def test_png_writes_the_last_frame(tmp_path):
     out, manifest = render_one(tmp_path, "--format", "png")
-    image = Image.open(out / "ReLUActivation.png")
+    image = Image.open(out / "Activation.png")
     assert image.size == (854, 480)
-    assert manifest["scenes"][0]["file"] == "ReLUActivation.png"
+    assert manifest["scenes"][0]["file"] == "Activation.png"
     assert manifest["scenes"][0]["duration"] is None
     assert manifest["scenes"][0]["captions"] == {}  # a still has no captions
     assert not list(out.glob("*.srt")) and not list(out.glob("*.vtt"))
@@ -450,16 +450,16 @@ def test_png_writes_the_last_frame(tmp_path):
 
 def test_transparent_webm_with_one_clip_per_step(tmp_path):
     out, manifest = render_one(tmp_path, "--format", "webm", "--transparent", "--sections")
-    clip = out / "ReLUActivation.webm"
+    clip = out / "Activation.webm"
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
         assert stream.metadata.get("alpha_mode") == "1"
         decoder = av.CodecContext.create("libvpx-vp9", "r")
         frame = next(f for packet in container.demux(stream) for f in decoder.decode(packet))
         assert frame.format.name == "yuva420p"
-    ledger = json.loads((out / "ReLUActivation.values.json").read_text())
+    ledger = json.loads((out / "Activation.values.json").read_text())
     files = [s["file"] for s in ledger["sections"]]
-    assert files == [f"sections/ReLUActivation-{i:02d}.webm" for i in range(len(files))]
+    assert files == [f"sections/Activation-{i:02d}.webm" for i in range(len(files))]
     assert sorted(p.name for p in (out / "sections").iterdir()) == sorted(
         Path(f).with_suffix(suffix).name for f in files for suffix in (".webm", ".srt", ".vtt")
     )
@@ -472,9 +472,9 @@ def test_transparent_webm_with_one_clip_per_step(tmp_path):
 def test_mov_and_gif(tmp_path, fmt, codec):
     extra = ["--transparent"] if fmt == "mov" else []
     out, _ = render_one(tmp_path, "--format", fmt, *extra)
-    with av.open(str(out / f"ReLUActivation.{fmt}")) as container:
+    with av.open(str(out / f"Activation.{fmt}")) as container:
         assert container.streams.video[0].codec_context.name == codec
-    assert frames_of(out / f"ReLUActivation.{fmt}") > 100
+    assert frames_of(out / f"Activation.{fmt}") > 100
     assert run("verify", str(out)).returncode == 0  # mov: its sample table read, as mp4's
 
 
@@ -491,7 +491,7 @@ def test_mov_and_gif(tmp_path, fmt, codec):
 )
 def test_options_that_do_not_go_together(tmp_path, options, message):
     out = tmp_path / "out"
-    result = run("render", "--scenes", "ReLUActivation", "--out", str(out), *options)
+    result = run("render", "--scenes", "Activation", "--out", str(out), *options)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and message in result.stderr
     assert not out.exists()
@@ -510,7 +510,7 @@ def test_a_directory_being_rendered_is_refused(pair, tmp_path):
     descriptor = os.open(out, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
-        result = run("render", "--scenes", "ReLUActivation", "--out", str(out))
+        result = run("render", "--scenes", "Activation", "--out", str(out))
     finally:
         os.close(descriptor)
     assert result.returncode == 2

@@ -24,23 +24,23 @@ def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Com
 def rendered(tmp_path_factory) -> Path:
     """The default lesson's ReLU scene (the quickest), rendered once for these tests."""
     out = tmp_path_factory.mktemp("render") / "low"
-    result = run("render", "--scenes", "ReLUActivation", "--out", str(out))
+    result = run("render", "--scenes", "Activation", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
 
 def test_render_writes_the_clip_its_ledger_and_the_lesson(rendered):
     assert sorted(p.name for p in rendered.iterdir()) == [
-        "ReLUActivation.mp4",
-        "ReLUActivation.srt",
-        "ReLUActivation.values.json",
-        "ReLUActivation.vtt",
+        "Activation.mp4",
+        "Activation.srt",
+        "Activation.values.json",
+        "Activation.vtt",
         "lecture.json",
         "lesson.toml",
     ]
-    assert (rendered / "ReLUActivation.mp4").stat().st_size > 10_000
-    ledger = json.loads((rendered / "ReLUActivation.values.json").read_text())
-    assert ledger["scene"] == "ReLUActivation"
+    assert (rendered / "Activation.mp4").stat().st_size > 10_000
+    ledger = json.loads((rendered / "Activation.values.json").read_text())
+    assert ledger["scene"] == "Activation"
     assert {"path", "value", "text", "step"} <= set(ledger["values"][0])
 
 
@@ -59,7 +59,7 @@ def test_verify_lists_a_tampered_value(rendered, tmp_path):
     tampered.mkdir()
     for path in rendered.iterdir():
         (tampered / path.name).write_bytes(path.read_bytes())
-    ledger_path = tampered / "ReLUActivation.values.json"
+    ledger_path = tampered / "Activation.values.json"
     ledger = json.loads(ledger_path.read_text())
     entry = ledger["values"][3]
     entry["text"] = "9" + entry["text"]
@@ -90,11 +90,11 @@ def test_unknown_scene_name_is_one_line(tmp_path):
 
 
 def run_manim(lesson: Path, media: Path, *options: str) -> subprocess.CompletedProcess:
-    """A teacher's own `manim -ql -s scenes/relu_activation.py ...` with MLP_LESSON set."""
+    """A teacher's own `manim -ql -s scenes/activation.py ...` with MLP_LESSON set."""
     env = {**os.environ, "MLP_LESSON": str(lesson)}
     return subprocess.run(
         [sys.executable, "-m", "manim", "-ql", "-s", *options, "--media_dir", str(media),
-         "scenes/relu_activation.py", "ReLUActivation"],
+         "scenes/activation.py", "Activation"],
         cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
 
@@ -102,7 +102,7 @@ def run_manim(lesson: Path, media: Path, *options: str) -> subprocess.CompletedP
 def test_plain_manim_reads_the_lesson_from_MLP_LESSON(tmp_path):
     result = run_manim(ROOT / "lessons" / "relu.toml", tmp_path, "--format", "png")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert list(tmp_path.rglob("ReLUActivation*.png"))
+    assert list(tmp_path.rglob("Activation*.png"))
 
 
 def test_plain_manim_fails_on_a_bad_MLP_LESSON(tmp_path):

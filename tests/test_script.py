@@ -13,7 +13,7 @@ from conftest import run_cli
 from mlp_lecture.captions import plain_text
 from mlp_lecture.script import clock
 
-SCENES = "ReLUActivation,NeuronBatch"
+SCENES = "Activation,NeuronBatch"
 HEADING = re.compile(
     r"^### (?P<start>\d+:\d\d\.\d) \[(?P<lecture>\d+:\d\d\.\d)\] · (?P<what>title|step \d+ of \d+)"
     r" · (?P<duration>\d+\.\d) s$",

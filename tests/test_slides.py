@@ -341,14 +341,14 @@ def test_a_second_build_renders_only_the_scenes_it_lacks(deck, tmp_path):
     shutil.copytree(deck, again)
     reversed_clips = {p.name: p.stat().st_mtime_ns for p in (again / "slides").rglob("*.mp4")}
     result = run_cli(
-        "slides", "--scenes", "SingleNeuron,NeuronBatch,ReLUActivation", "--out", str(again)
+        "slides", "--scenes", "SingleNeuron,NeuronBatch,Activation", "--out", str(again)
     )
     assert result.returncode == 0, result.stderr
     status = dict(re.findall(r"^(\w+)\s+(rendered|cached)\b", result.stdout, flags=re.M))
     assert status == {
         "SingleNeuron": "cached",
         "NeuronBatch": "cached",
-        "ReLUActivation": "rendered",
+        "Activation": "rendered",
     }
     # Reversed clips of unchanged slides are kept as they were, not made again.
     kept = {p.name: p.stat().st_mtime_ns for p in (again / "slides").rglob("*.mp4")}
@@ -357,7 +357,7 @@ def test_a_second_build_renders_only_the_scenes_it_lacks(deck, tmp_path):
     from pptx import Presentation
 
     ledgers = [
-        again / f"{s}.values.json" for s in ("SingleNeuron", "NeuronBatch", "ReLUActivation")
+        again / f"{s}.values.json" for s in ("SingleNeuron", "NeuronBatch", "Activation")
     ]
     sections = sum(len(json.loads(p.read_text())["sections"]) for p in ledgers)
     assert len(Presentation(str(again / "deck.pptx")).slides) == sections
@@ -437,7 +437,7 @@ def test_slides_without_revealjs_says_how_to_get_it_and_writes_nothing(
     monkeypatch.setattr(revealjs, "revealjs_dir", lambda: tmp_path / "no-reveal")
     monkeypatch.setattr(revealjs, "TARBALL_URL", "file:///nonexistent/reveal.tgz")
     out = tmp_path / "deck"
-    assert main(["slides", "--scenes", "ReLUActivation", "--out", str(out)]) == 2
+    assert main(["slides", "--scenes", "Activation", "--out", str(out)]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("mlp-lecture: cannot fetch reveal.js") and "make setup" in error
     assert "\n" not in error

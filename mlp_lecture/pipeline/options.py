@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpmath import Lesson
-from scenes import LECTURE_ORDER
+from scenes import LECTURE_ORDER, canonical_scene
 
 __all__ = [
     "ALPHA_FORMATS",
@@ -111,14 +111,15 @@ def lesson_folder(lesson: Lesson) -> Path:
 
 
 def select_scenes(names: str | None) -> list[str]:
-    """Scene names in lecture order; ``names`` is a comma-separated choice (None: all).
+    """Scene names in lecture order; ``names`` is a comma-separated choice (None: all;
+    an old name, such as ``ReLUActivation``, selects the scene by its own name).
 
     Raises ``ValueError`` (one line) for an unknown name or a choice of none.
     """
     order = [name for name, _ in LECTURE_ORDER]
     if names is None:
         return order
-    chosen = [name.strip() for name in names.split(",") if name.strip()]
+    chosen = [canonical_scene(name.strip()) for name in names.split(",") if name.strip()]
     if not chosen:
         raise ValueError(f"--scenes: names no scene (choose from: {', '.join(order)})")
     unknown = [name for name in chosen if name not in order]
