@@ -63,7 +63,7 @@ CATEGORIES = [
 
 
 PACKAGES = ("scenes", "scenekit", "mlpmath", "mlp_lecture")  # what the snapshot copies
-PSNR_SCENE, PSNR_QUALITY = "ReLUActivation", "high_quality"  # the encoder's quality check
+PSNR_SCENE, PSNR_QUALITY = "Activation", "high_quality"  # the encoder's quality check
 MANIM_DEFAULT_ENCODER = {"crf": "23"}  # Manim 0.22's libx264 options (its default preset)
 ENV = dict(os.environ)  # PYTHONPATH points at the snapshot once it is taken
 PHASES: dict[str, dict[str, float]] = {}  # phase -> wall, cpu, load before and after
