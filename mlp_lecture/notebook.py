@@ -338,7 +338,15 @@ def lesson_html(lesson: Lesson) -> str:
         f"{activations}; {len(lesson.inputs)} samples; learning rate {lesson.learning_rate:g}, "
         f"{lesson.steps} steps. <code>lesson.to_toml()</code> is its lesson file.</p>"
     )
-    return summary + trace_html(cached_trace(lesson))
+    trace = cached_trace(lesson)
+    return summary + numbering_html(trace) + trace_html(trace)
+
+
+def numbering_html(trace: Trace) -> str:
+    """How the lecture names this lesson's neurons, weights and biases (the deck's way)."""
+    from mlpmath.numbering import explain_numbering
+
+    return f"<p style='font-family:sans-serif'>{html.escape(explain_numbering(trace))}</p>"
 
 
 def register_formatters() -> None:

@@ -10,9 +10,14 @@ workbook and the notebook display use (the scenes typeset the same ones).
 from __future__ import annotations
 
 from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlpmath.trace import Trace
 
 __all__ = [
     "bias_name",
+    "explain_numbering",
     "neuron_name",
     "neuron_numbers",
     "numbering_summary",
@@ -68,3 +73,33 @@ def numbering_summary(sizes: tuple[int, ...] | list[int]) -> str:
         else:
             parts.append(f"layer {layer}: {names}")
     return "; ".join(parts)
+
+
+def explain_numbering(trace: Trace) -> str:
+    """The numbering in a few sentences, for this lesson's network, with its own first
+    weight and bias as the example (what a lesson's notebook display says)."""
+    from mlpmath.display import format_number
+
+    sizes, first = trace.network.sizes, trace.network.layers[0]
+    last = len(sizes) - 2  # the output layer's nn.Linear
+
+    def shown(value: float) -> str:
+        return format_number(value, trace.decimals)
+
+    text = (
+        f"Names, as in the course deck and the clips: the inputs are numbered first, then "
+        f"the neurons go on counting through the whole network: {numbering_summary(sizes)}. "
+        f"A weight w_ij joins neuron i to neuron j and b_j is neuron j's bias: here "
+        f"{weight_name(sizes, 0, 0, 0)} = {shown(first.weight[0][0])} joins "
+        f"{neuron_name(sizes, 0, 0)} to {neuron_name(sizes, 1, 0)} "
+        f"(network.layers[0].weight[0][0]: torch's row is the neuron fed, its column the "
+        f"input), and {bias_name(sizes, 0, 0)} = {shown(first.bias[0])} is "
+        f"{neuron_name(sizes, 1, 0)}'s bias."
+    )
+    if last > 0:
+        text += (
+            f" Into the output the index is y: {weight_name(sizes, last, 0, 0)} joins "
+            f"{neuron_name(sizes, last, 0)} to {neuron_name(sizes, last + 1, 0)}, and "
+            f"{bias_name(sizes, last, 0)} is its bias."
+        )
+    return text
