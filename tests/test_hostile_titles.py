@@ -26,9 +26,10 @@ import mlp_lecture
 from mlp_lecture import deck as deck_module
 from mlp_lecture.captions import Cue, cue_text, read_srt, write_captions
 from mlp_lecture.deck import speaker_note
+from mlp_lecture.media import THUMBNAIL_WIDTH
 from mlp_lecture.notebook import Clip, Render, lesson_html
 from mlp_lecture.pipeline.manifest import read_manifest
-from mlp_lecture.script import code_span, markdown_text, script_text
+from mlp_lecture.lecture_script import code_span, markdown_text, script_text
 from mlpmath import default_lesson_text, parse_lesson
 from scenekit.ledger import LedgerFile, read_ledger
 
@@ -196,6 +197,13 @@ def test_the_notebook_displays_run_nothing_and_show_the_text_literally(built, br
         "return t.cues && t.cues.length && t.cues[0].getCueAsHTML().textContent",
     )
     assert cue == cue_text(CAPTION)
+    # The deck shows as links that open it, under its first slide as a thumbnail.
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[target=_blank]'), a => a.href)"
+    )
+    assert made.html.resolve().as_uri() in links and made.pptx.resolve().as_uri() in links
+    thumbnail = "const i = document.querySelector('a > img'); return i && i.naturalWidth"
+    assert wait_for(browser, thumbnail) == THUMBNAIL_WIDTH
     time.sleep(0.5)
     assert browser.execute_script(PWNED) is None
     assert browser.execute_script("return document.querySelectorAll('svg, img[src=x]').length") == 0

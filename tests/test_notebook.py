@@ -81,15 +81,16 @@ def test_the_example_notebook_is_committed_without_outputs():
             assert cell.outputs == [] and cell.execution_count is None
 
 
-def test_the_notebook_runs_and_its_outputs_hold_both_clips(executed):
+def videos_of(notebook) -> list[str]:
+    """Every ``<video>`` element of the notebook's HTML outputs."""
+    html = "\n".join(_outputs(notebook, "text/html"))
+    return re.findall(r"<video .*?</video>", html, flags=re.S)
+
+
+def test_the_notebook_runs_and_its_outputs_hold_the_clips(executed):
     folder, notebook = executed
     html = "\n".join(_outputs(notebook, "text/html"))
-    clips = re.findall(r"src='data:video/mp4;base64,([A-Za-z0-9+/=]{1000,})'", html)
-    assert len(clips) == 2, "one embedded clip per rendered scene"
-    import base64
-
-    for clip in clips:
-        assert base64.b64decode(clip)[4:8] == b"ftyp"  # an mp4 file, whole
+    assert len(videos_of(notebook)) == 3, "one clip per rendered scene"
     assert "The activation" in html  # the scenes' own titles head their clips
     assert "One neuron" in html or "many samples" in html or "NeuronBatch" in html
     # the clips were rendered into the kernel's working directory
@@ -109,3 +110,101 @@ def test_the_notebook_shows_the_lesson_verifies_and_sees_a_number_change(execute
     loss = re.search(r"loss: +(\S+) -> (\S+)\ntorch's own: +(\S+)", text)
     assert loss and loss.group(1) != loss.group(2)
     assert loss.group(2) == loss.group(3)  # the changed lesson is the changed model
+
+
+# -- the clips, by reference ----------------------------------------------------------
+
+
+def frame_of(clip: Path, last: bool):
+    """The clip's first or last frame, decoded here with PyAV (not the display's helper)."""
+    from collections import deque
+
+    import av
+
+    with av.open(str(clip)) as container:
+        frames = container.decode(video=0)
+        (frame,) = deque(frames, 1) if last else [next(frames)]
+        return frame.to_image()
+
+
+def test_the_clips_show_by_reference_with_captions_and_their_last_frame(executed):
+    """Three low clips: a few kB each (a link, a track, a poster), not MB of base64."""
+    import base64
+    import io
+
+    from PIL import Image, ImageChops, ImageStat
+
+    folder, notebook = executed
+    (cell,) = [html for html in _outputs(notebook, "text/html") if "<video" in html]
+    assert len(cell.encode()) < 200_000, len(cell.encode())
+    videos = videos_of(notebook)
+    assert len(videos) == 3
+    for video in videos:
+        source = re.search(r" src='([^']+)'", video).group(1)
+        # a path relative to the notebook's folder (Jupyter serves it), not the clip's bytes
+        assert source.startswith("renders/your_network/") and source.endswith(".mp4"), source
+        assert (folder / source).read_bytes()[4:8] == b"ftyp"
+        track = re.search(r"<track kind='captions' src='([^']+)' srclang='en'", video)
+        assert track and track.group(1) == source[: -len(".mp4")] + ".vtt", video[:300]
+        assert (folder / track.group(1)).read_text().startswith("WEBVTT")
+        poster = re.search(r"poster='data:image/jpeg;base64,([^']+)'", video).group(1)
+        shown = Image.open(io.BytesIO(base64.b64decode(poster))).convert("L")
+        last = frame_of(folder / source, last=True).convert("L").resize(shown.size)
+        first = frame_of(folder / source, last=False).convert("L").resize(shown.size)
+        difference = ImageStat.Stat(ImageChops.difference(shown, last)).mean[0]
+        assert difference < 4, difference  # the last frame, give or take JPEG
+        away = ImageStat.Stat(ImageChops.difference(shown, first)).mean[0]
+        assert away > difference  # not the first
+
+
+def test_embedded_clips_carry_the_clip_and_its_captions(executed, monkeypatch):
+    import base64
+
+    from mlp_lecture.notebook import Clip, Render
+
+    folder, _ = executed
+    monkeypatch.chdir(folder)
+    clip = folder / "renders" / "your_network" / "NeuronBatch.mp4"
+    render = Render(
+        folder, folder / "lecture.json", [Clip("NeuronBatch", "x", "rendered", clip, None)]
+    )
+    assert f"src='renders/your_network/{clip.name}'" in render._repr_html_()  # by reference
+    html = render.embedded()._repr_html_()
+    data = re.search(r"<video [^>]* src='data:video/mp4;base64,([^']+)'", html).group(1)
+    assert base64.b64decode(data) == clip.read_bytes()
+    cues = re.search(r"<track kind='captions' src='data:text/vtt;base64,([^']+)'", html).group(1)
+    assert base64.b64decode(cues) == clip.with_suffix(".vtt").read_bytes()
+
+
+def test_the_clips_play_with_their_captions_when_served_as_jupyter_serves_them(executed, browser):
+    """The output page served over HTTP from the notebook's folder, as Jupyter serves it:
+    each clip loads from its relative URL and its caption track from the .vtt beside it."""
+    import functools
+    import http.server
+    import threading
+    import time
+
+    folder, notebook = executed
+    (cell,) = [html for html in _outputs(notebook, "text/html") if "<video" in html]
+    (folder / "output.html").write_text(
+        f"<!doctype html><meta charset='utf-8'><body>{cell}</body>", encoding="utf-8"
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_port}/output.html")
+        state: list = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            state = browser.execute_script(
+                "return Array.from(document.querySelectorAll('video'), v => {"
+                "  const t = v.textTracks[0]; if (t) t.mode = 'hidden';"
+                "  return [v.readyState, v.duration, t && t.cues ? t.cues.length : 0]; })"
+            )
+            if state and all(ready >= 1 and cues > 0 for ready, _, cues in state):
+                break
+            time.sleep(0.2)
+        assert len(state) == 3 and all(r >= 1 and d > 1 and c > 0 for r, d, c in state), state
+    finally:
+        server.shutdown()
