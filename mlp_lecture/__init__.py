@@ -194,19 +194,22 @@ def slides(
     return Deck.from_report(_with_progress(run, progress))
 
 
-def verify(out: str | Path | Render, *, recompute: bool = False) -> Verification:
+def verify(
+    out: str | Path | Render, *, recompute: bool = False, frames: bool = False
+) -> Verification:
     """Check every value the scenes of a render directory show against the lesson's trace.
 
     ``out`` is a render directory or what :func:`render` returned. The result
     is true when everything agrees; ``.problems`` lists what does not. The
     trace comes from the trace cache when mlpmath computed this lesson before
-    (``recompute``: compute it with torch regardless).
+    (``recompute``: compute it with torch regardless). ``frames``: also rebuild
+    every scene and compare its ledger and each step's last frame with the clip's.
     """
     from mlp_lecture.notebook import Render, Verification
     from mlp_lecture.verification import verify_dir
 
     directory = out.out if isinstance(out, Render) else Path(out)
-    checked, problems = verify_dir(directory, recompute=recompute)
+    checked, problems = verify_dir(directory, recompute=recompute, frames=frames)
     return Verification(directory, checked, tuple(problems))
 
 

@@ -95,7 +95,8 @@ def frame_problems(
 @contextmanager
 def _lesson_file(name: str, text: str) -> Any:
     """The recorded lesson as a file named like the render's (the trace records the name)."""
-    safe = name if name and name.isidentifier() else "lesson"
+    plain = name.isprintable() and "/" not in name and "\\" not in name and len(name) <= 100
+    safe = name if plain and not name.startswith(".") else "lesson"
     previous = os.environ.get(LESSON_ENV)
     with tempfile.TemporaryDirectory(prefix="mlp-verify-") as folder:
         path = Path(folder) / f"{safe}.toml"
@@ -237,33 +238,68 @@ def _clip_differences(
         wanted = dict(zip(indices, rebuilt.frames))
         frames = _decoded_frames(clip, set(indices), alpha)
         where = {
-            i: f"step {n} ({quoted(step, 40)})"
+            i: f"section {n} ({quoted(step or 'the title', 40)})"
             for n, (i, step) in enumerate(zip(indices, rebuilt.steps))
         }
     if frames is None:
         return [f"{entry.file}: does not decode as a clip"]
+    size = rebuilt.frames[-1].shape[:2]
+    other = next((f.shape[:2] for f in frames.values() if f.shape[:2] != size), None)
+    if other is not None:
+        return [
+            f"{entry.file}: frames of {other[1]}x{other[0]}, "
+            f"but the scene draws {size[1]}x{size[0]}"
+        ]
     problems = []
     for index, drawn in wanted.items():
-        shown = frames.get(index)
-        if shown is None:
-            problems.append(f"{entry.file}: has no frame at the end of {where[index]}")
-            continue
-        channels = 4 if alpha else 3
-        expected = drawn[:, :, :channels]
-        if shown.shape != expected.shape:
-            problems.append(
-                f"{entry.file}: frames of {shown.shape[1]}x{shown.shape[0]}, but the scene "
-                f"draws {expected.shape[1]}x{expected.shape[0]}"
-            )
-            return problems
-        value, patch = psnr(shown, expected), patch_error(shown, expected)
-        if value < PSNR_THRESHOLD or patch > PATCH_LIMIT:
-            problems.append(
-                f"{entry.file}: the end of {where[index]} is not what the scene draws "
-                f"(PSNR {value:.1f} dB, a patch off by {patch:.0f}; limits "
-                f"{PSNR_THRESHOLD:.0f} dB, {PATCH_LIMIT})"
-            )
+        problems += _frame_differences(entry.file, where[index], frames.get(index), drawn, alpha)
+    if form != "png":
+        problems += _section_clip_differences(out_dir, entry.sections, rebuilt, alpha)
     return problems
+
+
+def _section_clip_differences(
+    out_dir: Path, sections: list[SectionEntry], rebuilt: _Rebuilt, alpha: bool
+) -> list[str]:
+    """Each step's own clip (``--sections``) ends on the frame the scene draws there."""
+    problems = []
+    for n, (section, drawn) in enumerate(zip(sections, rebuilt.frames)):
+        if section.file is None:
+            continue
+        try:
+            clip = inside(out_dir, section.file)
+            regular_size(clip)
+        except (FileRefused, OSError):
+            continue  # the manifest's check names it
+        last = _decoded_frames(clip, None, alpha)
+        if last is None:
+            problems.append(f"{section.file}: does not decode as a clip")
+            continue
+        shown = last.get(max(last)) if last else None
+        problems += _frame_differences(section.file, f"section {n}", shown, drawn, alpha)
+    return problems
+
+
+def _frame_differences(
+    clip: str, where: str, shown: np.ndarray | None, drawn: np.ndarray, alpha: bool
+) -> list[str]:
+    """The clip's frame ``shown`` at ``where`` against the ``drawn`` one, within the limits."""
+    if shown is None:
+        return [f"{clip}: has no frame at the end of {where}"]
+    expected = drawn[:, :, : 4 if alpha else 3]
+    if shown.shape != expected.shape:
+        return [
+            f"{clip}: frames of {shown.shape[1]}x{shown.shape[0]}, but the scene "
+            f"draws {expected.shape[1]}x{expected.shape[0]}"
+        ]
+    value, patch = psnr(shown, expected), patch_error(shown, expected)
+    if value < PSNR_THRESHOLD or patch > PATCH_LIMIT:
+        return [
+            f"{clip}: the end of {where} is not what the scene draws "
+            f"(PSNR {value:.1f} dB, a patch off by {patch:.0f}; limits "
+            f"{PSNR_THRESHOLD:.0f} dB, {PATCH_LIMIT})"
+        ]
+    return []
 
 
 def _step_ends(sections: list[SectionEntry], steps: int) -> list[float] | None:
@@ -274,19 +310,28 @@ def _step_ends(sections: list[SectionEntry], steps: int) -> list[float] | None:
     return [float(end) for end in ends if end is not None]
 
 
-def _decoded_frames(path: Path, indices: set[int], alpha: bool) -> dict[int, np.ndarray] | None:
-    """The frames at ``indices`` (counted from 0) of the clip's video, as RGB(A) arrays."""
+def _decoded_frames(
+    path: Path, indices: set[int] | None, alpha: bool
+) -> dict[int, np.ndarray] | None:
+    """The frames at ``indices`` (counted from 0; None: only the last) of the clip's
+    video, as RGB(A) arrays; None when it does not decode."""
     import av
 
     found: dict[int, np.ndarray] = {}
-    last = max(indices)
+    last = max(indices) if indices else None
+    kind = "rgba" if alpha else "rgb24"
     try:
         with av.open(str(path)) as container:
+            final = None
             for number, frame in enumerate(container.decode(container.streams.video[0])):
-                if number in indices:
-                    found[number] = frame.to_ndarray(format="rgba" if alpha else "rgb24")
-                if number >= last:
+                if indices is None:
+                    final = (number, frame)
+                elif number in indices:
+                    found[number] = frame.to_ndarray(format=kind)
+                if last is not None and number >= last:
                     break
+            if final is not None:
+                found[final[0]] = final[1].to_ndarray(format=kind)
     except (av.FFmpegError, IndexError, ValueError, OSError):
         return None
     return found
