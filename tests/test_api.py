@@ -111,7 +111,7 @@ def test_a_render_displays_as_its_clips_embedded(tmp_path):
     assert render.clips == {"Activation": tmp_path / "Activation.mp4"}
     assert render["ChainRule"].status == "failed" and not render.ok
     assert [clip.scene for clip in render.failed] == ["ChainRule"]
-    assert "Activation   rendered" in repr(render)
+    assert "\n  Activation       rendered" in repr(render)  # names padded to one column
     assert "src='" + str(tmp_path) in render.html(embed=False)
 
 
