@@ -247,7 +247,11 @@ def test_html_deck_carries_each_steps_caption_as_a_track_off_by_default(deck, br
             assert current_track(browser, number)["mode"] == "hidden"
         body.send_keys(Keys.ARROW_RIGHT)
     browser.execute_script("Reveal.toggleHelp(true)")
-    shortcuts = browser.find_element("css selector", ".r-overlay-help").text
+    deadline = time.monotonic() + 5
+    while not (shortcuts := browser.find_element("css selector", ".r-overlay-help").text):
+        if time.monotonic() > deadline:  # the overlay fades in: its text shows once visible
+            break
+        time.sleep(0.1)
     assert "Captions on / off" in shortcuts and "C" in shortcuts
 
 
