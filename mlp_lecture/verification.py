@@ -3,8 +3,14 @@
 Every problem is one line that starts with the file it is about. ``verify``
 checks that
 
+- every file it reads is a regular file in DIR, not a symlink (never
+  followed), and no larger than its bound, checked before reading
+  (``mlpmath.files``): a ledger linked to ``/dev/zero`` is one line;
 - ``lesson.toml``, ``lecture.json`` (the manifest) and every ledger read as
   their formats say (a damaged file is named with its bad field);
+- ``lesson.toml`` is the lesson the manifest records (its title, and the
+  hash of its values as the render computed it, ``lesson_hash``), and every
+  ledger was made for that lesson (its name);
 - every ledger agrees with the trace of the lesson as mlpmath computes it
   (values, shown text, worked arithmetic) and the audit inside the render
   found nothing. The trace comes from the trace cache
@@ -24,6 +30,9 @@ its sample table give the frames and the length the manifest records
 (``mp4_timing``), which still catches a manifest whose duration or hash was
 edited to fit another file. What only decoding finds, a well-formed MP4
 whose frames are damaged under a hash forged to match, ``recompute`` finds.
+What only the scene's code knows, which mobject a value is shown in and what
+the frames look like, ``frames`` checks by building every scene again
+(``mlp_lecture.frame_check``).
 """
 
 from __future__ import annotations
