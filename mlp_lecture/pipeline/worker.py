@@ -42,6 +42,7 @@ __all__ = [
     "played_values",
     "render_task",
     "step_captions",
+    "with_step_tracking",
     "worker_main",
 ]
 
