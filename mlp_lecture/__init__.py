@@ -13,7 +13,8 @@ The Python API, for a Jupyter or Colab notebook::
   :func:`load_lesson`, :func:`default_lesson`, :func:`parse_lesson`;
 - :func:`trace` (every number of a lesson), :func:`render` (clips),
   :func:`verify`, :func:`slides` (decks), ``workbook(lesson, path)`` (the
-  spreadsheet, ``mlp_lecture.spreadsheet.write_workbook``).
+  spreadsheet, ``mlp_lecture.spreadsheet.write_workbook``), :func:`script`
+  (the teacher's script of a render).
 
 The rest of the package is the application: the ``mlp-lecture`` command
 (``cli.py``), the render pipeline (``pipeline/``), the decks (``deck.py``),
@@ -42,6 +43,7 @@ __all__ = [
     "load_lesson",
     "parse_lesson",
     "render",
+    "script",
     "slides",
     "trace",
     "verify",
@@ -222,6 +224,58 @@ def workbook(lesson: Lesson | str | Path | None = None, path: str | Path | None 
 
     chosen = _lesson(lesson)
     return write_workbook(chosen, path if path is not None else default_workbook_path(chosen))
+
+
+def script(
+    lesson: Lesson | str | Path | None = None,
+    scenes: str | Sequence[str] | None = None,
+    quality: str = "low",
+    out: str | Path | None = None,
+    *,
+    dir: str | Path | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+) -> Path:
+    """Write the teacher's script (Markdown) of a render, as the CLI's ``script``; its path.
+
+    ``dir`` is the render it reads (default ``renders/<lesson>/<quality>``);
+    ``scenes`` ``None`` takes the scenes ``dir`` holds (all when it holds
+    none), and only scenes missing from ``dir`` are rendered. ``lesson``
+    ``None`` takes the lesson ``dir`` was rendered from. ``out`` is the
+    Markdown file (default ``script.md`` beside ``dir``). Raises
+    ``RenderError`` (one line) when a scene fails or the audit rejects it.
+    """
+    from mlp_lecture.lecture_script import build_script, default_script_path
+    from mlp_lecture.lesson_file import write_text_atomically
+    from mlp_lecture.notebook import scene_list
+    from mlp_lecture.pipeline.options import RenderError, RenderOptions, default_out_dir
+    from mlp_lecture.pipeline.options import select_scenes as select
+
+    chosen = None if lesson is None else _lesson(lesson)
+    try:
+        listed = scene_list(scenes)
+        names = None if listed is None else select(listed)
+    except ValueError as error:
+        raise RenderError(str(error).replace("--scenes", "scenes")) from None
+    options = RenderOptions(quality=quality)
+    options.check()
+    if dir is not None:
+        render_dir = Path(dir)
+    else:
+        render_dir = default_out_dir(chosen or _lesson(None), options)
+
+    def run(observer: Any) -> Any:
+        return build_script(chosen, names, render_dir, jobs=jobs, observer=observer)
+
+    built = _with_progress(run, progress)
+    for scene in built.render.scenes:
+        if scene.status == "failed" or scene.audit:
+            raise RenderError(
+                f"{scene.name}: {scene.error or 'the audit found problems'}; no script written"
+            )
+    path = Path(out) if out is not None else default_script_path(render_dir)
+    write_text_atomically(path, built.text)
+    return path
 
 
 def _with_progress(work: Any, progress: bool) -> Any:

@@ -242,11 +242,18 @@ def _workbook_command(args: argparse.Namespace) -> int:
 
 
 def _script_command(args: argparse.Namespace) -> int:
-    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
-    from mlp_lecture.script import build_script
+    from mlp_lecture.lecture_script import build_script, default_script_path
+    from mlp_lecture.pipeline.options import RenderOptions, default_out_dir, select_scenes
 
-    lesson, names = _lesson_and_scenes(args)
-    out_dir = args.dir or default_out_dir(lesson, RenderOptions(quality=args.quality))
+    # No lesson named: the one --dir was rendered from. No --scenes: the scenes it holds.
+    lesson = load_lesson(args.lesson) if args.lesson is not None else None
+    try:
+        names = select_scenes(args.scenes) if args.scenes is not None else None
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    out_dir = args.dir or default_out_dir(
+        lesson or load_lesson(None), RenderOptions(quality=args.quality)
+    )
     built = _rendering(
         out_dir,
         lambda display: build_script(lesson, names, out_dir, jobs=args.jobs, observer=display),
@@ -260,10 +267,15 @@ def _script_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return status
+    counts: dict[str, int] = {}
+    for scene in built.render.scenes:
+        counts[scene.status] = counts.get(scene.status, 0) + 1
+    tally = ", ".join(f"{count} {status}" for status, count in counts.items())
+    print(f"{out_dir}: {len(built.render.scenes)} scene(s) ({tally})", file=sys.stderr)
     if str(args.out) == "-":
         sys.stdout.write(built.text)
         return 0
-    out = args.out or out_dir.parent / "script.md"
+    out = args.out or default_script_path(out_dir)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(built.text, encoding="utf-8")
@@ -407,7 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     script = commands.add_parser(
         "script",
-        help="the lecture as a Markdown script to record a voice-over from (renders if needed)",
+        help="the lecture as a Markdown script to record a voice-over from (renders what is "
+        "missing)",
     )
     _add_lesson_argument(script)
     script.add_argument(
@@ -415,10 +428,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="the Markdown file, - for stdout (default: renders/LESSON/script.md)",
     )
-    script.add_argument("--scenes", help="comma-separated scene names (default: all, in order)")
+    script.add_argument(
+        "--scenes",
+        help="comma-separated scene names (default: those --dir holds, else all, in order)",
+    )
     script.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
     script.add_argument(
-        "--dir", type=Path, help="the render it is read from (default: renders/LESSON/QUALITY)"
+        "--dir",
+        type=Path,
+        help="the render it is read from, and its lesson when none is named "
+        "(default: renders/LESSON/QUALITY)",
     )
     script.add_argument(
         "--jobs", type=_positive, help="worker processes rendering at once (default: one per core)"

@@ -5,7 +5,8 @@ duration, and the numbers that appear on screen in it with their trace
 paths. Everything comes from a render directory: the manifest
 (``lecture.json``: durations, each step's start and end in its clip) and
 the ledgers (``<Scene>.values.json``: what each step shows). ``build_script``
-renders first, through the cache, so the script always describes clips that
+reads the scenes the directory holds (or those asked for) and renders only
+what is missing or out of date, so the script always describes clips that
 exist.
 """
 
@@ -17,13 +18,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlp_lecture.captions import plain_text
-from mlp_lecture.pipeline.manifest import Manifest, SceneEntry, read_manifest
+from mlp_lecture.pipeline.keys import lesson_hash
+from mlp_lecture.pipeline.manifest import (
+    LESSON_COPY,
+    Manifest,
+    ManifestFormatError,
+    SceneEntry,
+    read_manifest,
+)
 from mlp_lecture.pipeline.options import RenderError, RenderOptions
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
-from mlpmath import Lesson
+from mlpmath import Lesson, LessonError, cached_trace, default_lesson, parse_lesson
+from mlpmath.lesson import read_lesson_text
 from scenekit.ledger import LedgerFile, read_ledger
+from scenes import LECTURE_ORDER
 
-__all__ = ["ScriptReport", "build_script", "clock", "code_span", "markdown_text", "script_text"]
+__all__ = [
+    "ScriptReport",
+    "build_script",
+    "clock",
+    "code_span",
+    "default_script_path",
+    "held_scenes",
+    "markdown_text",
+    "rendered_lesson",
+    "script_text",
+]
 
 
 @dataclass
@@ -70,20 +90,35 @@ def code_span(text: str, in_table: bool = False) -> str:
 
 
 def build_script(
-    lesson: Lesson,
-    names: Sequence[str],
+    lesson: Lesson | None,
+    names: Sequence[str] | None,
     out_dir: Path,
     options: RenderOptions | None = None,
     *,
     jobs: int | None = None,
     observer: RenderObserver | None = None,
 ) -> ScriptReport:
-    """Render ``names`` into ``out_dir`` (what is up to date is kept), then write the script.
+    """The script of ``names`` as ``out_dir`` holds them; only what is missing is rendered.
 
+    ``names`` None: the scenes ``out_dir``'s render holds (every scene when it
+    holds none). ``lesson`` None: the lesson ``out_dir`` was rendered from (the
+    default lesson when it is no render); a ``lesson`` other than the one
+    ``out_dir`` holds is refused (``RenderError``), its render is not replaced.
     Without ``options``, a render directory is kept as it was rendered (e.g. a
     slides directory, with its step clips), else rendered with the defaults.
     No script is written when a scene fails (the report says which).
     """
+    held = rendered_lesson(out_dir)
+    if lesson is None:
+        lesson = held or default_lesson()
+    elif held is not None and lesson_hash(cached_trace(held)) != lesson_hash(cached_trace(lesson)):
+        raise RenderError(
+            f"{out_dir}: holds the render of lesson {held.name!r}, not of {lesson.name!r} "
+            "(choose another --dir, or no lesson to script the one it holds)"
+        )
+    if names is None:
+        names = held_scenes(out_dir) if held is not None else []
+        names = names or [name for name, _ in LECTURE_ORDER]
     options = options or _options_of(out_dir)
     report = render_scenes(lesson, names, out_dir, options, jobs=jobs, observer=observer)
     result = ScriptReport(report)
@@ -93,6 +128,31 @@ def build_script(
     chosen = [entry for entry in manifest.scenes if entry.scene in set(names)]
     result.text = script_text(manifest, chosen, out_dir)
     return result
+
+
+def rendered_lesson(out_dir: Path) -> Lesson | None:
+    """The lesson ``out_dir``'s render was made from (its ``lesson.toml``), or None."""
+    try:
+        manifest = read_manifest(out_dir)
+        text = read_lesson_text(out_dir / LESSON_COPY)
+        # Under the name the render gave it: the trace, and so its hash, records the name.
+        return parse_lesson(text, name=manifest.lesson.name, origin=str(out_dir / LESSON_COPY))
+    except (OSError, ManifestFormatError, LessonError):
+        return None
+
+
+def held_scenes(out_dir: Path) -> list[str]:
+    """The scenes ``out_dir``'s manifest lists, in lecture order ([] when none)."""
+    try:
+        listed = {entry.scene for entry in read_manifest(out_dir).scenes}
+    except (OSError, ManifestFormatError):
+        return []
+    return [name for name, _ in LECTURE_ORDER if name in listed]
+
+
+def default_script_path(out_dir: Path) -> Path:
+    """Where the script of the render in ``out_dir`` goes: ``script.md`` beside ``out_dir``."""
+    return out_dir.parent / "script.md"
 
 
 def _options_of(out_dir: Path) -> RenderOptions:
