@@ -7,6 +7,7 @@ the fourth decimal of values near 100. The chain rule is written by hand
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 import torch
@@ -48,13 +49,15 @@ def compute_trace(lesson: Lesson) -> Trace:
         decimals=lesson.decimals,
         neurons=tuple(_neuron_trace(spec) for spec in lesson.neurons),
         network=network,
-        activation_demo=_activation_demo(network),
+        activation_demo=_activation_demo(network, lesson.neurons),
     )
 
 
-def _activation_demo(network: NetworkTrace) -> ActivationDemo:
-    first = network.layers[0].activation  # the layer whose pre-activations are shown
-    name = first if first != "none" else "relu"
+def _activation_demo(network: NetworkTrace, neurons: Sequence[NeuronSpec]) -> ActivationDemo:
+    # the first layer's activation, whose pre-activations are shown; when it has
+    # none, the first the lesson uses elsewhere (a later layer, a one-neuron example)
+    used = [layer.activation for layer in network.layers] + [n.activation for n in neurons]
+    name = next((name for name in used if name != "none"), "relu")
     values = [z for row in network.layers[0].preactivation for z in row]
     return ActivationDemo(
         activation=name,

@@ -126,10 +126,11 @@ class NetworkTrace:
 
 @dataclass(frozen=True)
 class ActivationDemo:
-    """Real pre-activations through the lesson's activation (the ReLU scene).
+    """Real pre-activations through the lesson's activation (the Activation scene).
 
     The values are the first layer's pre-activations, all samples, row by
-    row; the activation is that layer's, or ReLU when it has none.
+    row; the activation is that layer's or, when it has none, the first the
+    lesson uses elsewhere (a later layer, then a one-neuron example), else ReLU.
     """
 
     activation: str

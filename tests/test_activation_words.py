@@ -10,6 +10,8 @@ states a number the trace did not give.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from mlpmath import compute_trace, parse_lesson, resolve
@@ -46,8 +48,9 @@ MUST_SAY = {
 }
 
 
-def lesson_text(activation: str, samples: int) -> str:
-    """A network 2 -> 3 -> 1 whose hidden layer has ``activation``: ``3 * samples``
+def lesson_text(activation: str, samples: int, output: str = "none", neuron: str = "") -> str:
+    """A network 2 -> 3 -> 1 whose hidden layer has ``activation`` (the output layer
+    ``output``, the one-neuron example ``neuron`` or the same): ``3 * samples``
     pre-activations in its first layer."""
     rows = ", ".join(f"[{s + 1}, {2 - s}]" for s in range(samples))
     targets = ", ".join(f"[{s}]" for s in range(samples))
@@ -57,10 +60,11 @@ title = "Words"
 inputs = [[1, 2]]
 weight = [0.5, -0.25]
 bias = 0.1
-activation = "{activation}"
+activation = "{neuron or activation}"
 [network]
 sizes = [2, 3, 1]
 activation = "{activation}"
+output_activation = "{output}"
 seed = 3
 [data]
 inputs = [{rows}]
@@ -106,6 +110,23 @@ def test_every_sentence_is_the_lessons_own_activation(activation, monkeypatch, t
     rows = {e.path for e in audit.scene.ledger.entries if e.path.startswith("activation_demo.pre")}
     assert len(rows) == listed
     assert trace.activation_demo.activation == shown
+
+
+def test_a_first_layer_without_one_shows_the_lessons_own_and_says_it_lacks_it(
+    monkeypatch, tmp_path
+):
+    """No activation in the first layer, tanh at the output, the sigmoid in the
+    one-neuron example: the scene shows tanh, and says the first layer has none."""
+    text = lesson_text("none", 2, output="tanh", neuron="sigmoid")
+    trace, audit, problems = build(Activation, text, monkeypatch, tmp_path)
+    assert problems == []
+    assert trace.activation_demo.activation == "tanh"
+    texts = [text.lower() for text in shown_words(audit)]
+    assert any("no activation" in text for text in texts)
+    assert any("(-1, 1)" in text for text in texts)
+    assert not any(word in text for text in texts for word in ("clamp", "sigmoid", "(0, 1)"))
+    z = [v for row in trace.network.layers[0].preactivation for v in row]
+    assert trace.activation_demo.output == pytest.approx([math.tanh(v) for v in z], rel=1e-12)
 
 
 def test_a_short_list_says_all(monkeypatch, tmp_path):
