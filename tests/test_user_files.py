@@ -26,6 +26,7 @@ from mlp_lecture.pipeline.ownership import (
     check_replaceable,
     make_work_dir,
     pending_files,
+    stale_work_dirs,
     write_manifest,
 )
 from mlp_lecture.spreadsheet import default_workbook_path, write_workbook
@@ -171,7 +172,7 @@ def test_render_then_slides_beside_the_users_files_delete_none_of_them(tmp_path)
     check_replaceable(out.parent / "script.md", "script")  # the one it wrote: its own
 
 
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_an_interrupted_render_leaves_the_users_files(tmp_path, how):
     before = make_user_files(tmp_path)
     listing = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
@@ -191,8 +192,15 @@ def test_an_interrupted_render_leaves_the_users_files(tmp_path, how):
     if how == "SIGINT":  # Ctrl-C: the whole foreground process group
         os.killpg(process.pid, signal.SIGINT)
     else:
-        os.kill(process.pid, signal.SIGTERM)
+        os.kill(process.pid, getattr(signal, how))
     _, stderr = process.communicate(timeout=60)
+    if how == "SIGKILL":  # no clean-up: the work folder stays, recorded for the next run
+        assert process.returncode == -9
+        assert user_part(tmp_path, before) == before
+        manifest = read_manifest(out)
+        (work,) = stale_work_dirs(out, manifest.work)
+        assert work.parent == tmp_path and work.name != ".out-work-mine"
+        return
     assert process.returncode == 128 + getattr(signal, how), stderr
     assert snapshot(tmp_path) == before
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == listing

@@ -72,10 +72,11 @@ class OutputDirectory:
         # From the last render of DIR, even of another lesson: to plan this one.
         self.previous_seconds: dict[str, float] = {}
         self.previous_frames: dict[str, int | None] = {}
-        # Whether DIR holds this render's lesson.toml and lecture.json: a DIR
-        # that was no render directory gets them with its first scene, so a
-        # render that publishes nothing leaves nothing new.
+        # Whether DIR holds this render's lesson.toml and lecture.json (from ``start``
+        # on); a DIR that held no manifest and gets no scene loses them at ``close``,
+        # so a render that publishes nothing leaves nothing new.
         self.claimed = False
+        self.fresh = False  # DIR held no manifest before this render
 
     @property
     def entries(self) -> dict[str, SceneEntry]:
@@ -120,18 +121,24 @@ class OutputDirectory:
         self.work, token = make_work_dir(self.out_dir)
         self.manifest.work = {self.work.name: token}
         self._sweep(ours.files)
-        if old is not None:
-            self.save()  # DIR was a render directory: it is this render's now
+        # DIR is this render's now, and its manifest records the work directory (a new
+        # DIR's too: a run killed before its first scene leaves nothing unrecorded).
+        self.fresh = old is None
+        self.save()
 
     def close(self) -> None:
-        """Remove the work directory, and its record from the manifest."""
+        """Remove the work directory, and its record from the manifest; a DIR that was
+        no render directory and got no scene is left as it was found."""
         if self.work == Path():
             return
         shutil.rmtree(self.work, ignore_errors=True)
-        if self.manifest.work:
+        if self.fresh and not self.manifest.scenes and not self.manifest.lecture:
+            for name in (MANIFEST, LESSON_COPY):  # written by ``start``
+                (self.out_dir / name).unlink(missing_ok=True)
+            self.claimed = False
+        elif self.manifest.work:
             self.manifest.work = {}
-            if self.claimed:
-                write_manifest(self.out_dir, self.manifest)
+            write_manifest(self.out_dir, self.manifest)
 
     def _targets(self, names: Sequence[str], lecture: bool) -> list[str]:
         """Every file in ``DIR`` this render of ``names`` may write."""
