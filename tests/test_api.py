@@ -39,7 +39,7 @@ def test_importing_the_api_loads_nothing_heavy():
 def test_the_api_names_what_a_notebook_needs():
     for name in ("Lesson", "LessonError", "load_lesson", "default_lesson", "parse_lesson"):
         assert getattr(mlp_lecture, name) is getattr(__import__("mlpmath"), name)
-    for name in ("trace", "render", "verify", "slides", "workbook"):
+    for name in ("trace", "render", "verify", "slides", "workbook", "script"):
         assert callable(getattr(mlp_lecture, name)), name
     assert set(mlp_lecture.__all__) <= set(dir(mlp_lecture))
     with pytest.raises(AttributeError):
@@ -59,11 +59,12 @@ def test_trace_takes_a_lesson_a_path_or_nothing():
 def test_api_functions_stay_functions_when_the_application_is_imported(tmp_path):
     import mlp_lecture.cli
     import mlp_lecture.deck
+    import mlp_lecture.lecture_script
     import mlp_lecture.spreadsheet
     import mlp_lecture.verification
     from mlpmath import LessonError
 
-    for name in ("verify", "slides", "workbook", "render", "trace"):
+    for name in ("verify", "slides", "workbook", "render", "trace", "script"):
         assert inspect.isfunction(getattr(mlp_lecture, name)), name
     with pytest.raises(LessonError, match="no such render directory"):
         mlp_lecture.verify(tmp_path / "none")
