@@ -18,7 +18,13 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-__all__ = ["REVEAL_VERSION", "RevealJSError", "ensure_revealjs"]
+__all__ = [
+    "REVEAL_VERSION",
+    "RevealJSError",
+    "ensure_npm_package",
+    "ensure_revealjs",
+    "npm_package_dir",
+]
 
 # The version manim-slides 5.7's template is written for.
 REVEAL_VERSION = "6.0.1"
@@ -36,27 +42,46 @@ class RevealJSError(Exception):
 
 def revealjs_dir() -> Path:
     """Where the unpacked package lives: inside the active virtual environment."""
-    return Path(sys.prefix) / "share" / "mlp-lecture" / f"reveal.js-{REVEAL_VERSION}"
+    return npm_package_dir("reveal.js", REVEAL_VERSION)
+
+
+def npm_package_dir(name: str, version: str) -> Path:
+    """Where an unpacked npm package lives: inside the active virtual environment."""
+    return Path(sys.prefix) / "share" / "mlp-lecture" / f"{name}-{version}"
 
 
 def ensure_revealjs() -> Path:
     """The unpacked reveal.js package (its ``dist/`` inside), fetched if missing."""
-    target = revealjs_dir()
-    if (target / "dist" / "reveal.js").is_file():
+    return ensure_npm_package(
+        f"reveal.js {REVEAL_VERSION}",
+        TARBALL_URL,
+        TARBALL_SHA512,
+        revealjs_dir(),
+        "dist/reveal.js",
+        RevealJSError,
+    )
+
+
+def ensure_npm_package(
+    label: str, url: str, sha512: str, target: Path, marker: str, error: type[Exception]
+) -> Path:
+    """An npm package's tarball at ``url``, unpacked into ``target``, unless ``marker``
+    (a file of it) is there already; checked against the registry's ``sha512`` (its
+    ``dist.integrity``). ``error`` says, in one line, what to do when it cannot be had.
+    """
+    if (target / marker).is_file():
         return target
     try:
-        with urllib.request.urlopen(TARBALL_URL, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
             tarball = response.read()
-    except OSError as error:
-        raise RevealJSError(
-            f"cannot fetch reveal.js {REVEAL_VERSION} from the npm registry ({error}); "
+    except OSError as failure:
+        raise error(
+            f"cannot fetch {label} from the npm registry ({failure}); "
             "connect once and run `make setup` again"
         ) from None
     digest = base64.b64encode(hashlib.sha512(tarball).digest()).decode()
-    if digest != TARBALL_SHA512:
-        raise RevealJSError(
-            f"the reveal.js {REVEAL_VERSION} download does not match its registry checksum"
-        )
+    if digest != sha512:
+        raise error(f"the {label} download does not match its registry checksum")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as unpacked:
         with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:

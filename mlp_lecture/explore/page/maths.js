@@ -1,0 +1,534 @@
+// The explorable page's maths: pure functions from a lesson to its whole trace.
+//
+// Model apart from view (TensorFlow Playground's nn.ts): nothing here touches the
+// page. computeTrace(lesson) returns the same JSON shape, under the same paths, as
+// `mlp-lecture trace --json` (mlpmath/compute.py, mlpmath/trace.py), in float64,
+// with the chain rule by hand as mlpmath writes it; display rules (format_number,
+// the "=" / "≈" relation of shown arithmetic) are mlpmath/display.py's, computed
+// exactly with BigInt. A classic script (a page opened from file:// cannot load ES
+// module files), exporting one object: window.MlpMaths in a page, module.exports
+// under node (`node --test`).
+(function (root) {
+  "use strict";
+
+  // -- activations, each beside its derivative (mlpmath/activations.py) ------------
+  const ACTIVATIONS = {
+    none: { forward: (z) => z, derivative: () => 1 },
+    // NaN passes through as torch.relu has it; ReLU'(0) = 0, as autograd has it
+    relu: { forward: (z) => (z > 0 || Number.isNaN(z) ? z : 0), derivative: (z) => (z > 0 ? 1 : 0) },
+    sigmoid: {
+      forward: (z) => 1 / (1 + Math.exp(-z)),
+      derivative: (z) => {
+        const s = 1 / (1 + Math.exp(-z));
+        return s * (1 - s);
+      },
+    },
+    tanh: {
+      forward: Math.tanh,
+      derivative: (z) => {
+        const t = Math.tanh(z);
+        return 1 - t * t;
+      },
+    },
+  };
+
+  // -- small matrix helpers (plain arrays of rows) ---------------------------------
+  const map = (m, f) => m.map((row, r) => row.map((v, c) => f(v, r, c)));
+  const transpose = (m) => m[0].map((_, c) => m.map((row) => row[c]));
+  function matmul(a, b) {
+    // a (n x k) . b (k x m)
+    const out = [];
+    for (let i = 0; i < a.length; i++) {
+      const row = new Array(b[0].length).fill(0);
+      for (let j = 0; j < row.length; j++) {
+        let sum = 0;
+        for (let k = 0; k < b.length; k++) sum += a[i][k] * b[k][j];
+        row[j] = sum;
+      }
+      out.push(row);
+    }
+    return out;
+  }
+  const copy = (m) => m.map((row) => row.slice());
+
+  // -- losses: one small interface (terms, value, gradient wrt the prediction) -----
+  // MSE now; a classification loss (softmax / cross-entropy) is another entry here.
+  const LOSSES = {
+    mse: {
+      value(prediction, target) {
+        let sum = 0;
+        let count = 0;
+        prediction.forEach((row, r) =>
+          row.forEach((p, c) => {
+            const e = target[r][c] - p;
+            sum += e * e;
+            count++;
+          })
+        );
+        return sum / count;
+      },
+      terms(prediction, target) {
+        const errors = map(prediction, (p, r, c) => target[r][c] - p);
+        const squared = map(errors, (e) => e * e);
+        let sum = 0;
+        squared.forEach((row) => row.forEach((v) => (sum += v)));
+        const count = prediction.length * prediction[0].length;
+        return {
+          errors,
+          squared_errors: squared,
+          squared_error_sum: sum,
+          loss_count: count,
+          loss: sum / count,
+        };
+      },
+      gradient(prediction, target) {
+        // dL/dy_hat = -2/K (y - y_hat)
+        const count = prediction.length * prediction[0].length;
+        return map(prediction, (p, r, c) => (-2 / count) * (target[r][c] - p));
+      },
+    },
+  };
+
+  // What a regression (MSE) trace holds in the classification fields (mlpmath/trace.py):
+  // empty lists and nulls. Those numbers are another loss's, not computed here yet.
+  const EMPTY_CLASSIFICATION = {
+    classes: [],
+    one_hot: [],
+    softmax: null,
+    true_class_probability: [],
+    cross_entropy: [],
+    predicted_classes: [],
+    correct: [],
+    correct_count: null,
+    accuracy: null,
+  };
+
+  // -- the forward pass and the chain rule (mlpmath/compute.py) --------------------
+  function forward(params, x, activations) {
+    const layers = [];
+    params.forEach(({ weight, bias }, i) => {
+      const f = ACTIVATIONS[activations[i]].forward;
+      const product = matmul(x, transpose(weight));
+      const broadcast = product.map(() => bias.slice());
+      const pre = map(product, (v, r, c) => v + broadcast[r][c]);
+      const output = map(pre, f);
+      layers.push({ input: x, product, bias_broadcast: broadcast, preactivation: pre, output });
+      x = output;
+    });
+    return layers;
+  }
+
+  function backwardByHand(params, layers, target, activations, loss) {
+    const prediction = layers[layers.length - 1].output;
+    let upstream = loss.gradient(prediction, target);
+    const predictionGradient = upstream;
+    const steps = [];
+    for (let i = params.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      const fprime = ACTIVATIONS[activations[i]].derivative;
+      const derivative = map(layer.preactivation, fprime);
+      const delta = map(upstream, (u, r, c) => u * derivative[r][c]);
+      steps.unshift({
+        upstream,
+        activation_derivative: derivative,
+        delta,
+        weight: matmul(transpose(delta), layer.input),
+        bias: transpose(delta).map((column) => column.reduce((a, b) => a + b, 0)),
+      });
+      upstream = matmul(delta, params[i].weight);
+    }
+    return { predictionGradient, steps };
+  }
+
+  function train(params, x, target, activations, learningRate, count, loss) {
+    const records = [];
+    const predictions = [];
+    for (let s = 0; s < count; s++) {
+      const layers = forward(params, x, activations);
+      const prediction = layers[layers.length - 1].output;
+      predictions.push(prediction);
+      const { steps } = backwardByHand(params, layers, target, activations, loss);
+      const updated = params.map((p, i) => ({
+        weight: map(p.weight, (w, r, c) => w - learningRate * steps[i].weight[r][c]),
+        bias: p.bias.map((b, j) => b - learningRate * steps[i].bias[j]),
+      }));
+      records.push({
+        loss: loss.value(prediction, target),
+        parameters: params,
+        gradients: steps.map((g) => ({ weight: g.weight, bias: g.bias })),
+        updated,
+      });
+      params = updated;
+    }
+    const final = forward(params, x, activations);
+    const finalPrediction = final[final.length - 1].output;
+    predictions.push(finalPrediction);
+    return {
+      learning_rate: learningRate,
+      losses: [...records.map((r) => r.loss), loss.value(finalPrediction, target)],
+      layers: params,
+      steps: records,
+      predictions,
+      accuracies: [],
+      regions: null,
+    };
+  }
+
+  function neuronTrace(spec) {
+    const f = ACTIVATIONS[spec.activation].forward;
+    const products = spec.inputs.map((row) => row.map((x, i) => x * spec.weight[i]));
+    const sums = products.map((row) => row.reduce((a, b) => a + b, 0));
+    const broadcast = sums.map(() => spec.bias);
+    const pre = sums.map((v, s) => v + broadcast[s]);
+    return {
+      inputs: spec.inputs,
+      weight: spec.weight,
+      bias: spec.bias,
+      activation: spec.activation,
+      products,
+      weighted_sum: sums,
+      bias_broadcast: broadcast,
+      preactivation: pre,
+      output: pre.map(f),
+    };
+  }
+
+  /** Every number of a lesson (the page's lesson JSON), as `trace --json` holds it. */
+  function computeTrace(lesson) {
+    const net = lesson.network;
+    const loss = LOSSES[lesson.loss || "mse"];
+    const activations = net.activations;
+    const x = lesson.data.inputs;
+    const target = lesson.data.targets;
+    const params = net.layers.map((l) => ({ weight: l.weight, bias: l.bias }));
+    const layers = forward(params, x, activations);
+    const prediction = layers[layers.length - 1].output;
+    const { predictionGradient, steps } = backwardByHand(params, layers, target, activations, loss);
+    const network = {
+      sizes: net.sizes,
+      activation: net.activation,
+      output_activation: activations[activations.length - 1],
+      samples: x.length,
+      layers: layers.map((layer, i) => ({
+        input: layer.input,
+        weight: params[i].weight,
+        bias: params[i].bias,
+        activation: activations[i],
+        product: layer.product,
+        bias_broadcast: layer.bias_broadcast,
+        preactivation: layer.preactivation,
+        output: layer.output,
+      })),
+      prediction,
+      target,
+      ...lossTerms(loss, prediction, target),
+      prediction_gradient: predictionGradient,
+      // autograd's values in the lecture; here the same rule run once more: the page
+      // has no autograd, the test compares these with torch's
+      gradients: steps.map((g) => ({ weight: g.weight, bias: g.bias })),
+      chain_rule: steps,
+      training: train(params, x, target, activations, lesson.training.learning_rate,
+        lesson.training.steps, loss),
+      net_prediction: prediction,
+      loss_function: lesson.loss || "mse",
+      ...EMPTY_CLASSIFICATION,
+    };
+    const neurons = lesson.neurons.map(neuronTrace);
+    const used = [...activations, ...lesson.neurons.map((n) => n.activation)];
+    const demo = used.find((name) => name !== "none") || "relu";
+    const demoValues = layers[0].preactivation.flat();
+    return {
+      lesson: lesson.name,
+      title: lesson.title,
+      decimals: lesson.decimals,
+      neurons,
+      network,
+      activation_demo: {
+        activation: demo,
+        source: "network.layers[0].preactivation",
+        preactivation: demoValues,
+        output: demoValues.map(ACTIVATIONS[demo].forward),
+      },
+    };
+  }
+
+  function lossTerms(loss, prediction, target) {
+    const t = loss.terms(prediction, target);
+    return {
+      errors: t.errors,
+      squared_errors: t.squared_errors,
+      squared_error_sum: t.squared_error_sum,
+      loss_count: t.loss_count,
+      loss: t.loss,
+    };
+  }
+
+  // -- paths, as mlpmath.trace.resolve reads them ----------------------------------
+  const TOKEN = /^(?:\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\])/;
+  function parsePath(path) {
+    const tokens = [];
+    let rest = String(path);
+    let first = true;
+    while (rest.length) {
+      const m = TOKEN.exec(rest);
+      if (!m || (first && rest[0] === ".") || (!first && m[1] !== undefined && rest[0] !== ".")) {
+        throw new Error(`${JSON.stringify(path)}: not a path (like network.layers[0].bias[1])`);
+      }
+      tokens.push(m[1] !== undefined ? m[1] : Number(m[2]));
+      rest = rest.slice(m[0].length);
+      first = false;
+    }
+    if (!tokens.length) throw new Error("empty path");
+    return tokens;
+  }
+  function resolve(record, path) {
+    let value = record;
+    for (const token of parsePath(path)) {
+      if (value === null || typeof value !== "object" || !(token in value)) {
+        throw new Error(`${JSON.stringify(path)}: no value at ${JSON.stringify(token)}`);
+      }
+      value = value[token];
+    }
+    return value;
+  }
+
+  // -- exact decimals: a float's exact value, as BigInt numerator over denominator --
+  const view = new DataView(new ArrayBuffer(8));
+  function exactRational(value) {
+    // a finite double as {num, den} (den a power of two), exactly
+    view.setFloat64(0, value);
+    const hi = view.getUint32(0);
+    const lo = view.getUint32(4);
+    const sign = hi >>> 31 ? -1n : 1n;
+    const exponent = (hi >>> 20) & 0x7ff;
+    let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+    let power;
+    if (exponent === 0) power = -1074;
+    else {
+      mantissa |= 1n << 52n;
+      power = exponent - 1075;
+    }
+    if (power >= 0) return { num: sign * (mantissa << BigInt(power)), den: 1n };
+    return { num: sign * mantissa, den: 1n << BigInt(-power) };
+  }
+  const TEN = (n) => 10n ** BigInt(n);
+  const abs = (n) => (n < 0n ? -n : n);
+
+  /** num/den rounded to a whole number: half-even or half-away-from-zero. */
+  function roundRational(num, den, mode) {
+    if (den < 0n) {
+      num = -num;
+      den = -den;
+    }
+    const q = num / den; // truncates toward zero
+    const r = abs(num % den);
+    const away = num < 0n ? q - 1n : q + 1n;
+    if (2n * r > den) return away;
+    if (2n * r < den) return q;
+    if (mode === "even") return q % 2n === 0n ? q : away;
+    return away;
+  }
+
+  function digits(integer, decimals) {
+    // a whole number of 10^-decimals as text: "-12.3400"
+    const negative = integer < 0n;
+    let text = abs(integer).toString().padStart(decimals + 1, "0");
+    if (decimals > 0) text = `${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
+    return (negative ? "-" : "") + text;
+  }
+
+  /** mlpmath.display.format_number: whole numbers as integers, others at `decimals`. */
+  function formatNumber(value, decimals) {
+    if (value === null || !Number.isFinite(value)) {
+      if (value === null || Number.isNaN(value)) return "nan";
+      return value > 0 ? "inf" : "-inf";
+    }
+    if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value === 0 ? 0 : value);
+    const { num, den } = exactRational(value);
+    const scaled = roundRational(num * TEN(decimals), den, "even");
+    let text = digits(scaled, decimals);
+    if (scaled === 0n && (num < 0n || Object.is(value, -0))) text = digits(0n, decimals);
+    return text;
+  }
+
+  // -- shown arithmetic and its sign (mlpmath.display.relation) --------------------
+  function shownRational(text) {
+    const t = text.replace("\u2212", "-");
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(t);
+    if (!m) return null; // inf, nan
+    const fraction = m[3] || "";
+    const num = BigInt(m[2] + fraction) * (m[1] ? -1n : 1n);
+    return { num, den: TEN(fraction.length) };
+  }
+  const add = (a, b) => ({ num: a.num * b.den + b.num * a.den, den: a.den * b.den });
+  const mul = (a, b) => ({ num: a.num * b.num, den: a.den * b.den });
+  const neg = (a) => ({ num: -a.num, den: a.den });
+
+  // A shown expression is built from these pieces; `text` is its Python-syntax form
+  // (what the ledger records and mlpmath.display.evaluate reads), `value` exact.
+  function shown(text) {
+    return { text: `(${text})`, value: shownRational(text), float: Number(text.replace("\u2212", "-")) };
+  }
+  function combine(op, a, b) {
+    const symbol = { "+": " + ", "-": " - ", "*": "*", "/": " / " }[op];
+    const text = `${a.text}${symbol}${b.text}`;
+    let value = null;
+    if (a.value && b.value) {
+      if (op === "+") value = add(a.value, b.value);
+      else if (op === "-") value = add(a.value, neg(b.value));
+      else if (op === "*") value = mul(a.value, b.value);
+      else if (b.value.num !== 0n) value = { num: a.value.num * b.value.den, den: a.value.den * b.value.num };
+    }
+    const float = { "+": a.float + b.float, "-": a.float - b.float, "*": a.float * b.float,
+      "/": a.float / b.float }[op];
+    return { text, value, float };
+  }
+  /** Sum of products of shown texts: pairs [left, right|null] (mlpmath's dot_expression). */
+  function dotExpression(pairs) {
+    let total = null;
+    for (const [left, right] of pairs) {
+      const term = right === null ? shown(left) : combine("*", shown(left), shown(right));
+      total = total === null ? term : combine("+", total, term);
+    }
+    return total;
+  }
+
+  /** "=" when the shown arithmetic, done exactly, rounds to the shown result; else "≈". */
+  function relation(expression, result) {
+    const shownResult = shownRational(result);
+    if (!expression.value || !shownResult) {
+      const r = Number(result);
+      const same = expression.float === r || (Number.isNaN(expression.float) && Number.isNaN(r));
+      return same ? "=" : "≈";
+    }
+    const precision = (result.split(".")[1] || "").length;
+    const { num, den } = expression.value;
+    const target = shownResult.num * (TEN(precision) / shownResult.den);
+    const scaled = num * TEN(precision);
+    return roundRational(scaled, den, "up") === target || roundRational(scaled, den, "even") === target
+      ? "="
+      : "≈";
+  }
+
+  // -- edits: what a field accepts (mlpmath/lesson_checks.py's limits) -------------
+  const MAX_MAGNITUDE = 1e6;
+  const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+  /** The number a field's text means, or {error} saying why it is refused. */
+  function parseEdit(text, positive) {
+    const t = String(text).trim().replace("\u2212", "-");
+    if (t === "") return { error: "enter a number" };
+    if (!NUMBER_TEXT.test(t)) return { error: "not a number" };
+    const value = Number(t);
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_MAGNITUDE) {
+      return { error: `at most ${MAX_MAGNITUDE.toExponential(0).replace("e+", "e")} in size` };
+    }
+    if (positive && !(value > 0)) return { error: "must be positive" };
+    return { value };
+  }
+
+  /** The editable values of a lesson: path in the trace -> where it lives in the lesson. */
+  function editablePaths(lesson) {
+    const paths = [];
+    lesson.neurons.forEach((n, k) => {
+      n.inputs.forEach((row, s) => row.forEach((_, i) => paths.push(`neurons[${k}].inputs[${s}][${i}]`)));
+      n.weight.forEach((_, i) => paths.push(`neurons[${k}].weight[${i}]`));
+      paths.push(`neurons[${k}].bias`);
+    });
+    lesson.network.layers.forEach((l, i) => {
+      l.weight.forEach((row, r) => row.forEach((_, c) => paths.push(`network.layers[${i}].weight[${r}][${c}]`)));
+      l.bias.forEach((_, j) => paths.push(`network.layers[${i}].bias[${j}]`));
+    });
+    lesson.data.inputs.forEach((row, s) => row.forEach((_, i) => paths.push(`data.inputs[${s}][${i}]`)));
+    lesson.data.targets.forEach((row, s) => row.forEach((_, i) => paths.push(`data.targets[${s}][${i}]`)));
+    paths.push("training.learning_rate");
+    return paths;
+  }
+
+  /** A copy of `lesson` with the value at `path` replaced; throws on an unknown path. */
+  function withEdit(lesson, path, value) {
+    const tokens = parsePath(path);
+    if (!editablePaths(lesson).includes(path)) throw new Error(`${path}: not an editable value`);
+    const edited = JSON.parse(JSON.stringify(lesson));
+    // trace paths name the network's parameters under network.layers, as the lesson does
+    let holder = edited;
+    for (const token of tokens.slice(0, -1)) holder = holder[token];
+    holder[tokens[tokens.length - 1]] = value;
+    return edited;
+  }
+
+  // -- the lesson as a lesson file (mlpmath/lesson_writer.py's format) -------------
+  function tomlNumber(value) {
+    if (Object.is(value, -0)) return "-0.0";
+    if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+    return String(value); // the shortest text that reads back as the same float
+  }
+  const tomlVector = (v) => `[${v.map(tomlNumber).join(", ")}]`;
+  const tomlMatrix = (m) => `[${m.map(tomlVector).join(", ")}]`;
+  const tomlRows = (m) => (m.length === 1 ? tomlMatrix(m) : `[\n${m.map((r) => `    ${tomlVector(r)},\n`).join("")}]`);
+  const commented = (line, comment) => `${line.padEnd(30)} # ${comment}`;
+  const tomlString = (text) =>
+    JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+  function lessonToml(lesson) {
+    const net = lesson.network;
+    const choices = "none | relu | sigmoid | tanh";
+    const out = [
+      `# ${lesson.title.split(/\s+/).filter(Boolean).join(" ")}`,
+      "# A lesson file for mlp-lecture, edited in its explorable page.",
+      "# Check it with `mlp-lecture trace THIS_FILE.toml`; render it with `mlp-lecture render`.",
+      `title = ${tomlString(lesson.title)}`,
+      "",
+      "[display]",
+      commented(`decimals = ${lesson.decimals}`, "digits shown after the point (the math keeps full precision)"),
+    ];
+    lesson.neurons.forEach((n, k) => {
+      out.push("", `# Part 1: one neuron, ${n.inputs.length === 1 ? "one sample" : `${n.inputs.length} samples`}.`,
+        "[[neuron]]",
+        k === 0 ? commented(`inputs = ${tomlMatrix(n.inputs)}`, "one row per sample") : `inputs = ${tomlMatrix(n.inputs)}`,
+        `weight = ${tomlVector(n.weight)}`,
+        `bias = ${tomlNumber(n.bias)}`,
+        k === 0 ? commented(`activation = ${tomlString(n.activation)}`, choices) : `activation = ${tomlString(n.activation)}`);
+    });
+    out.push("", "# Part 2: the network.", "[network]",
+      commented(`sizes = ${tomlVector(net.sizes)}`, "input size, then each layer's width"),
+      commented(`activation = ${tomlString(net.activation)}`, `hidden layers: ${choices}`),
+      commented(`output_activation = ${tomlString(net.output_activation)}`, "the last layer's"));
+    if (net.seed !== 0) out.push(commented(`seed = ${net.seed}`, "unused: the layers below give weights"));
+    net.layers.forEach((layer, i) => {
+      const fanIn = net.sizes[i];
+      const fanOut = net.sizes[i + 1];
+      out.push("", `# Layer ${i + 1}: nn.Linear(${fanIn}, ${fanOut}).`, "[[network.layer]]",
+        `weight = ${tomlRows(layer.weight)}`, `bias = ${tomlVector(layer.bias)}`);
+      const own = i === net.sizes.length - 2 ? net.output_activation : net.activation;
+      if (net.activations[i] !== own) {
+        out.push(commented(`activation = ${tomlString(net.activations[i])}`, "this layer's own activation"));
+      }
+    });
+    out.push("", "[data]",
+      commented(`inputs = ${tomlMatrix(lesson.data.inputs)}`, "one row per sample"),
+      commented(`targets = ${tomlMatrix(lesson.data.targets)}`, "the outputs to learn, per row"),
+      "", "[training]",
+      commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: p - learning_rate * dL/dp"),
+      commented(`steps = ${lesson.training.steps}`, "how many steps the lecture trains"));
+    return `${out.join("\n")}\n`;
+  }
+
+  const api = {
+    ACTIVATIONS,
+    LOSSES,
+    computeTrace,
+    dotExpression,
+    combine,
+    shown,
+    editablePaths,
+    formatNumber,
+    lessonToml,
+    parseEdit,
+    parsePath,
+    relation,
+    resolve,
+    withEdit,
+  };
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  else root.MlpMaths = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);
