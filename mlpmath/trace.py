@@ -12,7 +12,8 @@ import re
 import struct
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from functools import cache
-from typing import Any, get_args, get_origin, get_type_hints
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 __all__ = [
     "ActivationDemo",
@@ -22,6 +23,8 @@ __all__ = [
     "NeuronTrace",
     "Parameters",
     "PathError",
+    "RegionsTrace",
+    "SoftmaxTrace",
     "Trace",
     "TrainingStep",
     "TrainingTrace",
@@ -32,6 +35,8 @@ __all__ = [
 
 Vector = tuple[float, ...]
 Matrix = tuple[Vector, ...]
+Classes = tuple[int, ...]  # one class index per sample (0 to C - 1)
+ClassGrid = tuple[tuple[int, ...], ...]  # rows (second input) x columns (first input)
 
 
 @dataclass(frozen=True)
@@ -93,35 +98,100 @@ class TrainingStep:
 
 
 @dataclass(frozen=True)
+class RegionsTrace:
+    """The class the network predicts over a grid of the input plane, at a few steps.
+
+    Only for a classification lesson with 2 inputs: the picture of the decision
+    regions moving as training goes on. The grid covers the samples plus a
+    margin; ``predicted[k][r][c]`` is the class of the point
+    ``(first[c], second[r])`` with the parameters after ``steps[k]`` steps
+    (0: before the first step). Row 0 is the smallest second input (the
+    bottom of a plot), column 0 the smallest first input (its left).
+    """
+
+    steps: tuple[int, ...]  # training steps pictured, ascending, from 0 to the last
+    bounds: Vector  # (first_min, first_max, second_min, second_max): the grid's outer edges
+    first: Vector  # cell centres along the first input (columns)
+    second: Vector  # cell centres along the second input (rows)
+    predicted: tuple[ClassGrid, ...]  # per pictured step: rows x columns of classes
+
+
+@dataclass(frozen=True)
 class TrainingTrace:
     learning_rate: float
     losses: Vector  # steps + 1 values: before the first step, then after each
     layers: tuple[Parameters, ...]  # parameters after the last step
     steps: tuple[TrainingStep, ...]
     predictions: tuple[Matrix, ...]  # steps + 1: the network's output at each loss's parameters
+    # classification only (empty / None for MSE): accuracy at each loss's parameters
+    accuracies: Vector = ()  # steps + 1 values, as losses
+    regions: RegionsTrace | None = None  # 2-input classification lessons only
+
+
+@dataclass(frozen=True)
+class SoftmaxTrace:
+    """Softmax of each row of logits, in the order a board writes it (numerically stable).
+
+    ``shifted = logits - row_max``; ``exp = e^shifted``; ``exp_sum`` its row sums;
+    ``probabilities = exp / exp_sum``. Every row of ``probabilities`` sums to 1.
+    """
+
+    logits: Matrix  # Z: the last layer's output, samples x C
+    row_max: Vector  # max of each row of Z
+    shifted: Matrix  # Z - row_max (each row's largest is 0)
+    exp: Matrix  # e^shifted
+    exp_sum: Vector  # sum of each row of exp
+    probabilities: Matrix  # P = exp / exp_sum
 
 
 @dataclass(frozen=True)
 class NetworkTrace:
+    """The network of Part 2 on all samples: forward, loss, gradients, training.
+
+    ``loss_function`` says which loss the lesson trains: ``"mse"`` (regression)
+    fills ``target``, ``errors``, ``squared_errors`` and ``squared_error_sum``;
+    ``"cross_entropy"`` (classification) fills the fields after ``net_prediction``
+    and leaves those four empty (``()``, ``None``). The fields of the other loss
+    are empty tuples, or None for a single value. ``prediction`` is the last
+    layer's output either way (for cross-entropy: the logits Z), and
+    ``prediction_gradient`` is dL/d(prediction) for the lesson's loss.
+    """
+
     sizes: tuple[int, ...]
     activation: str  # the lesson's default for hidden layers; each layer's own is layers[i]
     output_activation: str  # the last layer's activation (as layers[-1].activation)
     samples: int
     layers: tuple[LayerTrace, ...]
     prediction: Matrix
-    target: Matrix
-    errors: Matrix  # y - y_hat
-    squared_errors: Matrix  # (y - y_hat)^2
-    squared_error_sum: float
-    loss_count: int  # K: how many entries the mean runs over
-    loss: float  # MSE: squared_error_sum / loss_count
-    prediction_gradient: Matrix  # dL/dy_hat = -2/K (y - y_hat)
+    target: Matrix  # MSE: y as given; cross-entropy: ()
+    errors: Matrix  # MSE: y - y_hat; cross-entropy: ()
+    squared_errors: Matrix  # MSE: (y - y_hat)^2; cross-entropy: ()
+    squared_error_sum: float | None  # MSE: their sum; cross-entropy: None
+    loss_count: int  # K: how many terms the mean runs over (MSE: entries; CE: samples N)
+    loss: float  # MSE: squared_error_sum / K; cross-entropy: mean of cross_entropy
+    prediction_gradient: Matrix  # dL/dy_hat: MSE -2/K (y - y_hat); CE (P - Y) / N
     gradients: tuple[Parameters, ...]  # torch autograd
     chain_rule: tuple[ChainRuleLayer, ...]  # the hand derivation
     training: TrainingTrace
     # torch's own nn.Sequential(nn.Linear, activation, ...) run on X: the forward
     # pass's check, computed apart from the layer-by-layer trace above
     net_prediction: Matrix = ()
+    loss_function: str = "mse"  # "mse" or "cross_entropy" (mlpmath.losses)
+    # -- cross-entropy only (MSE: empty tuples and None) --
+    classes: Classes = ()  # y: each sample's true class
+    one_hot: Matrix = ()  # Y: samples x C, 1.0 in the true class's column, else 0.0
+    softmax: SoftmaxTrace | None = None  # P from the logits, step by step
+    true_class_probability: Vector = ()  # P[s, y_s]: the probability of the true class
+    cross_entropy: Vector = ()  # per sample: -log P[s, y_s]
+    predicted_classes: Classes = ()  # argmax of each row of P (ties: the lowest index)
+    correct: tuple[bool, ...] = ()  # per sample: predicted_classes[s] == classes[s]
+    correct_count: int | None = None  # how many are correct
+    accuracy: float | None = None  # correct_count / N
+
+    @property
+    def is_classification(self) -> bool:
+        """Whether the lesson trains with cross-entropy (else MSE regression)."""
+        return self.loss_function != "mse"
 
 
 @dataclass(frozen=True)
@@ -217,7 +287,8 @@ def _hints(record: type) -> dict[str, Any]:
 
 
 def _decode(hint: Any, value: Any, where: str) -> Any:
-    """``value`` read back as ``hint`` (a record, ``tuple[X, ...]``, float, int or str)."""
+    """``value`` read back as ``hint`` (a record, ``tuple[X, ...]``, ``X | None``, float,
+    int, bool or str)."""
     if isinstance(hint, type) and is_dataclass(hint):
         names = [item.name for item in fields(hint)]
         if not isinstance(value, dict) or set(value) != set(names):
@@ -226,6 +297,13 @@ def _decode(hint: Any, value: Any, where: str) -> Any:
         return hint(
             **{name: _decode(types[name], value[name], f"{where}.{name}") for name in names}
         )
+    if get_origin(hint) in (Union, UnionType):
+        options = [option for option in get_args(hint) if option is not type(None)]
+        if value is None:
+            return None
+        if len(options) != 1:
+            raise TypeError(f"{where}: no reading for {hint!r}")
+        return _decode(options[0], value, where)
     if get_origin(hint) is tuple:
         item, ellipsis = get_args(hint)
         if ellipsis is not Ellipsis or not isinstance(value, list):
@@ -235,7 +313,7 @@ def _decode(hint: Any, value: Any, where: str) -> Any:
         return tuple(_decode(item, v, f"{where}[{i}]") for i, v in enumerate(value))
     if hint is float:
         return _decode_float(value, where)
-    if hint is int or hint is str:
+    if hint is int or hint is str or hint is bool:
         if type(value) is not hint:
             raise ValueError(f"{where}: expected {hint.__name__}")
         return value
