@@ -5,7 +5,9 @@ screen at some point, is read back as source text; each number in it must be
 a ledger entry of that very mobject, and every ledger entry must agree with
 a fresh trace. Notation keeps its indices (``x_1``, ``k_3^1``, exponents)
 and the few constants formulas write. The layout is checked after every
-animation: text inside the frame, no two texts overlapping.
+animation: text inside the frame, no two texts overlapping, and every drawn
+shape (line, curve, dot, arrow, a diagram's edges and nodes) inside the frame
+and off every text's glyphs (``shape_problems``).
 """
 
 from __future__ import annotations
@@ -15,15 +17,25 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import numpy as np
-from manim import DecimalNumber, Mobject, config, tempconfig
+from manim import (
+    BackgroundRectangle,
+    DecimalNumber,
+    Mobject,
+    SurroundingRectangle,
+    config,
+    tempconfig,
+)
+from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.mobject.text.tex_mobject import SingleStringMathTex
 from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
+from scenekit.crossings import crossings, glyph_boxes, outline_segments, text_boxes
 from scenekit.ledger import check_ledger
 
 __all__ = [
@@ -36,6 +48,7 @@ __all__ = [
     "layout_problems",
     "numbers_in",
     "recording_created_texts",
+    "shape_problems",
 ]
 
 # Integers a formula may write itself: max(0, z), 1/K, (y - ŷ)^2, dZ/df = 2f.
@@ -110,6 +123,7 @@ def audited(scene_class: type) -> type:
             super().play(*args, **kwargs)
             checks = time.perf_counter()
             self.layout_problems.extend(layout_problems(self))
+            self.layout_problems.extend(shape_problems(self))
             self.audit_seconds += time.perf_counter() - checks
 
     Audited.__name__ = Audited.__qualname__ = scene_class.__name__
@@ -257,10 +271,149 @@ def recording_created_texts(
         if original is not None:
             cls.__init__ = wrap(original)
     found: list[Mobject] = []
+    _OPEN_RECORDINGS.append(created)  # what the shape audit reads glyphs' texts from
     try:
         yield found
     finally:
+        _OPEN_RECORDINGS[:] = [open_ for open_ in _OPEN_RECORDINGS if open_ is not created]
+        _OWNERS.pop(id(created), None)
         for cls, original in originals.items():
             if original is not None:
                 cls.__init__ = original
         found.extend(created.values())
+
+
+# -- drawn shapes ---------------------------------------------------------------
+# Axes, curves, dots, arrows, a diagram's edges and nodes: every drawn mobject
+# that is not a text. Each is followed along its outline (a bent Bézier curve
+# by eight straight segments) and fails when a segment passes over a glyph of
+# a text, or a point leaves the frame.
+
+
+def shape_problems(scene: Any) -> list[str]:
+    """Shapes now on screen that leave the frame or cross a text's glyphs.
+
+    A shape may pass around a text (a frame, a circle about its name, a rule
+    between a table's rows): only segments over a glyph's own box count, and
+    never those drawn before an opaque ``BackgroundRectangle`` that lies under
+    the text (an edge running behind its label's backdrop). A box drawn around
+    part of a text (``SurroundingRectangle``) may cut through the rest of it.
+    Texts shown piece by piece (a table's entries, faded in one at a time) are
+    checked by their pieces.
+    """
+    name = type(scene).__name__
+    texts, shapes, backdrops = _drawn_in_order(scene.mobjects)
+    if not shapes:
+        return []
+    starts, ends, owner = outline_segments([shape for _, shape in shapes])
+    half = np.array([config.frame_width, config.frame_height]) / 2 + FRAME_TOLERANCE
+    outside = (np.abs(starts) > half).any(axis=1) | (np.abs(ends) > half).any(axis=1)
+    problems = [
+        f"{name}: {_a(shapes[index][1])} leaves the frame"
+        for index in dict.fromkeys(owner[outside])
+    ]
+    if not texts:
+        return problems
+    # every segment of every outline against every text's box at once ...
+    boxes = text_boxes([members for _, _, members in texts])
+    drawn_at = np.array([order for order, _ in shapes])[owner]
+    candidates = crossings(starts, ends, boxes)
+    for column in np.flatnonzero(candidates.any(axis=0)):
+        order, source, members = texts[column]
+        behind = [i for i, backdrop in backdrops if i < order and _covers(backdrop, boxes[column])]
+        near = candidates[:, column] & (drawn_at > max(behind, default=-1))
+        if not near.any():
+            continue
+        # ... then the few near one against its glyphs
+        glyphs = glyph_boxes(members)
+        over = crossings(starts[near], ends[near], glyphs).any(axis=1)
+        for index in dict.fromkeys(owner[near][over]):
+            shape = shapes[index][1]
+            if not _highlights(shape, glyphs):
+                problems.append(f"{name}: {_a(shape)} crosses {source!r}")
+    return problems
+
+
+def _drawn_in_order(
+    mobjects: list[Mobject],
+) -> tuple[
+    list[tuple[int, str, list[Mobject]]], list[tuple[int, Mobject]], list[tuple[int, Mobject]]
+]:
+    """Texts (source and drawn glyphs), shapes and opaque backdrops on screen, each
+    with its place in the drawing order (Manim draws a mobject, then its
+    submobjects, in list order). Glyphs on screen apart from their text (a
+    table's entries) are gathered by the text they belong to."""
+    texts: dict[int, tuple[int, str, list[Mobject]]] = {}
+    shapes: list[tuple[int, Mobject]] = []
+    backdrops: list[tuple[int, Mobject]] = []
+    owners = _glyph_owners()
+    order = 0
+
+    def drawn(member: Mobject) -> bool:
+        return member.get_fill_opacity() > 0 or member.get_stroke_opacity() > 0
+
+    def visit(mobject: Mobject) -> None:
+        nonlocal order
+        order += 1
+        if isinstance(mobject, TEXT_CLASSES):
+            members = [m for m in mobject.family_members_with_points() if drawn(m)]
+            if members:
+                texts[id(mobject)] = (order, source_of(mobject), members)
+        elif isinstance(mobject, VMobjectFromSVGPath):  # a glyph shown apart from its text
+            if len(mobject.points) and drawn(mobject):
+                text = owners.get(id(mobject))
+                key = id(text) if text is not None else id(mobject)
+                source = source_of(text) if text is not None else "a glyph"
+                texts.setdefault(key, (order, source, []))[2].append(mobject)
+        elif isinstance(mobject, BackgroundRectangle):
+            if mobject.get_fill_opacity() >= 1:
+                backdrops.append((order, mobject))
+        else:
+            if len(mobject.points) and drawn(mobject):
+                shapes.append((order, mobject))
+            for member in mobject.submobjects:
+                visit(member)
+
+    for mobject in mobjects:
+        visit(mobject)
+    return list(texts.values()), shapes, backdrops
+
+
+_OPEN_RECORDINGS: list[dict[int, Mobject]] = []  # the texts each open recording has seen
+_OWNERS: dict[int, tuple[int, dict[int, Mobject]]] = {}  # per recording: texts read, owners
+
+
+def _glyph_owners() -> dict[int, Mobject]:
+    """Each recorded text's glyphs (by id), for the newest open recording (else none);
+    texts recorded since the last call are added to what earlier calls found."""
+    if not _OPEN_RECORDINGS:
+        return {}
+    created = _OPEN_RECORDINGS[-1]
+    read, owners = _OWNERS.get(id(created), (0, {}))
+    if read < len(created):
+        for text in islice(created.values(), read, None):
+            owners.update(dict.fromkeys(map(id, text.get_family()), text))
+        _OWNERS.clear()  # one recording at a time is read
+        _OWNERS[id(created)] = (len(created), owners)
+    return owners
+
+
+def _a(shape: Mobject) -> str:
+    kind = type(shape).__name__
+    return f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}"
+
+
+def _highlights(shape: Mobject, glyphs: np.ndarray) -> bool:
+    """Whether ``shape`` is a box drawn around part of this text, on purpose
+    (a row of a matrix framed, crossing its brackets)."""
+    if not isinstance(shape, SurroundingRectangle):
+        return False
+    (left, bottom), (right, top) = shape.points[:, :2].min(axis=0), shape.points[:, :2].max(axis=0)
+    x, y = (glyphs[:, 0] + glyphs[:, 2]) / 2, (glyphs[:, 1] + glyphs[:, 3]) / 2
+    return bool(((left < x) & (x < right) & (bottom < y) & (y < top)).any())
+
+
+def _covers(backdrop: Mobject, box: np.ndarray) -> bool:
+    left, bottom = backdrop.points[:, :2].min(axis=0)
+    right, top = backdrop.points[:, :2].max(axis=0)
+    return bool(left <= box[0] and bottom <= box[1] and box[2] <= right and box[3] <= top)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from manim import Dot, VGroup
+from manim import Dot, ManimColor, VGroup
 
 from mlpmath import PathError, Trace, format_number, resolve
 from mlpmath.display import EQUALS, relation
@@ -384,8 +384,10 @@ class TracedValues:
         ``cell(r, c)`` gives the content of entry (r, c): notation, a
         :class:`Value`, a sequence of both, or a :class:`Checked` total that
         earns ``≈`` where its shown terms do not give it (a table's implied
-        "="). Entry (r, c) is selectable as ``entry(r, c)``; a ``header`` row
-        of notation, if given, sits above and is selectable as ``entry(-1, c)``.
+        "="). A value's own colour (``Value(path, color)``, ``Checked(..., color)``)
+        is kept; the rest of the grid is ``color``. Entry (r, c) is selectable
+        as ``entry(r, c)``; a ``header`` row of notation, if given, sits above
+        and is selectable as ``entry(-1, c)``.
         Use it for tables and for matrices whose entries are not stored as one
         trace matrix (a transpose with a header, a checked column).
 
@@ -396,7 +398,8 @@ class TracedValues:
         """
         row_picks = shown_indices(rows, max_rows or style.MAX_MATRIX_ROWS)
         column_picks = shown_indices(columns, max_columns or style.MAX_MATRIX_COLUMNS)
-        source_rows, recorded, checks = [], [], []
+        source_rows, recorded, checks, colored = [], [], [], []
+        shown_color = ManimColor(color or style.TEXT)
         if header is not None:
             source_rows.append(
                 ", ".join(
@@ -422,10 +425,16 @@ class TracedValues:
                 for part in parts:
                     if isinstance(part, str):
                         pieces.append(part)
-                    else:
-                        text = self.text(part.path)
-                        pieces.append(_typst_number(text))
-                        recorded.append((part.path, text))
+                        continue
+                    text = self.text(part.path)
+                    literal = _typst_number(text)
+                    if part.color is not None and ManimColor(part.color) != shown_color:
+                        # a value of its own colour: a group of its own, to colour it
+                        label = f"{_entry_label(r, c)}v{len(colored)}"
+                        literal = f"{{{{ {literal} : {label} }}}}"
+                        colored.append((label, part.color))
+                    pieces.append(literal)
+                    recorded.append((part.path, text))
                 cells.append(f"{{{{ {' '.join(pieces)} : {_entry_label(r, c)} }}}}")
             source_rows.append(", ".join(cells))
         delimiter = '"["' if brackets else "#none"
@@ -435,9 +444,11 @@ class TracedValues:
             [r for r in row_picks if r is not None],
             [c for c in column_picks if c is not None],
             elided=None in row_picks or None in column_picks,
-            color=color or style.TEXT,
+            color=shown_color,
             font_size=font_size or style.MATRIX_SIZE,
         )
+        for label, value_color in colored:
+            mobject.select(label).set_color(value_color)
         for entry, text in recorded:
             self.ledger.record(mobject, entry, self.value(entry), text)
         for expression, total, sign in checks:

@@ -216,6 +216,9 @@ class ForwardPass(LectureScene):
         self.step("The network: a column of neurons per layer, a weight on every edge")
         diagram = self.diagram
         self.play(FadeIn(diagram.columns), FadeIn(diagram.sizes))
+        # drawn first, behind the biases' backdrops, as the diagram lays them (Create
+        # would add them on top)
+        self.bring_to_back(*diagram.edges[1:])
         self.play(*(Create(edges) for edges in diagram.edges[1:]))
         if diagram.labelled:
             self.play(*(FadeIn(w) for w in diagram.weights), *(FadeIn(b) for b in diagram.biases))

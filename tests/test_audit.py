@@ -7,17 +7,41 @@ Scenes that type a number in, or lay text over text, must fail it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
-from manim import DOWN, RIGHT, UP, VGroup
+from conftest import ROOT
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    BackgroundRectangle,
+    Circle,
+    Dot,
+    FadeIn,
+    Line,
+    SurroundingRectangle,
+    VGroup,
+    tempconfig,
+)
 from manim.mobject.text.typst_mobject import MathTypst
 from random_lessons import random_lesson_text
 
-from mlpmath import compute_trace, load_lesson
+from mlpmath import Trace, compute_trace, load_lesson
 from scenekit import style
-from scenekit.audit import OVERLAP_TOLERANCE, audit_scene, layout_problems, numbers_in
+from scenekit.audit import (
+    OVERLAP_TOLERANCE,
+    audit_scene,
+    layout_problems,
+    numbers_in,
+    shape_problems,
+)
 from scenekit.context import LESSON_ENV
 from scenes import LECTURE_ORDER, scene_class
 from scenes.activation import Activation
+from scenes.mse_loss import MSELoss
 from scenes.single_neuron import SingleNeuron
 
 SCENES = [name for name, _ in LECTURE_ORDER]
@@ -26,6 +50,13 @@ SCENES = [name for name, _ in LECTURE_ORDER]
 @pytest.fixture
 def media(tmp_path_factory) -> str:
     return str(tmp_path_factory.getbasetemp() / "manim-media")
+
+
+@pytest.fixture
+def own_media(media) -> Iterator[None]:
+    """Formulas built outside a scene compile into the test's media folder, not ./media."""
+    with tempconfig({"media_dir": media}):
+        yield
 
 
 def _use_lesson(monkeypatch, path) -> object:
@@ -46,21 +77,33 @@ def test_default_lesson_scenes_show_only_traced_numbers(name, monkeypatch, media
     assert audit.shown_texts()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_lessons_show_only_traced_numbers(seed, monkeypatch, media, tmp_path):
-    lesson = tmp_path / f"random{seed}.toml"
-    _random_lesson(seed, lesson)
-    trace = _use_lesson(monkeypatch, lesson)
-    for name in SCENES:
-        _, problems = audit_scene(scene_class(name), trace, media)
-        assert problems == [], f"lesson {lesson.read_text()}"
+# Every lesson the suite audits each scene for, beside the default one: one test
+# per (lesson, scene), so `pytest -k MyScene` runs all of a scene's audits.
+LESSONS = ["random1", "random2", "random3", "wide"]
 
 
-def test_wide_lesson_fits_the_frame(monkeypatch, media):
-    trace = _use_lesson(monkeypatch, "lessons/wide.toml")
-    for name in SCENES:
-        _, problems = audit_scene(scene_class(name), trace, media)
-        assert problems == []
+@pytest.fixture(scope="session")
+def audited_lessons(tmp_path_factory) -> dict[str, tuple[Path, Trace]]:
+    """Each audited lesson's file and trace, made once: three random lessons
+    (seeds 1 to 3) and the wide one."""
+    folder = tmp_path_factory.mktemp("audited-lessons")
+    files = {"wide": ROOT / "lessons" / "wide.toml"}
+    for seed in (1, 2, 3):
+        files[f"random{seed}"] = folder / f"random{seed}.toml"
+        _random_lesson(seed, files[f"random{seed}"])
+    return {name: (path, compute_trace(load_lesson(path))) for name, path in files.items()}
+
+
+@pytest.mark.parametrize("name", SCENES)
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lessons_show_only_traced_numbers(lesson, name, audited_lessons, monkeypatch, media):
+    """Random shapes and values, and a wide network: numbers traced, layout clean."""
+    path, trace = audited_lessons[lesson]
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    if not scene_class(name).applies(trace):
+        pytest.skip(f"{name} shows nothing of {lesson}")
+    _, problems = audit_scene(scene_class(name), trace, media)
+    assert problems == [], f"lesson {path.read_text()}"
 
 
 @pytest.mark.parametrize(
@@ -116,12 +159,31 @@ class OffFrameText(SingleNeuron):
         self.play(self.output.animate.shift(DOWN * 4))
 
 
+class DotOnTable(MSELoss):
+    """A dot drawn clear of everything, then moved onto the table: a plot's mark
+    left where it was first drawn, over a table placed later."""
+
+    def construct(self) -> None:
+        super().construct()
+        dot = Dot(color=style.HIGHLIGHT).next_to(self.table, LEFT, buff=style.BLOCK_BUFF)
+        self.play(FadeIn(dot))
+        self.play(dot.animate.move_to(self.table.entry(self.first, 1)))
+
+
+class ArrowOffFrame(SingleNeuron):
+    def construct(self) -> None:
+        super().construct()
+        self.play(self.diagram.output.animate.shift(RIGHT * 9))
+
+
 @pytest.mark.parametrize(
     ("scene", "problem"),
     [
         (TypedNumber, "0.2655"),  # a typed number fails the audit
         (OverlappingText, "overlaps"),  # so does text over text
         (OffFrameText, "leaves the frame"),  # and text off the frame
+        (DotOnTable, "a Dot crosses '$ mat("),  # a shape over a text
+        (ArrowOffFrame, "an Arrow leaves the frame"),  # a shape off the frame
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else "",
 )
@@ -140,13 +202,9 @@ def test_notation_indices_are_not_numbers_but_values_are():
     ]
 
 
-def test_layout_problems_name_each_pair_once_in_order_and_skip_what_is_not_drawn():
+def test_layout_problems_name_each_pair_once_in_order_and_skip_what_is_not_drawn(own_media):
     """Every overlapping pair of drawn texts, once, first text first; texts that
     leave the frame; nothing for a faded-out text or one with no width."""
-
-    class Screen:  # what layout_problems reads of a scene
-        def __init__(self, *mobjects):
-            self.mobjects = list(mobjects)
 
     a, b, c = (MathTypst(f"x_{i}") for i in (1, 2, 3))
     faded = MathTypst("x_4").set_opacity(0)
@@ -164,3 +222,45 @@ def test_layout_problems_name_each_pair_once_in_order_and_skip_what_is_not_drawn
     b.shift(RIGHT * (b.width - OVERLAP_TOLERANCE / 2))  # a sliver less than the tolerance
     assert layout_problems(Screen(a, b)) == []
     assert layout_problems(Screen()) == []
+
+
+class Screen:
+    """What ``layout_problems`` and ``shape_problems`` read of a scene: what is on it."""
+
+    def __init__(self, *mobjects):
+        self.mobjects = list(mobjects)
+
+
+def test_shapes_fail_over_a_glyph_or_off_the_frame_not_around_or_behind_a_text(own_media):
+    """A line through a text's glyphs and a dot off the frame fail; a box around the
+    text, a circle about a name, a rule under a text, a line through the gap
+    between glyphs, a faded line and one behind the text's backdrop do not."""
+    text = MathTypst("x quad quad quad y")
+    through = Line(text.get_left() + LEFT, text.get_right() + RIGHT)
+    problems = shape_problems(Screen(text, through, Dot().shift(UP * 5)))
+    assert problems == [
+        "Screen: a Dot leaves the frame",
+        "Screen: a Line crosses '$ x quad quad quad y $'",
+    ]
+    name = MathTypst("n_3").shift(DOWN * 2)
+    around = [
+        SurroundingRectangle(text),
+        Circle(radius=name.width).move_to(name),
+        Line(text.get_corner(DOWN + LEFT), text.get_corner(DOWN + RIGHT)).shift(DOWN * 0.05),
+        Line(text.get_top() + UP, text.get_bottom() + DOWN),  # the gap between x and y
+        through.copy().set_opacity(0),
+    ]
+    assert shape_problems(Screen(text, name, *around)) == []
+    backdrop = BackgroundRectangle(text, fill_opacity=1)
+    assert shape_problems(Screen(through, backdrop, text)) == []
+    assert shape_problems(Screen(backdrop, through, text)) == [
+        "Screen: a Line crosses '$ x quad quad quad y $'"
+    ]
+    # a box around a matrix's row may cut through its brackets, never through another text
+    matrix = MathTypst('mat(delim: "[", {{ a : first }}, {{ b : second }}; c, d)')
+    row = SurroundingRectangle(VGroup(matrix.select("first"), matrix.select("second")))
+    assert shape_problems(Screen(matrix, row)) == []
+    beside = MathTypst("z").move_to(row.get_right())
+    assert shape_problems(Screen(matrix, beside, row)) == [
+        "Screen: a SurroundingRectangle crosses '$ z $'"
+    ]

@@ -12,14 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from manim import ManimColor, tempconfig
 
 import scenekit.diagrams
 import scenekit.learning
 import scenekit.lecture_scene
 import scenekit.traced
 from mlpmath import compute_trace, load_lesson
+from scenekit import style
 from scenekit.audit import audit_scene
 from scenekit.context import LESSON_ENV
+from scenekit.ledger import Ledger
+from scenekit.terms import Checked, Value
+from scenekit.traced import TracedValues
 from scenes import LECTURE_ORDER
 from scenes.template import TemplateScene
 
@@ -79,3 +84,33 @@ def test_toolkit_docstring_examples(module):
     """Examples that need a running scene are marked to skip; the rest must pass."""
     failed, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert failed == 0
+
+
+def test_a_grid_keeps_the_colour_given_to_a_value(tmp_path):
+    """``Value(path, color)`` in a table's cell is drawn in that colour (it was
+    dropped once): just its glyphs, not the notation beside it nor other cells."""
+    traced = TracedValues(compute_trace(load_lesson(None)), Ledger())
+    weights = "neurons[0].weight"
+
+    def cell(row: int, column: int):
+        if column == 0:
+            return ["w =", Value(f"{weights}[0]", style.WEIGHT)]
+        if column == 1:
+            return Checked((Value(f"{weights}[1]"),), f"{weights}[1]", style.RESULT)
+        return Value(f"{weights}[2]")
+
+    with tempconfig({"media_dir": str(tmp_path)}):
+        grid = traced.grid(1, 3, cell, color=style.TEXT)
+
+    def colours(glyphs) -> list[str]:
+        return [glyph.get_fill_color().to_hex() for glyph in glyphs.family_members_with_points()]
+
+    def hex_of(colour) -> str:
+        return ManimColor(colour).to_hex()
+
+    shown = [traced.text(f"{weights}[{i}]") for i in range(3)]
+    first, second, third = (colours(grid.entry(0, column)) for column in range(3))
+    # "w" and "=" keep the grid's colour; each character of the value takes its own
+    assert first == [hex_of(style.TEXT)] * 2 + [hex_of(style.WEIGHT)] * len(shown[0])
+    assert second == [hex_of(style.RESULT)] * len(shown[1])
+    assert third == [hex_of(style.TEXT)] * len(shown[2])
