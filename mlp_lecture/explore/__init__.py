@@ -40,10 +40,10 @@ class ExploreError(Exception):
 def page_lesson(lesson: Lesson) -> dict[str, Any]:
     """The lesson as the page's maths reads it: every parameter given (drawn ones as
     the trace draws them, rounded to the shown decimals), data and training."""
-    from mlpmath import cached_trace
+    from mlpmath.compute import initial_parameters
 
-    network = cached_trace(lesson).network
     spec = lesson.network
+    parameters = initial_parameters(spec, lesson.decimals)
     return {
         "name": lesson.name,
         "title": lesson.title,
@@ -65,8 +65,8 @@ def page_lesson(lesson: Lesson) -> dict[str, Any]:
             "activations": list(spec.activations),
             "seed": spec.seed,
             "layers": [
-                {"weight": [list(row) for row in layer.weight], "bias": list(layer.bias)}
-                for layer in network.layers
+                {"weight": weight.tolist(), "bias": bias.tolist()}
+                for weight, bias in parameters
             ],
         },
         "data": {

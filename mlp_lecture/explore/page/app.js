@@ -1,0 +1,499 @@
+// The explorable page's view: draws what maths.js returns, and redraws it on an edit.
+//
+// No arithmetic here: every shown number is a path into the trace that
+// MlpMaths.computeTrace returns, written with MlpMaths.formatNumber; every "=" or "≈"
+// of shown arithmetic is MlpMaths.relation of the shown texts. The page is built once
+// (its shape follows the lesson's sizes, which edits never change); an edit only
+// rewrites texts. window.mlpLecture is the page's interface for tests and teachers.
+(function () {
+  "use strict";
+  const M = window.MlpMaths;
+  const original = JSON.parse(document.getElementById("lesson-data").textContent);
+  const view = JSON.parse(document.getElementById("view-data").textContent);
+  const P = view.palette;
+  const names = view.names;
+  const decimals = original.decimals;
+  let lesson = JSON.parse(JSON.stringify(original));
+  let trace = null;
+
+  const bindings = []; // {el, tokens}: el shows the trace's value at tokens
+  const relations = []; // {sign, terms, total, build}: a worked line's "=" or "≈"
+  const fields = new Map(); // lesson path -> {input, message, positive}
+  const redraws = []; // functions that redraw a picture from the trace
+
+  // -- building blocks -------------------------------------------------------------
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") el.textContent = value;
+      else if (key === "class") el.className = value;
+      else el.setAttribute(key, value);
+    }
+    for (const child of children) if (child !== null && child !== undefined) el.append(child);
+    return el;
+  }
+  const svg = (tag, attrs) => {
+    const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, value);
+    return el;
+  };
+  function tokensOf(path) {
+    return M.parsePath(path);
+  }
+  function at(tokens) {
+    let value = trace;
+    for (const token of tokens) value = value[token];
+    return value;
+  }
+  const text = (path) => M.formatNumber(at(tokensOf(path)), decimals);
+
+  /** A traced value: its text is the trace's value at `path`, at the shown decimals. */
+  function value(path, role) {
+    const el = h("span", { class: `num ${role || ""}`, "data-path": path });
+    bindings.push({ el, tokens: tokensOf(path) });
+    return el;
+  }
+  function tex(source, display) {
+    const el = h("span", { class: display ? "tex display" : "tex" });
+    if (window.katex) window.katex.render(source, el, { displayMode: !!display, throwOnError: false });
+    else el.textContent = source;
+    return el;
+  }
+  const c = (role, body) => `\\color{${P[role]}}{${body}}`;
+
+  /** An editable number of the lesson (`path` as set() takes it). */
+  function editable(path, role, positive) {
+    const input = h("input", { type: "text", inputmode: "decimal", class: `edit ${role || ""}`,
+      "data-edit": path, "aria-label": path, size: "7", spellcheck: "false" });
+    const message = h("span", { class: "message", role: "alert" });
+    const grip = h("span", { class: "grip", title: "drag to change", "aria-hidden": "true", text: "⇔" });
+    fields.set(path, { input, message, positive });
+    input.value = String(M.resolve(lesson, path));
+    input.addEventListener("change", () => edit(path, input.value));
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") edit(path, input.value);
+    });
+    grip.addEventListener("pointerdown", (event) => drag(event, path, grip));
+    return h("span", { class: "field" }, input, grip, message);
+  }
+  function drag(event, path, grip) {
+    event.preventDefault();
+    grip.setPointerCapture(event.pointerId);
+    const start = M.resolve(lesson, path);
+    const x0 = event.clientX;
+    const step = 10 ** -Math.max(decimals - 1, 0);
+    const move = (e) => {
+      const next = Number((start + Math.round(e.clientX - x0) * step).toFixed(decimals));
+      edit(path, String(next));
+    };
+    const stop = () => {
+      grip.removeEventListener("pointermove", move);
+      grip.removeEventListener("pointerup", stop);
+    };
+    grip.addEventListener("pointermove", move);
+    grip.addEventListener("pointerup", stop);
+  }
+
+  /** A matrix of values (or of editable fields), rows and columns optionally named. */
+  function matrix(rows, columns, cell, rowNames, columnNames) {
+    const table = h("table", { class: "matrix" });
+    if (columnNames) {
+      table.append(h("tr", {}, rowNames ? h("th") : null, ...columnNames.map((name) => h("th", { text: name }))));
+    }
+    for (let r = 0; r < rows; r++) {
+      const tr = h("tr", {}, rowNames ? h("th", { text: rowNames[r] }) : null);
+      for (let col = 0; col < columns; col++) tr.append(h("td", {}, cell(r, col)));
+      table.append(tr);
+    }
+    return table;
+  }
+  const labelled = (label, body) => h("div", { class: "block" }, h("div", { class: "label" }, label), body);
+
+  /** Shown arithmetic: terms [[leftPath, rightPath|null], ...] (a dot product or a sum)
+   *  or an `expression(texts)` builder, then its sign and the total. */
+  function worked(prefix, pairs, totalPath, roles, build) {
+    const line = h("div", { class: "worked" }, prefix ? tex(prefix) : null);
+    const paths = [];
+    pairs.forEach(([left, right], i) => {
+      if (i > 0 && !build) line.append(h("span", { class: "op", text: "+" }));
+      if (build && i > 0) line.append(h("span", { class: "op", text: build.ops[i - 1] }));
+      line.append(value(left, right === null ? roles[2] || roles[0] : roles[0]));
+      paths.push(left);
+      if (right !== null) {
+        line.append(h("span", { class: "op", text: "·" }), value(right, roles[1]));
+        paths.push(right);
+      }
+    });
+    const sign = h("span", { class: "sign" });
+    line.append(sign, value(totalPath, "result"));
+    relations.push({ sign, pairs, totalPath, build });
+    return line;
+  }
+  function relationOf({ pairs, totalPath, build }) {
+    const total = text(totalPath);
+    const expression = build
+      ? build.expression(pairs.map(([left]) => text(left)))
+      : M.dotExpression(pairs.map(([l, r]) => [text(l), r === null ? null : text(r)]));
+    return { expression: expression.text, sign: M.relation(expression, total) };
+  }
+
+  // -- edits -------------------------------------------------------------------------
+  function edit(path, raw) {
+    const field = fields.get(path);
+    const parsed = M.parseEdit(raw, field ? field.positive : path === "training.learning_rate");
+    if (parsed.error) {
+      if (field) {
+        field.input.classList.add("refused");
+        field.input.setAttribute("aria-invalid", "true");
+        field.message.textContent = `${parsed.error}; kept ${M.resolve(lesson, path)}`;
+      }
+      return { ok: false, error: parsed.error };
+    }
+    lesson = M.withEdit(lesson, path, parsed.value);
+    if (field) {
+      field.input.classList.remove("refused");
+      field.input.removeAttribute("aria-invalid");
+      field.message.textContent = "";
+      if (Number(field.input.value) !== parsed.value) field.input.value = String(parsed.value);
+    }
+    const ms = update();
+    return { ok: true, ms };
+  }
+
+  function update() {
+    const start = performance.now();
+    trace = M.computeTrace(lesson);
+    for (const { el, tokens } of bindings) {
+      const shown = M.formatNumber(at(tokens), decimals);
+      if (el.textContent !== shown) {
+        el.textContent = shown;
+        el.classList.toggle("negative", shown.startsWith("-"));
+      }
+    }
+    for (const relation of relations) {
+      const { expression, sign } = relationOf(relation);
+      relation.sign.textContent = sign;
+      relation.sign.dataset.sign = sign;
+      relation.sign.dataset.expression = expression;
+      relation.sign.dataset.total = text(relation.totalPath);
+    }
+    for (const redraw of redraws) redraw();
+    const ms = performance.now() - start;
+    api.timings.update = ms;
+    document.getElementById("status").textContent = `recomputed in ${ms.toFixed(1)} ms`;
+    return ms;
+  }
+
+  // -- the page's sections, in the lecture's order -----------------------------------
+  const page = document.getElementById("page");
+  const section = (title, ...children) => page.append(h("section", {}, h("h2", { text: title }), ...children));
+
+  function neuronSections() {
+    lesson.neurons.forEach((neuron, k) => {
+      const base = `neurons[${k}]`;
+      const inputs = neuron.inputs[0].length;
+      const xNames = Array.from({ length: inputs }, (_, i) => `x${i + 1}`);
+      const wNames = Array.from({ length: inputs }, (_, i) => `w${i + 1}`);
+      const samples = neuron.inputs.length;
+      const rows = [];
+      for (let s = 0; s < samples; s++) {
+        const pairs = xNames.map((_, i) => [`${base}.inputs[${s}][${i}]`, `${base}.weight[${i}]`]);
+        pairs.push([`${base}.bias`, null]);
+        rows.push(h("div", { class: "sample" },
+          worked(samples > 1 ? `z^{(${s + 1})} =` : "z =", pairs, `${base}.preactivation[${s}]`,
+            ["input", "weight", "bias"]),
+          h("div", { class: "worked" }, tex(`${activationTex(neuron.activation)}(z) =`),
+            value(`${base}.output[${s}]`, "active"))));
+      }
+      section(
+        samples === 1 ? `One neuron${k ? ` (${k + 1})` : ""}` : `One neuron over a batch of ${samples} samples`,
+        tex(`z = ${c("input", "x_1")}${c("weight", "w_1")} + \\dots + ${c("input", `x_{${inputs}}`)}${c("weight", `w_{${inputs}}`)} + ${c("bias", "b")},\\quad a = ${activationTex(neuron.activation)}(z)`, true),
+        h("div", { class: "row" },
+          labelled(samples === 1 ? "inputs x" : "inputs X (a row per sample)",
+            matrix(samples, inputs, (s, i) => editable(`${base}.inputs[${s}][${i}]`, "input"), null, xNames)),
+          labelled("weights w", matrix(1, inputs, (_, i) => editable(`${base}.weight[${i}]`, "weight"), null, wNames)),
+          labelled("bias b", editable(`${base}.bias`, "bias"))),
+        ...rows);
+    });
+  }
+
+  function activationTex(name) {
+    return { none: "\\mathrm{id}", relu: "\\mathrm{ReLU}", sigmoid: "\\sigma", tanh: "\\tanh" }[name];
+  }
+
+  function dataSection() {
+    const sizes = lesson.network.sizes;
+    const samples = lesson.data.inputs.length;
+    const sampleNames = Array.from({ length: samples }, (_, s) => `sample ${s + 1}`);
+    const outputs = names.neurons[sizes.length - 1].map((n) => n.replace("ŷ", "y"));
+    section("The network's data",
+      h("p", { text: `nn.Sequential of ${sizes.length - 1} nn.Linear layers, sizes ${sizes.join(" → ")}: `
+        + `the inputs are ${names.neurons[0].join(", ")}, the neurons go on counting through the network.` }),
+      h("div", { class: "row" },
+        labelled("inputs X", matrix(samples, sizes[0], (s, i) => editable(`data.inputs[${s}][${i}]`, "input"), sampleNames, names.neurons[0])),
+        labelled("targets y", matrix(samples, sizes[sizes.length - 1], (s, j) => editable(`data.targets[${s}][${j}]`, "result"), sampleNames, outputs))));
+  }
+
+  function layerSections() {
+    const sizes = lesson.network.sizes;
+    lesson.network.layers.forEach((layer, i) => {
+      const base = `network.layers[${i}]`;
+      const samples = lesson.data.inputs.length;
+      const fanIn = sizes[i];
+      const fanOut = sizes[i + 1];
+      const inNames = names.neurons[i];
+      const outNames = names.neurons[i + 1];
+      const act = lesson.network.activations[i];
+      const grid = (key, role) => matrix(samples, fanOut, (s, j) => value(`${base}.${key}[${s}][${j}]`, role), null, outNames);
+      const dot = inNames.map((_, k) => [`${base}.input[0][${k}]`, `${base}.weight[0][${k}]`]);
+      section(`Layer ${i + 1}: nn.Linear(${fanIn}, ${fanOut})${act === "none" ? "" : `, then ${act}`}`,
+        tex(`Z = ${c("input", i ? "A" : "X")}\\,${c("weight", "W")}^{\\top} + ${c("bias", "b")},\\qquad A = ${activationTex(act)}(Z)`, true),
+        h("div", { class: "row" },
+          labelled(i ? "input A (the layer before's output)" : "input X", matrix(samples, fanIn, (s, k) => value(`${base}.input[${s}][${k}]`, "input"), null, inNames)),
+          labelled("weight W (a row per neuron)", matrix(fanOut, fanIn, (r, k) => editable(`${base}.weight[${r}][${k}]`, "weight"), outNames, inNames)),
+          labelled("bias b", matrix(1, fanOut, (_, j) => editable(`${base}.bias[${j}]`, "bias"), null, names.biases[i]))),
+        h("div", { class: "row" },
+          labelled("X W^T: every neuron's weighted sum, every sample", grid("product", "result")),
+          labelled("b broadcast to every sample", grid("bias_broadcast", "bias")),
+          labelled("Z = X W^T + b", grid("preactivation", "result")),
+          labelled(act === "none" ? "A = Z (no activation)" : `A = ${act}(Z)`, grid("output", "active"))),
+        worked(`(XW^{\\top})_{11} =`, dot, `${base}.product[0][0]`, ["input", "weight"]),
+        worked("z_{11} =", [[`${base}.product[0][0]`, null], [`${base}.bias_broadcast[0][0]`, null]],
+          `${base}.preactivation[0][0]`, ["result", null, "result"]));
+    });
+  }
+
+  function diagramSection() {
+    const sizes = lesson.network.sizes;
+    const width = 1000;
+    const height = 70 + 110 * Math.max(...sizes);
+    const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "diagram", role: "img",
+      "aria-label": "the network, with the values of one sample" });
+    const columnX = (l) => 70 + (l * (width - 140)) / (sizes.length - 1);
+    const rowY = (l, j) => height / 2 + (j - (sizes[l] - 1) / 2) * 110;
+    const labelWeights = Math.max(...sizes) <= view.limits.labelled_neurons
+      && sizes.slice(1).reduce((n, s, l) => n + s * sizes[l], 0) <= view.limits.edge_labels;
+    let sample = 0;
+    const dynamic = [];
+    sizes.slice(1).forEach((fanOut, l) => {
+      for (let r = 0; r < fanOut; r++) {
+        for (let k = 0; k < sizes[l]; k++) {
+          const x1 = columnX(l); const y1 = rowY(l, k); const x2 = columnX(l + 1); const y2 = rowY(l + 1, r);
+          picture.append(svg("line", { x1, y1, x2, y2, class: "edge" }));
+          if (labelWeights) {
+            // stacked near the neuron fed, as the lecture's diagram writes them
+            const t = 0.78 - 0.5 * (k / Math.max(sizes[l], 2));
+            const label = svg("text", { x: x1 + (x2 - x1) * t, y: y1 + (y2 - y1) * t - 4, class: "edge-label" });
+            label.textContent = "";
+            picture.append(label);
+            dynamic.push({ el: label, path: () => `network.layers[${l}].weight[${r}][${k}]`, prefix: `${names.weights[l][r][k]} = ` });
+          }
+        }
+      }
+    });
+    sizes.forEach((size, l) => {
+      for (let j = 0; j < size; j++) {
+        const x = columnX(l); const y = rowY(l, j);
+        picture.append(svg("circle", { cx: x, cy: y, r: 24, class: l ? "neuron" : "neuron input" }));
+        const name = svg("text", { x, y: y + 5, class: "neuron-name" });
+        name.textContent = names.neurons[l][j];
+        picture.append(name);
+        const shown = svg("text", { x, y: y + 44, class: l ? "neuron-value" : "neuron-value input" });
+        picture.append(shown);
+        dynamic.push({ el: shown, path: () => (l ? `network.layers[${l - 1}].output[${sample}][${j}]` : `network.layers[0].input[${sample}][${j}]`), prefix: "" });
+      }
+    });
+    const picker = h("div", { class: "toolbar" }, h("span", { text: "sample: " }));
+    lesson.data.inputs.forEach((_, s) => {
+      const button = h("button", { type: "button", class: s ? "" : "chosen", text: String(s + 1) });
+      button.addEventListener("click", () => {
+        sample = s;
+        picker.querySelectorAll("button").forEach((b, i) => b.classList.toggle("chosen", i === s));
+        redrawDiagram();
+      });
+      picker.append(button);
+    });
+    function redrawDiagram() {
+      for (const { el, path, prefix } of dynamic) {
+        const p = path();
+        el.setAttribute("data-path", p);
+        el.textContent = prefix + text(p);
+      }
+    }
+    redraws.push(redrawDiagram);
+    section("The forward pass, one sample through the network", picker, picture);
+  }
+
+  function activationSection() {
+    const demo = "activation_demo";
+    const count = lesson.data.inputs.length * lesson.network.sizes[1];
+    const name = original.network.activations.concat(original.neurons.map((n) => n.activation)).find((a) => a !== "none") || "relu";
+    section(`The activation: ${name}`,
+      tex(`a = ${activationTex(name)}(z)`, true),
+      h("p", { text: "The first layer's pre-activations, row by row, through it:" }),
+      matrix(2, count, (r, k) => value(`${demo}.${r ? "output" : "preactivation"}[${k}]`, r ? "active" : "result"),
+        ["z", `${name}(z)`], null));
+  }
+
+  function lossSection() {
+    const sizes = lesson.network.sizes;
+    const samples = lesson.data.inputs.length;
+    const outputs = sizes[sizes.length - 1];
+    const rows = [];
+    for (let s = 0; s < samples; s++) for (let j = 0; j < outputs; j++) rows.push([s, j]);
+    const table = h("table", { class: "matrix loss" },
+      h("tr", {}, ...["sample", "y", "ŷ", "y − ŷ", "(y − ŷ)²"].map((t) => h("th", { text: t }))));
+    for (const [s, j] of rows) {
+      table.append(h("tr", {}, h("th", { text: outputs > 1 ? `${s + 1}, ${j + 1}` : String(s + 1) }),
+        h("td", {}, value(`network.target[${s}][${j}]`, "result")),
+        h("td", {}, value(`network.prediction[${s}][${j}]`, "active")),
+        h("td", {}, value(`network.errors[${s}][${j}]`, "clamped")),
+        h("td", {}, value(`network.squared_errors[${s}][${j}]`, "clamped"))));
+    }
+    const over = { ops: ["/"], expression: ([a, b]) => M.combine("/", M.shown(a), M.shown(b)) };
+    section("The loss: mean squared error",
+      tex(`L = \\frac{1}{K}\\sum (y - \\hat y)^2`, true),
+      table,
+      worked("S = \\sum (y-\\hat y)^2 =", rows.map(([s, j]) => [`network.squared_errors[${s}][${j}]`, null]),
+        "network.squared_error_sum", ["clamped", null, "clamped"]),
+      worked("L = S / K =", [["network.squared_error_sum", null], ["network.loss_count", null]],
+        "network.loss", ["clamped", null, "clamped"], over));
+  }
+
+  function chainRuleSection() {
+    const sizes = lesson.network.sizes;
+    const samples = lesson.data.inputs.length;
+    const blocks = [];
+    for (let i = sizes.length - 2; i >= 0; i--) {
+      const base = `network.chain_rule[${i}]`;
+      const inNames = names.neurons[i];
+      const outNames = names.neurons[i + 1];
+      const grid = (key, role) => matrix(samples, sizes[i + 1], (s, j) => value(`${base}.${key}[${s}][${j}]`, role), null, outNames);
+      const times = { ops: ["·"], expression: ([a, b]) => M.combine("*", M.shown(a), M.shown(b)) };
+      blocks.push(h("div", { class: "layer-back" },
+        h("h3", { text: `Layer ${i + 1}` }),
+        h("div", { class: "row" },
+          labelled("upstream ∂L/∂A", grid("upstream", "gradient")),
+          labelled(`f′(Z)`, grid("activation_derivative", "active")),
+          labelled("δ = upstream ⊙ f′(Z)", grid("delta", "gradient"))),
+        worked("\\delta_{11} =", [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
+          `${base}.delta[0][0]`, ["gradient", null, "gradient"], times),
+        worked(`\\partial L/\\partial ${names.weights[i][0][0].replace(/^w(.*)$/, "w_{$1}")} =`,
+          Array.from({ length: samples }, (_, s) => [`${base}.delta[${s}][0]`, `network.layers[${i}].input[${s}][0]`]),
+          `${base}.weight[0][0]`, ["gradient", "input"]),
+        h("div", { class: "row" },
+          labelled("∂L/∂W by the chain rule", matrix(sizes[i + 1], sizes[i], (r, k) => value(`${base}.weight[${r}][${k}]`, "gradient"), outNames, inNames)),
+          labelled("∂L/∂W, autograd's rule", matrix(sizes[i + 1], sizes[i], (r, k) => value(`network.gradients[${i}].weight[${r}][${k}]`, "gradient"), outNames, inNames)),
+          labelled("∂L/∂b by the chain rule", matrix(1, sizes[i + 1], (_, j) => value(`${base}.bias[${j}]`, "gradient"), null, names.biases[i])),
+          labelled("∂L/∂b, autograd's rule", matrix(1, sizes[i + 1], (_, j) => value(`network.gradients[${i}].bias[${j}]`, "gradient"), null, names.biases[i])))));
+    }
+    section("The chain rule, from the loss back",
+      tex(`\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{K}(y - \\hat y),\\quad ${c("gradient", "\\delta")} = \\frac{\\partial L}{\\partial A} \\odot f'(Z),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W")}} = ${c("gradient", "\\delta")}^{\\top} ${c("input", "X")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "b")}} = \\sum_{\\text{samples}} ${c("gradient", "\\delta")}`, true),
+      h("p", { class: "note", text: "In the lecture the right-hand tables are torch autograd's .grad; the page has no autograd and runs the same rule again (its test compares both with torch)." }),
+      ...blocks);
+  }
+
+  function trainingSection() {
+    const steps = lesson.training.steps;
+    const minus = { ops: ["−", "·"], expression: ([w, lr, g]) => M.combine("-", M.shown(w), M.combine("*", M.shown(lr), M.shown(g))) };
+    const first = "network.training.steps[0]";
+    const curve = svg("svg", { viewBox: "0 0 640 260", class: "curve", role: "img", "aria-label": "the loss at each step" });
+    const line = svg("polyline", { class: "loss-line" });
+    const axis = svg("text", { x: 8, y: 16, class: "axis" });
+    const scaleNote = svg("text", { x: 632, y: 16, class: "axis end" });
+    curve.append(svg("line", { x1: 40, y1: 230, x2: 630, y2: 230, class: "axis-line" }),
+      svg("line", { x1: 40, y1: 20, x2: 40, y2: 230, class: "axis-line" }), line, axis, scaleNote);
+    const points = [];
+    for (let k = 0; k <= Math.min(steps, 200); k++) {
+      const dot = svg("circle", { r: 3.5, class: "loss-point" });
+      curve.append(dot);
+      points.push(dot);
+    }
+    redraws.push(() => {
+      const losses = trace.network.training.losses;
+      const finite = losses.filter(Number.isFinite);
+      if (!finite.length) return;
+      const log = Math.min(...finite) > 0 && Math.max(...finite) / Math.min(...finite) > view.limits.log_scale_ratio;
+      const f = log ? Math.log10 : (v) => v;
+      const low = Math.min(...finite.map(f));
+      const high = Math.max(...finite.map(f));
+      const span = high - low || 1;
+      const xs = (k) => 40 + (590 * k) / Math.max(losses.length - 1, 1);
+      const ys = (v) => 230 - (200 * (f(v) - low)) / span;
+      const shown = [];
+      points.forEach((dot, i) => {
+        const k = Math.round((i * (losses.length - 1)) / Math.max(points.length - 1, 1));
+        const ok = Number.isFinite(losses[k]);
+        dot.setAttribute("cx", xs(k));
+        dot.setAttribute("cy", ok ? ys(losses[k]) : 20);
+        if (ok) shown.push(`${xs(k)},${ys(losses[k])}`);
+      });
+      line.setAttribute("points", shown.join(" "));
+      axis.textContent = `loss (from ${M.formatNumber(losses[0], decimals)} to ${M.formatNumber(losses[losses.length - 1], decimals)})`;
+      scaleNote.textContent = log ? "log scale" : "";
+    });
+    const listed = Array.from({ length: steps + 1 }, (_, k) => k).filter((k) => k < 10 || k === steps);
+    section("Training: gradient descent",
+      h("div", { class: "row" }, labelled("learning rate α", editable("training.learning_rate", "weight", true)),
+        labelled("steps", h("span", { class: "num", text: String(steps) }))),
+      tex(`${c("updated", "w'")} = ${c("weight", "w")} - \\alpha\\,${c("gradient", "\\frac{\\partial L}{\\partial w}")}`, true),
+      worked(`${names.weights[0][0][0].replace(/^w(.*)$/, "w_{$1}")}' =`,
+        [[`${first}.parameters[0].weight[0][0]`, null], ["network.training.learning_rate", null], [`${first}.gradients[0].weight[0][0]`, null]],
+        `${first}.updated[0].weight[0][0]`, ["weight", null, "weight"], minus),
+      curve,
+      matrix(2, listed.length, (r, i) => (r ? value(`network.training.losses[${listed[i]}]`, "clamped") : h("span", { text: String(listed[i]) })),
+        ["step", "loss"], null));
+  }
+
+  // -- the interface: tests and teachers ----------------------------------------------
+  function jsonSafe(value) {
+    return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)));
+  }
+  const api = {
+    timings: { load: null, update: null },
+    /** Change one number of the lesson (a lesson path); {ok, ms} or {ok: false, error}. */
+    set(path, number) {
+      if (!M.editablePaths(lesson).includes(path)) return { ok: false, error: `${path}: not an editable value` };
+      const field = fields.get(path);
+      if (field) field.input.value = String(number);
+      return edit(path, String(number));
+    },
+    /** The recomputed trace, under the paths of `mlp-lecture trace --json`. */
+    trace: () => jsonSafe(trace),
+    lesson: () => JSON.parse(JSON.stringify(lesson)),
+    toml: () => M.lessonToml(lesson),
+    reset() {
+      lesson = JSON.parse(JSON.stringify(original));
+      for (const [path, field] of fields) {
+        field.input.value = String(M.resolve(lesson, path));
+        field.input.classList.remove("refused");
+        field.message.textContent = "";
+      }
+      return update();
+    },
+  };
+  window.mlpLecture = api;
+
+  document.getElementById("title").textContent = original.title;
+  for (const [role, hex] of Object.entries(P)) document.documentElement.style.setProperty(`--${role}`, hex);
+  document.getElementById("reset").addEventListener("click", () => api.reset());
+  document.getElementById("download").addEventListener("click", () => {
+    const link = h("a", { download: `${original.name}-edited.toml` });
+    link.href = URL.createObjectURL(new Blob([api.toml()], { type: "application/toml" }));
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  });
+
+  neuronSections();
+  dataSection();
+  layerSections();
+  diagramSection();
+  activationSection();
+  lossSection();
+  chainRuleSection();
+  trainingSection();
+  update();
+  api.timings.load = performance.now();
+})();
