@@ -64,8 +64,11 @@ def trace_cache_dir(tmp_path_factory) -> Iterator[Path]:
         os.environ[CACHE_ENV] = previous
 
 
-def chromium(autoplay: bool = True):
+def chromium(autoplay: bool = True, performance_log: bool = False):
     """Headless Chromium driven through its WebDriver, with no network of its own.
+
+    ``performance_log``: keep DevTools' events (``driver.get_log("performance")``),
+    so a test can list every request a page made.
 
     ``autoplay``: clips may start with sound and no user gesture (a presenter's key
     press is the gesture that starts each clip; in a test nobody presses). Without
@@ -94,6 +97,8 @@ def chromium(autoplay: bool = True):
         flags.append("--autoplay-policy=no-user-gesture-required")
     for flag in flags:
         options.add_argument(flag)
+    if performance_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(
         service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
     )

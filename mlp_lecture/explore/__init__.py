@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -65,8 +66,7 @@ def page_lesson(lesson: Lesson) -> dict[str, Any]:
             "activations": list(spec.activations),
             "seed": spec.seed,
             "layers": [
-                {"weight": weight.tolist(), "bias": bias.tolist()}
-                for weight, bias in parameters
+                {"weight": weight.tolist(), "bias": bias.tolist()} for weight, bias in parameters
             ],
         },
         "data": {
@@ -124,12 +124,14 @@ def _script_json(value: Any) -> str:
 def page_html(lesson: Lesson) -> str:
     """``index.html`` of the page for ``lesson``."""
     template = (PAGE_DIR / "index.html").read_text(encoding="utf-8")
-    return (
-        template.replace("{{ title }}", html.escape(lesson.title))
-        .replace("{{ generator }}", GENERATOR)
-        .replace("{{ lesson_json }}", _script_json(page_lesson(lesson)))
-        .replace("{{ view_json }}", _script_json(page_view(lesson)))
-    )
+    values = {
+        "title": html.escape(lesson.title),
+        "generator": GENERATOR,
+        "lesson_json": _script_json(page_lesson(lesson)),
+        "view_json": _script_json(page_view(lesson)),
+    }
+    # One pass: a title that reads "{{ view_json }}" stays that text, not a second template.
+    return re.sub(r"\{\{ (\w+) \}\}", lambda match: values[match[1]], template)
 
 
 def _is_page_dir(folder: Path) -> bool:

@@ -1,0 +1,320 @@
+"""The explorable page, played in headless Chromium: its numbers are torch's.
+
+One browser for the module. For the shipped lessons and seeded random edits,
+every value of ``window.mlpLecture.trace()`` is checked against mlpmath's torch
+trace of the same lesson, edited in Python (1e-9 relative); every shown number
+against ``format_number`` of torch's value; every shown ``=``/``≈`` against
+``mlpmath.display.relation``. The page makes no network request (checked from
+DevTools' own log, and the check shown to catch a page that does).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import chromium
+
+from mlp_lecture.explore import ExploreError, page_lesson, write_explore
+from mlpmath import compute_trace, load_lesson, parse_lesson, resolve
+from mlpmath.display import format_number, relation
+from mlpmath.lesson import LayerSpec, Lesson, NetworkSpec, NeuronSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ["default", "relu", "wide"]
+EMPTY = (None, [], "mse")  # the classification fields of a regression trace
+MS_UPDATE = 20
+MS_LOAD = 1000
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("explore")
+    return {
+        name: write_explore(load_lesson(ROOT / "lessons" / f"{name}.toml"), out / name)
+        for name in LESSONS
+    }
+
+
+@pytest.fixture(scope="module")
+def page_browser():
+    driver = chromium(performance_log=True)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, index: Path) -> None:
+    driver.get(index.as_uri())
+    driver.execute_script("return 1")  # after the page's scripts ran
+    assert driver.execute_script("return !!window.mlpLecture"), driver.get_log("browser")
+
+
+def _lesson_from(data: dict, name: str) -> Lesson:
+    """A Lesson built directly from the page's lesson data (the Python side of an edit)."""
+    net = data["network"]
+    matrix = lambda rows: tuple(tuple(float(v) for v in row) for row in rows)  # noqa: E731
+    return Lesson(
+        name=name,
+        title=data["title"],
+        decimals=data["decimals"],
+        neurons=tuple(
+            NeuronSpec(matrix(n["inputs"]), tuple(n["weight"]), float(n["bias"]), n["activation"])
+            for n in data["neurons"]
+        ),
+        network=NetworkSpec(
+            sizes=tuple(net["sizes"]),
+            activation=net["activation"],
+            output_activation=net["output_activation"],
+            seed=net["seed"],
+            layers=tuple(
+                LayerSpec(matrix(layer["weight"]), tuple(layer["bias"])) for layer in net["layers"]
+            ),
+            activations=tuple(net["activations"]),
+        ),
+        inputs=matrix(data["data"]["inputs"]),
+        targets=matrix(data["data"]["targets"]),
+        learning_rate=float(data["training"]["learning_rate"]),
+        steps=data["training"]["steps"],
+        source="",
+    )
+
+
+def _editable_paths(data: dict) -> list[str]:
+    paths = []
+    for i, layer in enumerate(data["network"]["layers"]):
+        paths += [
+            f"network.layers[{i}].weight[{r}][{c}]"
+            for r, row in enumerate(layer["weight"])
+            for c in range(len(row))
+        ]
+        paths += [f"network.layers[{i}].bias[{j}]" for j in range(len(layer["bias"]))]
+    for key in ("inputs", "targets"):
+        rows = data["data"][key]
+        paths += [f"data.{key}[{s}][{c}]" for s in range(len(rows)) for c in range(len(rows[0]))]
+    for k, neuron in enumerate(data["neurons"]):
+        paths += [f"neurons[{k}].weight[{i}]" for i in range(len(neuron["weight"]))]
+        paths.append(f"neurons[{k}].bias")
+    return paths
+
+
+def _apply(data: dict, path: str, value: float) -> None:
+    tokens = path.replace("]", "").replace("[", ".").split(".")
+    holder = data
+    for token in tokens[:-1]:
+        holder = holder[int(token)] if token.isdigit() else holder[token]
+    last = tokens[-1]
+    holder[int(last) if last.isdigit() else last] = value
+
+
+def _compare(page, torch, path: str, wrong: list) -> None:
+    if isinstance(torch, dict):
+        assert isinstance(page, dict), path
+        for key in set(page) | set(torch):
+            if key not in page or key not in torch:
+                other = page.get(key) if key in page else torch.get(key)
+                if other not in EMPTY:
+                    wrong.append((f"{path}.{key}", "only on one side"))
+                continue
+            _compare(page[key], torch[key], f"{path}.{key}", wrong)
+    elif isinstance(torch, list):
+        assert isinstance(page, list) and len(page) == len(torch), path
+        for i, (a, b) in enumerate(zip(page, torch, strict=True)):
+            _compare(a, b, f"{path}[{i}]", wrong)
+    elif isinstance(torch, float | int) and not isinstance(torch, bool):
+        if not (
+            isinstance(page, float | int) and math.isclose(page, torch, rel_tol=1e-9, abs_tol=1e-12)
+        ):
+            wrong.append((path, page, torch))
+    elif page != torch:
+        wrong.append((path, page, torch))
+
+
+def _check_page(driver, lesson: Lesson) -> None:
+    """trace(), every shown number and every shown sign, against torch."""
+    torch = compute_trace(lesson).to_dict()
+    wrong: list = []
+    _compare(driver.execute_script("return window.mlpLecture.trace()"), torch, "", wrong)
+    assert not wrong, wrong[:5]
+    shown = driver.execute_script(
+        "return [...document.querySelectorAll('[data-path]')]"
+        ".map(e => [e.dataset.path || e.getAttribute('data-path'), e.textContent])"
+    )
+    assert len(shown) > 50
+    for path, text in shown:
+        expected = format_number(resolve(torch, path), lesson.decimals)
+        assert text.endswith(expected), (path, text, expected)  # a diagram label: "w13 = 0.1319"
+    signs = driver.execute_script(
+        "return [...document.querySelectorAll('[data-expression]')]"
+        ".map(e => [e.dataset.expression, e.dataset.total, e.dataset.sign])"
+    )
+    assert len(signs) >= 5
+    for expression, total, sign in signs:
+        assert relation(expression, total) == sign, (expression, total, sign)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_page_recomputes_what_torch_computes(page_browser, pages, name):
+    rng = random.Random(25)
+    lesson = load_lesson(ROOT / "lessons" / f"{name}.toml")
+    _open(page_browser, pages[name])
+    _check_page(page_browser, lesson)
+
+    data = page_lesson(lesson)
+    paths = _editable_paths(data)
+    for _ in range(3):
+        for path in rng.sample(paths, 2):
+            value = round(rng.uniform(-2, 2), 4)
+            result = page_browser.execute_script(
+                "return window.mlpLecture.set(arguments[0], arguments[1])", path, value
+            )
+            assert result["ok"], result
+            _apply(data, path, value)
+        factor = rng.choice([0.5, 1.5])
+        learning_rate = data["training"]["learning_rate"] * factor
+        page_browser.execute_script(
+            "return window.mlpLecture.set('training.learning_rate', arguments[0])", learning_rate
+        )
+        data["training"]["learning_rate"] = learning_rate
+        edited = _lesson_from(data, lesson.name)
+        _check_page(page_browser, edited)
+
+    # the downloaded lesson file reads back as the edited lesson
+    text = page_browser.execute_script("return window.mlpLecture.toml()")
+    assert parse_lesson(text, lesson.name) == edited
+
+    # reset: the lesson's own numbers again
+    page_browser.execute_script("window.mlpLecture.reset()")
+    _check_page(page_browser, lesson)
+
+
+def test_bad_edits_are_refused_at_the_field_and_change_nothing(page_browser, pages):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    _open(page_browser, pages["default"])
+    path = "network.layers[0].weight[1][0]"
+    before = page_browser.execute_script("return window.mlpLecture.trace()")
+    for bad in ["abc", "", "1e7", "-2000000", "Infinity", "NaN", "0x10", "1,5"]:
+        result = page_browser.execute_script(
+            "return window.mlpLecture.set(arguments[0], arguments[1])", path, bad
+        )
+        assert not result["ok"], bad
+    for bad in ["0", "-1"]:  # a learning rate must be positive
+        result = page_browser.execute_script(
+            "return window.mlpLecture.set('training.learning_rate', arguments[0])", bad
+        )
+        assert not result["ok"] and "positive" in result["error"]
+    # typed by hand: the field says why, and nothing else changes
+    field = page_browser.find_element(By.CSS_SELECTOR, f'input[data-edit="{path}"]')
+    field.clear()
+    field.send_keys("twelve", Keys.ENTER)
+    assert "refused" in field.get_attribute("class")
+    message = field.find_element(By.XPATH, "following-sibling::span[@class='message']").text
+    assert "not a number" in message
+    assert page_browser.execute_script("return window.mlpLecture.trace()") == before
+    # a good value typed in is taken, and clears the message
+    field.clear()
+    field.send_keys("0.25", Keys.ENTER)
+    assert "refused" not in field.get_attribute("class")
+    after = page_browser.execute_script("return window.mlpLecture.trace()")
+    assert after["network"]["layers"][0]["weight"][1][0] == 0.25
+    assert after["network"]["loss"] != before["network"]["loss"]
+
+
+def test_page_loads_fast_and_recomputes_within_20_ms(page_browser, pages):
+    for name in LESSONS:
+        _open(page_browser, pages[name])
+        load = page_browser.execute_script("return window.mlpLecture.timings.load")
+        assert 0 < load < MS_LOAD, (name, load)
+    _open(page_browser, pages["default"])
+    times = [
+        page_browser.execute_script(
+            "return window.mlpLecture.set('network.layers[1].weight[0][1]', arguments[0]).ms",
+            0.1 + k / 100,
+        )
+        for k in range(9)
+    ]
+    assert sorted(times)[len(times) // 2] < MS_UPDATE, times
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def test_page_makes_no_network_request(page_browser, pages, tmp_path):
+    page_browser.get_log("performance")  # drop what came before
+    _open(page_browser, pages["default"])
+    page_browser.execute_script("window.mlpLecture.set('data.inputs[0][0]', 3)")
+    urls = _requests(page_browser)
+    assert any(url.endswith("katex.min.js") for url in urls)  # the log does see requests
+    assert all(url.startswith(("file:", "data:", "blob:")) for url in urls), urls
+
+    # the check catches a page that does fetch something
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(
+        '<img src="http://example.invalid/a.png"><script>fetch("https://x.invalid/")</script>'
+    )
+    page_browser.get(leaky.as_uri())
+    assert any(url.startswith("http") for url in _requests(page_browser))
+
+
+def test_hostile_title_stays_text(page_browser, tmp_path):
+    title = '</script><img src=x onerror="document.title=1"> & <b>'
+    text = (
+        (ROOT / "lessons" / "relu.toml")
+        .read_text()
+        .replace('title = "ReLU: a network that bends lines"', f"title = {json.dumps(title)}")
+    )
+    lesson = parse_lesson(text, "hostile")
+    index = write_explore(lesson, tmp_path / "page")
+    _open(page_browser, index)
+    assert (
+        page_browser.execute_script("return document.getElementById('title').textContent") == title
+    )
+    assert page_browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert (
+        parse_lesson(page_browser.execute_script("return window.mlpLecture.toml()"), "x").title
+        == title
+    )
+
+
+def test_explore_replaces_only_its_own_page(tmp_path):
+    lesson = load_lesson(ROOT / "lessons" / "default.toml")
+    out = tmp_path / "page"
+    write_explore(lesson, out)
+    write_explore(lesson, out)  # its own page: replaced
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(ExploreError, match="not an explorable page"):
+        write_explore(lesson, out)
+    assert (out / "notes.txt").read_text() == "mine"
+    (tmp_path / "file").write_text("mine")
+    with pytest.raises(ExploreError, match="is a file"):
+        write_explore(lesson, tmp_path / "file")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_maths_module_alone_formats_as_python(tmp_path):
+    """The maths module under node: format_number on tricky floats (ties, huge, tiny)."""
+    rng = random.Random(7)
+    values = [0.125, -0.125, 2.5, 0.375, -0.0, 1e20, 1.2345e25, -3e300, 5e-324, 0.00005]
+    values += [round(rng.uniform(-10, 10), rng.randint(0, 6)) + 5e-5 for _ in range(200)]
+    cases = [(v, d) for v in values for d in (0, 2, 4, 10)]
+    script = (
+        f"const M = require({json.dumps(str(ROOT / 'mlp_lecture/explore/page/maths.js'))});"
+        "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "console.log(JSON.stringify(cases.map(([v, d]) => M.formatNumber(v, d))));"
+    )
+    out = subprocess.run(
+        ["node", "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout) == [format_number(v, d) for v, d in cases]
