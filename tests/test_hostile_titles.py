@@ -26,10 +26,10 @@ import mlp_lecture
 from mlp_lecture import deck as deck_module
 from mlp_lecture.captions import Cue, cue_text, read_srt, write_captions
 from mlp_lecture.deck import speaker_note
+from mlp_lecture.lecture_script import code_span, markdown_text, script_text
 from mlp_lecture.media import THUMBNAIL_WIDTH
 from mlp_lecture.notebook import Clip, Render, lesson_html
 from mlp_lecture.pipeline.manifest import read_manifest
-from mlp_lecture.lecture_script import code_span, markdown_text, script_text
 from mlpmath import default_lesson_text, parse_lesson
 from scenekit.ledger import LedgerFile, read_ledger
 
@@ -313,3 +313,21 @@ def test_a_formula_as_the_lesson_title_stays_text_in_the_workbook(tmp_path):
         for cell in cells
         if "HYPERLINK" in str(cell.value) and cell.data_type != "s"
     ]
+
+
+# -- the explorable page --------------------------------------------------------------
+
+
+def test_the_explorable_page_runs_no_title_and_shows_it_literally(browser, tmp_path):
+    from mlp_lecture.explore import write_explore
+
+    title = "{{ view_json }} " + HOSTILE  # also a placeholder of the page's own template
+    page = write_explore(hostile_lesson(title), tmp_path / "page")
+    browser.get(page.as_uri())
+    shown = "const t = document.getElementById('title'); return t && t.textContent"
+    assert wait_for(browser, shown) == title
+    assert browser.title == f"{title} · explore"
+    assert browser.execute_script("return document.querySelectorAll('main *').length") > 0
+    time.sleep(0.5)
+    assert browser.execute_script(PWNED) is None
+    assert browser.execute_script("return document.querySelectorAll('img[src=x]').length") == 0
