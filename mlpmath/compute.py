@@ -3,6 +3,8 @@
 float64 keeps the shown decimals honest: float32 rounding already disturbs
 the fourth decimal of values near 100. The chain rule is written by hand
 (`backward_by_hand`); autograd runs beside it only so tests can compare.
+The lesson's loss (``mlpmath.losses``: MSE or cross-entropy) is looked up
+once, and gives its value, its terms and where the chain rule starts.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 import torch
-import torch.nn.functional as F
 
 from mlpmath.activations import activation
 from mlpmath.lesson import Lesson, NetworkSpec, NeuronSpec
+from mlpmath.lesson_checks import REGION_CELLS, REGION_PICTURES
+from mlpmath.losses import Loss as LossFunction
+from mlpmath.losses import MeanSquaredError, loss_for
+from mlpmath.losses import plain as _plain
 from mlpmath.trace import (
     ActivationDemo,
     ChainRuleLayer,
@@ -22,6 +27,7 @@ from mlpmath.trace import (
     NetworkTrace,
     NeuronTrace,
     Parameters,
+    RegionsTrace,
     Trace,
     TrainingStep,
     TrainingTrace,
@@ -33,6 +39,7 @@ __all__ = [
     "compute_trace",
     "forward",
     "initial_parameters",
+    "region_steps",
     "sequential",
 ]
 
@@ -137,23 +144,27 @@ def forward(params: Params, x: torch.Tensor, activations: list[str]) -> list[dic
     return layers
 
 
-def mse_loss(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """``L = 1/K sum (y - y_hat)^2`` over all K entries (as torch's mse_loss)."""
-    return F.mse_loss(prediction, target, reduction="mean")
+_MSE = MeanSquaredError()
+# NetworkTrace's fields that only MSE fills, empty unless the loss's record fills them
+_MSE_ONLY = {"target": (), "errors": (), "squared_errors": (), "squared_error_sum": None}
 
 
 def backward_by_hand(
-    params: Params, layers: list[dict], target: torch.Tensor, activations: list[str]
+    params: Params,
+    layers: list[dict],
+    target: torch.Tensor,
+    activations: list[str],
+    loss: LossFunction = _MSE,
 ) -> tuple[torch.Tensor, list[dict]]:
     """The chain rule the lecture derives, layer by layer from the output back.
 
-    ``dL/dy_hat = -2/K (y - y_hat)``; for each layer, ``delta = upstream * f'(z)``,
+    It starts at the loss's ``dL/dy_hat`` (MSE: ``-2/K (y - y_hat)``;
+    cross-entropy: ``(P - Y) / N``); for each layer, ``delta = upstream * f'(z)``,
     ``dL/dW = delta^T . input``, ``dL/db = sum over samples of delta``, and the
     upstream of the layer below is ``delta . W``.
     """
     prediction = layers[-1]["output"]
-    count = prediction.numel()
-    upstream = -2.0 / count * (target - prediction)
+    upstream = loss.prediction_gradient(prediction, target)
     prediction_gradient = upstream
     steps: list[dict] = []
     for (weight, _), layer, name in reversed(list(zip(params, layers, activations, strict=True))):
@@ -174,29 +185,32 @@ def backward_by_hand(
 
 
 def backward_by_autograd(
-    params: Params, x: torch.Tensor, target: torch.Tensor, activations: list[str]
+    params: Params,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    activations: list[str],
+    loss: LossFunction = _MSE,
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """torch's own ``.grad`` for every weight and bias: the check on the hand rule."""
+    """torch's own ``.grad`` for every weight and bias (of torch's own functional
+    loss, ``F.mse_loss`` or ``F.cross_entropy``): the check on the hand rule."""
     leaves = [(w.clone().requires_grad_(True), b.clone().requires_grad_(True)) for w, b in params]
     layers = forward(leaves, x, activations)
-    mse_loss(layers[-1]["output"], target).backward()
+    loss.by_torch(layers[-1]["output"], target).backward()
     return [(w.grad.detach(), b.grad.detach()) for w, b in leaves]
 
 
 def _network_trace(lesson: Lesson) -> NetworkTrace:
     network = lesson.network
     activations = _layer_activations(network)
+    loss = loss_for(network.loss)  # the one place that asks which loss
     x = _tensor(lesson.inputs)
-    target = _tensor(lesson.targets)
+    target = loss.target(lesson)
     params = initial_parameters(network, lesson.decimals)
 
     layers = forward(params, x, activations)
     prediction = layers[-1]["output"]
-    errors = target - prediction
-    squared_errors = errors**2
-    loss = mse_loss(prediction, target)
-    prediction_gradient, hand = backward_by_hand(params, layers, target, activations)
-    autograd = backward_by_autograd(params, x, target, activations)
+    prediction_gradient, hand = backward_by_hand(params, layers, target, activations, loss)
+    autograd = backward_by_autograd(params, x, target, activations, loss)
 
     return NetworkTrace(
         sizes=network.sizes,
@@ -217,18 +231,14 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
             for (weight, bias), layer, name in zip(params, layers, activations, strict=True)
         ),
         prediction=_plain(prediction),
-        target=_plain(target),
-        errors=_plain(errors),
-        squared_errors=_plain(squared_errors),
-        squared_error_sum=float(squared_errors.sum()),
-        loss_count=prediction.numel(),
-        loss=float(loss),
+        # the loss's own fields: MSE's errors or cross-entropy's softmax and classes
+        **(_MSE_ONLY | loss.record(prediction, target)),
         prediction_gradient=_plain(prediction_gradient),
         gradients=tuple(Parameters(_plain(w), _plain(b)) for w, b in autograd),
         chain_rule=tuple(
             ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand
         ),
-        training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps),
+        training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps, loss),
         net_prediction=_plain(sequential(params, activations)(x)),
     )
 
@@ -262,15 +272,26 @@ def _train(
     activations: list[str],
     learning_rate: float,
     steps: int,
+    loss_function: LossFunction = _MSE,
 ) -> TrainingTrace:
-    """Plain gradient descent, ``p <- p - learning_rate * dL/dp`` (SGD, no momentum)."""
+    """Plain gradient descent, ``p <- p - learning_rate * dL/dp`` (SGD, no momentum).
+
+    A classifying loss also records the accuracy at each loss's parameters and,
+    for 2 inputs, the regions (``_regions``) at ``region_steps(steps)``.
+    """
     records = []
     predictions = []
-    for _ in range(steps):
+    accuracies = []
+    pictured = region_steps(steps)
+    region_params: list[Params] = []
+    for step in range(steps):
+        if step in pictured:
+            region_params.append(params)
         layers = forward(params, x, activations)
         predictions.append(_plain(layers[-1]["output"]))
-        loss = mse_loss(layers[-1]["output"], target)
-        _, hand = backward_by_hand(params, layers, target, activations)
+        loss = loss_function.value(layers[-1]["output"], target)
+        accuracies.append(loss_function.accuracy(layers[-1]["output"], target))
+        _, hand = backward_by_hand(params, layers, target, activations, loss_function)
         updated = [
             (w - learning_rate * g["weight"], b - learning_rate * g["bias"])
             for (w, b), g in zip(params, hand, strict=True)
@@ -286,13 +307,67 @@ def _train(
         params = updated
     final_prediction = forward(params, x, activations)[-1]["output"]
     predictions.append(_plain(final_prediction))
-    final_loss = float(mse_loss(final_prediction, target))
+    final_loss = float(loss_function.value(final_prediction, target))
+    accuracies.append(loss_function.accuracy(final_prediction, target))
+    region_params.append(params)
+    classifies = loss_function.classifies
     return TrainingTrace(
         learning_rate=learning_rate,
         losses=(*tuple(step.loss for step in records), final_loss),
         layers=_parameters(params),
         steps=tuple(records),
         predictions=tuple(predictions),
+        accuracies=tuple(accuracies) if classifies else (),
+        regions=_regions(x, region_params, pictured, activations, loss_function)
+        if classifies and x.shape[1] == 2
+        else None,
+    )
+
+
+def region_steps(steps: int) -> tuple[int, ...]:
+    """The training steps whose regions are pictured: 0, a few evenly between, the last."""
+    last = REGION_PICTURES - 1
+    return tuple(sorted({i * steps // last for i in range(REGION_PICTURES)}))
+
+
+def region_bounds(x: torch.Tensor) -> tuple[float, float, float, float]:
+    """The grid's outer edges: each input's sample range, widened by a quarter of it
+    on both sides (by 1 when all samples share the value)."""
+    edges = []
+    for column in x.T:
+        low, high = float(column.min()), float(column.max())
+        margin = (high - low) / 4 if high > low else 1.0
+        edges += [low - margin, high + margin]
+    return (edges[0], edges[1], edges[2], edges[3])
+
+
+def _regions(
+    x: torch.Tensor,
+    pictured: list[Params],
+    steps: tuple[int, ...],
+    activations: list[str],
+    loss: LossFunction,
+) -> RegionsTrace:
+    """The predicted class over a ``REGION_CELLS``-square grid, one torch batch per step."""
+    bounds = region_bounds(x)
+    centres = [
+        low + (torch.arange(REGION_CELLS, dtype=DTYPE) + 0.5) * (high - low) / REGION_CELLS
+        for low, high in (bounds[:2], bounds[2:])
+    ]
+    first, second = centres
+    # row r, column c: the point (first[c], second[r]); rows run along the second input
+    grid = torch.stack([first.repeat(REGION_CELLS), second.repeat_interleave(REGION_CELLS)], dim=1)
+    predicted = []
+    for params in pictured:
+        logits = forward(params, grid, activations)[-1]["output"]
+        classes = loss.predicted_classes(logits).reshape(REGION_CELLS, REGION_CELLS)
+        predicted.append(tuple(tuple(row) for row in classes.tolist()))
+    return RegionsTrace(
+        steps=steps,
+        bounds=bounds,
+        first=_plain(first),
+        second=_plain(second),
+        predicted=tuple(predicted),
     )
 
 
@@ -306,14 +381,6 @@ def _tensor(values) -> torch.Tensor:
 def _round(values: torch.Tensor, decimals: int) -> torch.Tensor:
     """Round to the nearest float of the shown decimal (not via float32)."""
     return _tensor([round(float(v), decimals) for v in values.flatten()]).reshape(values.shape)
-
-
-def _plain(values: torch.Tensor):
-    """A tensor as plain Python floats: a tuple, or a tuple of row tuples."""
-    as_list = values.detach().tolist()
-    if values.dim() == 1:
-        return tuple(as_list)
-    return tuple(tuple(row) for row in as_list)
 
 
 def _parameters(params: Params) -> tuple[Parameters, ...]:

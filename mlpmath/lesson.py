@@ -30,6 +30,7 @@ from mlpmath.lesson_checks import (
     MAX_TITLE,
     MAX_WIDTH,
     LessonError,
+    loss_name,
     parameter_count,
     quoted,
     recorded_values,
@@ -80,7 +81,8 @@ class NetworkSpec:
 
     ``activations`` holds each layer's activation, resolved: a layer's own
     ``[[network.layer]] activation``, else ``activation`` for a hidden layer
-    and ``output_activation`` for the last one.
+    and ``output_activation`` for the last one. ``loss`` names the loss the
+    network trains with (``mlpmath.losses``): ``"mse"`` or ``"cross_entropy"``.
     """
 
     sizes: tuple[int, ...]
@@ -89,6 +91,7 @@ class NetworkSpec:
     seed: int
     layers: tuple[LayerSpec, ...]
     activations: tuple[str, ...]
+    loss: str = "mse"
 
     def default_activation(self, index: int) -> str:
         """What layer ``index`` gets without an ``activation`` of its own."""
@@ -105,12 +108,14 @@ class Lesson:
     neurons: tuple[NeuronSpec, ...]
     network: NetworkSpec
     inputs: Matrix
-    targets: Matrix
+    targets: Matrix  # what MSE learns; () for a cross-entropy lesson
     learning_rate: float
     steps: int
     # The TOML text the lesson was read from (what a render hands its workers);
     # two lessons with the same numbers are equal whatever their comments.
     source: str = field(compare=False, repr=False)
+    # What cross-entropy learns: each sample's class, 0 to C - 1; () for MSE.
+    classes: tuple[int, ...] = ()
 
     @classmethod
     def from_model(
@@ -257,7 +262,7 @@ def parse_lesson(text: str, name: str, origin: str | None = None) -> Lesson:
 
 _TOP_KEYS = {"title", "display", "neuron", "network", "data", "training"}
 _NEURON_KEYS = {"inputs", "weight", "bias", "activation"}
-_NETWORK_KEYS = {"sizes", "activation", "output_activation", "seed", "layer"}
+_NETWORK_KEYS = {"sizes", "activation", "output_activation", "seed", "layer", "loss"}
 _LAYER_KEYS = {"weight", "bias", "activation"}
 
 
@@ -287,27 +292,26 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     network = _network(check.table_of(raw, "network", required=True), decimals)
 
     data = check.table_of(raw, "data", required=True)
-    check.check_keys(data, {"inputs", "targets"}, "data")
+    check.check_keys(data, {"inputs", "targets", "classes"}, "data")
     inputs = check.matrix(
         check.required(data, "inputs", "data"), "data.inputs", MAX_SAMPLES, MAX_WIDTH
-    )
-    targets = check.matrix(
-        check.required(data, "targets", "data"), "data.targets", MAX_SAMPLES, MAX_WIDTH
     )
     if len(inputs[0]) != network.sizes[0]:
         raise LessonError(
             f"data.inputs: rows have {len(inputs[0])} values but network.sizes[0] "
             f"is {network.sizes[0]}"
         )
-    if len(targets) != len(inputs):
-        raise LessonError(
-            f"data.targets: {len(targets)} rows but data.inputs has {len(inputs)} samples"
-        )
-    if len(targets[0]) != network.sizes[-1]:
-        raise LessonError(
-            f"data.targets: rows have {len(targets[0])} values but the output layer "
-            f"has {network.sizes[-1]} (network.sizes[-1])"
-        )
+    targets: Matrix = ()
+    classes: tuple[int, ...] = ()
+    if network.loss == "mse":
+        if "classes" in data:
+            raise LessonError(
+                'data.classes: given, but network.loss is "mse", which learns data.targets; '
+                'set network.loss = "cross_entropy" to learn classes'
+            )
+        targets = _targets(data, inputs, network)
+    else:
+        classes = _classes(data, inputs, network)
 
     training = check.table_of(raw, "training", required=True)
     check.check_keys(training, {"learning_rate", "steps"}, "training")
@@ -319,12 +323,14 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     steps = check.integer(
         check.required(training, "steps", "training"), "training.steps", 0, MAX_STEPS
     )
-    recorded = recorded_values(network.sizes, len(inputs), steps)
+    classifies = network.loss != "mse"
+    recorded = recorded_values(network.sizes, len(inputs), steps, classifies)
     if recorded > MAX_RECORDED:
-        per_step = recorded_values(network.sizes, len(inputs), 1) - recorded_values(
-            network.sizes, len(inputs), 0
+        per_step = recorded_values(network.sizes, len(inputs), 1, classifies) - recorded_values(
+            network.sizes, len(inputs), 0, classifies
         )
-        most = max(0, (MAX_RECORDED - recorded_values(network.sizes, len(inputs), 0)) // per_step)
+        least = recorded_values(network.sizes, len(inputs), 0, classifies)
+        most = max(0, (MAX_RECORDED - least) // per_step)
         raise LessonError(
             f"training.steps: {steps} steps of this network on {len(inputs)} samples would "
             f"record about {recorded:,} numbers; a lesson allows {MAX_RECORDED:,} "
@@ -342,6 +348,59 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
         learning_rate=learning_rate,
         steps=steps,
         source=source,
+        classes=classes,
+    )
+
+
+def _targets(data: dict[str, Any], inputs: Matrix, network: NetworkSpec) -> Matrix:
+    """``data.targets``: one row of outputs per sample (what MSE learns)."""
+    targets = check.matrix(
+        check.required(data, "targets", "data"), "data.targets", MAX_SAMPLES, MAX_WIDTH
+    )
+    if len(targets) != len(inputs):
+        raise LessonError(
+            f"data.targets: {len(targets)} rows but data.inputs has {len(inputs)} samples"
+        )
+    if len(targets[0]) != network.sizes[-1]:
+        raise LessonError(
+            f"data.targets: rows have {len(targets[0])} values but the output layer "
+            f"has {network.sizes[-1]} (network.sizes[-1])"
+        )
+    return targets
+
+
+def _classes(data: dict[str, Any], inputs: Matrix, network: NetworkSpec) -> tuple[int, ...]:
+    """``data.classes``: one class index per sample (what cross-entropy learns)."""
+    if "targets" in data:
+        both = " (give data.classes only)" if "classes" in data else ""
+        raise LessonError(
+            'data.targets: network.loss is "cross_entropy", which learns data.classes '
+            f"(one class per sample), not targets{both}"
+        )
+    if "classes" not in data:
+        raise LessonError(
+            'data.classes: missing; network.loss = "cross_entropy" learns one class per '
+            "sample, e.g. classes = [0, 2, 1]"
+        )
+    raw = data["classes"]
+    if not isinstance(raw, list) or not raw:
+        raise LessonError(
+            f"data.classes: expected a list of class indices, e.g. [0, 2, 1], got {quoted(raw)}"
+        )
+    if len(raw) != len(inputs):
+        raise LessonError(
+            f"data.classes: {len(raw)} classes but data.inputs has {len(inputs)} samples"
+        )
+    count = network.sizes[-1]
+    return tuple(
+        check.integer(
+            value,
+            f"data.classes[{i}]",
+            0,
+            count - 1,
+            f"a class of the output layer's {count}, network.sizes[-1]",
+        )
+        for i, value in enumerate(raw)
     )
 
 
@@ -386,6 +445,12 @@ def _network(table: dict[str, Any], decimals: int) -> NetworkSpec:
         table.get("output_activation", "none"), "network.output_activation"
     )
     seed = check.integer(table.get("seed", 0), "network.seed", 0, MAX_SEED, "torch's seed range")
+    loss = loss_name(table.get("loss", "mse"), "network.loss")
+    if loss != "mse" and sizes[-1] < 2:
+        raise LessonError(
+            f"network.sizes: the last layer has {sizes[-1]} output; cross-entropy needs one "
+            "per class, at least 2"
+        )
 
     layer_tables = table.get("layer", [])
     if not isinstance(layer_tables, list):
@@ -422,6 +487,15 @@ def _network(table: dict[str, Any], decimals: int) -> NetworkSpec:
         else defaults[i]
         for i, t in enumerate(layer_tables)
     ) or tuple(defaults)
+    if loss != "mse" and activations[-1] != "none":
+        last = len(sizes) - 2
+        own = last < len(layer_tables) and "activation" in layer_tables[last]
+        key = f"network.layer[{last}].activation" if own else "network.output_activation"
+        raise LessonError(
+            f'{key}: must be "none" with network.loss = "cross_entropy", got '
+            f"{quoted(activations[-1])}: the last layer gives the logits, and the loss "
+            "applies the softmax"
+        )
     return NetworkSpec(
         sizes=sizes,
         activation=activation,
@@ -429,6 +503,7 @@ def _network(table: dict[str, Any], decimals: int) -> NetworkSpec:
         seed=seed,
         layers=layers,
         activations=activations,
+        loss=loss,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from mlpmath.activation_names import ACTIVATION_NAMES
 
 __all__ = [
+    "LOSS_NAMES",
     "MAX_DECIMALS",
     "MAX_LAYERS",
     "MAX_LESSON_BYTES",
@@ -27,7 +28,10 @@ __all__ = [
     "MAX_STEPS",
     "MAX_TITLE",
     "MAX_WIDTH",
+    "REGION_CELLS",
+    "REGION_PICTURES",
     "LessonError",
+    "loss_name",
     "parameter_count",
     "quoted",
     "recorded_values",
@@ -45,6 +49,10 @@ MAX_PARAMETERS = 10_000  # weights and biases of the network
 MAX_RECORDED = 2_000_000  # numbers the trace holds: steps x (parameters and predictions)
 MAX_SEED = 2**64 - 1  # torch.manual_seed's range (from 0)
 MAX_TITLE = 200  # characters of the title
+
+LOSS_NAMES = ("mse", "cross_entropy")  # [network] loss (mlpmath.losses.LOSSES, same order)
+REGION_CELLS = 48  # a 2-input classification lesson's regions: a grid of 48 x 48 cells
+REGION_PICTURES = 5  # ... pictured at most at this many training steps
 
 
 class LessonError(ValueError):
@@ -72,15 +80,24 @@ def parameter_count(sizes: tuple[int, ...]) -> int:
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
 
 
-def recorded_values(sizes: tuple[int, ...], samples: int, steps: int) -> int:
+def recorded_values(
+    sizes: tuple[int, ...], samples: int, steps: int, classifies: bool = False
+) -> int:
     """About how many numbers the trace of such a lesson holds.
 
     Each training step records the parameters, their gradients and the
     updated parameters, and the prediction for every sample; the forward and
-    backward passes record a few matrices of samples x width per layer.
+    backward passes record a few matrices of samples x width per layer. A
+    classification lesson also records its softmax, an accuracy per step and,
+    with 2 inputs, the regions: a grid of classes at a few steps.
     """
     per_step = 3 * parameter_count(sizes) + samples * sizes[-1]
-    return (steps + 1) * per_step + 8 * samples * sum(sizes)
+    total = (steps + 1) * per_step + 8 * samples * sum(sizes)
+    if classifies:
+        total += (steps + 1) + 8 * samples * sizes[-1]
+        if sizes[0] == 2:
+            total += REGION_PICTURES * REGION_CELLS**2 + 2 * REGION_CELLS + 4
+    return total
 
 
 def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -161,6 +178,13 @@ def matrix(value: Any, key: str, max_rows: int, max_columns: int) -> tuple[tuple
                 f"{key}[{i}]: ragged rows (row 0 has {width} values, row {i} has {len(row)})"
             )
     return rows
+
+
+def loss_name(value: Any, key: str) -> str:
+    if not isinstance(value, str) or value not in LOSS_NAMES:
+        choices = ", ".join(LOSS_NAMES)
+        raise LessonError(f"{key}: unknown loss {quoted(value)} (choose one of: {choices})")
+    return value
 
 
 def activation(value: Any, key: str) -> str:

@@ -68,6 +68,13 @@ def lesson_toml(lesson: Lesson) -> str:
             "the last layer's",
         ),
     ]
+    if network.loss != "mse":  # an MSE lesson's file stays as it always was
+        out.append(
+            _commented(
+                f"loss = {_toml_string(network.loss)}",
+                "the last layer's outputs are the logits; mse learns data.targets instead",
+            )
+        )
     if not network.layers:
         out.append(_commented(f"seed = {network.seed}", "draws the weights (nn.Linear's init)"))
     elif network.seed != 0:
@@ -102,7 +109,12 @@ def lesson_toml(lesson: Lesson) -> str:
         "",
         "[data]",
         _commented(f"inputs = {_toml_matrix(lesson.inputs)}", "one row per sample"),
-        _commented(f"targets = {_toml_matrix(lesson.targets)}", "the outputs to learn, per row"),
+        _commented(f"targets = {_toml_matrix(lesson.targets)}", "the outputs to learn, per row")
+        if network.loss == "mse"
+        else _commented(
+            f"classes = {_toml_vector(lesson.classes)}",
+            f"each sample's class, 0 to {network.sizes[-1] - 1}",
+        ),
         "",
         "[training]",
         _commented(

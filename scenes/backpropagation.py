@@ -33,6 +33,10 @@ INPUT = 0  # the input of that neuron whose weight is worked out
 class Backpropagation(LearningScene):
     """One hidden layer's gradients by hand, from the output's error signal, beside torch's."""
 
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return not trace.network.is_classification  # starts from MSE's errors
+
     def construct(self) -> None:
         self.output = self.output_layer
         self.hidden = self.output - 1  # the last hidden layer; -1 when there is none

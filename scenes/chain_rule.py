@@ -42,6 +42,10 @@ def _words() -> dict:
 class ChainRule(LearningScene):
     """How the loss changes with each output weight, derived by hand and checked by torch."""
 
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return not trace.network.is_classification  # derives MSE's dL/dy_hat
+
     def construct(self) -> None:
         network = self.trace.network
         self.layer = self.output_layer

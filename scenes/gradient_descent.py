@@ -48,7 +48,8 @@ class GradientDescent(LearningScene):
 
     @classmethod
     def applies(cls, trace) -> bool:
-        return bool(trace.network.training.steps)
+        # shows MSE's targets beside the predictions
+        return bool(trace.network.training.steps) and not trace.network.is_classification
 
     def construct(self) -> None:
         self.show_title("Gradient descent: step against the gradient")

@@ -32,6 +32,10 @@ class MSELoss(LectureScene):
     """Target beside prediction, ``y - hat(y)``, its square, their sum and their mean:
     ``L = 1/K sum_i (y_i - hat(y)_i)^2``, K the number of prediction entries."""
 
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return not trace.network.is_classification  # MSE's terms only
+
     def construct(self) -> None:
         title = self.show_title("The loss: mean squared error")
         self._build()
