@@ -14,7 +14,8 @@ The Python API, for a Jupyter or Colab notebook::
 - :func:`trace` (every number of a lesson), :func:`render` (clips),
   :func:`verify`, :func:`slides` (decks), ``workbook(lesson, path)`` (the
   spreadsheet, ``mlp_lecture.spreadsheet.write_workbook``), :func:`script`
-  (the teacher's script of a render).
+  (the teacher's script of a render), :func:`explore` (the lesson as one
+  offline page where every number is recomputed on an edit).
 
 The rest of the package is the application: the ``mlp-lecture`` command
 (``cli.py``), the render pipeline (``pipeline/``), the decks (``deck.py``),
@@ -40,6 +41,7 @@ __all__ = [
     "Lesson",
     "LessonError",
     "default_lesson",
+    "explore",
     "load_lesson",
     "parse_lesson",
     "render",
@@ -224,6 +226,16 @@ def workbook(lesson: Lesson | str | Path | None = None, path: str | Path | None 
 
     chosen = _lesson(lesson)
     return write_workbook(chosen, path if path is not None else default_workbook_path(chosen))
+
+
+def explore(lesson: Lesson | str | Path | None = None, out: str | Path | None = None) -> Path:
+    """Write the lesson's explorable page (``renders/<lesson>/explore/`` by default);
+    the path of its ``index.html``: open it in a browser, offline, and edit any number.
+    """
+    from mlp_lecture.explorable import default_explore_dir, write_explore
+
+    chosen = _lesson(lesson)
+    return write_explore(chosen, out if out is not None else default_explore_dir(chosen))
 
 
 def script(

@@ -241,6 +241,22 @@ def _workbook_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explore_command(args: argparse.Namespace) -> int:
+    from mlp_lecture.explorable import ExploreError, default_explore_dir, write_explore
+    from mlp_lecture.explorable.katex import KaTeXError
+
+    lesson = load_lesson(args.lesson)
+    try:
+        written = write_explore(lesson, args.out or default_explore_dir(lesson))
+    except (ExploreError, KaTeXError) as error:
+        raise UserError(str(error)) from None
+    except OSError as error:  # e.g. no permission to write there, or the disk is full
+        where = f"{error.filename}: " if error.filename else ""
+        raise UserError(f"{where}{error.strerror or error}") from None
+    print(written)
+    return 0
+
+
 def _script_command(args: argparse.Namespace) -> int:
     from mlp_lecture.lecture_script import build_script, default_script_path
     from mlp_lecture.pipeline.options import RenderOptions, default_out_dir, select_scenes
@@ -416,6 +432,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="the .xlsx file (default: renders/LESSON/workbook.xlsx)"
     )
     workbook.set_defaults(run=_workbook_command)
+
+    explore = commands.add_parser(
+        "explore",
+        help="the lesson as one offline HTML page: edit a number, everything after it is "
+        "recomputed",
+    )
+    _add_lesson_argument(explore)
+    explore.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        help="the page's directory, with index.html (default: renders/LESSON/explore)",
+    )
+    explore.set_defaults(run=_explore_command)
 
     script = commands.add_parser(
         "script",

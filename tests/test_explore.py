@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import chromium
 
-from mlp_lecture.explore import ExploreError, page_lesson, write_explore
+from mlp_lecture.explorable import ExploreError, page_lesson, write_explore
 from mlpmath import compute_trace, load_lesson, parse_lesson, resolve
 from mlpmath.display import format_number, relation
 from mlpmath.lesson import LayerSpec, Lesson, NetworkSpec, NeuronSpec
@@ -310,7 +310,7 @@ def test_maths_module_alone_formats_as_python(tmp_path):
     values += [round(rng.uniform(-10, 10), rng.randint(0, 6)) + 5e-5 for _ in range(200)]
     cases = [(v, d) for v in values for d in (0, 2, 4, 10)]
     script = (
-        f"const M = require({json.dumps(str(ROOT / 'mlp_lecture/explore/page/maths.js'))});"
+        f"const M = require({json.dumps(str(ROOT / 'mlp_lecture/explorable/page/maths.js'))});"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
         "console.log(JSON.stringify(cases.map(([v, d]) => M.formatNumber(v, d))));"
     )
@@ -318,3 +318,24 @@ def test_maths_module_alone_formats_as_python(tmp_path):
         ["node", "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == [format_number(v, d) for v, d in cases]
+
+
+def test_explore_command_writes_the_page_and_refuses_a_bad_out_in_one_line(cli, tmp_path):
+    out = tmp_path / "page"
+    done = cli("explore", str(ROOT / "lessons" / "relu.toml"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out / "index.html")
+    assert (out / "katex" / "katex.min.js").is_file()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "app.js",
+        "index.html",
+        "katex",
+        "maths.js",
+        "style.css",
+    ]
+    (tmp_path / "taken").write_text("mine")
+    refused = cli("explore", "-o", str(tmp_path / "taken"))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "taken: is a file" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert (tmp_path / "taken").read_text() == "mine"

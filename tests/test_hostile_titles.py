@@ -319,7 +319,7 @@ def test_a_formula_as_the_lesson_title_stays_text_in_the_workbook(tmp_path):
 
 
 def test_the_explorable_page_runs_no_title_and_shows_it_literally(browser, tmp_path):
-    from mlp_lecture.explore import write_explore
+    from mlp_lecture.explorable import write_explore
 
     title = "{{ view_json }} " + HOSTILE  # also a placeholder of the page's own template
     page = write_explore(hostile_lesson(title), tmp_path / "page")

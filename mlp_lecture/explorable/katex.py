@@ -44,7 +44,7 @@ def ensure_katex() -> Path:
     )
 
 
-if __name__ == "__main__":  # `python -m mlp_lecture.explore.katex`: what setup runs
+if __name__ == "__main__":  # `python -m mlp_lecture.explorable.katex`: what setup runs
     try:
         print(ensure_katex())
     except KaTeXError as error:

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mlpmath import Lesson
 
-__all__ = ["PAGE_FILES", "ExploreError", "page_lesson", "page_view", "write_explore"]
+__all__ = [
+    "PAGE_FILES",
+    "ExploreError",
+    "default_explore_dir",
+    "page_lesson",
+    "page_view",
+    "write_explore",
+]
 
 PAGE_DIR = Path(__file__).parent / "page"
 # What a page directory holds: these files and katex/; nothing else is ever written there.
@@ -36,6 +43,13 @@ STAGE_PREFIX = ".explore-"
 
 class ExploreError(Exception):
     """The page cannot be written; the message is one line naming the path."""
+
+
+def default_explore_dir(lesson: Lesson) -> Path:
+    """``renders/<lesson>/explore``: beside the lesson's renders."""
+    from mlp_lecture.pipeline.options import lesson_folder
+
+    return lesson_folder(lesson) / "explore"
 
 
 def page_lesson(lesson: Lesson) -> dict[str, Any]:
@@ -122,7 +136,11 @@ def _script_json(value: Any) -> str:
 
 
 def page_html(lesson: Lesson) -> str:
-    """``index.html`` of the page for ``lesson``."""
+    """``index.html`` of the page for ``lesson``.
+
+    The template's placeholders are filled in one pass, so a title that holds
+    ``{{ view_json }}`` stays text.
+    """
     template = (PAGE_DIR / "index.html").read_text(encoding="utf-8")
     values = {
         "title": html.escape(lesson.title),
@@ -130,8 +148,7 @@ def page_html(lesson: Lesson) -> str:
         "lesson_json": _script_json(page_lesson(lesson)),
         "view_json": _script_json(page_view(lesson)),
     }
-    # One pass: a title that reads "{{ view_json }}" stays that text, not a second template.
-    return re.sub(r"\{\{ (\w+) \}\}", lambda match: values[match[1]], template)
+    return re.sub(r"\{\{ (\w+) \}\}", lambda match: values[match.group(1)], template)
 
 
 def _is_page_dir(folder: Path) -> bool:
@@ -152,7 +169,7 @@ def write_explore(lesson: Lesson, out_dir: str | Path) -> Path:
     Raises :class:`ExploreError` when ``out_dir`` is a file or holds anything this
     module did not write: nothing of the user's is touched.
     """
-    from mlp_lecture.explore.katex import ensure_katex
+    from mlp_lecture.explorable.katex import ensure_katex
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
