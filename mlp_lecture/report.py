@@ -3,8 +3,10 @@
 Small tables of the numbers a teacher re-checks by hand, at the lesson's
 display precision (``mlpmath.format_number``), in the lecture's order: the
 one-neuron examples, each layer, the loss, the gradient twice (autograd and
-the hand chain rule) and the training losses. It reads the trace only and
-never imports manim.
+the hand chain rule) and the training losses. For a classification lesson the
+loss part is the softmax of the logits, each sample's cross-entropy, the
+predicted classes and the accuracy, and training adds the accuracy per step.
+It reads the trace only and never imports manim.
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ def report(trace: Trace) -> list[RenderableType]:
     shown = _shown_labels(names)
     for index, layer in enumerate(network.layers):
         parts.append(_layer(index, layer, shown[index], shown[index + 1], number))
-    parts.append(_loss(network, names[-1], number))
+    if network.is_classification:
+        parts += [_softmax(network, number), _cross_entropy(network, number)]
+    else:
+        parts.append(_loss(network, names[-1], number))
     parts.append(_gradients(network, names, number))
     parts.append(_training(network, number))
     return parts
@@ -165,6 +170,46 @@ def _loss(network: NetworkTrace, outputs: list[str], number: _Formatter) -> Rend
     return table
 
 
+def _softmax(network: NetworkTrace, number: _Formatter) -> RenderableType:
+    softmax = network.softmax
+    assert softmax is not None  # a classification lesson's trace holds it
+    samples = [str(s + 1) for s in range(network.samples)]
+    classes = [str(c) for c in range(network.sizes[-1])]
+    tables = [
+        _matrix("logits Z", softmax.logits, samples, classes, number),
+        _matrix("max", [[m] for m in softmax.row_max], samples, ["m"], number),
+        _matrix("Z − max", softmax.shifted, samples, classes, number),
+        _matrix("e^(Z − max)", softmax.exp, samples, classes, number),
+        _matrix("sum", [[t] for t in softmax.exp_sum], samples, ["Σ"], number),
+        _matrix("P = e^(Z − max) / sum", softmax.probabilities, samples, classes, number),
+    ]
+    heading = _heading("Softmax of each sample's logits (rows: samples, columns: classes)")
+    return Group(heading, Columns(tables, padding=(0, 2)))
+
+
+def _cross_entropy(network: NetworkTrace, number: _Formatter) -> RenderableType:
+    table = _table(
+        ["sample", "class y", "P(y)", "−log P(y)", "predicted", "right"],
+        title="Loss: cross-entropy of the true class",
+    )
+    for s, true in enumerate(network.classes):
+        table.add_row(
+            str(s + 1),
+            str(true),
+            number(network.true_class_probability[s]),
+            number(network.cross_entropy[s]),
+            str(network.predicted_classes[s]),
+            "yes" if network.correct[s] else "no",
+        )
+    table.add_section()
+    table.add_row(f"L = mean of {network.loss_count}", "", "", Text(number(network.loss), "bold"))
+    accuracy = Text(
+        f"accuracy: {network.correct_count} of {network.samples} right = "
+        f"{number(network.accuracy or 0.0)}; dL/dZ = (P − Y) / {network.loss_count}"
+    )
+    return Group(table, accuracy)
+
+
 def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter) -> RenderableType:
     table = _table(["parameter", "autograd", "chain rule"], title="Gradient dL/dp")
     largest = 0.0
@@ -197,11 +242,12 @@ def _parameter_rows(
 def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
     training = network.training
     table = _table(
-        ["step", "loss"],
+        ["step", "loss", *(["accuracy"] if training.accuracies else [])],
         title=f"Training: p ← p − {number.plain(training.learning_rate)} · dL/dp",
     )
     for step, loss in enumerate(training.losses):
-        table.add_row("before" if step == 0 else str(step), number(loss))
+        accuracy = [number(training.accuracies[step])] if training.accuracies else []
+        table.add_row("before" if step == 0 else str(step), number(loss), *accuracy)
     losses = training.losses
     if not all(math.isfinite(loss) for loss in losses):
         verdict = Text("The loss overflowed: the learning rate is too large.", style="bold red")
@@ -211,7 +257,20 @@ def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
         verdict = Text(f"The loss fell in {len(losses) - 1} steps.")
     else:
         verdict = Text("No training steps.")
-    return Group(table, verdict)
+    parts: list[RenderableType] = [table, verdict]
+    if training.regions is not None:
+        regions = training.regions
+        cells = len(regions.first)
+        low1, high1, low2, high2 = (number(edge) for edge in regions.bounds)
+        parts.append(
+            Text(
+                f"Regions: the predicted class on a {cells} × {cells} grid over "
+                f"x1 {low1} to {high1}, x2 {low2} to {high2}, after steps "
+                f"{', '.join(map(str, regions.steps))} (network.training.regions)",
+                style="dim",
+            )
+        )
+    return Group(*parts)
 
 
 # -- building blocks ---------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 from mlp_lecture.spreadsheet.backward import write_gradients, write_step, write_training
 from mlp_lecture.spreadsheet.cells import Sheet, Styles
 from mlp_lecture.spreadsheet.forward import Names, write_layers, write_loss, write_neurons
-from mlpmath import Lesson, Trace, cached_trace
+from mlpmath import Lesson, LessonError, Trace, cached_trace
 
 __all__ = ["SHEETS", "default_workbook_path", "write_trace_workbook", "write_workbook"]
 
@@ -46,7 +46,16 @@ def write_workbook(lesson: Lesson, path: str | Path) -> Path:
 
 
 def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
-    """Write the workbook of an already computed ``trace`` to ``path``."""
+    """Write the workbook of an already computed ``trace`` to ``path``.
+
+    Its sheets are the MSE lecture's: a classification lesson is refused
+    (``LessonError``, one line) before anything is written.
+    """
+    if trace.network.is_classification:
+        raise LessonError(
+            f"{trace.lesson}: network.loss is {trace.network.loss_function!r}; the workbook "
+            'shows regression lessons (loss = "mse") only, for now'
+        )
     import xlsxwriter
 
     path = Path(path)
