@@ -5,6 +5,10 @@ than keep a notebook. The file is read with ``torch.load(weights_only=True)``
 only: a pickled module, or anything else that is not a plain state dict of
 tensors, is refused and never executed. The lesson itself is made by
 ``Lesson.from_model``, so it passes the same checks as a notebook's.
+
+With ``loss="cross_entropy"`` the CSV's last column is each sample's class
+(a whole number from 0 to C - 1, C the network's output size): the network
+gives logits, and the lesson trains with softmax and cross-entropy.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import torch
 from torch import nn
 
 from mlpmath import ACTIVATIONS, Lesson, LessonError
+from mlpmath.lesson_checks import loss_name
 
 __all__ = ["lesson_from_files", "parse_activations", "parse_layers", "read_csv", "read_state_dict"]
 
@@ -149,12 +154,15 @@ def read_state_dict(path: Path) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
     return result
 
 
-def read_csv(path: Path, inputs: int, targets: int) -> tuple[list[list[float]], list[list[float]]]:
+def read_csv(
+    path: Path, inputs: int, targets: int, classes: bool = False
+) -> tuple[list[list[float]], list[list[float]]]:
     """Rows of ``inputs`` input columns then ``targets`` target columns.
 
     The split comes from the network: its input size and its output size.
     A first row that is not all numbers is a header and skipped; blank rows
-    are skipped.
+    are skipped. With ``classes``, the one target column is a class: a whole
+    number, refused (naming the row and column) when it is not.
     """
     width = inputs + targets
     _regular_file(path, MAX_CSV_BYTES)
@@ -186,6 +194,11 @@ def read_csv(path: Path, inputs: int, targets: int) -> tuple[list[list[float]], 
                     f"{path}:{number}: column {column}: {cell.strip()!r} is not a number"
                 )
             values.append(float(cell))
+        if classes and not values[-1].is_integer():
+            raise LessonError(
+                f"{path}:{number}: column {width}: {row[-1].strip()!r} is not a class "
+                "(a whole number from 0): with --loss cross_entropy the last column is the class"
+            )
         xs.append(values[:inputs])
         ys.append(values[inputs:])
     return xs, ys
@@ -209,8 +222,13 @@ def lesson_from_files(
     steps: int,
     title: str,
     decimals: int,
+    loss: str = "mse",
 ) -> Lesson:
-    """The lesson of a saved state dict and a CSV of its data (nothing written)."""
+    """The lesson of a saved state dict and a CSV of its data (nothing written).
+
+    ``loss="cross_entropy"``: the CSV's last column is the class of each row.
+    """
+    loss = loss_name(loss, "--loss")
     linears = read_state_dict(state_dict)
     shapes = [(int(w.shape[1]), int(w.shape[0])) for _, w, _ in linears]
     found = (shapes[0][0], *(out for _, out in shapes))
@@ -236,15 +254,18 @@ def lesson_from_files(
         modules.append(linear)
         if name != "none":
             modules.append(_MODULES[name]())
-    inputs, targets = read_csv(data, found[0], found[-1])
+    classes = loss != "mse"
+    inputs, targets = read_csv(data, found[0], 1 if classes else found[-1], classes)
+    labels = [int(row[0]) for row in targets] if classes else targets
     return Lesson.from_model(
         nn.Sequential(*modules),
         inputs,
-        targets,
+        labels,
         learning_rate=learning_rate,
         steps=steps,
         title=title,
         decimals=decimals,
+        loss=loss,
     )
 
 

@@ -130,6 +130,7 @@ class Lesson:
         decimals: int = 4,
         neurons: Sequence[NeuronSpec | dict[str, Any]] | None = None,
         name: str | None = None,
+        loss: str = "mse",
     ) -> Lesson:
         """The lesson of a torch ``nn.Sequential`` of ``nn.Linear`` layers and activations.
 
@@ -140,6 +141,10 @@ class Lesson:
 
         Raises ``LessonError`` (one sentence naming the module by index and
         type) for anything a lesson cannot hold.
+
+        ``loss="cross_entropy"`` makes a classification lesson: the model's
+        outputs are the logits and ``targets`` are integer class labels (a
+        ``torch.long`` tensor or a list), as ``nn.CrossEntropyLoss`` takes them.
 
         Examples
         --------
@@ -162,6 +167,7 @@ class Lesson:
             decimals=decimals,
             neurons=neurons,
             name=name,
+            loss=loss,
         )
 
     def to_toml(self) -> str:

@@ -26,6 +26,7 @@ from mlpmath.lesson import (
     NeuronSpec,
     parse_lesson,
 )
+from mlpmath.lesson_checks import loss_name
 
 __all__ = ["MODULE_ACTIVATIONS", "SUPPORTED", "lesson_from_model", "network_from_modules"]
 
@@ -55,6 +56,7 @@ def lesson_from_model(
     decimals: int = 4,
     neurons: Sequence[NeuronSpec | dict[str, Any]] | None = None,
     name: str | None = None,
+    loss: str = "mse",
 ) -> Lesson:
     """The lesson of ``model`` trained on ``inputs`` -> ``targets`` (see ``Lesson.from_model``).
 
@@ -66,6 +68,9 @@ def lesson_from_model(
     inputs, targets
         Tensors, numpy arrays or nested lists, one row per sample. A 1-D
         ``targets`` is read as a column when the network has one output.
+        With ``loss="cross_entropy"``, ``targets`` are integer class labels,
+        one per sample (a ``torch.long`` tensor or a list of ints), as
+        ``nn.CrossEntropyLoss`` takes them with the model's logits.
     learning_rate, steps
         The gradient-descent run the lecture shows.
     title, decimals
@@ -78,26 +83,46 @@ def lesson_from_model(
     name
         The lesson's name (its render directory, ``renders/NAME/``); by
         default made from the title.
+    loss
+        ``"mse"`` (regression on ``targets``) or ``"cross_entropy"`` (the
+        model's outputs are logits; ``targets`` are classes).
     """
+    loss = loss_name(loss, "loss")
     linears, activations = network_from_modules(model)
     sizes = (linears[0][1].in_features, *(linear.out_features for _, linear in linears))
     layers = tuple(_layer_spec(index, linear) for index, linear in linears)
     x = _rows(inputs, "inputs")
-    y = _rows(targets, "targets", column=sizes[-1] == 1)
     first_index, first = linears[0]
     if len(x[0]) != sizes[0]:
         raise LessonError(
             f"inputs: rows have {len(x[0])} values but model[{first_index}] "
             f"({type(first).__name__}) takes {sizes[0]}"
         )
-    if len(y) != len(x):
-        raise LessonError(f"targets: {len(y)} rows but inputs has {len(x)} samples")
     last_index, last = linears[-1]
-    if len(y[0]) != sizes[-1]:
-        raise LessonError(
-            f"targets: rows have {len(y[0])} values but the last layer, model[{last_index}] "
-            f"({type(last).__name__}), gives {sizes[-1]}"
-        )
+    y: Matrix = ()
+    classes: tuple[int, ...] = ()
+    if loss == "mse":
+        y = _rows(targets, "targets", column=sizes[-1] == 1)
+        if len(y) != len(x):
+            raise LessonError(f"targets: {len(y)} rows but inputs has {len(x)} samples")
+        if len(y[0]) != sizes[-1]:
+            raise LessonError(
+                f"targets: rows have {len(y[0])} values but the last layer, model[{last_index}] "
+                f"({type(last).__name__}), gives {sizes[-1]}"
+            )
+    else:
+        last_kind = f"model[{last_index}] ({type(last).__name__})"
+        if sizes[-1] < 2:
+            raise LessonError(
+                f"{last_kind}: gives {sizes[-1]} output; cross-entropy needs one logit per "
+                "class, at least 2"
+            )
+        if activations[-1] != "none":
+            raise LessonError(
+                f"{last_kind}: is followed by an activation ({activations[-1]}); with "
+                "cross-entropy the last layer gives the logits, and the loss applies the softmax"
+            )
+        classes = _class_labels(targets, sizes[-1], len(x))
     _check_run(learning_rate, steps, decimals, title)
     hidden = activations[:-1]
     # The hidden layers' most common activation is the network's (a tie: "none"
@@ -110,6 +135,7 @@ def lesson_from_model(
         seed=0,
         layers=layers,
         activations=tuple(activations),
+        loss=loss,
     )
     lesson_name = name or _slug(title)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", lesson_name) or lesson_name.startswith("."):
@@ -127,6 +153,7 @@ def lesson_from_model(
         learning_rate=float(learning_rate),
         steps=steps,
         source="",
+        classes=classes,
     )
     # The file is the lesson: a render hands its text to the workers, so it is
     # read back through the one validating reader (limits included).
@@ -238,6 +265,41 @@ def _rows(values: Any, key: str, column: bool = False) -> Matrix:
     if not torch.isfinite(tensor).all():
         raise LessonError(f"{key}: holds a non-finite value (inf or nan)")
     return _matrix(tensor)
+
+
+def _class_labels(values: Any, count: int, samples: int) -> tuple[int, ...]:
+    """Integer class labels, one per sample, each from 0 to ``count - 1``."""
+    expected = "integer class labels, one per sample (a torch.long tensor or a list of ints)"
+    if isinstance(values, list | tuple) and any(
+        isinstance(v, bool) or not isinstance(v, int) for v in values
+    ):
+        wrong = next(v for v in values if isinstance(v, bool) or not isinstance(v, int))
+        raise LessonError(f"targets: expected {expected}, got {_shown(wrong)}")
+    try:
+        tensor = (
+            values.detach().cpu() if isinstance(values, torch.Tensor) else torch.as_tensor(values)
+        )
+    except (TypeError, ValueError, RuntimeError):
+        raise LessonError(f"targets: expected {expected}") from None
+    if tensor.dtype == torch.bool or tensor.is_floating_point() or tensor.is_complex():
+        raise LessonError(f"targets: expected {expected}, got a tensor of {tensor.dtype}")
+    if tensor.dim() != 1:
+        raise LessonError(f"targets: expected {expected}, got shape {tuple(tensor.shape)}")
+    if len(tensor) != samples:
+        raise LessonError(f"targets: {len(tensor)} classes but inputs has {samples} samples")
+    labels = tuple(int(v) for v in tensor.tolist())
+    for index, label in enumerate(labels):
+        if not 0 <= label < count:
+            raise LessonError(
+                f"targets[{index}]: class {label} is out of range: the last layer gives "
+                f"{count} logits, so classes 0 to {count - 1}"
+            )
+    return labels
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_run(learning_rate: Any, steps: Any, decimals: Any, title: Any) -> None:
