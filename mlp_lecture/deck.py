@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlp_lecture.captions import plain_text
+from mlp_lecture.explorable import write_explore
+from mlp_lecture.explorable.katex import ensure_katex
 from mlp_lecture.pipeline.directory import hold_directory
 from mlp_lecture.pipeline.options import RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
@@ -68,6 +70,7 @@ REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides prese
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
 STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
 STAGE_DIR = ".deck-stage"  # in DIR, recorded as ours: where decks are written before the swap
+EXPLORE_DIR = "explore"  # beside the HTML deck, which links to it: the lesson's explorable page
 BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
 CAPTIONS_KEY = "C"  # turns the HTML deck's captions on and off
 
@@ -106,6 +109,7 @@ def build_deck(
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
+        ensure_katex()  # the explorable page's, beside the deck
     check_out_dir(out_dir, force)
     areas = [SLIDES_DIR, STAGE_DIR, *(path for t in targets for path in _deck_paths(t))]
     Ownership(out_dir).check(areas)
@@ -135,6 +139,7 @@ def build_deck(
         with redirect_stderr(io.StringIO()):  # the converters' progress bars
             if "html" in targets:
                 deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
+                write_explore(lesson, out_dir / EXPLORE_DIR, stage=_stage(out_dir))
             if "pptx" in targets:
                 deck.decks["pptx"] = _write_pptx(out_dir, configs)
         removed = [STAGE_DIR]
@@ -148,7 +153,9 @@ def build_deck(
 
 def _deck_paths(target: str) -> list[str]:
     """The files and folders of the ``target`` deck in ``DIR``."""
-    return [f"{DECK_STEM}.{target}", *([f"{DECK_STEM}_assets"] if target == "html" else [])]
+    if target == "html":  # the deck, its reveal.js and clips, and the page it links to
+        return [f"{DECK_STEM}.html", f"{DECK_STEM}_assets", EXPLORE_DIR]
+    return [f"{DECK_STEM}.{target}"]
 
 
 def _remove_deck(ownership: Ownership, target: str) -> list[str]:
@@ -304,6 +311,12 @@ _TEMPLATE_EDITS = {
         "{% if true %}\n          data-background-video-muted"
     ),
 }
+# The lesson's explorable page (EXPLORE_DIR, written beside the deck), one click away.
+_EXPLORE_LINK = f"""
+    <a class="mlp-explore" href="{EXPLORE_DIR}/index.html" target="_blank"
+       style="position: fixed; right: 12px; bottom: 10px; z-index: 30; color: #bbb;
+              font: 14px system-ui, sans-serif; text-decoration: none;"
+       title="every number of the lesson, recomputed as you edit it">Explore the numbers ↗</a>"""
 _CAPTIONS_SCRIPT = """
     <script>
       // Captions: a <track kind="captions"> on each slide's video, off until the key is pressed.
@@ -352,7 +365,7 @@ def _captioned(revealjs: type) -> type:
             edits = {
                 **_TEMPLATE_EDITS,
                 anchor: f"{anchor}\n          {_CAPTIONS_ATTRIBUTE}",
-                "</body>": script,
+                "</body>": _EXPLORE_LINK + script,
             }
             for old, new in edits.items():
                 if template.count(old) != 1:

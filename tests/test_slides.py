@@ -141,6 +141,7 @@ def test_html_deck_links_nothing_outside_its_folder(deck):
         assert "://" not in link and not link.startswith("/"), link
         assert (deck / link).is_file(), link
     assert "cdn" not in html.lower()
+    assert 'href="explore/index.html"' in html  # the lesson's explorable page, beside it
 
 
 CURRENT_VIDEO = """
@@ -380,6 +381,7 @@ def test_a_deck_of_one_format_replaces_the_other_formats_old_deck(deck, tmp_path
     assert result.returncode == 0, result.stderr
     assert (again / "deck.pptx").is_file()
     assert not (again / "deck.html").exists() and not (again / "deck_assets").exists()
+    assert not (again / "explore").exists()  # the HTML deck's page goes with it
 
 
 # -- bad input ------------------------------------------------------------------------

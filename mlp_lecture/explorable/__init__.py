@@ -162,12 +162,14 @@ def _is_page_dir(folder: Path) -> bool:
     return f'<meta name="generator" content="{GENERATOR}">' in head
 
 
-def write_explore(lesson: Lesson, out_dir: str | Path) -> Path:
+def write_explore(lesson: Lesson, out_dir: str | Path, stage: Path | None = None) -> Path:
     """Write the page for ``lesson`` into ``out_dir`` (made, or replaced whole when it
     holds an earlier page and nothing else); returns ``out_dir/index.html``.
 
-    Raises :class:`ExploreError` when ``out_dir`` is a file or holds anything this
-    module did not write: nothing of the user's is touched.
+    The page is written in a temporary folder in ``stage`` (default: beside
+    ``out_dir``) and swapped in whole. Raises :class:`ExploreError` when
+    ``out_dir`` is a file or holds anything this module did not write: nothing
+    of the user's is touched.
     """
     from mlp_lecture.explorable.katex import ensure_katex
 
@@ -180,7 +182,7 @@ def write_explore(lesson: Lesson, out_dir: str | Path) -> Path:
         )
     katex = ensure_katex() / "dist"
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=out.parent) as work:
+    with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=stage or out.parent) as work:
         staged = Path(work) / "page"
         staged.mkdir()
         (staged / "index.html").write_text(page_html(lesson), encoding="utf-8")

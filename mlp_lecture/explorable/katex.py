@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mlp_lecture.revealjs import ensure_npm_package, npm_package_dir
+from mlp_lecture.revealjs import RevealJSError, ensure_npm_package, npm_package_dir
 
 __all__ = ["KATEX_VERSION", "KaTeXError", "ensure_katex", "katex_dir"]
 
@@ -23,8 +23,9 @@ TARBALL_SHA512 = (
 )
 
 
-class KaTeXError(Exception):
-    """KaTeX cannot be had; the message is one line saying what to do."""
+class KaTeXError(RevealJSError):
+    """KaTeX cannot be had; the message is one line saying what to do. A kind of
+    RevealJSError (an npm asset missing), so a deck build reports both alike."""
 
 
 def katex_dir() -> Path:
