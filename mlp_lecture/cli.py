@@ -315,6 +315,7 @@ def _lesson_command(args: argparse.Namespace) -> int:
         steps=args.steps,
         title=args.title,
         decimals=args.decimals,
+        loss=args.loss,
     )
     if args.out is None:
         sys.stdout.write(lesson.source)
@@ -500,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lesson.add_argument(
         "--output-activation", default="none", help="the last layer's (default: none)"
+    )
+    lesson.add_argument(
+        "--loss",
+        default="mse",
+        help="mse (the CSV ends with the targets) or cross_entropy (its last column is each "
+        "row's class, 0 to C-1; the last layer gives logits) (default: mse)",
     )
     lesson.add_argument("--learning-rate", type=float, default=0.001, help="(default: 0.001)")
     lesson.add_argument("--steps", type=int, default=10, help="training steps (default: 10)")
