@@ -110,14 +110,14 @@ def copy_of(out: Path, tmp_path: Path) -> Path:
 
 def test_render_writes_clips_ledgers_manifest_and_the_lecture(pair):
     assert sorted(p.name for p in pair.iterdir()) == [
-        "NeuronBatch.mp4",
-        "NeuronBatch.srt",
-        "NeuronBatch.values.json",
-        "NeuronBatch.vtt",
         "Activation.mp4",
         "Activation.srt",
         "Activation.values.json",
         "Activation.vtt",
+        "NeuronBatch.mp4",
+        "NeuronBatch.srt",
+        "NeuronBatch.values.json",
+        "NeuronBatch.vtt",
         "lecture.json",
         "lecture.mp4",
         "lecture.srt",
