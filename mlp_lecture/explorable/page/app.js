@@ -281,9 +281,8 @@
           const x1 = columnX(l); const y1 = rowY(l, k); const x2 = columnX(l + 1); const y2 = rowY(l + 1, r);
           picture.append(svg("line", { x1, y1, x2, y2, class: "edge" }));
           if (labelWeights) {
-            // stacked near the neuron fed, as the lecture's diagram writes them
-            const t = 0.78 - 0.5 * (k / Math.max(sizes[l], 2));
-            const label = svg("text", { x: x1 + (x2 - x1) * t, y: y1 + (y2 - y1) * t - 4, class: "edge-label" });
+            // stacked at the neuron fed, in the order its edges arrive, as the lecture's diagram
+            const label = svg("text", { x: x2 - 32, y: y2 + (k - (sizes[l] - 1) / 2) * 15 + 4, class: "edge-label" });
             label.textContent = "";
             picture.append(label);
             dynamic.push({ el: label, path: () => `network.layers[${l}].weight[${r}][${k}]`, prefix: `${names.weights[l][r][k]} = ` });
