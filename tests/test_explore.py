@@ -136,7 +136,8 @@ def _compare(page, torch, path: str, wrong: list) -> None:
 
 def _check_page(driver, lesson: Lesson) -> None:
     """trace(), every shown number and every shown sign, against torch."""
-    torch = compute_trace(lesson).to_dict()
+    record = compute_trace(lesson)
+    torch = record.to_dict()  # inf and nan as None, as trace() gives them
     wrong: list = []
     _compare(driver.execute_script("return window.mlpLecture.trace()"), torch, "", wrong)
     assert not wrong, wrong[:5]
@@ -146,7 +147,7 @@ def _check_page(driver, lesson: Lesson) -> None:
     )
     assert len(shown) > 50
     for path, text in shown:
-        expected = format_number(resolve(torch, path), lesson.decimals)
+        expected = format_number(resolve(record, path), lesson.decimals)  # inf, nan kept
         assert text.endswith(expected), (path, text, expected)  # a diagram label: "w13 = 0.1319"
     signs = driver.execute_script(
         "return [...document.querySelectorAll('[data-expression]')]"
@@ -339,3 +340,16 @@ def test_explore_command_writes_the_page_and_refuses_a_bad_out_in_one_line(cli, 
     assert refused.stderr.count("\n") == 1 and "taken: is a file" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert (tmp_path / "taken").read_text() == "mine"
+
+
+def test_a_diverging_lesson_shows_its_overflow_as_torch_has_it(page_browser, pages):
+    """Too large a learning rate: losses overflow to inf, then nan, in the page as in torch."""
+    lesson = load_lesson(ROOT / "lessons" / "default.toml")
+    _open(page_browser, pages["default"])
+    page_browser.execute_script("window.mlpLecture.set('training.learning_rate', 0.5)")
+    edited = _lesson_from(
+        {**page_lesson(lesson), "training": {"learning_rate": 0.5, "steps": 10}}, "default"
+    )
+    losses = page_browser.execute_script("return window.mlpLecture.trace().network.training.losses")
+    assert losses[-1] is None  # not finite
+    _check_page(page_browser, edited)
