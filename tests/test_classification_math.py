@@ -563,3 +563,25 @@ def test_the_lesson_command_reads_the_csvs_last_column_as_the_class(tmp_path):
             output_activation="none", learning_rate=0.1, steps=1, title="t", decimals=4,
             loss="l1",
         )  # fmt: skip
+
+
+# -- what reads the trace -------------------------------------------------------
+
+
+def test_the_trace_report_shows_the_softmax_and_the_accuracy(traces):
+    from rich.console import Console
+
+    from mlp_lecture.report import print_trace
+
+    lesson = LESSONS[0]
+    trace = traces[lesson.name]
+    console = Console(record=True, width=160)
+    print_trace(trace, console)
+    text = console.export_text()
+    logits = np.array(trace.network.prediction)
+    right = int((logits.argmax(axis=1) == np.array(lesson.classes)).sum())
+    assert f"accuracy: {right} of {len(lesson.classes)} right" in text
+    assert "P = e^(Z − max) / sum" in text and "−log P(y)" in text
+    shown = f"{np.exp(logits - logits.max(axis=1, keepdims=True))[0, 0]:.4f}"
+    assert shown in text  # E[0][0] at the lesson's decimals
+
