@@ -584,4 +584,3 @@ def test_the_trace_report_shows_the_softmax_and_the_accuracy(traces):
     assert "P = e^(Z − max) / sum" in text and "−log P(y)" in text
     shown = f"{np.exp(logits - logits.max(axis=1, keepdims=True))[0, 0]:.4f}"
     assert shown in text  # E[0][0] at the lesson's decimals
-
