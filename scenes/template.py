@@ -21,7 +21,8 @@ from scenekit.terms import Value
 
 __all__ = ["TemplateScene"]
 
-# Where the numbers live in the trace (`mlp-lecture trace --json` lists every path).
+# Where the numbers live in the trace (`mlp-lecture trace --json` lists every path;
+# a value not there yet: GUIDE.md, "Adding a value to the trace").
 NEURON = 0  # the lesson's first one-neuron example: the trace's neurons[0]
 SAMPLE = 0  # its first sample
 BASE = f"neurons[{NEURON}]"
