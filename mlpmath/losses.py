@@ -133,8 +133,12 @@ class CrossEntropy(Loss):
 
     def _terms(self, prediction: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
         steps = self.softmax(prediction)
-        picked = steps["probabilities"].gather(1, target.unsqueeze(1)).squeeze(1)
-        return {**steps, "true_class_probability": picked, "cross_entropy": -torch.log(picked)}
+        column = target.unsqueeze(1)
+        picked = steps["probabilities"].gather(1, column).squeeze(1)
+        # -log P[s, y] = log S - shifted[s, y]: the same number, finite even where
+        # P[s, y] underflows to 0 (a diverging run), as F.cross_entropy's
+        cross_entropy = torch.log(steps["exp_sum"]) - steps["shifted"].gather(1, column).squeeze(1)
+        return {**steps, "true_class_probability": picked, "cross_entropy": cross_entropy}
 
     def value(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return self._terms(prediction, target)["cross_entropy"].mean()

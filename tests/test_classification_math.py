@@ -149,7 +149,9 @@ def test_softmax_steps_per_sample_loss_and_accuracy_match_numpy(lesson, traces):
     np.testing.assert_array_equal(np.array(network.one_hot), np.eye(logits.shape[1])[true])
     picked = probabilities[rows, true]
     np.testing.assert_array_equal(np.array(network.true_class_probability), picked)
-    np.testing.assert_allclose(np.array(network.cross_entropy), -np.log(picked), rtol=1e-12)
+    np.testing.assert_allclose(
+        np.array(network.cross_entropy), -np.log(picked), rtol=1e-12, atol=1e-15
+    )
     predicted = logits.argmax(axis=1)  # numpy's argmax: the first of equal maxima too
     assert network.predicted_classes == tuple(int(c) for c in predicted)
     assert network.correct == tuple(bool(c) for c in predicted == true)
@@ -584,3 +586,27 @@ def test_the_trace_report_shows_the_softmax_and_the_accuracy(traces):
     assert "P = e^(Z − max) / sum" in text and "−log P(y)" in text
     shown = f"{np.exp(logits - logits.max(axis=1, keepdims=True))[0, 0]:.4f}"
     assert shown in text  # E[0][0] at the lesson's decimals
+
+
+def test_a_vanishing_true_class_probability_keeps_a_finite_loss_as_torch():
+    lesson = parse_lesson(
+        """
+[network]
+sizes = [1, 2]
+loss = "cross_entropy"
+[[network.layer]]
+weight = [[0], [0]]
+bias = [0, 1000]
+[data]
+inputs = [[1]]
+classes = [0]
+[training]
+learning_rate = 0.1
+steps = 0
+""",
+        "far",
+    )
+    network = compute_trace(lesson).network
+    assert network.true_class_probability == (0.0,)  # e^-1000 underflows
+    expected = F.cross_entropy(t64([[0.0, 1000.0]]), torch.tensor([0]))
+    assert network.cross_entropy == (1000.0,) and network.loss == expected.item()
