@@ -1,37 +1,34 @@
 """The workbook, recalculated by a real spreadsheet program (LibreOffice Calc, headless).
 
-LibreOffice keeps the cached values of an xlsx file by default; the profile used
-here sets /org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode to 0 (always
-recalculate), and one test proves it with a cached value written wrong on purpose.
-All files go through one soffice call, so the suite pays LibreOffice's start once.
+LibreOffice keeps the cached values of an xlsx file by default; the helpers
+(tests/workbook_check.py) make it recalculate on load, and one test proves it with
+a cached value written wrong on purpose. All files go through one soffice call, so
+the module pays LibreOffice's start once.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import shutil
-import subprocess
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 from random_lessons import random_lesson_text
+from workbook_check import (
+    Recalculated,
+    assert_recalculates_to_the_trace,
+    cell_named,
+    check_against,
+    close,
+    formula_cells,
+    note,
+    recalculate,
+)
 
 from mlp_lecture.cli import main
 from mlp_lecture.spreadsheet import SHEETS, write_workbook
-from mlpmath import Trace, compute_trace, default_lesson_text, parse_lesson, resolve
-from mlpmath.trace import PathError
-
-RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
- oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
+from mlpmath import compute_trace, default_lesson_text, parse_lesson, resolve
 
 EDITED_PATH = "network.layers[0].weight[0][1]"  # w23 in the deck: -0.5874
 EDITED_FROM, EDITED_TO = "-0.5874", "0.25"
@@ -78,42 +75,6 @@ LESSONS = {
 }
 
 
-@dataclass
-class Recalculated:
-    trace: Trace
-    written: Path  # as write_workbook wrote it
-    recalculated: Path  # after LibreOffice loaded it, recalculated and saved it
-
-
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        pytest.fail(
-            "LibreOffice is not installed: run `.ci/setup --tests` (libreoffice-calc-nogui)"
-        )
-    return found
-
-
-def _recalculate(files: list[Path], out: Path, profile: Path) -> None:
-    """Open every file in LibreOffice, recalculating on load, and save it as xlsx into ``out``."""
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
-    command = [
-        _soffice(),
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "xlsx",
-        "--outdir",
-        str(out),
-        *map(str, files),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    missing = [f.name for f in files if not (out / f.name).exists()]
-    assert done.returncode == 0 and not missing, f"soffice failed: {done.stderr}\n{missing}"
-
-
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Recalculated]:
     root = tmp_path_factory.mktemp("workbooks")
@@ -125,7 +86,7 @@ def books(tmp_path_factory) -> dict[str, Recalculated]:
         books[name] = Recalculated(trace, path, root / "out" / path.name)
     # a student's edit: one weight of the default workbook changed in place
     edited = openpyxl.load_workbook(books["default"].written)
-    cell = _cell_named(edited["Layers"], EDITED_PATH)
+    cell = cell_named(edited["Layers"], EDITED_PATH)
     assert cell.value == float(EDITED_FROM)
     cell.value = float(EDITED_TO)
     edited.save(written / "student.xlsx")
@@ -133,24 +94,13 @@ def books(tmp_path_factory) -> dict[str, Recalculated]:
     _rewrite_cached_loss(books["default"], written / "tampered.xlsx")
     files = [book.written for book in books.values() if book.written.stem != "edited"]
     files += [written / "student.xlsx", written / "tampered.xlsx"]
-    _recalculate(files, root / "out", root / "profile")
+    recalculate(files, root / "out", root / "profile")
     return books
-
-
-def _cell_named(sheet, path: str):
-    matches = [
-        cell
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.comment and cell.comment.text.split("\n")[0] == path
-    ]
-    assert len(matches) == 1, f"{sheet.title}: {len(matches)} cells named {path}"
-    return matches[0]
 
 
 def _rewrite_cached_loss(book: Recalculated, target: Path) -> None:
     """A copy of ``book`` whose Loss sheet caches WRONG_LOSS as the mean."""
-    loss = _cell_named(openpyxl.load_workbook(book.written)["Loss"], "network.loss")
+    loss = cell_named(openpyxl.load_workbook(book.written)["Loss"], "network.loss")
     sheet_xml = f"xl/worksheets/sheet{SHEETS.index('Loss') + 1}.xml"
     with zipfile.ZipFile(book.written) as source, zipfile.ZipFile(target, "w") as copy:
         for item in source.infolist():
@@ -164,80 +114,21 @@ def _rewrite_cached_loss(book: Recalculated, target: Path) -> None:
             copy.writestr(item, data)
 
 
-def _formula_cells(path: Path):
-    """(sheet, coordinate, formula, first comment line) of every formula cell."""
-    for sheet in openpyxl.load_workbook(path):
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    note = cell.comment.text.split("\n")[0] if cell.comment else None
-                    yield sheet.title, cell.coordinate, cell.value, note
-
-
-def _trace_value(trace: Trace, note: str | None) -> float | None:
-    try:
-        return resolve(trace, note) if note else None
-    except PathError:
-        return None  # a cell the trace does not keep (e.g. hand - torch)
-
-
-def _close(got, want: float) -> bool:
-    if not isinstance(got, int | float) or isinstance(got, bool):
-        return False
-    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def _check_against(book_cells, recalculated: Path, cached: Path, trace: Trace, skip=()):
-    values = openpyxl.load_workbook(recalculated, data_only=True)
-    expected = openpyxl.load_workbook(cached, data_only=True)
-    problems, checked, by_path = [], 0, 0
-    for sheet, coordinate, formula, note in book_cells:
-        if note in skip:
-            continue
-        got = values[sheet][coordinate].value
-        want = expected[sheet][coordinate].value
-        if isinstance(got, str) and (got.startswith("#") or got.startswith("Err:")):
-            problems.append(f"{sheet}!{coordinate} {formula}: error {got}")
-            continue
-        if not _close(got, want):
-            problems.append(f"{sheet}!{coordinate} {formula}: LibreOffice {got}, expected {want}")
-        traced = _trace_value(trace, note)
-        if traced is not None:
-            by_path += 1
-            if not _close(got, traced):
-                problems.append(f"{sheet}!{coordinate} {note}: LibreOffice {got}, trace {traced}")
-        checked += 1
-    return problems, checked, by_path
-
-
 @pytest.mark.parametrize(
     "name", ["default", "random1", "random2", "random3", "relu_zero", "diverging"]
 )
 def test_every_formula_cell_recalculates_to_the_trace(books, name):
-    book = books[name]
-    cells = list(_formula_cells(book.written))
-    assert all(note for *_, note in cells), "every formula cell names what it is"
-    problems, checked, by_path = _check_against(cells, book.recalculated, book.written, book.trace)
-    assert problems == []
-    assert checked == len(cells) and by_path > checked / 2
-    untraced = {note for *_, note in cells if _trace_value(book.trace, note) is None}
-    assert untraced <= UNTRACED, "a formula cell without a trace path must say what it is"
-    # the cached values written are the trace's own
-    cached = openpyxl.load_workbook(book.written, data_only=True)
-    for sheet, coordinate, _, note in cells:
-        traced = _trace_value(book.trace, note)
-        if traced is not None and math.isfinite(traced):
-            assert cached[sheet][coordinate].value == traced, f"{sheet}!{coordinate} {note}"
+    assert_recalculates_to_the_trace(books[name], UNTRACED)
 
 
 def test_libreoffice_really_recalculates(books):
     root = books["default"].written.parent
-    tampered = _cell_named(openpyxl.load_workbook(root / "tampered.xlsx")["Loss"], "network.loss")
+    tampered = cell_named(openpyxl.load_workbook(root / "tampered.xlsx")["Loss"], "network.loss")
     cached = openpyxl.load_workbook(root / "tampered.xlsx", data_only=True)["Loss"]
     assert cached[tampered.coordinate].value == WRONG_LOSS  # the lie is in the file
     out = books["default"].recalculated.parent / "tampered.xlsx"
     recalculated = openpyxl.load_workbook(out, data_only=True)["Loss"]
-    assert _close(recalculated[tampered.coordinate].value, books["default"].trace.network.loss)
+    assert close(recalculated[tampered.coordinate].value, books["default"].trace.network.loss)
 
 
 def test_changing_a_weight_recomputes_everything_downstream(books):
@@ -245,9 +136,9 @@ def test_changing_a_weight_recomputes_everything_downstream(books):
     edited = books["edited"]  # the lesson with the weight changed, written fresh
     student = books["default"].written.parent / "student.xlsx"
     recalculated = books["default"].recalculated.parent / "student.xlsx"
-    cells = list(_formula_cells(books["default"].written))
+    cells = list(formula_cells(books["default"].written))
     # torch's .grad beside each gradient is a copied value, so hand - torch now differs
-    problems, checked, _ = _check_against(
+    problems, checked, _ = check_against(
         cells,
         recalculated,
         edited.written,
@@ -257,9 +148,9 @@ def test_changing_a_weight_recomputes_everything_downstream(books):
     assert problems == [] and checked > 200
     before = openpyxl.load_workbook(books["default"].recalculated, data_only=True)
     after = openpyxl.load_workbook(recalculated, data_only=True)
-    loss = _cell_named(openpyxl.load_workbook(student)["Loss"], "network.loss").coordinate
+    loss = cell_named(openpyxl.load_workbook(student)["Loss"], "network.loss").coordinate
     assert after["Loss"][loss].value != before["Loss"][loss].value
-    assert _close(after["Loss"][loss].value, edited.trace.network.loss)
+    assert close(after["Loss"][loss].value, edited.trace.network.loss)
 
 
 def test_only_the_lessons_inputs_are_constants(books):
@@ -284,13 +175,13 @@ def test_sheets_in_lecture_order_with_the_lessons_decimals(books):
     for name in ("default", "random2"):
         book = openpyxl.load_workbook(books[name].written)
         assert book.sheetnames == list(SHEETS)
-        loss = _cell_named(book["Loss"], "network.loss")
+        loss = cell_named(book["Loss"], "network.loss")
         assert loss.number_format == "0." + "0" * books[name].trace.decimals
     neuron = openpyxl.load_workbook(books["default"].written, data_only=True)["Neuron"]
     assert (
         round(
             neuron[
-                _cell_named(
+                cell_named(
                     openpyxl.load_workbook(books["default"].written)["Neuron"],
                     "neurons[0].preactivation[0]",
                 ).coordinate
@@ -333,10 +224,6 @@ def test_cli_bad_lesson_is_one_line_and_exit_2(tmp_path, capsys):
 COUNTS = {"network.loss_count"}  # K: a count, shown whole
 
 
-def _note(cell) -> str | None:
-    return cell.comment.text.split("\n")[0] if cell.comment else None
-
-
 @pytest.mark.parametrize("name", ["default", "random1", "random3"])
 def test_every_number_shows_the_lessons_decimals_and_keeps_its_value(books, name):
     book = books[name]
@@ -350,16 +237,16 @@ def test_every_number_shows_the_lessons_decimals_and_keeps_its_value(books, name
                 if not is_formula and not isinstance(value, int | float):
                     continue
                 numbers += 1
-                where = f"{sheet.title}!{cell.coordinate} {_note(cell)}"
-                if _note(cell) in COUNTS or (sheet.title == "Training" and cell.column == 1):
+                where = f"{sheet.title}!{cell.coordinate} {note(cell)}"
+                if note(cell) in COUNTS or (sheet.title == "Training" and cell.column == 1):
                     assert cell.number_format == "0", where  # a count: K, a step's number
-                elif _note(cell) == HAND_MINUS_TORCH:
+                elif note(cell) == HAND_MINUS_TORCH:
                     assert cell.number_format == "0.00E+00", where  # how small, not its digits
                 else:
                     assert cell.number_format == shown, where
                 if not is_formula and sheet.title != "Training":  # an input: the full value
                     inputs += 1
-                    assert value == resolve(book.trace, _note(cell)), where
+                    assert value == resolve(book.trace, note(cell)), where
     assert numbers > 50 and inputs > 10
 
 
@@ -368,8 +255,8 @@ def _cells_by_path(sheet, pattern: str) -> dict[str, object]:
     found = {}
     for row in sheet.iter_rows():
         for cell in row:
-            if _note(cell) and re.fullmatch(pattern, _note(cell)):
-                found[_note(cell)] = cell
+            if note(cell) and re.fullmatch(pattern, note(cell)):
+                found[note(cell)] = cell
     return found
 
 

@@ -2,10 +2,14 @@
 
 One sheet per part of the lecture, in lecture order: Neuron, Layers, Loss,
 Gradients, Step, Training. Only the lesson's own numbers (weights, biases,
-data, targets, learning rate) are constants, in marked input cells; every
-other cell is a formula over them, written with its cached value (the trace's)
-and its trace path as the cell's comment. The Training sheet alone holds
-values copied from the trace (the whole training run), and says so.
+data, targets or classes, learning rate) are constants, in marked input cells;
+every other cell is a formula over them, written with its cached value (the
+trace's) and its trace path as the cell's comment. The Training sheet alone
+holds values copied from the trace (the whole training run), and says so.
+
+The Loss sheet is the lesson's loss's (:data:`LOSS_SHEETS`: the MSE table, or
+cross-entropy's softmax, loss, accuracy and ``∂L/∂z``); from ``∂L/∂(prediction)``
+on, the Gradients and Step sheets are the same for every loss.
 
 Example
 -------
@@ -18,15 +22,39 @@ PosixPath('workbook.xlsx')
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from mlp_lecture.spreadsheet.backward import write_gradients, write_step, write_training
 from mlp_lecture.spreadsheet.cells import Sheet, Styles
-from mlp_lecture.spreadsheet.forward import Names, write_layers, write_loss, write_neurons
-from mlpmath import Lesson, LessonError, Trace, cached_trace
+from mlp_lecture.spreadsheet.cross_entropy import write_cross_entropy_loss
+from mlp_lecture.spreadsheet.forward import Names, write_layers, write_neurons
+from mlp_lecture.spreadsheet.mse import write_mse_loss
+from mlpmath import Lesson, Trace, cached_trace
 
-__all__ = ["SHEETS", "default_workbook_path", "write_trace_workbook", "write_workbook"]
+if TYPE_CHECKING:
+    from mlp_lecture.spreadsheet.cells import Block
+    from mlp_lecture.spreadsheet.losses import LossCells
+
+__all__ = [
+    "LOSS_SHEETS",
+    "SHEETS",
+    "default_workbook_path",
+    "write_trace_workbook",
+    "write_workbook",
+]
 
 SHEETS = ("Neuron", "Layers", "Loss", "Gradients", "Step", "Training")
+
+
+class LossSheet(Protocol):
+    def __call__(self, sheet: Sheet, names: Names, prediction: Block) -> LossCells: ...
+
+
+# The one place the workbook asks "which loss": mlpmath's loss name -> its Loss sheet.
+LOSS_SHEETS: dict[str, LossSheet] = {
+    "mse": write_mse_loss,
+    "cross_entropy": write_cross_entropy_loss,
+}
 
 
 def default_workbook_path(lesson: Lesson) -> Path:
@@ -48,15 +76,11 @@ def write_workbook(lesson: Lesson, path: str | Path) -> Path:
 def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
     """Write the workbook of an already computed ``trace`` to ``path``.
 
-    Its sheets are the MSE lecture's: a classification lesson is refused
-    (``LessonError``, one line) before anything is written.
+    The Loss sheet is the one :data:`LOSS_SHEETS` gives the lesson's loss.
     """
-    if trace.network.is_classification:
-        raise LessonError(
-            f"{trace.lesson}: network.loss is {trace.network.loss_function!r}; the workbook "
-            'shows regression lessons (loss = "mse") only, for now'
-        )
     import xlsxwriter
+
+    write_loss = LOSS_SHEETS[trace.network.loss_function]
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ from mlp_lecture.spreadsheet.cells import (
     activation_formula,
     derivative_formula,
 )
-from mlp_lecture.spreadsheet.forward import BIAS_LABEL, LayerCells, LossCells, Names
+from mlp_lecture.spreadsheet.forward import BIAS_LABEL, LayerCells, Names
+from mlp_lecture.spreadsheet.losses import LossCells
 
 __all__ = ["Gradients", "write_gradients", "write_step", "write_training"]
 
@@ -26,8 +27,7 @@ def write_gradients(
     layer's error signal as Backpropagation passes it back; beside each gradient, torch's."""
     row = sheet.title(
         "The gradient by the chain rule, then backpropagation",
-        "Output layer (ChainRule): ∂L/∂w = -2/K Σᵢ (yᵢ - ŷᵢ) f'(zᵢ) gᵢ, g the activations "
-        "feeding it (no f' without an activation).",
+        loss.start.note,
         "Hidden layers (Backpropagation): ∂L/∂g = δ_next W_next, δ = ∂L/∂g · f'(z), "
         "∂L/∂w = Σᵢ δᵢ gᵢ, ∂L/∂b = Σᵢ δᵢ.",
         "Beside each gradient: torch's autograd .grad, copied from the trace (grey), "
@@ -70,13 +70,13 @@ def _write_layer_gradients(
         blocks.append((title, made, heads))
         return made
 
+    start = loss.start
     inputs = [names.neuron(index, k) for k in range(fan_in)]
     neurons = [names.neuron(index + 1, o) for o in range(fan_out)]
     g = block("g: the layer's input", fan_in, inputs)
-    errors = block("y - ŷ", fan_out, neurons) if is_output else None
-    upstream = block(
-        "∂L/∂ŷ = -2/K (y - ŷ)" if is_output else "∂L/∂g = δ_next W_next", fan_out, neurons
-    )
+    shown = is_output and start.shown is not None
+    errors = block(start.shown, fan_out, neurons) if shown else None
+    upstream = block(start.title if is_output else "∂L/∂g = δ_next W_next", fan_out, neurons)
     slope = block(f"f'(z), f = {activation}", fan_out, neurons) if activation != "none" else None
     delta = block("δ = ∂L/∂z", fan_out, neurons)
     for title, made, heads in blocks:
@@ -84,7 +84,7 @@ def _write_layer_gradients(
         for c, head in enumerate(heads):
             sheet.text(row + 2, made.left + c, head, styles.header)
 
-    count = loss.count.ref(name)
+    scale = start.scale(name)
     for s in range(samples):
         sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
         for k in range(fan_in):
@@ -96,9 +96,13 @@ def _write_layer_gradients(
         for o in range(fan_out):
             if errors is not None:
                 error = sheet.formula(
-                    errors.cell(s, o), loss.errors[s, o].ref(name), f"network.errors[{s}][{o}]"
+                    errors.cell(s, o),
+                    start.cells[s, o].ref(name),
+                    start.path.format(s=s, o=o),
                 )
-                up = f"-2/{count}*{error.ref(name)}"
+                up = f"{scale}{error.ref(name)}"
+            elif is_output:
+                up = f"{scale}{start.cells[s, o].ref(name)}"
             else:
                 weights_t = layers[index + 1].weight_t
                 up = f"SUMPRODUCT({next_delta.row_range(s, name)},{weights_t.row_range(o, name)})"
@@ -125,7 +129,7 @@ def _write_layer_gradients(
     row += 1
     for o in range(fan_out):
         for k in [*range(fan_in), None]:
-            if is_output:
+            if errors is not None:
                 factors = [errors.col_range(o, name)]
                 if slope is not None:
                     factors.append(slope.col_range(o, name))
@@ -134,7 +138,7 @@ def _write_layer_gradients(
                 total = (
                     f"SUMPRODUCT({','.join(factors)})" if len(factors) > 1 else f"SUM({factors[0]})"
                 )
-                formula = f"-2/{count}*{total}"
+                formula = f"{scale}{total}"
             elif k is None:
                 formula = f"SUM({delta.col_range(o, name)})"
             else:
@@ -244,67 +248,7 @@ def write_step(
                 )
         previous = output
         row = bias.top + 2
-    _write_step_loss(sheet, row, previous, loss, hidden[-1], names)
-
-
-def _write_step_loss(
-    sheet: Sheet,
-    row: int,
-    prediction: Block,
-    loss: LossCells,
-    predicted: list[list[float]],
-    names: Names,
-) -> None:
-    styles, name = sheet.styles, sheet.name
-    sheet.text(row, 0, "The loss with the new parameters", styles.heading)
-    row += 1
-    for c, header in enumerate(["i", "y", "ŷ_new", "y - ŷ_new", "(y - ŷ_new)²"]):
-        sheet.text(row, c, header, styles.header)
-    squares = []
-    for r, (s, o) in enumerate(loss.targets):
-        at = row + 1 + r
-        target = sheet.value(f"network.target[{s}][{o}]")
-        error = target - predicted[s][o]
-        sheet.text(at, 0, names.loss_row(s, o), styles.label)
-        y = sheet.formula(
-            Cell(name, at, 1), loss.targets[s, o].ref(name), f"network.target[{s}][{o}]"
-        )
-        y_hat = sheet.formula(
-            Cell(name, at, 2),
-            prediction.cell(s, o).ref(name),
-            f"network.training.predictions[1][{s}][{o}]",
-        )
-        e = sheet.formula(
-            Cell(name, at, 3),
-            f"{y.ref(name)}-{y_hat.ref(name)}",
-            value=error,
-            note="y - ŷ after the step",
-        )
-        squares.append(
-            sheet.formula(
-                Cell(name, at, 4),
-                f"{e.ref(name)}^2",
-                value=error**2,
-                note="(y - ŷ)² after the step",
-            )
-        )
-    end = row + 1 + len(squares)
-    sheet.text(end, 3, "mean L_new", styles.label)
-    new = sheet.formula(
-        Cell(name, end, 4),
-        f"SUM({squares[0].ref(name)}:{squares[-1].ref(name)})/{loss.count.ref(name)}",
-        "network.training.losses[1]",
-        style=styles.result,
-    )
-    sheet.text(end + 1, 3, "L before the step", styles.label)
-    old = sheet.formula(Cell(name, end + 1, 4), loss.loss.ref(name), "network.loss")
-    sheet.text(end + 2, 3, "L_new - L", styles.label)
-    sheet.formula(
-        Cell(name, end + 2, 4),
-        f"{new.ref(name)}-{old.ref(name)}",
-        value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
-        note="L_new - L: negative when the step lowered the loss",
-    )
+    loss.write_after_step(sheet, row, previous, hidden[-1], names)
 
 
 def _outputs_after_step(sheet: Sheet) -> list[list[list[float]]]:
@@ -336,12 +280,18 @@ def write_training(sheet: Sheet, workbook) -> None:
         "A loss too large for a number (the run diverged) is written as text, inf or nan, "
         "as torch prints it; the chart leaves it out.",
     )
-    for c, header in enumerate(["step", "loss", "trace path"]):
+    # a classifying loss records the accuracy after every step too
+    accuracies = bool(sheet.trace.network.training.accuracies)
+    headers = ["step", "loss", *(["accuracy"] if accuracies else []), "trace path"]
+    for c, header in enumerate(headers):
         sheet.text(row, c, header, styles.header)
     for j in range(len(losses)):
         sheet.worksheet.write_number(row + 1 + j, 0, j, styles.count)
         sheet.trace_value(Cell(sheet.name, row + 1 + j, 1), f"network.training.losses[{j}]")
-        sheet.text(row + 1 + j, 2, f"network.training.losses[{j}]", styles.path)
+        if accuracies:
+            path = f"network.training.accuracies[{j}]"
+            sheet.trace_value(Cell(sheet.name, row + 1 + j, 2), path)
+        sheet.text(row + 1 + j, len(headers) - 1, f"network.training.losses[{j}]", styles.path)
     if sum(math.isfinite(loss) for loss in losses) < 2:
         return
     chart = workbook.add_chart({"type": "line"})
@@ -357,4 +307,4 @@ def write_training(sheet: Sheet, workbook) -> None:
     chart.set_x_axis({"name": "step"})
     chart.set_y_axis({"name": "loss"})
     chart.set_legend({"none": True})
-    sheet.worksheet.insert_chart(row, 4, chart)
+    sheet.worksheet.insert_chart(row, len(headers) + 1, chart)

@@ -33,6 +33,8 @@ __all__ = [
     "activation_formula",
     "derivative_formula",
     "number_format",
+    "side_by_side",
+    "span",
 ]
 
 # What a spreadsheet writes for a number that overflowed (torch's inf or nan).
@@ -128,6 +130,8 @@ class Styles:
         self.heading = add({"bold": True, "font_color": "#1F3864"})
         self.header = add({"bold": True, "align": "center", "bottom": 1})
         self.label = add({"font_color": "#404040"})
+        # a label left of its value: long ones run left, into the empty cells before them
+        self.label_right = add({"font_color": "#404040", "align": "right"})
         # Every number shows the lesson's decimals and keeps its full value; only
         # counts (K, step numbers) are whole, and hand - torch is in E notation.
         # The lesson's own numbers: change these, watch the rest recompute.
@@ -142,6 +146,17 @@ class Styles:
         )
         self.formula = add({"num_format": digits})
         self.count = add({"num_format": COUNT_FORMAT})
+        # a class index typed by the lesson (data.classes): an input, shown whole
+        self.input_count = add(
+            {
+                "num_format": COUNT_FORMAT,
+                "bg_color": "#FFF2CC",
+                "font_color": "#1F4E79",
+                "border": 1,
+                "border_color": "#BF9000",
+            }
+        )
+        self.result_count = add({"num_format": COUNT_FORMAT, "bold": True, "bg_color": "#E2EFDA"})
         self.result = add({"num_format": digits, "bold": True, "bg_color": "#E2EFDA"})
         self.torch = add({"num_format": digits, "italic": True, "font_color": "#7F7F7F"})
         self.difference = add({"num_format": DIFFERENCE_FORMAT, "font_color": "#7F7F7F"})
@@ -172,9 +187,11 @@ class Sheet:
             self.text(1 + i, 0, note, self.styles.note)
         return len(notes) + 2
 
-    def input(self, cell: Cell, path: str, note: str = "") -> Cell:
+    def input(self, cell: Cell, path: str, note: str = "", style: Format | None = None) -> Cell:
         """A constant from the lesson file, marked as an input, named by its trace path."""
-        self.worksheet.write_number(cell.row, cell.col, Exact(self.value(path)), self.styles.input)
+        self.worksheet.write_number(
+            cell.row, cell.col, Exact(self.value(path)), style or self.styles.input
+        )
         self._comment(cell, path, note or "an input of the lesson: change it")
         return cell
 
@@ -193,6 +210,8 @@ class Sheet:
             raise ValueError(f"{self.name}: a formula needs a trace path or a value: {formula}")
         if isinstance(cached, float) and not math.isfinite(cached):
             cached = OVERFLOW
+        elif isinstance(cached, bool):  # a sample classified right: 1 or 0, as IF(...,1,0)
+            cached = int(cached)
         self.worksheet.write_formula(
             cell.row, cell.col, "=" + formula, style or self.styles.formula, cached
         )
@@ -230,3 +249,23 @@ def _non_finite(number: float) -> str:
     if math.isnan(number):
         return "nan"
     return "inf" if number > 0 else "-inf"
+
+
+def side_by_side(
+    sheet: Sheet, row: int, samples: int, blocks: list[tuple[str, list[str]]]
+) -> list[Block]:
+    """Tables of ``samples`` rows side by side from column 1, a blank column between, as a
+    board lays out one step after the next: each one's title on ``row``, its column heads
+    on ``row + 1``, its cells from ``row + 2``; column 0 names each sample."""
+    made: list[Block] = []
+    left = 1
+    for title, heads in blocks:
+        block = Block(sheet.name, row + 2, left, samples, len(heads))
+        sheet.text(row, left, title, sheet.styles.label)
+        for c, head in enumerate(heads):
+            sheet.text(row + 1, left + c, head, sheet.styles.header)
+        made.append(block)
+        left += len(heads) + 1
+    for s in range(samples):
+        sheet.text(row + 2 + s, 0, f"sample {s + 1}", sheet.styles.label)
+    return made

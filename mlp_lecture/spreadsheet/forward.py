@@ -1,4 +1,5 @@
-"""The forward sheets: Neuron (Part 1), Layers (the forward pass), Loss (the MSE table)."""
+"""The forward sheets: Neuron (Part 1), Layers (the forward pass); each loss writes its own
+Loss sheet (:mod:`.mse`, :mod:`.cross_entropy`)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from mlpmath.numbering import bias_name, neuron_name, weight_name
 __all__ = [
     "BIAS_LABEL",
     "LayerCells",
-    "LossCells",
     "Names",
     "write_layers",
-    "write_loss",
     "write_neurons",
 ]
 
@@ -244,66 +243,3 @@ def _write_layer(
                 style=styles.result if index == len(sheet.trace.network.layers) - 1 else None,
             )
     return LayerCells(x, weight_t, bias, product, broadcast, preactivation, output)
-
-
-# -- Loss -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LossCells:
-    """Where the Loss sheet keeps what the Gradients and Step sheets use."""
-
-    targets: dict[tuple[int, int], Cell]  # (sample, output) -> y
-    errors: dict[tuple[int, int], Cell]  # (sample, output) -> y - y_hat
-    count: Cell  # K
-    loss: Cell  # the mean
-
-
-def write_loss(sheet: Sheet, names: Names, prediction: Block) -> LossCells:
-    """The teacher's table: ``y``, ``ŷ``, ``y - ŷ``, ``(y - ŷ)²``; their sum and mean."""
-    network = sheet.trace.network
-    styles, name = sheet.styles, sheet.name
-    outputs = network.sizes[-1]
-    row = sheet.title(
-        "How it learns: the loss L = 1/K Σ (y - ŷ)²",
-        "y are the lesson's targets (inputs); ŷ is the Layers sheet's last output.",
-        "K counts the squared errors averaged; the mean is the MSE torch prints.",
-    )
-    headers = ["i", "y", "ŷ", "y - ŷ", "(y - ŷ)²"]
-    for c, header in enumerate(headers):
-        sheet.text(row, c, header, styles.header)
-    top = row + 1
-    targets, errors, squares = {}, {}, []
-    entries = [(s, o) for s in range(network.samples) for o in range(outputs)]
-    for r, (s, o) in enumerate(entries):
-        at = top + r
-        sheet.text(at, 0, names.loss_row(s, o), styles.label)
-        y = sheet.input(Cell(name, at, 1), f"network.target[{s}][{o}]")
-        y_hat = sheet.formula(
-            Cell(name, at, 2), prediction.cell(s, o).ref(name), f"network.prediction[{s}][{o}]"
-        )
-        error = sheet.formula(
-            Cell(name, at, 3), f"{y.ref(name)}-{y_hat.ref(name)}", f"network.errors[{s}][{o}]"
-        )
-        squares.append(
-            sheet.formula(
-                Cell(name, at, 4), f"{error.ref(name)}^2", f"network.squared_errors[{s}][{o}]"
-            )
-        )
-        targets[s, o], errors[s, o] = y, error
-    end = top + len(entries)
-    column = f"{squares[0].ref(name)}:{squares[-1].ref(name)}"
-    sheet.text(end, 3, "sum S", styles.label)
-    total = sheet.formula(Cell(name, end, 4), f"SUM({column})", "network.squared_error_sum")
-    sheet.text(end + 1, 3, "K", styles.label)
-    count = sheet.formula(
-        Cell(name, end + 1, 4), f"ROWS({column})", "network.loss_count", style=styles.count
-    )
-    sheet.text(end + 2, 3, "mean L = S / K", styles.label)
-    loss = sheet.formula(
-        Cell(name, end + 2, 4),
-        f"{total.ref(name)}/{count.ref(name)}",
-        "network.loss",
-        style=styles.result,
-    )
-    return LossCells(targets, errors, count, loss)

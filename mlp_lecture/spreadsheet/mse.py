@@ -1,0 +1,152 @@
+"""The mean squared error's sheets: the teacher's table, then the same after the step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet
+from mlp_lecture.spreadsheet.forward import Names
+from mlp_lecture.spreadsheet.losses import ChainStart
+
+__all__ = ["MseCells", "write_mse_loss"]
+
+
+@dataclass(frozen=True)
+class MseCells:
+    """Where the Loss sheet keeps what the Gradients and Step sheets use."""
+
+    targets: dict[tuple[int, int], Cell]  # (sample, output) -> y
+    errors: dict[tuple[int, int], Cell]  # (sample, output) -> y - y_hat
+    count: Cell  # K
+    loss: Cell  # the mean
+    start: ChainStart = field(init=False)
+
+    def __post_init__(self) -> None:
+        start = ChainStart(
+            title="∂L/∂ŷ = -2/K (y - ŷ)",
+            note="Output layer (ChainRule): ∂L/∂w = -2/K Σᵢ (yᵢ - ŷᵢ) f'(zᵢ) gᵢ, g the "
+            "activations feeding it (no f' without an activation).",
+            cells=self.errors,
+            shown="y - ŷ",
+            path="network.errors[{s}][{o}]",
+            coefficient="-2",
+            count=self.count,
+        )
+        object.__setattr__(self, "start", start)
+
+    def write_after_step(
+        self,
+        sheet: Sheet,
+        row: int,
+        prediction: Block,
+        predicted: list[list[float]],
+        names: Names,
+    ) -> None:
+        """``y``, ``ŷ_new``, ``y - ŷ_new``, its square; the new mean and its change."""
+        styles, name = sheet.styles, sheet.name
+        sheet.text(row, 0, "The loss with the new parameters", styles.heading)
+        row += 1
+        for c, header in enumerate(["i", "y", "ŷ_new", "y - ŷ_new", "(y - ŷ_new)²"]):
+            sheet.text(row, c, header, styles.header)
+        squares = []
+        for r, (s, o) in enumerate(self.targets):
+            at = row + 1 + r
+            target = sheet.value(f"network.target[{s}][{o}]")
+            error = target - predicted[s][o]
+            sheet.text(at, 0, names.loss_row(s, o), styles.label)
+            y = sheet.formula(
+                Cell(name, at, 1), self.targets[s, o].ref(name), f"network.target[{s}][{o}]"
+            )
+            y_hat = sheet.formula(
+                Cell(name, at, 2),
+                prediction.cell(s, o).ref(name),
+                f"network.training.predictions[1][{s}][{o}]",
+            )
+            e = sheet.formula(
+                Cell(name, at, 3),
+                f"{y.ref(name)}-{y_hat.ref(name)}",
+                value=error,
+                note="y - ŷ after the step",
+            )
+            squares.append(
+                sheet.formula(
+                    Cell(name, at, 4),
+                    f"{e.ref(name)}^2",
+                    value=error**2,
+                    note="(y - ŷ)² after the step",
+                )
+            )
+        end = row + 1 + len(squares)
+        sheet.text(end, 3, "mean L_new", styles.label_right)
+        new = sheet.formula(
+            Cell(name, end, 4),
+            f"SUM({squares[0].ref(name)}:{squares[-1].ref(name)})/{self.count.ref(name)}",
+            "network.training.losses[1]",
+            style=styles.result,
+        )
+        write_loss_change(sheet, end + 1, 3, new, self.loss)
+
+
+def write_loss_change(sheet: Sheet, row: int, col: int, new: Cell, old_loss: Cell) -> int:
+    """``L before the step`` and ``L_new - L`` under the new loss; the next free row."""
+    styles, name = sheet.styles, sheet.name
+    sheet.text(row, col, "L before the step", styles.label_right)
+    old = sheet.formula(Cell(name, row, col + 1), old_loss.ref(name), "network.loss")
+    sheet.text(row + 1, col, "L_new - L", styles.label_right)
+    sheet.formula(
+        Cell(name, row + 1, col + 1),
+        f"{new.ref(name)}-{old.ref(name)}",
+        value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
+        note="L_new - L: negative when the step lowered the loss",
+    )
+    return row + 2
+
+
+def write_mse_loss(sheet: Sheet, names: Names, prediction: Block) -> MseCells:
+    """The teacher's table: ``y``, ``ŷ``, ``y - ŷ``, ``(y - ŷ)²``; their sum and mean."""
+    network = sheet.trace.network
+    styles, name = sheet.styles, sheet.name
+    outputs = network.sizes[-1]
+    row = sheet.title(
+        "How it learns: the loss L = 1/K Σ (y - ŷ)²",
+        "y are the lesson's targets (inputs); ŷ is the Layers sheet's last output.",
+        "K counts the squared errors averaged; the mean is the MSE torch prints.",
+    )
+    headers = ["i", "y", "ŷ", "y - ŷ", "(y - ŷ)²"]
+    for c, header in enumerate(headers):
+        sheet.text(row, c, header, styles.header)
+    top = row + 1
+    targets, errors, squares = {}, {}, []
+    entries = [(s, o) for s in range(network.samples) for o in range(outputs)]
+    for r, (s, o) in enumerate(entries):
+        at = top + r
+        sheet.text(at, 0, names.loss_row(s, o), styles.label)
+        y = sheet.input(Cell(name, at, 1), f"network.target[{s}][{o}]")
+        y_hat = sheet.formula(
+            Cell(name, at, 2), prediction.cell(s, o).ref(name), f"network.prediction[{s}][{o}]"
+        )
+        error = sheet.formula(
+            Cell(name, at, 3), f"{y.ref(name)}-{y_hat.ref(name)}", f"network.errors[{s}][{o}]"
+        )
+        squares.append(
+            sheet.formula(
+                Cell(name, at, 4), f"{error.ref(name)}^2", f"network.squared_errors[{s}][{o}]"
+            )
+        )
+        targets[s, o], errors[s, o] = y, error
+    end = top + len(entries)
+    column = f"{squares[0].ref(name)}:{squares[-1].ref(name)}"
+    sheet.text(end, 3, "sum S", styles.label)
+    total = sheet.formula(Cell(name, end, 4), f"SUM({column})", "network.squared_error_sum")
+    sheet.text(end + 1, 3, "K", styles.label)
+    count = sheet.formula(
+        Cell(name, end + 1, 4), f"ROWS({column})", "network.loss_count", style=styles.count
+    )
+    sheet.text(end + 2, 3, "mean L = S / K", styles.label)
+    loss = sheet.formula(
+        Cell(name, end + 2, 4),
+        f"{total.ref(name)}/{count.ref(name)}",
+        "network.loss",
+        style=styles.result,
+    )
+    return MseCells(targets, errors, count, loss)
