@@ -31,6 +31,7 @@ from mlpmath.trace_cache import cached_trace
 if TYPE_CHECKING:
     from mlpmath.activations import ACTIVATIONS, Activation, activation
     from mlpmath.compute import compute_trace
+    from mlpmath.losses import LOSSES, Loss, loss_for
 
 # The names that need torch, and the module each comes from.
 _WITH_TORCH = {
@@ -38,15 +39,20 @@ _WITH_TORCH = {
     "Activation": "mlpmath.activations",
     "activation": "mlpmath.activations",
     "compute_trace": "mlpmath.compute",
+    "LOSSES": "mlpmath.losses",
+    "Loss": "mlpmath.losses",
+    "loss_for": "mlpmath.losses",
 }
 
 __all__ = [
     "ACTIVATIONS",
     "ACTIVATION_NAMES",
     "DEFAULT_LESSON_NAME",
+    "LOSSES",
     "Activation",
     "Lesson",
     "LessonError",
+    "Loss",
     "PathError",
     "Trace",
     "activation",
@@ -58,6 +64,7 @@ __all__ = [
     "format_number",
     "jsonable",
     "load_lesson",
+    "loss_for",
     "parse_lesson",
     "resolve",
     "text_matches_value",
