@@ -107,15 +107,16 @@ class Activation(LectureScene):
     # -- the lesson's values, one by one ---------------------------------------------
     def _show_values(self) -> None:
         total = Value(f"len({VALUES})")
-        whose = "The first layer's pre-activations"
+        what = f"The first layer's pre-activations through {self.facts.spoken}:"
         if self.lacking is not None:
-            whose = f"The first layer applies {self.lacking.spoken}; here its pre-activations"
-        if self.traced.value(self.shown_count.path) < self.traced.value(total.path):
-            self.step(
-                f"{whose} through {self.facts.spoken}: the first", self.shown_count, "of", total
+            what = (
+                f"The first layer applies {self.lacking.spoken};"
+                f" here is {self.facts.spoken} on its pre-activations:"
             )
+        if self.traced.value(self.shown_count.path) < self.traced.value(total.path):
+            self.step(f"{what} the first", self.shown_count, "of", total)
         else:
-            self.step(f"{whose} through {self.facts.spoken}: all", total)
+            self.step(f"{what} all", total)
         self.play(FadeIn(self.header))
         for row, (z, out) in zip(self.rows, self.points):
             dot = Dot(self.axes.c2p(z, 0), color=style.RESULT)
