@@ -201,13 +201,14 @@ def test_a_missing_subtitle_file_renders_its_scene_again(rendered, tmp_path):
     again = tmp_path / "low"
     shutil.copytree(rendered, again)
     (again / "Activation.vtt").unlink()
-    stray = again / "SingleNeuron.vtt"  # not in the manifest: swept away
+    stray = again / "SingleNeuron.vtt"  # not in the manifest: not ours, so left alone
     stray.write_text("WEBVTT\n")
     result = run_cli(
         "render", "--scenes", "Activation", "--sections", "--lecture", "--out", str(again)
     )
     assert result.returncode == 0, result.stderr
     assert "Activation  rendered" in result.stdout
-    assert (again / "Activation.vtt").is_file() and not stray.exists()
+    assert (again / "Activation.vtt").is_file()
+    assert stray.read_text() == "WEBVTT\n"  # a file mlp-lecture did not write is never deleted
     # The joined lecture was made again from the scenes, with its captions.
     assert read_srt(again / "lecture.srt") == read_srt(rendered / "lecture.srt")
