@@ -317,7 +317,7 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
             )
         targets = _targets(data, inputs, network)
     else:
-        classes = _classes(data, inputs, network)
+        classes = check.classes(data, len(inputs), network.sizes[-1])
 
     training = check.table_of(raw, "training", required=True)
     check.check_keys(training, {"learning_rate", "steps"}, "training")
@@ -373,41 +373,6 @@ def _targets(data: dict[str, Any], inputs: Matrix, network: NetworkSpec) -> Matr
             f"has {network.sizes[-1]} (network.sizes[-1])"
         )
     return targets
-
-
-def _classes(data: dict[str, Any], inputs: Matrix, network: NetworkSpec) -> tuple[int, ...]:
-    """``data.classes``: one class index per sample (what cross-entropy learns)."""
-    if "targets" in data:
-        both = " (give data.classes only)" if "classes" in data else ""
-        raise LessonError(
-            'data.targets: network.loss is "cross_entropy", which learns data.classes '
-            f"(one class per sample), not targets{both}"
-        )
-    if "classes" not in data:
-        raise LessonError(
-            'data.classes: missing; network.loss = "cross_entropy" learns one class per '
-            "sample, e.g. classes = [0, 2, 1]"
-        )
-    raw = data["classes"]
-    if not isinstance(raw, list) or not raw:
-        raise LessonError(
-            f"data.classes: expected a list of class indices, e.g. [0, 2, 1], got {quoted(raw)}"
-        )
-    if len(raw) != len(inputs):
-        raise LessonError(
-            f"data.classes: {len(raw)} classes but data.inputs has {len(inputs)} samples"
-        )
-    count = network.sizes[-1]
-    return tuple(
-        check.integer(
-            value,
-            f"data.classes[{i}]",
-            0,
-            count - 1,
-            f"a class of the output layer's {count}, network.sizes[-1]",
-        )
-        for i, value in enumerate(raw)
-    )
 
 
 def _neuron(table: Any, key: str) -> NeuronSpec:

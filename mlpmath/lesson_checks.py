@@ -187,6 +187,38 @@ def loss_name(value: Any, key: str) -> str:
     return value
 
 
+def classes(data: dict[str, Any], samples: int, count: int) -> tuple[int, ...]:
+    """``data.classes`` of a cross-entropy lesson: one class (0 to ``count`` - 1) per sample."""
+    if "targets" in data:
+        both = " (give data.classes only)" if "classes" in data else ""
+        raise LessonError(
+            'data.targets: network.loss is "cross_entropy", which learns data.classes '
+            f"(one class per sample), not targets{both}"
+        )
+    if "classes" not in data:
+        raise LessonError(
+            'data.classes: missing; network.loss = "cross_entropy" learns one class per '
+            "sample, e.g. classes = [0, 2, 1]"
+        )
+    raw = data["classes"]
+    if not isinstance(raw, list) or not raw:
+        raise LessonError(
+            f"data.classes: expected a list of class indices, e.g. [0, 2, 1], got {quoted(raw)}"
+        )
+    if len(raw) != samples:
+        raise LessonError(f"data.classes: {len(raw)} classes but data.inputs has {samples} samples")
+    return tuple(
+        integer(
+            value,
+            f"data.classes[{i}]",
+            0,
+            count - 1,
+            f"a class of the output layer's {count}, network.sizes[-1]",
+        )
+        for i, value in enumerate(raw)
+    )
+
+
 def activation(value: Any, key: str) -> str:
     if not isinstance(value, str) or value not in ACTIVATION_NAMES:
         choices = ", ".join(ACTIVATION_NAMES)
