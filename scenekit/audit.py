@@ -26,6 +26,7 @@ from manim import (
     DecimalNumber,
     Mobject,
     SurroundingRectangle,
+    VMobject,
     config,
     tempconfig,
 )
@@ -369,7 +370,7 @@ def _drawn_in_order(
             if mobject.get_fill_opacity() >= 1:
                 backdrops.append((order, mobject))
         else:
-            if len(mobject.points) and drawn(mobject):
+            if isinstance(mobject, VMobject) and len(mobject.points) and drawn(mobject):
                 shapes.append((order, mobject))
             for member in mobject.submobjects:
                 visit(member)
