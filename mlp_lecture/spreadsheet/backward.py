@@ -273,15 +273,16 @@ def write_training(sheet: Sheet, workbook) -> None:
     """The loss after every step of the lesson's training run: the trace's values."""
     losses = sheet.trace.network.training.losses
     styles = sheet.styles
+    # a classifying loss records the accuracy after every step too
+    accuracies = bool(sheet.trace.network.training.accuracies)
+    shown = "loss and accuracy" if accuracies else "loss"
     row = sheet.title(
-        "Training: the loss step after step",
-        "These losses are values copied from the trace (torch's training run), not formulas: "
+        f"Training: the {shown} step after step",
+        "These values are copied from the trace (torch's training run), not formulas: "
         "the Step sheet recomputes the first step live.",
         "A loss too large for a number (the run diverged) is written as text, inf or nan, "
         "as torch prints it; the chart leaves it out.",
     )
-    # a classifying loss records the accuracy after every step too
-    accuracies = bool(sheet.trace.network.training.accuracies)
     headers = ["step", "loss", *(["accuracy"] if accuracies else []), "trace path"]
     for c, header in enumerate(headers):
         sheet.text(row, c, header, styles.header)
@@ -303,8 +304,19 @@ def write_training(sheet: Sheet, workbook) -> None:
             "marker": {"type": "circle"},
         }
     )
-    chart.set_title({"name": "Loss per step"})
+    if accuracies:  # on an axis of its own, from 0 to 1
+        chart.add_series(
+            {
+                "name": "accuracy",
+                "categories": [sheet.name, row + 1, 0, row + len(losses), 0],
+                "values": [sheet.name, row + 1, 2, row + len(losses), 2],
+                "marker": {"type": "square"},
+                "y2_axis": True,
+            }
+        )
+        chart.set_y2_axis({"name": "accuracy", "min": 0, "max": 1})
+    chart.set_title({"name": "Loss and accuracy per step" if accuracies else "Loss per step"})
     chart.set_x_axis({"name": "step"})
     chart.set_y_axis({"name": "loss"})
-    chart.set_legend({"none": True})
+    chart.set_legend({"position": "bottom"} if accuracies else {"none": True})
     sheet.worksheet.insert_chart(row, len(headers) + 1, chart)

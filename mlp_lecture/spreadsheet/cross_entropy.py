@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet, side_by_side, span
 from mlp_lecture.spreadsheet.forward import Names
-from mlp_lecture.spreadsheet.losses import ChainStart
-from mlp_lecture.spreadsheet.mse import write_loss_change
+from mlp_lecture.spreadsheet.losses import ChainStart, write_loss_change
 
 __all__ = ["CrossEntropyCells", "write_cross_entropy_loss"]
 

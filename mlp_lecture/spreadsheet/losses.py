@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet
+
 if TYPE_CHECKING:
-    from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet
     from mlp_lecture.spreadsheet.forward import Names
 
-__all__ = ["ChainStart", "LossCells"]
+__all__ = ["ChainStart", "LossCells", "write_loss_change"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,18 @@ class LossCells(Protocol):
     ) -> None:
         """The loss again on the Step sheet, from ``prediction`` (the new outputs' cells;
         ``predicted`` their values, cached with the formulas)."""
+
+
+def write_loss_change(sheet: Sheet, row: int, col: int, new: Cell, old_loss: Cell) -> int:
+    """``L before the step`` and ``L_new - L`` under the new loss; the next free row."""
+    styles, name = sheet.styles, sheet.name
+    sheet.text(row, col, "L before the step", styles.label_right)
+    old = sheet.formula(Cell(name, row, col + 1), old_loss.ref(name), "network.loss")
+    sheet.text(row + 1, col, "L_new - L", styles.label_right)
+    sheet.formula(
+        Cell(name, row + 1, col + 1),
+        f"{new.ref(name)}-{old.ref(name)}",
+        value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
+        note="L_new - L: negative when the step lowered the loss",
+    )
+    return row + 2

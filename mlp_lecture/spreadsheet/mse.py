@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet
 from mlp_lecture.spreadsheet.forward import Names
-from mlp_lecture.spreadsheet.losses import ChainStart
+from mlp_lecture.spreadsheet.losses import ChainStart, write_loss_change
 
 __all__ = ["MseCells", "write_mse_loss"]
 
@@ -85,21 +85,6 @@ class MseCells:
             style=styles.result,
         )
         write_loss_change(sheet, end + 1, 3, new, self.loss)
-
-
-def write_loss_change(sheet: Sheet, row: int, col: int, new: Cell, old_loss: Cell) -> int:
-    """``L before the step`` and ``L_new - L`` under the new loss; the next free row."""
-    styles, name = sheet.styles, sheet.name
-    sheet.text(row, col, "L before the step", styles.label_right)
-    old = sheet.formula(Cell(name, row, col + 1), old_loss.ref(name), "network.loss")
-    sheet.text(row + 1, col, "L_new - L", styles.label_right)
-    sheet.formula(
-        Cell(name, row + 1, col + 1),
-        f"{new.ref(name)}-{old.ref(name)}",
-        value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
-        note="L_new - L: negative when the step lowered the loss",
-    )
-    return row + 2
 
 
 def write_mse_loss(sheet: Sheet, names: Names, prediction: Block) -> MseCells:
