@@ -116,6 +116,7 @@ def test_lessons_show_only_traced_numbers(lesson, name, audited_lessons, monkeyp
         ("bench/lessons/wide2.toml", True),  # six inputs: weights in a column
         ("bench/lessons/wide4.toml", True),  # twelve
     ],
+    ids=["SingleNeuron-deck", "SingleNeuron-wide2", "SingleNeuron-wide4"],  # -k SingleNeuron
 )
 def test_many_inputs_to_one_neuron_fit(lesson, stacked, monkeypatch, media):
     """Weights along the edges would overlap: they stack before the neuron instead."""
