@@ -36,6 +36,7 @@ UNTRACED = {
     "L_new - L: negative when the step lowered the loss",
     "m after the step",
     "Σ e^(z - m) after the step",
+    "z_y - m after the step",
     "p_y after the step",
     "-ln p_y after the step",
     "the predicted class after the step",
@@ -138,6 +139,8 @@ LESSONS = {
     **{f"random{c}": random_classification_text(40 + c, c) for c in range(2, 6)},
     "ties": TIES,
     "large": LARGE,
+    # a step far too large: some p_y after it is below the smallest float (e^-745)
+    "steep": CLASSIFY.replace("learning_rate = 0.3", "learning_rate = 10000"),
     "edited": EDITED,  # the expected values of the student's file
 }
 
@@ -344,3 +347,21 @@ def test_cli_writes_a_classification_workbook(tmp_path, capsys):
     assert main(["workbook", str(LESSON_DIR / "classify.toml"), "--out", str(out)]) == 0
     assert openpyxl.load_workbook(out).sheetnames == list(SHEETS)
     capsys.readouterr()
+
+
+def test_a_step_too_large_keeps_the_new_loss_finite(books):
+    """After a huge step some p_y is 0 in floats; the Step sheet's -ln p_y = ln Σ - (z_y - m)
+    still gives torch's (log-softmax) loss, where -LN(p_y) would fail."""
+    book = books["steep"]
+    step = openpyxl.load_workbook(book.written)["Step"]
+    values = openpyxl.load_workbook(book.recalculated, data_only=True)["Step"]
+    shown = [
+        values[cell.coordinate].value
+        for row in step.iter_rows()
+        for cell in row
+        if note(cell) == "p_y after the step"
+    ]
+    assert len(shown) == book.trace.network.samples and 0 in shown
+    new = cell_named(step, "network.training.losses[1]").coordinate
+    assert close(values[new].value, book.trace.network.training.losses[1])
+    assert book.trace.network.training.losses[1] > 1e6

@@ -57,17 +57,15 @@ class CrossEntropyCells:
         predicted class and whether it is right; the new loss and accuracy, and their change."""
         styles, name = sheet.styles, sheet.name
         sheet.text(row, 0, "The loss and the accuracy with the new parameters", styles.heading)
-        heads = ["y", "m_new", "Σ e^(z - m)", "p_y", "-ln p_y", "predicted", "correct"]
-        (table,) = side_by_side(
-            sheet, row + 1, prediction.rows, [("from z_new, the output above", heads)]
-        )
+        heads = ["y", "m_new", "Σ e^(z - m)", "z_y - m", "p_y", "-ln p_y", "predicted", "correct"]
+        title = "from z_new above; -ln p_y = ln Σ - (z_y - m), the same, and finite where p_y is 0"
+        (table,) = side_by_side(sheet, row + 1, prediction.rows, [(title, heads)])
         ces, rights = [], []
         for s, z in enumerate(predicted):
             logits = prediction.row_range(s, name)
             y_value = sheet.value(f"network.classes[{s}]")
             top = max(z)
             total = sum(math.exp(v - top) for v in z)
-            p_y = math.exp(z[y_value] - top) / total
             guess = z.index(top)
             at = [table.cell(s, c) for c in range(len(heads))]
             y = sheet.formula(
@@ -83,22 +81,28 @@ class CrossEntropyCells:
                 value=total,
                 note="Σ e^(z - m) after the step",
             )
-            p = sheet.formula(
+            shifted = sheet.formula(
                 at[3],
-                f"EXP(INDEX({logits},1,{y.ref(name)}+1)-{m.ref(name)})/{sums.ref(name)}",
-                value=p_y,
+                f"INDEX({logits},1,{y.ref(name)}+1)-{m.ref(name)}",
+                value=z[y_value] - top,
+                note="z_y - m after the step",
+            )
+            sheet.formula(
+                at[4],
+                f"EXP({shifted.ref(name)})/{sums.ref(name)}",
+                value=math.exp(z[y_value] - top) / total,
                 note="p_y after the step",
             )
             ces.append(
                 sheet.formula(
-                    at[4],
-                    f"-LN({p.ref(name)})",
-                    value=-math.log(p_y),
+                    at[5],
+                    f"LN({sums.ref(name)})-{shifted.ref(name)}",
+                    value=math.log(total) - (z[y_value] - top),
                     note="-ln p_y after the step",
                 )
             )
             guessed = sheet.formula(
-                at[5],
+                at[6],
                 f"MATCH({m.ref(name)},{logits},0)-1",
                 value=guess,
                 style=styles.count,
@@ -106,7 +110,7 @@ class CrossEntropyCells:
             )
             rights.append(
                 sheet.formula(
-                    at[6],
+                    at[7],
                     f"IF({guessed.ref(name)}={y.ref(name)},1,0)",
                     value=int(guess == y_value),
                     style=styles.count,
@@ -114,7 +118,7 @@ class CrossEntropyCells:
                 )
             )
         end = table.top + table.rows
-        col = table.left + 3
+        col = table.left + 4
         sheet.text(end, col, "mean L_new", styles.label_right)
         new = sheet.formula(
             Cell(name, end, col + 1),
