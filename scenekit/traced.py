@@ -429,9 +429,12 @@ class TracedValues:
                     text = self.text(part.path)
                     literal = _typst_number(text)
                     if part.color is not None and ManimColor(part.color) != shown_color:
-                        # a value of its own colour: a group of its own, to colour it
-                        label = f"{_entry_label(r, c)}v{len(colored)}"
-                        literal = f"{{{{ {literal} : {label} }}}}"
+                        # a value of its own colour: the cell's group when the value is
+                        # all of it, else a group of its own (each costs a Typst probe)
+                        label = _entry_label(r, c)
+                        if len(parts) > 1:
+                            label = f"{label}v{len(colored)}"
+                            literal = f"{{{{ {literal} : {label} }}}}"
                         colored.append((label, part.color))
                     pieces.append(literal)
                     recorded.append((part.path, text))
