@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from manim.camera.camera import Camera
+from PIL import Image
 
 __all__ = ["LectureCamera"]
 
@@ -30,6 +31,25 @@ class LectureCamera(Camera):
         if not np.isfinite(points).all():
             return np.zeros((1, 3))
         return points
+
+    def display_image_mobject(self, image_mobject: Any, pixel_array: np.ndarray) -> None:
+        """An upright image (the plane of predicted classes) scaled into its box and laid
+        over the frame. Manim's own pastes into ``Image.fromarray(np.zeros(...),
+        mode="RGBA")``, which Pillow 13 refuses; a rotated image still goes there."""
+        ul, ur, dl = self.points_to_pixel_coords(image_mobject, image_mobject.points)[:3]
+        if ul[1] != ur[1] or ul[0] != dl[0]:
+            super().display_image_mobject(image_mobject, pixel_array)
+            return
+        width, height = int(ur[0] - ul[0]), int(dl[1] - ul[1])
+        if width <= 0 or height <= 0:
+            return
+        image = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array()))
+        image = image.convert("RGBA").resize(
+            (width, height), resample=image_mobject.resampling_algorithm
+        )
+        frame = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
+        frame.paste(image, box=(int(ul[0]), int(ul[1])))
+        self.overlay_PIL_image(pixel_array, frame)
 
     def set_cairo_context_path(self, ctx: Any, vmobject: Any) -> LectureCamera:
         """Manim's subpaths and curves (see its ``set_cairo_context_path``): a new

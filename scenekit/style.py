@@ -6,7 +6,20 @@ so a teacher can restyle the whole lecture by editing this module.
 
 from __future__ import annotations
 
-from manim import BLUE_C, GREEN_C, GREY_B, ORANGE, PINK, RED_C, TEAL_C, WHITE, YELLOW_C
+from manim import (
+    BLUE_C,
+    GOLD_C,
+    GREEN_C,
+    GREY_B,
+    MAROON_B,
+    ORANGE,
+    PINK,
+    PURPLE_B,
+    RED_C,
+    TEAL_C,
+    WHITE,
+    YELLOW_C,
+)
 
 __all__ = [name for name in dir() if name.isupper()]
 
@@ -84,3 +97,13 @@ MAX_PRODUCT_COLUMNS = 3  # columns a list of worked products may take when too t
 LEAST_SCALE = 0.85  # a row of matrices shrinks no further than this: more columns elide
 MIN_MATRIX_COLUMNS = 3  # the fewest an elided matrix shows: first, dots, last
 EDGE_LABEL_SIZE = 24  # the weights and biases written on a network diagram
+
+# -- classification: one colour per class (cycled past the last), the plane's regions --
+CLASS_COLORS = (BLUE_C, GOLD_C, GREEN_C, PURPLE_B, MAROON_B, TEAL_C)
+REGION_OPACITY = 0.45  # a region's colour mixed over the background, so the dots stand out
+CORRECT = GREEN_C  # a sample predicted right
+WRONG = RED_C  # a sample predicted wrong
+BAR_HEIGHT = 2.4  # the height of a probability bar of 1
+BAR_WIDTH = 0.6
+SAMPLE_RADIUS = 0.09  # a sample's dot on the plane
+PLANE_SIZE = 4.2  # side of the plane of predicted classes

@@ -19,10 +19,14 @@ LECTURE_ORDER: list[tuple[str, str]] = [
     ("LayerProduct", "scenes.layer_product"),
     ("BiasBroadcast", "scenes.bias_broadcast"),
     ("ForwardPass", "scenes.forward_pass"),
+    ("Softmax", "scenes.softmax"),
+    ("CrossEntropyLoss", "scenes.cross_entropy"),
+    ("SoftmaxGradient", "scenes.softmax_gradient"),
     ("MSELoss", "scenes.mse_loss"),
     ("ChainRule", "scenes.chain_rule"),
     ("Backpropagation", "scenes.backpropagation"),
     ("GradientDescent", "scenes.gradient_descent"),
+    ("ClassifierTraining", "scenes.classifier_training"),
 ]
 
 

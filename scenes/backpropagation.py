@@ -14,14 +14,16 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, VGroup, Write, config
 from scenekit import style
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
+    CLOSE_BRACKET,
     MINUS_TWO,
+    OPEN_BRACKET,
     LearningScene,
     gradient_table,
     play_gradients,
     worked_over_samples,
 )
 from scenekit.notation import activation_call, activation_derivative, derivative, slash_derivative
-from scenekit.terms import OVER, PLUS, TIMES, Checked, Term, Value
+from scenekit.terms import MINUS, OVER, PLUS, TIMES, Checked, Term, Value
 from scenekit.traced import TracedMatrix
 
 __all__ = ["Backpropagation"]
@@ -35,7 +37,7 @@ class Backpropagation(LearningScene):
 
     @classmethod
     def applies(cls, trace) -> bool:
-        return not trace.network.is_classification  # starts from MSE's errors
+        return True  # from MSE's errors or cross-entropy's (P - Y) / N alike
 
     def construct(self) -> None:
         self.output = self.output_layer
@@ -74,6 +76,9 @@ class Backpropagation(LearningScene):
 
     # -- the error signal at the output ---------------------------------------------------
     def _show_error_signal(self) -> None:
+        if self.trace.network.is_classification:
+            self._show_classification_signal()
+            return
         self.step("The error signal: how the loss changes with the output's pre-activation")
         out, n = self.output, self.notation
         name = self.trace.network.output_activation
@@ -121,6 +126,42 @@ class Backpropagation(LearningScene):
         self.stack(formula, note, VGroup(row, k).arrange(RIGHT, buff=style.BLOCK_BUFF))
         self.play(Write(formula), FadeIn(note))
         self.play(FadeIn(row), FadeIn(k))
+        self.pause()
+
+    def _show_classification_signal(self) -> None:
+        """Cross-entropy's error signal: the logits' gradient ``(P - Y) / N``."""
+        self.step("The error signal: how the loss changes with each logit, (P - Y) / N")
+        formula = MathTypst(
+            f"delta^i = {derivative('L', 'z^i')} = (p^i - Y^i) / N", font_size=style.MATH_SIZE
+        )
+        note = Typst(
+            "one entry per class: the gradient of the softmax scene",
+            font_size=style.LABEL_SIZE,
+            color=style.MUTED,
+        )
+        chain = self._chain(self.output)
+        self.delta_out = self._checked_grid(
+            f"{chain}.delta",
+            lambda r, c: (
+                OPEN_BRACKET,
+                Value(f"network.softmax.probabilities[{r}][{c}]"),
+                MINUS,
+                Value(f"network.one_hot[{r}][{c}]"),
+                CLOSE_BRACKET,
+                OVER,
+                Value("len(network.classes)"),
+            ),
+            style.GRADIENT,
+        )
+        row = VGroup(
+            self.labelled(self.traced.matrix("network.softmax.probabilities"), "P"),
+            self.labelled(self.traced.matrix("network.one_hot"), "Y"),
+            self.labelled(self.delta_out, "delta"),
+        ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
+        n = self.traced.math("N =", Value("len(network.classes)"), font_size=style.LABEL_SIZE)
+        self.stack(formula, note, VGroup(row, n).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.play(Write(formula), FadeIn(note))
+        self.play(FadeIn(row), FadeIn(n))
         self.pause()
 
     # -- back through the output weights ---------------------------------------------------

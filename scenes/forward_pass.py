@@ -80,7 +80,7 @@ class ForwardPass(LectureScene):
             base = f"network.layers[{layer}]"
             last = layer == self.count - 1
             has_activation = record.activation != "none"
-            name = "hat(y)" if last and not has_activation else f"N_({layer + 1})"
+            name = self._output_name() if last and not has_activation else f"N_({layer + 1})"
             self.summed.append(
                 Block(
                     name,
@@ -90,7 +90,7 @@ class ForwardPass(LectureScene):
             )
             self.activated.append(
                 Block(
-                    "hat(y)" if last else f"A_({layer + 1})",
+                    self._output_name() if last else f"A_({layer + 1})",
                     traced.matrix(f"{base}.output", color=style.ACTIVE),
                     self._size(f"{base}.output"),
                 )
@@ -114,6 +114,10 @@ class ForwardPass(LectureScene):
             self._size("network.net_prediction"),
         )
         self.net_arrow = self._arrow('"torch"')
+
+    def _output_name(self) -> str:
+        """The last layer's output: the prediction, or a classifier's logits ``Z``."""
+        return "Z" if self.trace.network.is_classification else "hat(y)"
 
     def _size(self, path: str):
         return self.traced.size(path, font_size=style.LABEL_SIZE)
@@ -284,7 +288,10 @@ class ForwardPass(LectureScene):
 
     # -- the prediction, and torch's own --------------------------------------------------------
     def _show_prediction(self) -> None:
-        self.step('The prediction $hat(y)$: torch\'s own $"net"(X)$ gives the same numbers')
+        if self.trace.network.is_classification:
+            self.step('The logits $Z$, a score per class: torch\'s own $"net"(X)$ gives the same')
+        else:
+            self.step('The prediction $hat(y)$: torch\'s own $"net"(X)$ gives the same numbers')
         output = self._output(self.count - 1)
         gone = [self.input if self.count == 1 else self._output(self.count - 2)]
         output.generate_target()

@@ -1,0 +1,150 @@
+"""The input plane coloured by the class the network predicts, with the samples on it.
+
+The regions are one image per pictured training step, made from the trace's
+grid of predicted classes (``network.training.regions.predicted``) by a colour
+lookup: one pixel a grid cell, drawn without smoothing, so a 48 x 48 grid costs
+one mobject instead of thousands. The axes' ends are the trace's bounds
+(traced tick labels); each sample is a dot in its true class's colour, and a
+sample the network gets wrong at that step is ringed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RESAMPLING_ALGORITHMS,
+    RIGHT,
+    UP,
+    Axes,
+    Circle,
+    Dot,
+    ImageMobject,
+    VGroup,
+    config,
+)
+from manim.utils.color import color_to_rgb
+
+from scenekit import style
+from scenekit.classes import class_color, predicted_class
+from scenekit.formulas import MathTypst
+from scenekit.lecture_scene import LectureScene
+from scenekit.terms import Value
+
+__all__ = ["REGIONS", "RegionPlane", "region_pixels"]
+
+REGIONS = "network.training.regions"
+INPUTS = "network.layers[0].input"
+
+
+def region_pixels(classes: Any, background: Any = None) -> np.ndarray:
+    """An RGBA image (uint8, rows top to bottom) of a grid of classes whose row 0 is
+    the bottom: each cell its class's colour mixed over the background."""
+    grid = np.asarray(classes, dtype=int)
+    back = color_to_rgb(background or config.background_color)
+    palette = np.array(
+        [
+            style.REGION_OPACITY * color_to_rgb(c) + (1 - style.REGION_OPACITY) * back
+            for c in style.CLASS_COLORS
+        ]
+    )
+    pixels = np.round(palette[grid[::-1] % len(style.CLASS_COLORS)] * 255).astype(np.uint8)
+    opaque = np.full((*grid.shape, 1), 255, dtype=np.uint8)
+    return np.concatenate([pixels, opaque], axis=2)  # RGBA: what ImageMobject takes
+
+
+class RegionPlane(VGroup):
+    """Axes over the trace's bounds with the samples as dots; :meth:`image` makes the
+    regions of one pictured step, :meth:`wrong_marks` the rings of its misses."""
+
+    def __init__(self, scene: LectureScene, size: float | None = None):
+        super().__init__()
+        self.scene = scene
+        traced = scene.traced
+        side = size or style.PLANE_SIZE
+        bounds = [traced.value(f"{REGIONS}.bounds[{i}]") for i in range(4)]
+        self.axes = Axes(
+            x_range=[bounds[0], bounds[1], bounds[1] - bounds[0]],
+            y_range=[bounds[2], bounds[3], bounds[3] - bounds[2]],
+            x_length=side,
+            y_length=side,
+            tips=False,
+            axis_config={"color": style.MUTED, "include_ticks": False},
+        )
+        axes = self.axes
+        low = axes.c2p(bounds[0], bounds[2])
+        ticks = VGroup(
+            traced.number(f"{REGIONS}.bounds[0]", font_size=style.SMALL_SIZE).next_to(
+                low, DOWN, buff=style.LABEL_GAP
+            ),
+            traced.number(f"{REGIONS}.bounds[1]", font_size=style.SMALL_SIZE).next_to(
+                axes.c2p(bounds[1], bounds[2]), DOWN, buff=style.LABEL_GAP
+            ),
+            traced.number(f"{REGIONS}.bounds[2]", font_size=style.SMALL_SIZE).next_to(
+                low, LEFT, buff=style.LABEL_GAP
+            ),
+            traced.number(f"{REGIONS}.bounds[3]", font_size=style.SMALL_SIZE).next_to(
+                axes.c2p(bounds[0], bounds[3]), LEFT, buff=style.LABEL_GAP
+            ),
+        )
+        names = VGroup(
+            MathTypst(scene.notation.neuron(0, 0), font_size=style.LABEL_SIZE).next_to(
+                axes.x_axis, RIGHT, buff=style.LABEL_GAP
+            ),
+            MathTypst(scene.notation.neuron(0, 1), font_size=style.LABEL_SIZE).next_to(
+                axes.y_axis, UP, buff=style.LABEL_GAP
+            ),
+        )
+        self.labels = VGroup(ticks, names)
+        self.dots = VGroup()
+        network = scene.trace.network
+        for sample, true in enumerate(network.classes):
+            dot = Dot(
+                axes.c2p(*network.layers[0].input[sample][:2]),
+                radius=style.SAMPLE_RADIUS,
+                color=class_color(true),
+            ).set_stroke(style.TEXT, width=1.5)
+            for i in range(2):  # the dot's place is shown: both coordinates go to the ledger
+                path = f"{INPUTS}[{sample}][{i}]"
+                traced.ledger.record(dot, path, traced.value(path), traced.text(path))
+            self.dots.add(dot)
+        self.add(self.axes, self.labels, self.dots)
+
+    def image(self, picture: int) -> ImageMobject:
+        """The regions after the ``picture``-th pictured step, filling the axes."""
+        classes = self.scene.trace.network.training.regions.predicted[picture]
+        image = ImageMobject(region_pixels(classes))
+        image.set_resampling_algorithm(
+            RESAMPLING_ALGORITHMS["nearest"]
+        )  #: one crisp square a grid cell
+        image.stretch_to_fit_width(self.axes.x_axis.get_length())
+        image.stretch_to_fit_height(self.axes.y_axis.get_length())
+        corner = self.axes.c2p(self.axes.x_range[0], self.axes.y_range[0])
+        return image.move_to(corner, aligned_edge=DOWN + LEFT)
+
+    def wrong_marks(self, picture: int) -> VGroup:
+        """A ring about each sample predicted wrong after the ``picture``-th pictured step."""
+        network = self.scene.trace.network
+        step = network.training.regions.steps[picture]
+        scores = network.training.predictions[step]
+        rings = VGroup()
+        for sample, true in enumerate(network.classes):
+            if predicted_class(scores[sample]) != true:
+                ring = Circle(radius=style.SAMPLE_RADIUS * 2.2, color=style.WRONG, stroke_width=3)
+                rings.add(ring.move_to(self.dots[sample]))
+        return rings
+
+    def step_label(self, picture: int) -> Any:
+        """``after k steps: accuracy a``, both traced."""
+        step = f"{REGIONS}.steps[{picture}]"
+        index = self.scene.trace.network.training.regions.steps[picture]
+        return self.scene.traced.math(
+            '"after"',
+            Value(step),
+            '"steps:" quad "accuracy"',
+            Value(f"network.training.accuracies[{index}]", style.CORRECT),
+            font_size=style.LABEL_SIZE,
+        )

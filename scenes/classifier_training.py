@@ -1,0 +1,138 @@
+"""Learning to classify: gradient descent with the cross-entropy's gradients, the loss
+and accuracy step after step, and for a two-input lesson the plane coloured by the
+predicted class, its regions moving until the samples fall in their class.
+
+The update is gradient descent's (its rule and first step are shown the same
+way); the numbers are the trace's training record: ``network.training.losses``,
+``.accuracies`` and ``.regions`` (the class predicted over a grid of the plane
+at a few steps, drawn as one image a step).
+"""
+
+from __future__ import annotations
+
+import math
+
+from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform, VGroup
+
+from scenekit import style
+from scenekit.classes import AccuracyCurve
+from scenekit.regions import RegionPlane
+from scenekit.terms import Value
+from scenes.gradient_descent import LOSSES, GradientDescent, LossCurve
+
+__all__ = ["ClassifierTraining"]
+
+TRAINING = "network.training"
+ACCURACIES = f"{TRAINING}.accuracies"
+
+
+class ClassifierTraining(GradientDescent):
+    """Gradient steps on the cross-entropy: loss and accuracy curves, and the
+    plane's predicted regions at a few steps (two-input lessons)."""
+
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return trace.network.softmax is not None and bool(trace.network.training.steps)
+
+    def construct(self) -> None:
+        self.show_title("Learning to classify: gradient descent")
+        self._show_rule()
+        self._show_one_weight()
+        self._show_layers()
+        self._show_after_one_step()
+        self._show_curves()
+        if self.trace.network.training.regions is not None:
+            self._show_regions()
+
+    # -- one step: loss and accuracy before and after --------------------------------------
+    def _show_after_one_step(self) -> None:
+        before, after = self.traced.value(f"{LOSSES}[0]"), self.traced.value(f"{LOSSES}[1]")
+        if not math.isfinite(after):
+            verdict = "the loss is no longer a finite number"
+        elif after < before:
+            verdict = "the loss is smaller"
+        else:
+            verdict = "the loss did not fall: the step overshot"
+        self.new_slide(f"The network runs again with the new parameters: {verdict}")
+        scores = VGroup(
+            self.labelled(
+                self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT),
+                'Z "before"',
+            ),
+            self.labelled(
+                self.traced.matrix(f"{TRAINING}.predictions[1]", color=style.UPDATED),
+                'Z "after"',
+            ),
+        ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+        losses = self.traced.math(
+            'L_"before" =',
+            Value(f"{LOSSES}[0]", style.RESULT),
+            'quad arrow.r quad L_"after" =',
+            Value(f"{LOSSES}[1]", style.UPDATED),
+        )
+        accuracy = self.traced.math(
+            '"accuracy" quad',
+            Value(f"{ACCURACIES}[0]", style.RESULT),
+            "quad arrow.r quad",
+            Value(f"{ACCURACIES}[1]", style.UPDATED),
+        )
+        self.stack(scores, losses, accuracy)
+        self.play(FadeIn(scores))
+        self.play(FadeIn(losses), FadeIn(accuracy))
+        self.pause()
+
+    # -- the curves -----------------------------------------------------------------------------
+    def _show_curves(self) -> None:
+        count = len(self.trace.network.training.losses)
+        losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
+        finite = [j for j, loss in enumerate(losses) if math.isfinite(loss)]
+        verdict = "the loss falls" if losses[-1] < losses[0] else "the loss does not fall"
+        self.new_slide(f"Repeated, step after step: {verdict}")
+        self._draw(LossCurve(self, losses, finite))
+        accuracies = self.trace.network.training.accuracies
+        if accuracies[-1] > accuracies[0]:
+            verdict = "more samples right"
+        else:
+            verdict = "no more samples right than before"
+        self.new_slide(f"And the accuracy, step after step: {verdict}")
+        self._draw(AccuracyCurve(self, ACCURACIES, f"{TRAINING}.steps"))
+
+    def _draw(self, plot) -> None:
+        plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(plot)
+        self.play(Create(plot.axes), FadeIn(plot.labels))
+        self.play(
+            Create(plot.curve),
+            LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
+            run_time=style.CURVE_TIME,
+        )
+        self.pause()
+
+    # -- the plane of predicted classes -------------------------------------------------------
+    def _show_regions(self) -> None:
+        self.new_slide("The plane coloured by the predicted class; a ring marks a sample wrong")
+        plane = RegionPlane(self)
+        pictures = len(self.trace.network.training.regions.steps)
+        label = plane.step_label(0)
+        self.stack(VGroup(plane, label).arrange(DOWN, buff=style.LINE_BUFF))
+        image, rings = plane.image(0), plane.wrong_marks(0)
+        self.play(Create(plane.axes), FadeIn(plane.labels))
+        self.play(FadeIn(image), FadeIn(label))
+        self.bring_to_back(image)
+        self.play(FadeIn(plane.dots), FadeIn(rings))
+        self.pause()
+        self.step("As it trains, the regions move until the samples fall in their class")
+        for picture in range(1, pictures):
+            new_image, new_rings = plane.image(picture), plane.wrong_marks(picture)
+            new_label = plane.step_label(picture).move_to(label)
+            self.add(new_image)
+            self.bring_to_back(new_image)
+            self.play(
+                FadeOut(image),
+                FadeOut(rings),
+                FadeIn(new_rings),
+                ReplacementTransform(label, new_label),
+            )
+            self.wait(style.STEP_PAUSE)
+            image, rings, label = new_image, new_rings, new_label
+        self.pause()

@@ -1,0 +1,206 @@
+"""The gradient of cross-entropy with respect to the logits: ``dL/dZ = (P - Y) / N``,
+derived in symbols (softmax's derivative and the log's cancel), then in numbers,
+then carried into the output layer's weights beside autograd's ``.grad``.
+
+The numbers are the trace's: ``network.prediction_gradient`` is the hand
+``(P - Y) / N``, each entry shown as checked arithmetic on ``P`` and ``Y``;
+the output layer's gradients are the hand chain rule (``network.chain_rule``)
+beside autograd's (``network.gradients``).
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, RIGHT, FadeIn, VGroup, Write
+
+from scenekit import style
+from scenekit.classes import DIVIDED_BY
+from scenekit.formulas import MathTypst, Typst
+from scenekit.learning import (
+    CLOSE_BRACKET,
+    OPEN_BRACKET,
+    LearningScene,
+    gradient_table,
+    play_gradients,
+    worked_over_samples,
+)
+from scenekit.notation import derivative, slash_derivative
+from scenekit.terms import MINUS, Checked, Value
+
+__all__ = ["SoftmaxGradient"]
+
+NETWORK = "network"
+SAMPLES = "len(network.classes)"
+P = "network.softmax.probabilities"
+Y = "network.one_hot"
+GRADIENT = "network.prediction_gradient"
+NEURON = 0  # the output neuron (class) whose weight and bias are worked out
+INPUT = 0  # the activation feeding it whose weight is worked out
+
+
+class SoftmaxGradient(LearningScene):
+    """``dL/dz_c^s = (p_c^s - Y_c^s) / N``: by symbols, by numbers, into the weights."""
+
+    @classmethod
+    def applies(cls, trace) -> bool:
+        return trace.network.softmax is not None
+
+    def construct(self) -> None:
+        self.show_title("The gradient of cross-entropy: P minus Y")
+        self._show_derivation()
+        self._show_numbers()
+        self._show_output_weights()
+
+    # -- in symbols ---------------------------------------------------------------------
+    def _show_derivation(self) -> None:
+        self.step("Softmax's derivative: each probability moves with every score")
+        lines = [
+            MathTypst(
+                "L_s = -log p_y, quad p_y = e^(z_y) / (sum_k e^(z_k))", font_size=style.MATH_SIZE
+            ),
+            MathTypst(
+                f"{derivative('p_y', 'z_c')} = p_y (Y_c - p_c), quad "
+                'Y_c = cases(1 "if" c = y, 0 "else")',
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"{derivative('L_s', 'z_c')} = -1/p_y dot p_y (Y_c - p_c) = p_c - Y_c",
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"L = 1/N sum_s L_s quad arrow.double quad "
+                f"{derivative('L', 'z_c^s')} = (p_c^s - Y_c^s) / N",
+                font_size=style.MATH_SIZE,
+            ),
+        ]
+        notes = [
+            Typst(
+                "the log's derivative $-1/p_y$ cancels softmax's $p_y$",
+                font_size=style.LABEL_SIZE,
+                color=style.MUTED,
+            ),
+            Typst(
+                "the mean over the $N$ samples keeps its $1/N$",
+                font_size=style.LABEL_SIZE,
+                color=style.MUTED,
+            ),
+        ]
+        self.stack(
+            lines[0],
+            lines[1],
+            VGroup(lines[2], notes[0]).arrange(DOWN, buff=style.LINE_BUFF),
+            VGroup(lines[3], notes[1]).arrange(DOWN, buff=style.LINE_BUFF),
+        )
+        self.play(Write(lines[0]))
+        self.play(FadeIn(lines[1], shift=DOWN * style.NUDGE))
+        self.pause()
+        self.step("The log's derivative cancels it: probability minus truth")
+        self.play(FadeIn(lines[2], shift=DOWN * style.NUDGE), FadeIn(notes[0]))
+        self.pause()
+        self.step("The loss is a mean, so each sample's gradient is divided by N")
+        self.play(FadeIn(lines[3], shift=DOWN * style.NUDGE), FadeIn(notes[1]))
+        self.pause()
+
+    # -- in numbers ---------------------------------------------------------------------
+    def _show_numbers(self) -> None:
+        self.new_slide("In numbers: P minus Y, divided by N, for every sample and class")
+
+        def terms(r: int, c: int):
+            return (
+                OPEN_BRACKET,
+                Value(f"{P}[{r}][{c}]"),
+                MINUS,
+                Value(f"{Y}[{r}][{c}]"),
+                CLOSE_BRACKET,
+                DIVIDED_BY,
+                Value(SAMPLES),
+            )
+
+        rows, columns = self.traced.shape(GRADIENT)
+        gradient = self.traced.grid(
+            rows,
+            columns,
+            lambda r, c: Checked(terms(r, c), f"{GRADIENT}[{r}][{c}]"),
+            color=style.GRADIENT,
+        )
+        true = self.trace.network.classes[0]
+        example = self.traced.worked(
+            list(terms(0, true)),
+            f"{GRADIENT}[0][{true}]",
+            prefix=[f"{derivative('L', 'z_(y_1)^1')} ="],
+            total_color=style.GRADIENT,
+        )
+
+        p = self.traced.matrix(P, color=style.RESULT)
+        parens = [MathTypst(side, font_size=style.MATH_SIZE) for side in ("paren.l", "paren.r")]
+        for paren in parens:
+            paren.stretch_to_fit_height(p.height)
+        row = VGroup(
+            parens[0],
+            self.labelled(p, "P"),
+            MathTypst("-", font_size=style.MATH_SIZE),
+            self.labelled(self.traced.matrix(Y, color=style.INPUT), "Y"),
+            parens[1],
+            MathTypst("slash N =", font_size=style.MATH_SIZE),
+            self.labelled(gradient, derivative("L", "Z")),
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
+        for paren in parens:
+            paren.set_y(p.get_y())
+        count = self.traced.math("N =", Value(SAMPLES), font_size=style.LABEL_SIZE)
+        self.stack(row, VGroup(example, count).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.play(FadeIn(VGroup(*row[:6])))
+        self.play(FadeIn(row[6]), FadeIn(count))
+        self.play(Write(example))
+        self.pause()
+
+    # -- into the output layer's weights, beside autograd ---------------------------------
+    def _show_output_weights(self) -> None:
+        self.new_slide("Into the output layer: the same chain rule as for any loss")
+        n, out = self.notation, self.output_layer
+        chain = f"network.chain_rule[{out}]"
+        inputs = f"network.layers[{out}].input"
+        letter = "x" if out == 0 else "g"
+        weight = n.weight(out + 1, NEURON, INPUT)
+        bias = n.bias(out + 1, NEURON)
+        delta = derivative("L", n.entry("z", n.last, NEURON, "i"))
+        samples = self.trace.network.samples
+        weight_block = worked_over_samples(
+            self.traced,
+            derivative("L", weight),
+            f"sum_i {delta} {n.entry(letter, out, INPUT, 'i')}",
+            lambda i: [
+                Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True),
+                Value(f"{inputs}[{i}][{INPUT}]", style.ACTIVE, paren=True),
+            ],
+            samples,
+            f"{chain}.weight[{NEURON}][{INPUT}]",
+            font_size=style.MATRIX_SIZE,
+        )
+        bias_block = worked_over_samples(
+            self.traced,
+            derivative("L", bias),
+            f"sum_i {delta}",
+            lambda i: [Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True)],
+            samples,
+            f"{chain}.bias[{NEURON}]",
+            font_size=style.MATRIX_SIZE,
+        )
+        table = gradient_table(
+            self.traced,
+            [
+                (
+                    slash_derivative("L", weight),
+                    *self.gradient_paths(out, f"weight[{NEURON}][{INPUT}]"),
+                ),
+                (slash_derivative("L", bias), *self.gradient_paths(out, f"bias[{NEURON}]")),
+            ],
+        )
+        self.stack(table)
+        for block in (weight_block, bias_block):
+            block.next_to(table, DOWN, buff=style.BLOCK_BUFF)
+            self.keep_in_frame(block)
+        play_gradients(
+            self,
+            {0: weight_block, 1: bias_block},
+            table,
+            ["", "And its bias: the gradient summed over the samples"],
+        )
