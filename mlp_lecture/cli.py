@@ -198,6 +198,8 @@ def _rendering(out_dir: Path, work: Any) -> Any:
 
 def _report_problems(report: Any, verbose: bool) -> int:
     """Name failed scenes and scenes the audit rejects; 1 when there is any."""
+    if report.explore_note:  # a folder of the user's where the page goes: said, not fatal
+        print(f"mlp-lecture: {report.explore_note}", file=sys.stderr)
     for scene in report.scenes:
         if scene.audit:
             print(

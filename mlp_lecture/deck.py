@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlp_lecture.captions import plain_text
-from mlp_lecture.explorable import write_explore
 from mlp_lecture.explorable.katex import ensure_katex
+from mlp_lecture.explorable.publish import PAGE_FOLDER
 from mlp_lecture.pipeline.directory import hold_directory
 from mlp_lecture.pipeline.options import RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
@@ -70,7 +70,7 @@ REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides prese
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
 STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
 STAGE_DIR = ".deck-stage"  # in DIR, recorded as ours: where decks are written before the swap
-EXPLORE_DIR = "explore"  # beside the HTML deck, which links to it: the lesson's explorable page
+EXPLORE_DIR = PAGE_FOLDER  # the lesson's explorable page, which the render writes: linked
 BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
 CAPTIONS_KEY = "C"  # turns the HTML deck's captions on and off
 
@@ -109,7 +109,7 @@ def build_deck(
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
-        ensure_katex()  # the explorable page's, beside the deck
+        ensure_katex()  # the explorable page's, which the render writes beside the deck
     check_out_dir(out_dir, force)
     areas = [SLIDES_DIR, STAGE_DIR, *(path for t in targets for path in _deck_paths(t))]
     Ownership(out_dir).check(areas)
@@ -139,10 +139,9 @@ def build_deck(
         with redirect_stderr(io.StringIO()):  # the converters' progress bars
             if "html" in targets:
                 deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
-                write_explore(lesson, out_dir / EXPLORE_DIR, stage=_stage(out_dir))
             if "pptx" in targets:
                 deck.decks["pptx"] = _write_pptx(out_dir, configs)
-        removed = [STAGE_DIR]
+        removed = [STAGE_DIR, EXPLORE_DIR]  # the page: the manifest lists it (render's)
         for target in TARGETS:
             if target not in targets:  # an older deck of this directory would be stale
                 removed += _remove_deck(ownership, target)
@@ -153,8 +152,8 @@ def build_deck(
 
 def _deck_paths(target: str) -> list[str]:
     """The files and folders of the ``target`` deck in ``DIR``."""
-    if target == "html":  # the deck, its reveal.js and clips, and the page it links to
-        return [f"{DECK_STEM}.html", f"{DECK_STEM}_assets", EXPLORE_DIR]
+    if target == "html":  # the deck, its reveal.js and clips
+        return [f"{DECK_STEM}.html", f"{DECK_STEM}_assets"]
     return [f"{DECK_STEM}.{target}"]
 
 

@@ -19,7 +19,9 @@ checks that
 - every file the manifest lists is there, at its recorded size and sha256;
   each ledger holds the number of values and the title the manifest
   records; no scene's clip or ledger is there that the manifest does not list;
-- every clip decodes (PyAV) and lasts what the manifest records.
+- every clip decodes (PyAV) and lasts what the manifest records;
+- every file of the explorable page (``explore/``) is there at its recorded
+  size and sha256.
 
 A clip whose bytes have the sha256 the manifest records is not decoded
 again (unless ``recompute``): it is the very file the render wrote, and any
@@ -46,6 +48,7 @@ from mlp_lecture.pipeline.manifest import (
     MANIFEST,
     Manifest,
     ManifestFormatError,
+    PageEntry,
     SceneEntry,
     file_sha256,
     read_manifest,
@@ -210,6 +213,29 @@ def _manifest_problems(
     for entry in manifest.scenes:
         if entry.skipped is None:
             problems += _entry_problems(out_dir, entry, ledgers.get(entry.ledger), decode_all)
+    if manifest.page is not None:  # the explorable page: its files as the render wrote them
+        problems += _page_problems(out_dir, manifest.page)
+    return problems
+
+
+def _page_problems(out_dir: Path, page: PageEntry) -> list[str]:
+    """Every file of the explorable page is there at its recorded size and sha256 (what
+    its numbers are, the page computes in the browser from the lesson it carries)."""
+    problems = []
+    for name, size in page.files.items():
+        try:
+            path = inside(out_dir, name)
+            actual = regular_size(path)
+        except FileRefused as error:
+            problems.append(f"{_shown(name)}: {error}")
+            continue
+        except OSError:
+            problems.append(f"{_shown(name)}: missing ({MANIFEST} lists it for the page)")
+            continue
+        if actual != size:
+            problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
+        elif file_sha256(path) != page.sha256.get(name):
+            problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
     return problems
 
 

@@ -10,6 +10,7 @@ DevTools' own log, and the check shown to catch a page that does).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -18,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import chromium
+from conftest import chromium, run_cli
 
 from mlp_lecture.explorable import ExploreError, page_lesson, write_explore
 from mlpmath import compute_trace, load_lesson, parse_lesson, resolve
@@ -355,3 +356,59 @@ def test_a_diverging_lesson_shows_its_overflow_as_torch_has_it(page_browser, pag
     losses = page_browser.execute_script("return window.mlpLecture.trace().network.training.losses")
     assert losses[-1] is None  # not finite
     _check_page(page_browser, edited)
+
+
+# -- the page in a render directory ---------------------------------------------------
+
+
+def _page_on_disk(out: Path) -> dict[str, str]:
+    """Every file under out/explore: its sha256, by its path in out."""
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((out / "explore").rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_render_writes_the_page_as_its_own_and_leaves_a_users_explore_folder(tmp_path):
+    """A forced render beside a user's explore/ leaves it; without it, the render writes
+    the page (listed in the manifest by size and sha256, verify passes), and a
+    render of the same lesson does not write it again."""
+    from mlp_lecture.pipeline.manifest import read_manifest
+    from mlp_lecture.verification import verify_dir
+
+    out = tmp_path / "out"
+    mine = {"explore/index.html": b"<p>my own page</p>", "explore/notes.txt": b"mine"}
+    for name, data in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    args = ("render", "--scenes", "SingleNeuron", "--format", "png", "--jobs", "1")
+    done = run_cli(*args, "--force", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    assert "explore/index.html: not written by mlp-lecture" in done.stderr
+    assert read_manifest(out).page is None
+    assert verify_dir(out)[1] == []
+
+    shutil.rmtree(out / "explore")  # the user moves it away: the next render writes the page
+    done = run_cli(*args, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    page = read_manifest(out).page
+    assert page is not None and (out / "explore" / "index.html").is_file()
+    files = _page_on_disk(out)
+    assert page.sha256 == files  # every file listed, by its true hash; nothing else there
+    assert page.files == {name: (out / name).stat().st_size for name in files}
+    assert {"explore/index.html", "explore/katex/katex.min.js"} <= set(files)
+    assert verify_dir(out)[1] == []
+    index = (out / "explore" / "index.html").stat()
+
+    done = run_cli(*args, "--out", str(out))  # the same lesson: the page is left alone
+    assert done.returncode == 0, done.stderr
+    again = (out / "explore" / "index.html").stat()
+    assert (again.st_ino, again.st_mtime_ns) == (index.st_ino, index.st_mtime_ns)
+
+    (out / "explore" / "app.js").write_text("/* changed */")  # verify sees a changed file
+    assert any(p.startswith("explore/app.js: ") for p in verify_dir(out)[1])
+    done = run_cli(*args, "--out", str(out))  # ... and the render puts it right
+    assert done.returncode == 0, done.stderr
+    assert _page_on_disk(out) == files and verify_dir(out)[1] == []

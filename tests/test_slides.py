@@ -381,7 +381,7 @@ def test_a_deck_of_one_format_replaces_the_other_formats_old_deck(deck, tmp_path
     assert result.returncode == 0, result.stderr
     assert (again / "deck.pptx").is_file()
     assert not (again / "deck.html").exists() and not (again / "deck_assets").exists()
-    assert not (again / "explore").exists()  # the HTML deck's page goes with it
+    assert (again / "explore" / "index.html").is_file()  # the render's page: it stays
 
 
 # -- bad input ------------------------------------------------------------------------

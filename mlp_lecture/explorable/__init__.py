@@ -6,8 +6,9 @@ works from ``file://``. The lesson's parameters and data ride in the page as
 JSON; ``page/maths.js`` recomputes the whole trace from them in the browser
 (the same paths and numbers as ``mlp-lecture trace --json``), ``page/app.js``
 only draws what it returns. Names come from :mod:`mlpmath.numbering` and
-colours from :mod:`scenekit.style`, read here when the page is built, so the
-page and the clips cannot drift apart.
+colours from :mod:`scenekit.style` (read without Manim: ``palette``), read
+here when the page is built, so the page and the clips cannot drift apart.
+A render directory gets the page too (``publish``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mlpmath import Lesson
+    from mlpmath import Lesson, Trace
 
 __all__ = [
     "PAGE_FILES",
     "ExploreError",
+    "assemble",
     "default_explore_dir",
+    "is_page_dir",
+    "page_files",
     "page_lesson",
     "page_view",
     "write_explore",
@@ -52,18 +56,25 @@ def default_explore_dir(lesson: Lesson) -> Path:
     return lesson_folder(lesson) / "explore"
 
 
-def page_lesson(lesson: Lesson) -> dict[str, Any]:
+def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
     """The lesson as the page's maths reads it: every parameter given (drawn ones as
-    the trace draws them, rounded to the shown decimals), data and training."""
-    from mlpmath.compute import initial_parameters
-
+    the trace draws them, rounded to the shown decimals), data and training. With
+    the lesson's ``trace`` the parameters are its own (no torch needed)."""
     spec = lesson.network
-    parameters = initial_parameters(spec, lesson.decimals)
+    if trace is not None:
+        parameters = [(layer.weight, layer.bias) for layer in trace.network.layers]
+    else:
+        from mlpmath.compute import initial_parameters
+
+        parameters = [
+            (weight.tolist(), bias.tolist())
+            for weight, bias in initial_parameters(spec, lesson.decimals)
+        ]
     return {
         "name": lesson.name,
         "title": lesson.title,
         "decimals": lesson.decimals,
-        "loss": "mse",
+        "loss": spec.loss,
         "neurons": [
             {
                 "inputs": [list(row) for row in n.inputs],
@@ -80,12 +91,14 @@ def page_lesson(lesson: Lesson) -> dict[str, Any]:
             "activations": list(spec.activations),
             "seed": spec.seed,
             "layers": [
-                {"weight": weight.tolist(), "bias": bias.tolist()} for weight, bias in parameters
+                {"weight": [list(row) for row in weight], "bias": list(bias)}
+                for weight, bias in parameters
             ],
         },
         "data": {
             "inputs": [list(row) for row in lesson.inputs],
             "targets": [list(row) for row in lesson.targets],
+            "classes": list(lesson.classes),
         },
         "training": {"learning_rate": lesson.learning_rate, "steps": lesson.steps},
     }
@@ -93,21 +106,24 @@ def page_lesson(lesson: Lesson) -> dict[str, Any]:
 
 def page_view(lesson: Lesson) -> dict[str, Any]:
     """What the view needs beside the numbers: the lecture's names and colours."""
-    from manim import ManimColor
-
+    from mlp_lecture.explorable.palette import style_values
     from mlpmath.numbering import bias_name, neuron_name, weight_name
-    from scenekit import style
 
     sizes = lesson.network.sizes
-    colours = ("TEXT", "MUTED", "INPUT", "WEIGHT", "BIAS", "RESULT", "ACTIVE", "CLAMPED")
-    colours += ("GRADIENT", "UPDATED")
+    roles = ("TEXT", "MUTED", "INPUT", "WEIGHT", "BIAS", "RESULT", "ACTIVE", "CLAMPED")
+    roles += ("GRADIENT", "UPDATED", "CORRECT", "WRONG")
+    limits = ("MAX_DIAGRAM_NEURONS", "MAX_LABELLED_NEURONS", "MAX_EDGE_LABELS", "LOG_SCALE_RATIO")
+    style = style_values((*roles, "CLASS_COLORS", *limits), (*roles, "CLASS_COLORS"))
+    palette = {name.lower(): style[name] for name in roles if name in style}
     return {
-        "palette": {name.lower(): ManimColor(getattr(style, name)).to_hex() for name in colours},
+        "palette": palette,
+        # a colour per class, cycled (the lecture's, when style.py names them)
+        "classes": style.get("CLASS_COLORS") or [palette[r] for r in ("input", "weight", "active")],
         "limits": {
-            "diagram_neurons": style.MAX_DIAGRAM_NEURONS,
-            "labelled_neurons": style.MAX_LABELLED_NEURONS,
-            "edge_labels": style.MAX_EDGE_LABELS,
-            "log_scale_ratio": style.LOG_SCALE_RATIO,
+            "diagram_neurons": style["MAX_DIAGRAM_NEURONS"],
+            "labelled_neurons": style["MAX_LABELLED_NEURONS"],
+            "edge_labels": style["MAX_EDGE_LABELS"],
+            "log_scale_ratio": style["LOG_SCALE_RATIO"],
         },
         "names": {
             "neurons": [
@@ -135,7 +151,7 @@ def _script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def page_html(lesson: Lesson) -> str:
+def page_html(lesson: Lesson, trace: Trace | None = None) -> str:
     """``index.html`` of the page for ``lesson``.
 
     The template's placeholders are filled in one pass, so a title that holds
@@ -145,14 +161,16 @@ def page_html(lesson: Lesson) -> str:
     values = {
         "title": html.escape(lesson.title),
         "generator": GENERATOR,
-        "lesson_json": _script_json(page_lesson(lesson)),
+        "lesson_json": _script_json(page_lesson(lesson, trace)),
         "view_json": _script_json(page_view(lesson)),
     }
     return re.sub(r"\{\{ (\w+) \}\}", lambda match: values[match.group(1)], template)
 
 
-def _is_page_dir(folder: Path) -> bool:
+def is_page_dir(folder: Path) -> bool:
     """Does ``folder`` hold only what this module writes (so replacing it loses nothing)?"""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
     entries = {entry.name for entry in folder.iterdir()}
     if not entries:
         return True
@@ -160,6 +178,37 @@ def _is_page_dir(folder: Path) -> bool:
         return False
     head = (folder / "index.html").read_text(encoding="utf-8", errors="replace")[:2000]
     return f'<meta name="generator" content="{GENERATOR}">' in head
+
+
+def page_files(lesson: Lesson, trace: Trace | None = None) -> dict[str, bytes | Path]:
+    """Every file of the page (path inside its folder -> its text, or the file to copy).
+
+    Raises :class:`~mlp_lecture.explorable.katex.KaTeXError` when KaTeX cannot be had.
+    """
+    from mlp_lecture.explorable.katex import ensure_katex
+
+    katex = ensure_katex() / "dist"
+    files: dict[str, bytes | Path] = {"index.html": page_html(lesson, trace).encode("utf-8")}
+    for name in PAGE_FILES[1:]:
+        files[name] = PAGE_DIR / name
+    for name in ("katex.min.js", "katex.min.css"):
+        files[f"{KATEX}/{name}"] = katex / name
+    for font in sorted((katex / "fonts").glob("*.woff2")):
+        files[f"{KATEX}/fonts/{font.name}"] = font
+    return files
+
+
+def assemble(files: dict[str, bytes | Path], folder: Path) -> None:
+    """Write ``files`` (as :func:`page_files` gives them) into the new ``folder``."""
+    folder.mkdir()
+    for name, content in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
+        os.chmod(target, 0o644)
 
 
 def write_explore(lesson: Lesson, out_dir: str | Path, stage: Path | None = None) -> Path:
@@ -171,28 +220,18 @@ def write_explore(lesson: Lesson, out_dir: str | Path, stage: Path | None = None
     ``out_dir`` is a file or holds anything this module did not write: nothing
     of the user's is touched.
     """
-    from mlp_lecture.explorable.katex import ensure_katex
-
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise ExploreError(f"{out}: is a file, not a directory for the page")
-    if out.is_dir() and not _is_page_dir(out):
+    if out.is_dir() and not is_page_dir(out):
         raise ExploreError(
             f"{out}: holds files that are not an explorable page; choose an empty or new -o"
         )
-    katex = ensure_katex() / "dist"
+    files = page_files(lesson)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=stage or out.parent) as work:
         staged = Path(work) / "page"
-        staged.mkdir()
-        (staged / "index.html").write_text(page_html(lesson), encoding="utf-8")
-        for name in PAGE_FILES[1:]:
-            shutil.copyfile(PAGE_DIR / name, staged / name)
-        (staged / KATEX / "fonts").mkdir(parents=True)
-        for name in ("katex.min.js", "katex.min.css"):
-            shutil.copyfile(katex / name, staged / KATEX / name)
-        for font in (katex / "fonts").glob("*.woff2"):
-            shutil.copyfile(font, staged / KATEX / "fonts" / font.name)
+        assemble(files, staged)
         if out.exists():
             os.replace(out, Path(work) / "old")
         os.replace(staged, out)

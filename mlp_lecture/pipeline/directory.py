@@ -101,6 +101,7 @@ class OutputDirectory:
                 if same_quality:
                     self.previous_frames[entry.scene] = entry.frames or None
             self.manifest.owned = list(old.owned)
+            self.manifest.page = old.page  # checked against this lesson's at the end
             if (
                 old.lesson.hash == self.manifest.lesson.hash
                 and old.options == self.options.to_json()
@@ -164,6 +165,8 @@ class OutputDirectory:
         listed = {name for entry in self.manifest.scenes for name in entry.files}
         if self.manifest.lecture:
             listed |= {self.manifest.lecture.file, *self.manifest.lecture.files}
+        if self.manifest.page:
+            listed |= set(self.manifest.page.files)
         removed_section = False
         for name in sorted(ours - listed - {MANIFEST, LESSON_COPY}):
             path = self.out_dir / name

@@ -26,6 +26,7 @@ __all__ = [
     "LessonRecord",
     "Manifest",
     "ManifestFormatError",
+    "PageEntry",
     "SceneEntry",
     "SectionEntry",
     "file_sha256",
@@ -278,6 +279,31 @@ class LectureEntry:
 
 
 @dataclass
+class PageEntry:
+    """The lesson's explorable page (``explore/``, ``mlp_lecture.explorable``): its files
+    (paths in DIR) with their sizes and sha256s; ``key`` digests those hashes, so a
+    render that would write the same page leaves it alone."""
+
+    folder: str
+    key: str
+    files: dict[str, int]
+    sha256: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> PageEntry:
+        _require(isinstance(data, dict), where, "an object")
+        for key in ("folder", "key"):
+            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        return cls(data["folder"], data["key"], _files(data, where), _hashes(data, where))
+
+    def complete_in(self, out_dir: Path) -> bool:
+        return SceneEntry("", self.key, self.files).complete_in(out_dir)
+
+
+@dataclass
 class LessonRecord:
     name: str
     title: str
@@ -302,6 +328,7 @@ class Manifest:
     # Work directories beside the directory, while a render uses them: name -> the token
     # written inside; a later render removes one only when both match (``directory``).
     work: dict[str, str] = field(default_factory=dict)
+    page: PageEntry | None = None  # the explorable page a render wrote (``explore``)
 
     @property
     def duration(self) -> float:
@@ -329,6 +356,8 @@ class Manifest:
             data["owned"] = sorted(self.owned)
         if self.work:
             data["work"] = dict(self.work)
+        if self.page is not None:
+            data["explore"] = self.page.to_json()
         return data
 
     def dumps(self) -> str:
@@ -348,6 +377,7 @@ class Manifest:
         scenes = data.get("scenes")
         _require(isinstance(scenes, list), "scenes", "a list")
         lecture = data.get("lecture")
+        page = data.get("explore")
         owned = data.get("owned", [])
         _require(
             isinstance(owned, list) and all(isinstance(name, str) for name in owned),
@@ -367,6 +397,7 @@ class Manifest:
             lecture=None if lecture is None else LectureEntry.from_json(lecture, "lecture"),
             owned=list(owned),
             work=dict(work),
+            page=None if page is None else PageEntry.from_json(page, "explore"),
         )
 
 

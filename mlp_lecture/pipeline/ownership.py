@@ -107,6 +107,8 @@ class Ownership:
             self.files |= {name for entry in manifest.scenes for name in entry.files}
             if manifest.lecture is not None:
                 self.files |= {manifest.lecture.file, *manifest.lecture.files}
+            if manifest.page is not None:  # explore/: the page's files, one by one
+                self.files |= set(manifest.page.files)
             self.folders = {name.rstrip("/") for name in manifest.owned}
 
     def owns(self, relative: str) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlp_lecture.explorable.publish import publish_page
 from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
 from mlp_lecture.pipeline.keys import lesson_hash, scene_key
 from mlp_lecture.pipeline.manifest import MANIFEST, SceneEntry
@@ -96,6 +97,8 @@ class RenderReport:
     lecture: Path | None = None
     lecture_duration: float | None = None
     seconds: float = 0.0
+    explore: Path | None = None  # the lesson's explorable page, DIR/explore/index.html
+    explore_note: str | None = None  # why there is none (a folder of the user's there)
 
     @property
     def failed(self) -> list[RenderedScene]:
@@ -165,7 +168,7 @@ def render_scenes(
             directory = OutputDirectory(out_dir, lesson, digest, options)
             try:
                 directory.start(names, lecture)
-                return _render_into(
+                report = _render_into(
                     directory,
                     names,
                     keys,
@@ -178,6 +181,8 @@ def render_scenes(
                     observer,
                     started,
                 )
+                report.explore, report.explore_note = publish_page(directory, lesson, trace)
+                return report
             finally:
                 directory.close()
     finally:
