@@ -51,3 +51,40 @@ targets = [{", ".join(row(sizes[-1]) for _ in range(samples))}]
 learning_rate = 0.01
 steps = 3
 """
+
+
+def random_classification_text(seed: int, classes: int, inputs: int | None = None) -> str:
+    """A random classification lesson: 1 to 4 inputs (or ``inputs``), 0 to 2 hidden layers
+    of width 1 to 5 (a random activation), ``classes`` outputs, 1 to 6 samples, random
+    true classes."""
+    rng = random.Random(seed)
+    sizes = [inputs or rng.randint(1, 4)] + [rng.randint(1, 5) for _ in range(rng.randint(0, 2))]
+    sizes.append(classes)
+    samples = rng.randint(1, 6)
+
+    def row(n: int) -> str:
+        return (
+            "[" + ", ".join(f"{rng.uniform(-2, 2):.{rng.choice([1, 3])}f}" for _ in range(n)) + "]"
+        )
+
+    layers = "".join(
+        f"[[network.layer]]\nweight = [{', '.join(row(sizes[i]) for _ in range(sizes[i + 1]))}]\n"
+        f"bias = {row(sizes[i + 1])}\n"
+        for i in range(len(sizes) - 1)
+    )
+    return f"""
+title = "Random classification {seed}"
+[display]
+decimals = {rng.choice([2, 3, 4])}
+[network]
+sizes = {sizes}
+activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
+loss = "cross_entropy"
+{layers}
+[data]
+inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
+classes = {[rng.randrange(classes) for _ in range(samples)]}
+[training]
+learning_rate = 0.2
+steps = 2
+"""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import chromium, run_cli
+from random_lessons import random_classification_text
 
 from mlp_lecture.explorable import ExploreError, page_lesson, write_explore
 from mlpmath import compute_trace, load_lesson, parse_lesson, resolve
@@ -76,9 +77,11 @@ def _lesson_from(data: dict, name: str) -> Lesson:
                 LayerSpec(matrix(layer["weight"]), tuple(layer["bias"])) for layer in net["layers"]
             ),
             activations=tuple(net["activations"]),
+            loss=data["loss"],
         ),
         inputs=matrix(data["data"]["inputs"]),
         targets=matrix(data["data"]["targets"]),
+        classes=tuple(data["data"]["classes"]),
         learning_rate=float(data["training"]["learning_rate"]),
         steps=data["training"]["steps"],
         source="",
@@ -412,3 +415,65 @@ def test_a_render_writes_the_page_as_its_own_and_leaves_a_users_explore_folder(t
     done = run_cli(*args, "--out", str(out))  # ... and the render puts it right
     assert done.returncode == 0, done.stderr
     assert _page_on_disk(out) == files and verify_dir(out)[1] == []
+
+
+# -- classification: softmax, cross-entropy, accuracy, regions -------------------------
+
+CLASSIFIERS = {
+    "classify": (ROOT / "lessons" / "classify.toml").read_text(encoding="utf-8"),
+    "random": random_classification_text(61, 4, inputs=2),
+}
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
+def test_a_classifier_page_recomputes_what_torch_computes(page_browser, tmp_path, name):
+    """Softmax, cross-entropy, accuracy, dL/dZ, training accuracies and the regions of a
+    classification lesson, before and after random edits (a class among them)."""
+    rng = random.Random(22)
+    lesson = parse_lesson(CLASSIFIERS[name], name)
+    assert lesson.network.loss == "cross_entropy" and lesson.network.sizes[0] == 2
+    _open(page_browser, write_explore(lesson, tmp_path / name))
+    _check_page(page_browser, lesson)
+    trace = page_browser.execute_script("return window.mlpLecture.trace()")["network"]
+    assert trace["training"]["regions"]["predicted"]  # pictured, and checked against torch
+
+    data = page_lesson(lesson)
+    classes = lesson.network.sizes[-1]
+    samples = len(lesson.inputs)
+    paths = [p for p in _editable_paths(data) if not p.startswith("neurons")]
+    for _ in range(2):
+        for path in rng.sample(paths, 2):
+            value = round(rng.uniform(-2, 2), 3)
+            assert page_browser.execute_script(
+                "return window.mlpLecture.set(arguments[0], arguments[1])", path, value
+            )["ok"]
+            _apply(data, path, value)
+        sample = rng.randrange(samples)
+        new_class = (data["data"]["classes"][sample] + 1) % classes
+        result = page_browser.execute_script(
+            "return window.mlpLecture.set(arguments[0], arguments[1])",
+            f"data.classes[{sample}]",
+            str(new_class),
+        )
+        assert result["ok"], result
+        data["data"]["classes"][sample] = new_class
+        edited = _lesson_from(data, name)
+        _check_page(page_browser, edited)
+        marks = page_browser.execute_script(
+            "return [...document.querySelectorAll('[data-flag]')].map(e => e.textContent)"
+        )
+        correct = compute_trace(edited).network.correct
+        assert [mark.startswith("✓") for mark in marks] == list(correct)
+
+    # a class out of range, or not whole, is refused at its field; nothing changes
+    before = page_browser.execute_script("return window.mlpLecture.trace()")
+    for bad in [str(classes), "-1", "1.5", "x", ""]:
+        result = page_browser.execute_script(
+            "return window.mlpLecture.set('data.classes[0]', arguments[0])", bad
+        )
+        assert not result["ok"] and f"0 to {classes - 1}" in result["error"], (bad, result)
+    assert page_browser.execute_script("return window.mlpLecture.trace()") == before
+
+    # the downloaded lesson keeps its loss and the edited classes
+    text = page_browser.execute_script("return window.mlpLecture.toml()")
+    assert parse_lesson(text, name) == edited

@@ -7,12 +7,12 @@ student edits a weight, an input and a class. One soffice call for every file.
 
 from __future__ import annotations
 
-import random
 import re
 
 import openpyxl
 import pytest
 from conftest import LESSONS as LESSON_DIR
+from random_lessons import random_classification_text
 from workbook_check import (
     Recalculated,
     assert_recalculates_to_the_trace,
@@ -83,42 +83,6 @@ inputs = [[0.5], [-2]]
 classes = [0, 2]
 [training]
 learning_rate = 0.1
-steps = 2
-"""
-
-
-def random_classification_text(seed: int, classes: int) -> str:
-    """A random classification lesson: 1 to 4 inputs, 0 to 2 hidden layers of width 1 to 5
-    (a random activation), ``classes`` outputs, 1 to 6 samples, random true classes."""
-    rng = random.Random(seed)
-    sizes = [rng.randint(1, 4)] + [rng.randint(1, 5) for _ in range(rng.randint(0, 2))]
-    sizes.append(classes)
-    samples = rng.randint(1, 6)
-
-    def row(n: int) -> str:
-        return (
-            "[" + ", ".join(f"{rng.uniform(-2, 2):.{rng.choice([1, 3])}f}" for _ in range(n)) + "]"
-        )
-
-    layers = "".join(
-        f"[[network.layer]]\nweight = [{', '.join(row(sizes[i]) for _ in range(sizes[i + 1]))}]\n"
-        f"bias = {row(sizes[i + 1])}\n"
-        for i in range(len(sizes) - 1)
-    )
-    return f"""
-title = "Random classification {seed}"
-[display]
-decimals = {rng.choice([2, 3, 4])}
-[network]
-sizes = {sizes}
-activation = "{rng.choice(["relu", "sigmoid", "tanh", "none"])}"
-loss = "cross_entropy"
-{layers}
-[data]
-inputs = [{", ".join(row(sizes[0]) for _ in range(samples))}]
-classes = {[rng.randrange(classes) for _ in range(samples)]}
-[training]
-learning_rate = 0.2
 steps = 2
 """
 

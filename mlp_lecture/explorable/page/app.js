@@ -13,10 +13,14 @@
   const P = view.palette;
   const names = view.names;
   const decimals = original.decimals;
+  const classifies = (original.loss || "mse") === "cross_entropy";
+  const sizes0 = original.network.sizes;
+  const classCount = sizes0[sizes0.length - 1];
   let lesson = JSON.parse(JSON.stringify(original));
   let trace = null;
 
   const bindings = []; // {el, tokens}: el shows the trace's value at tokens
+  const flags = []; // {el, tokens}: el says whether the trace's boolean at tokens holds
   const relations = []; // {sign, terms, total, build}: a worked line's "=" or "≈"
   const fields = new Map(); // lesson path -> {input, message, positive}
   const redraws = []; // functions that redraw a picture from the trace
@@ -53,6 +57,12 @@
     bindings.push({ el, tokens: tokensOf(path) });
     return el;
   }
+  /** A traced true/false (a sample classified right): a mark, not a number. */
+  function flag(path) {
+    const el = h("span", { class: "flag", "data-flag": path });
+    flags.push({ el, tokens: tokensOf(path) });
+    return el;
+  }
   function tex(source, display) {
     const el = h("span", { class: display ? "tex display" : "tex" });
     if (window.katex) window.katex.render(source, el, { displayMode: !!display, throwOnError: false });
@@ -66,14 +76,16 @@
     const input = h("input", { type: "text", inputmode: "decimal", class: `edit ${role || ""}`,
       "data-edit": path, "aria-label": path, size: "7", spellcheck: "false" });
     const message = h("span", { class: "message", role: "alert" });
-    const grip = h("span", { class: "grip", title: "drag to change", "aria-hidden": "true", text: "⇔" });
+    const grip = M.isClassPath(path) ? null
+      : h("span", { class: "grip", title: "drag to change", "aria-hidden": "true", text: "⇔" });
+    if (!grip) input.setAttribute("inputmode", "numeric");
     fields.set(path, { input, message, positive });
     input.value = String(M.resolve(lesson, path));
     input.addEventListener("change", () => edit(path, input.value));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") edit(path, input.value);
     });
-    grip.addEventListener("pointerdown", (event) => drag(event, path, grip));
+    if (grip) grip.addEventListener("pointerdown", (event) => drag(event, path, grip));
     return h("span", { class: "field" }, input, grip, message);
   }
   function drag(event, path, grip) {
@@ -140,7 +152,9 @@
   // -- edits -------------------------------------------------------------------------
   function edit(path, raw) {
     const field = fields.get(path);
-    const parsed = M.parseEdit(raw, field ? field.positive : path === "training.learning_rate");
+    const parsed = M.isClassPath(path)
+      ? M.parseClass(raw, classCount)
+      : M.parseEdit(raw, field ? field.positive : path === "training.learning_rate");
     if (parsed.error) {
       if (field) {
         field.input.classList.add("refused");
@@ -169,6 +183,11 @@
         el.textContent = shown;
         el.classList.toggle("negative", shown.startsWith("-"));
       }
+    }
+    for (const { el, tokens } of flags) {
+      const right = at(tokens) === true;
+      el.textContent = right ? "✓ right" : "✗ wrong";
+      el.className = `flag ${right ? "correct" : "wrong"}`;
     }
     for (const relation of relations) {
       const { expression, sign } = relationOf(relation);
@@ -231,7 +250,9 @@
         + `the inputs are ${names.neurons[0].join(", ")}, the neurons go on counting through the network.` }),
       h("div", { class: "row" },
         labelled("inputs X", matrix(samples, sizes[0], (s, i) => editable(`data.inputs[${s}][${i}]`, "input"), sampleNames, names.neurons[0])),
-        labelled("targets y", matrix(samples, sizes[sizes.length - 1], (s, j) => editable(`data.targets[${s}][${j}]`, "result"), sampleNames, outputs))));
+        classifies
+          ? labelled(`classes y (0 to ${classCount - 1})`, matrix(samples, 1, (s) => editable(`data.classes[${s}]`, "result"), sampleNames, ["y"]))
+          : labelled("targets y", matrix(samples, sizes[sizes.length - 1], (s, j) => editable(`data.targets[${s}][${j}]`, "result"), sampleNames, outputs))));
   }
 
   function layerSections() {
@@ -334,7 +355,56 @@
         ["z", `${name}(z)`], null));
   }
 
+  // Shown arithmetic in parentheses, so its Python text reads as the line is meant.
+  const group = (e) => ({ ...e, text: `(${e.text})` });
+
+  function crossEntropySection() {
+    const samples = lesson.data.inputs.length;
+    const sampleNames = Array.from({ length: samples }, (_, s) => String(s + 1));
+    const classNames = Array.from({ length: classCount }, (_, c) => `class ${c}`);
+    const grid = (key, role) => matrix(samples, classCount, (s, c) => value(`network.softmax.${key}[${s}][${c}]`, role), sampleNames, classNames);
+    const column = (key, role, name) => matrix(samples, 1, (s) => value(`network.softmax.${key}[${s}]`, role), sampleNames, [name]);
+    const table = h("table", { class: "matrix loss" },
+      h("tr", {}, ...["sample", "y", "p_y", "−log p_y", "predicted", ""].map((t) => h("th", { text: t }))));
+    for (let s = 0; s < samples; s++) {
+      table.append(h("tr", {}, h("th", { text: String(s + 1) }),
+        h("td", {}, value(`network.classes[${s}]`, "result")),
+        h("td", {}, value(`network.true_class_probability[${s}]`, "result")),
+        h("td", {}, value(`network.cross_entropy[${s}]`, "clamped")),
+        h("td", {}, value(`network.predicted_classes[${s}]`, "active")),
+        h("td", {}, flag(`network.correct[${s}]`))));
+    }
+    const over = { ops: ["/"], expression: ([a, b]) => M.combine("/", M.shown(a), M.shown(b)) };
+    const mean = {
+      ops: [...Array(samples - 1).fill("+"), ") /"],
+      expression: (texts) => {
+        let total = M.shown(texts[0]);
+        for (let s = 1; s < samples; s++) total = M.combine("+", total, M.shown(texts[s]));
+        return M.combine("/", group(total), M.shown(texts[samples]));
+      },
+    };
+    const terms = Array.from({ length: samples }, (_, s) => [`network.cross_entropy[${s}]`, null]);
+    section("The loss: softmax, then cross-entropy",
+      tex(`m = \\max_c z_c,\\quad ${c("result", "p_c")} = \\frac{e^{z_c - m}}{S},\\quad S = \\sum_c e^{z_c - m},\\qquad L = \\frac{1}{N}\\sum_{s} -\\log ${c("result", "p_{s,y_s}")} = \\frac{1}{N}\\sum_{s} \\big(\\log S_s - (z_{s,y_s} - m_s)\\big)`, true),
+      h("div", { class: "row" },
+        labelled("logits Z (the last layer's output)", grid("logits", "active")),
+        labelled("m: each row's largest", column("row_max", "active", "m")),
+        labelled("Z − m", grid("shifted", "active"))),
+      h("div", { class: "row" },
+        labelled("e^(Z − m)", grid("exp", "result")),
+        labelled("S: each row's sum", column("exp_sum", "result", "S")),
+        labelled("P = e^(Z − m) / S", grid("probabilities", "result"))),
+      worked("p_{11} =", [["network.softmax.exp[0][0]", null], ["network.softmax.exp_sum[0]", null]],
+        "network.softmax.probabilities[0][0]", ["result", null, "result"], over),
+      h("p", { class: "note", text: "The predicted class is each row's largest logit (the first of equal ones)." }),
+      table,
+      worked("L = (", [...terms, ["network.loss_count", null]], "network.loss", ["clamped", null, "clamped"], mean),
+      worked("\\text{accuracy} =", [["network.correct_count", null], ["network.loss_count", null]],
+        "network.accuracy", ["active", null, "active"], over));
+  }
+
   function lossSection() {
+    if (classifies) return crossEntropySection();
     const sizes = lesson.network.sizes;
     const samples = lesson.data.inputs.length;
     const outputs = sizes[sizes.length - 1];
@@ -386,8 +456,15 @@
           labelled("∂L/∂b by the chain rule", matrix(1, sizes[i + 1], (_, j) => value(`${base}.bias[${j}]`, "gradient"), null, names.biases[i])),
           labelled("∂L/∂b, autograd's rule", matrix(1, sizes[i + 1], (_, j) => value(`network.gradients[${i}].bias[${j}]`, "gradient"), null, names.biases[i])))));
     }
+    const start = classifies
+      ? `\\frac{\\partial L}{\\partial Z} = \\frac{1}{N}(P - Y)`
+      : `\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{K}(y - \\hat y)`;
+    const gradientStart = { ops: ["−", ") /"], expression: ([p, y, n]) => M.combine("/", group(M.combine("-", M.shown(p), M.shown(y))), M.shown(n)) };
+    const startLine = classifies ? worked("\\partial L/\\partial z_{11} = (", [["network.softmax.probabilities[0][0]", null], ["network.one_hot[0][0]", null], ["network.loss_count", null]],
+        "network.prediction_gradient[0][0]", ["result", null, "gradient"], gradientStart) : null;
     section("The chain rule, from the loss back",
-      tex(`\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{K}(y - \\hat y),\\quad ${c("gradient", "\\delta")} = \\frac{\\partial L}{\\partial A} \\odot f'(Z),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W")}} = ${c("gradient", "\\delta")}^{\\top} ${c("input", "X")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "b")}} = \\sum_{\\text{samples}} ${c("gradient", "\\delta")}`, true),
+      tex(`${start},\\quad ${c("gradient", "\\delta")} = \\frac{\\partial L}{\\partial A} \\odot f'(Z),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W")}} = ${c("gradient", "\\delta")}^{\\top} ${c("input", "X")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "b")}} = \\sum_{\\text{samples}} ${c("gradient", "\\delta")}`, true),
+      startLine,
       h("p", { class: "note", text: "In the lecture the right-hand tables are torch autograd's .grad; the page has no autograd and runs the same rule again (its test compares both with torch)." }),
       ...blocks);
   }
@@ -440,8 +517,65 @@
         [[`${first}.parameters[0].weight[0][0]`, null], ["network.training.learning_rate", null], [`${first}.gradients[0].weight[0][0]`, null]],
         `${first}.updated[0].weight[0][0]`, ["weight", null, "weight"], minus),
       curve,
-      matrix(2, listed.length, (r, i) => (r ? value(`network.training.losses[${listed[i]}]`, "clamped") : h("span", { text: String(listed[i]) })),
-        ["step", "loss"], null));
+      matrix(classifies ? 3 : 2, listed.length, (r, i) => {
+        if (r === 0) return h("span", { text: String(listed[i]) });
+        return r === 1 ? value(`network.training.losses[${listed[i]}]`, "clamped")
+          : value(`network.training.accuracies[${listed[i]}]`, "active");
+      }, classifies ? ["step", "loss", "accuracy"] : ["step", "loss"], null),
+      classifies && lesson.data.inputs[0].length === 2 ? regionsPictures() : null);
+  }
+
+  /** A 2-input classifier's plane after some steps: each cell the class predicted there,
+   *  each sample a dot of its true class (the trace's network.training.regions). */
+  function regionsPictures() {
+    const size = 192;
+    const canvases = [];
+    const row = h("div", { class: "row regions" });
+    const colour = (k) => view.classes[k % view.classes.length];
+    const pictures = Math.min(5, lesson.training.steps + 1);
+    for (let i = 0; i < pictures; i++) {
+      const canvas = h("canvas", { width: size, height: size, class: "regions", role: "img" });
+      const caption = h("div", { class: "label" });
+      canvases.push({ canvas, caption });
+      row.append(h("div", { class: "block" }, caption, canvas));
+    }
+    redraws.push(() => {
+      const regions = trace.network.training.regions;
+      const [left, right, bottom, top] = regions.bounds;
+      const x = lesson.data.inputs;
+      canvases.forEach(({ canvas, caption }, i) => {
+        const shown = i < regions.steps.length;
+        canvas.hidden = !shown;
+        caption.hidden = !shown;
+        if (!shown) return;
+        const step = regions.steps[i];
+        caption.textContent = `after ${step} step${step === 1 ? "" : "s"}: accuracy ${text(`network.training.accuracies[${step}]`)}`;
+        canvas.setAttribute("aria-label", caption.textContent);
+        const g = canvas.getContext("2d");
+        const cells = regions.predicted[i];
+        const cell = size / cells.length;
+        cells.forEach((classes, r) => classes.forEach((k, col) => {
+          g.fillStyle = colour(k);
+          g.fillRect(col * cell, size - (r + 1) * cell, cell, cell);
+        }));
+        g.fillStyle = "rgba(11, 11, 11, 0.5)"; // the regions dimmed, so the dots stand out
+        g.fillRect(0, 0, size, size);
+        lesson.data.classes.forEach((k, s) => {
+          const px = ((x[s][0] - left) / (right - left)) * size;
+          const py = size - ((x[s][1] - bottom) / (top - bottom)) * size;
+          g.beginPath();
+          g.arc(px, py, 5, 0, 2 * Math.PI);
+          g.fillStyle = colour(k);
+          g.fill();
+          g.lineWidth = 2;
+          g.strokeStyle = "#111";
+          g.stroke();
+        });
+      });
+    });
+    return h("div", { class: "block" },
+      h("div", { class: "label", text: "The plane of inputs: the class the network predicts in each cell, each sample a dot of its true class" }),
+      row);
   }
 
   // -- the interface: tests and teachers ----------------------------------------------

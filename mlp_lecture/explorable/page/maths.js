@@ -51,10 +51,15 @@
   }
   const copy = (m) => m.map((row) => row.slice());
 
-  // -- losses: one small interface (terms, value, gradient wrt the prediction) -----
-  // MSE now; a classification loss (softmax / cross-entropy) is another entry here.
+  // -- losses: one small interface (mlpmath/losses.py's Loss) ----------------------
+  // target(lesson): what the loss learns; value; record: its own trace fields;
+  // gradient: dL/d(prediction), where the chain rule starts; classifies: whether it
+  // has predicted classes (accuracy, regions).
+  const sum = (values) => values.reduce((a, b) => a + b, 0);
   const LOSSES = {
     mse: {
+      classifies: false,
+      target: (lesson) => lesson.data.targets,
       value(prediction, target) {
         let sum = 0;
         let count = 0;
@@ -67,18 +72,19 @@
         );
         return sum / count;
       },
-      terms(prediction, target) {
+      record(prediction, target) {
         const errors = map(prediction, (p, r, c) => target[r][c] - p);
         const squared = map(errors, (e) => e * e);
-        let sum = 0;
-        squared.forEach((row) => row.forEach((v) => (sum += v)));
+        let total = 0;
+        squared.forEach((row) => row.forEach((v) => (total += v)));
         const count = prediction.length * prediction[0].length;
         return {
+          target,
           errors,
           squared_errors: squared,
-          squared_error_sum: sum,
+          squared_error_sum: total,
           loss_count: count,
-          loss: sum / count,
+          loss: total / count,
         };
       },
       gradient(prediction, target) {
@@ -87,10 +93,107 @@
         return map(prediction, (p, r, c) => (-2 / count) * (target[r][c] - p));
       },
     },
+    // softmax in a board's order (shift by the row's max, exponentiate, sum, divide),
+    // then -log p of the true class as log S - shifted[y] (finite where p underflows)
+    cross_entropy: {
+      classifies: true,
+      target: (lesson) => lesson.data.classes,
+      softmax(logits) {
+        const rowMax = logits.map((row) => row.reduce((m, z) => (Number.isNaN(m) || !(Number.isNaN(z) || z > m) ? m : z)));
+        const shifted = map(logits, (z, r) => z - rowMax[r]);
+        const exp = map(shifted, Math.exp);
+        const expSum = exp.map(sum);
+        return { logits, row_max: rowMax, shifted, exp, exp_sum: expSum,
+          probabilities: map(exp, (e, r) => e / expSum[r]) };
+      },
+      perSample(logits, classes) {
+        const softmax = this.softmax(logits);
+        const crossEntropy = classes.map((y, s) => Math.log(softmax.exp_sum[s]) - softmax.shifted[s][y]);
+        return { softmax, crossEntropy };
+      },
+      value(prediction, classes) {
+        return sum(this.perSample(prediction, classes).crossEntropy) / classes.length;
+      },
+      /** Each row's argmax (ties: the lowest index; NaN counts as the largest, as torch). */
+      predictedClasses(logits) {
+        return logits.map((row) => {
+          let best = 0;
+          for (let j = 1; j < row.length && !Number.isNaN(row[best]); j++) {
+            if (Number.isNaN(row[j]) || row[j] > row[best]) best = j;
+          }
+          return best;
+        });
+      },
+      accuracy(prediction, classes) {
+        const predicted = this.predictedClasses(prediction);
+        return predicted.filter((c, s) => c === classes[s]).length / classes.length;
+      },
+      oneHot: (classes, count) => classes.map((y) => Array.from({ length: count }, (_, c) => (c === y ? 1 : 0))),
+      record(prediction, classes) {
+        const { softmax, crossEntropy } = this.perSample(prediction, classes);
+        const predicted = this.predictedClasses(prediction);
+        const correct = predicted.map((c, s) => c === classes[s]);
+        const count = correct.filter(Boolean).length;
+        return {
+          classes,
+          one_hot: this.oneHot(classes, prediction[0].length),
+          softmax,
+          true_class_probability: classes.map((y, s) => softmax.probabilities[s][y]),
+          cross_entropy: crossEntropy,
+          predicted_classes: predicted,
+          correct,
+          correct_count: count,
+          accuracy: count / classes.length,
+          loss_count: classes.length,
+          loss: sum(crossEntropy) / classes.length,
+        };
+      },
+      gradient(prediction, classes) {
+        // dL/dZ = (P - Y) / N
+        const p = this.softmax(prediction).probabilities;
+        return map(p, (v, r, c) => (v - (c === classes[r] ? 1 : 0)) / prediction.length);
+      },
+    },
   };
 
-  // What a regression (MSE) trace holds in the classification fields (mlpmath/trace.py):
-  // empty lists and nulls. Those numbers are another loss's, not computed here yet.
+  // The regions a 2-input classifier's training pictures (mlpmath/compute.py):
+  // REGION_PICTURES steps, a REGION_CELLS-square grid over the samples' range.
+  const REGION_CELLS = 48;
+  const REGION_PICTURES = 5;
+  function regionSteps(steps) {
+    const last = REGION_PICTURES - 1;
+    return [...new Set(Array.from({ length: REGION_PICTURES }, (_, i) => Math.floor((i * steps) / last)))].sort((a, b) => a - b);
+  }
+  function regionBounds(x) {
+    const edges = [];
+    for (let i = 0; i < 2; i++) {
+      const column = x.map((row) => row[i]);
+      const low = Math.min(...column);
+      const high = Math.max(...column);
+      const margin = high > low ? (high - low) / 4 : 1;
+      edges.push(low - margin, high + margin);
+    }
+    return edges;
+  }
+  function regions(x, pictured, steps, activations, loss) {
+    const bounds = regionBounds(x);
+    const centres = [0, 2].map((k) => {
+      const [low, high] = [bounds[k], bounds[k + 1]];
+      return Array.from({ length: REGION_CELLS }, (_, i) => low + ((i + 0.5) * (high - low)) / REGION_CELLS);
+    });
+    const [first, second] = centres;
+    const grid = [];
+    for (const y of second) for (const x1 of first) grid.push([x1, y]);
+    const predicted = pictured.map((params) => {
+      const layers = forward(params, grid, activations);
+      const classes = loss.predictedClasses(layers[layers.length - 1].output);
+      return Array.from({ length: REGION_CELLS }, (_, r) => classes.slice(r * REGION_CELLS, (r + 1) * REGION_CELLS));
+    });
+    return { steps, bounds, first, second, predicted };
+  }
+
+  // What a trace holds in the other loss's fields (mlpmath/trace.py): empty lists, nulls.
+  const EMPTY_REGRESSION = { target: [], errors: [], squared_errors: [], squared_error_sum: null };
   const EMPTY_CLASSIFICATION = {
     classes: [],
     one_hot: [],
@@ -143,10 +246,15 @@
   function train(params, x, target, activations, learningRate, count, loss) {
     const records = [];
     const predictions = [];
+    const accuracies = [];
+    const pictured = regionSteps(count);
+    const regionParams = [];
     for (let s = 0; s < count; s++) {
+      if (pictured.includes(s)) regionParams.push(params);
       const layers = forward(params, x, activations);
       const prediction = layers[layers.length - 1].output;
       predictions.push(prediction);
+      if (loss.classifies) accuracies.push(loss.accuracy(prediction, target));
       const { steps } = backwardByHand(params, layers, target, activations, loss);
       const updated = params.map((p, i) => ({
         weight: map(p.weight, (w, r, c) => w - learningRate * steps[i].weight[r][c]),
@@ -163,14 +271,17 @@
     const final = forward(params, x, activations);
     const finalPrediction = final[final.length - 1].output;
     predictions.push(finalPrediction);
+    regionParams.push(params);
+    if (loss.classifies) accuracies.push(loss.accuracy(finalPrediction, target));
     return {
       learning_rate: learningRate,
       losses: [...records.map((r) => r.loss), loss.value(finalPrediction, target)],
       layers: params,
       steps: records,
       predictions,
-      accuracies: [],
-      regions: null,
+      accuracies,
+      regions: loss.classifies && x[0].length === 2
+        ? regions(x, regionParams, pictured, activations, loss) : null,
     };
   }
 
@@ -199,7 +310,7 @@
     const loss = LOSSES[lesson.loss || "mse"];
     const activations = net.activations;
     const x = lesson.data.inputs;
-    const target = lesson.data.targets;
+    const target = loss.target(lesson);
     const params = net.layers.map((l) => ({ weight: l.weight, bias: l.bias }));
     const layers = forward(params, x, activations);
     const prediction = layers[layers.length - 1].output;
@@ -220,8 +331,9 @@
         output: layer.output,
       })),
       prediction,
-      target,
-      ...lossTerms(loss, prediction, target),
+      ...EMPTY_REGRESSION,
+      ...EMPTY_CLASSIFICATION,
+      ...loss.record(prediction, target),
       prediction_gradient: predictionGradient,
       // autograd's values in the lecture; here the same rule run once more: the page
       // has no autograd, the test compares these with torch's
@@ -231,7 +343,6 @@
         lesson.training.steps, loss),
       net_prediction: prediction,
       loss_function: lesson.loss || "mse",
-      ...EMPTY_CLASSIFICATION,
     };
     const neurons = lesson.neurons.map(neuronTrace);
     const used = [...activations, ...lesson.neurons.map((n) => n.activation)];
@@ -249,17 +360,6 @@
         preactivation: demoValues,
         output: demoValues.map(ACTIVATIONS[demo].forward),
       },
-    };
-  }
-
-  function lossTerms(loss, prediction, target) {
-    const t = loss.terms(prediction, target);
-    return {
-      errors: t.errors,
-      squared_errors: t.squared_errors,
-      squared_error_sum: t.squared_error_sum,
-      loss_count: t.loss_count,
-      loss: t.loss,
     };
   }
 
@@ -426,6 +526,16 @@
     return { value };
   }
 
+  /** A class field's text: a whole number from 0 to count - 1, or {error}. */
+  function parseClass(text, count) {
+    const t = String(text).trim();
+    if (!/^[+-]?\d+$/.test(t) || Number(t) < 0 || Number(t) >= count) {
+      return { error: `a class is a whole number from 0 to ${count - 1}` };
+    }
+    return { value: Math.abs(Number(t)) }; // "-0" is class 0
+  }
+  const isClassPath = (path) => /^data\.classes\[\d+\]$/.test(path);
+
   /** The editable values of a lesson: path in the trace -> where it lives in the lesson. */
   function editablePaths(lesson) {
     const paths = [];
@@ -440,6 +550,7 @@
     });
     lesson.data.inputs.forEach((row, s) => row.forEach((_, i) => paths.push(`data.inputs[${s}][${i}]`)));
     lesson.data.targets.forEach((row, s) => row.forEach((_, i) => paths.push(`data.targets[${s}][${i}]`)));
+    (lesson.data.classes || []).forEach((_, s) => paths.push(`data.classes[${s}]`));
     paths.push("training.learning_rate");
     return paths;
   }
@@ -493,6 +604,9 @@
       commented(`sizes = ${tomlVector(net.sizes)}`, "input size, then each layer's width"),
       commented(`activation = ${tomlString(net.activation)}`, `hidden layers: ${choices}`),
       commented(`output_activation = ${tomlString(net.output_activation)}`, "the last layer's"));
+    if ((lesson.loss || "mse") !== "mse") {
+      out.push(commented(`loss = ${tomlString(lesson.loss)}`, "the last layer's outputs are the logits; mse learns data.targets instead"));
+    }
     if (net.seed !== 0) out.push(commented(`seed = ${net.seed}`, "unused: the layers below give weights"));
     net.layers.forEach((layer, i) => {
       const fanIn = net.sizes[i];
@@ -506,7 +620,9 @@
     });
     out.push("", "[data]",
       commented(`inputs = ${tomlMatrix(lesson.data.inputs)}`, "one row per sample"),
-      commented(`targets = ${tomlMatrix(lesson.data.targets)}`, "the outputs to learn, per row"),
+      (lesson.loss || "mse") === "mse"
+        ? commented(`targets = ${tomlMatrix(lesson.data.targets)}`, "the outputs to learn, per row")
+        : commented(`classes = ${tomlVector(lesson.data.classes)}`, `each sample's class, 0 to ${net.sizes[net.sizes.length - 1] - 1}`),
       "", "[training]",
       commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: p - learning_rate * dL/dp"),
       commented(`steps = ${lesson.training.steps}`, "how many steps the lecture trains"));
@@ -522,7 +638,9 @@
     shown,
     editablePaths,
     formatNumber,
+    isClassPath,
     lessonToml,
+    parseClass,
     parseEdit,
     parsePath,
     relation,
