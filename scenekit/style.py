@@ -6,33 +6,23 @@ so a teacher can restyle the whole lecture by editing this module.
 
 from __future__ import annotations
 
-from manim import (
-    BLUE_C,
-    GOLD_C,
-    GREEN_C,
-    GREY_B,
-    MAROON_B,
-    ORANGE,
-    PINK,
-    PURPLE_B,
-    RED_C,
-    TEAL_C,
-    WHITE,
-    YELLOW_C,
-)
+from scenekit import palette
 
-__all__ = [name for name in dir() if name.isupper()]
-
-# -- colours, by role ---------------------------------------------------------
-TEXT = WHITE
-MUTED = GREY_B
-INPUT = BLUE_C  # x: data fed in
-WEIGHT = ORANGE  # w, W: parameters
-BIAS = TEAL_C  # b: bias
-RESULT = YELLOW_C  # products, sums, outputs being computed
-ACTIVE = GREEN_C  # what passes an activation
-CLAMPED = RED_C  # what an activation clamps away, errors
-HIGHLIGHT = YELLOW_C
+# -- colours, by role (hex text, defined once in scenekit.palette) ---------------
+TEXT = palette.TEXT
+MUTED = palette.MUTED
+INPUT = palette.INPUT  # x: data fed in
+WEIGHT = palette.WEIGHT  # w, W: parameters
+BIAS = palette.BIAS  # b: bias
+PREACTIVATION = palette.PREACTIVATION  # z = Wx + b
+ACTIVATION = palette.ACTIVATION  # a = f(z)
+PREDICTION = palette.PREDICTION  # y-hat, the logits
+TARGET = palette.TARGET  # y
+LOSS = palette.LOSS  # errors, the loss
+RESULT = palette.RESULT  # products, sums, outputs being computed
+ACTIVE = palette.ACTIVE  # what passes an activation
+CLAMPED = palette.CLAMPED  # what an activation clamps away, errors
+HIGHLIGHT = palette.HIGHLIGHT
 
 # -- font sizes (Manim font-size units) ---------------------------------------
 TITLE_SIZE = 40
@@ -68,8 +58,8 @@ MAX_LISTED_VALUES = 9  # values listed beside a graph
 STEP_PAUSE = 0.6
 
 # -- how it learns: gradients and the loss curve -------------------------------
-GRADIENT = PINK  # dL/d(something): gradients and error signals
-UPDATED = GREEN_C  # parameters after a gradient-descent step
+GRADIENT = palette.GRADIENT  # dL/d(something): gradients and error signals
+UPDATED = palette.UPDATED  # parameters after a gradient-descent step
 MAX_WORKED_TERMS = 6  # samples a worked gradient writes out term by term
 MAX_FORMULA_ROWS = 3  # formulas stacked in one column; more go in two
 POINT_RADIUS = 0.05  # a plotted point of the loss curve
@@ -96,14 +86,23 @@ MAX_PRODUCTS_PER_LINE = 4  # a worked dot product longer than this wraps onto mo
 MAX_PRODUCT_COLUMNS = 3  # columns a list of worked products may take when too tall for one
 LEAST_SCALE = 0.85  # a row of matrices shrinks no further than this: more columns elide
 MIN_MATRIX_COLUMNS = 3  # the fewest an elided matrix shows: first, dots, last
-EDGE_LABEL_SIZE = 24  # the weights and biases written on a network diagram
+EDGE_LABEL_SIZE = 28  # the weights, biases and values written on a network diagram (legible digits)
+POSITIVE_WEIGHT = palette.POSITIVE_WEIGHT  # a diagram's edge of a weight above zero (blue)
+NEGATIVE_WEIGHT = palette.NEGATIVE_WEIGHT  # ... below zero (red)
+EDGE_WIDTHS = (1.5, 7.0)  # stroke of a diagram's edge: weight zero, the largest |weight|
+# where along its edge a weight sits, tried in turn
+EDGE_FRACTIONS = (0.62, 0.38, 0.7, 0.3, 0.55, 0.45)
+MAX_DIAGRAM_GAP = 4.6  # widest a diagram's columns spread to give their weights room
+LEGEND_SWATCH = 0.5  # length of a legend's sample line
 
 # -- classification: one colour per class (cycled past the last), the plane's regions --
-CLASS_COLORS = (BLUE_C, GOLD_C, GREEN_C, PURPLE_B, MAROON_B, TEAL_C)
+CLASS_COLORS = palette.CLASS_COLORS
 REGION_OPACITY = 0.45  # a region's colour mixed over the background, so the dots stand out
-CORRECT = GREEN_C  # a sample predicted right
-WRONG = RED_C  # a sample predicted wrong
+CORRECT = palette.CORRECT  # a sample predicted right
+WRONG = palette.WRONG  # a sample predicted wrong
 BAR_HEIGHT = 2.4  # the height of a probability bar of 1
 BAR_WIDTH = 0.6
 SAMPLE_RADIUS = 0.09  # a sample's dot on the plane
 PLANE_SIZE = 4.2  # side of the plane of predicted classes
+
+__all__ = [name for name in dir() if name.isupper()]

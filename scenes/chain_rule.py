@@ -230,8 +230,8 @@ class ChainRule(LearningScene):
         target = lambda i: Value(f"network.target[{i}][{OUTPUT}]")  # noqa: E731
         prediction = lambda i: Value(f"network.prediction[{i}][{OUTPUT}]")  # noqa: E731
         columns: list[tuple[str, Callable[[int], Value | Checked], object]] = [
-            ("y_i", target, style.TEXT),
-            ("hat(y)_i", prediction, style.RESULT),
+            ("y_i", target, style.TARGET),
+            ("hat(y)_i", prediction, style.PREDICTION),
             (
                 "y_i - hat(y)_i",
                 lambda i: Checked(

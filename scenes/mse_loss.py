@@ -62,9 +62,9 @@ class MSELoss(LectureScene):
         self.table = traced.grid(
             rows, len(HEADER), self._cell, header=HEADER, brackets=False, font_size=style.MATH_SIZE
         )
-        colours = {TARGET: style.INPUT, PREDICTION: style.RESULT, ERROR: style.CLAMPED}
+        colours = {TARGET: style.TARGET, PREDICTION: style.PREDICTION, ERROR: style.LOSS}
         for column in self.table.shown_columns:
-            self.table.column(column).set_color(colours.get(column, style.CLAMPED))
+            self.table.column(column).set_color(colours.get(column, style.LOSS))
         header = self.table.mute_header().header()
         self.rule = Line(self.table.get_left(), self.table.get_right(), color=style.MUTED)
         self.rule.set_y((header.get_bottom()[1] + self.table.row(0).get_top()[1]) / 2)

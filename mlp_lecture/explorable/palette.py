@@ -62,6 +62,9 @@ def _read(names: tuple[str, ...], colours: tuple[str, ...]) -> dict[str, Any] | 
     def colour(node: ast.expr | None) -> str | None:
         while isinstance(node, ast.Name) and node.id in found:  # HIGHLIGHT = RESULT
             node = found[node.id]
+        named = _from_palette(node)
+        if isinstance(named, str) and HEX.fullmatch(named):
+            return named.upper()
         if isinstance(node, ast.Name) and node.id in manim:
             return manim[node.id].upper()
         if isinstance(node, ast.Constant) and HEX.fullmatch(str(node.value)):
@@ -79,11 +82,26 @@ def _read(names: tuple[str, ...], colours: tuple[str, ...]) -> dict[str, Any] | 
             values[name] = node.value
         elif isinstance(node, ast.Tuple):  # CLASS_COLORS = (BLUE_C, GOLD_C, ...)
             values[name] = [colour(item) for item in node.elts]
+        elif isinstance(_from_palette(node), tuple):  # CLASS_COLORS = palette.CLASS_COLORS
+            values[name] = [colour(ast.Constant(item)) for item in _from_palette(node)]
         else:
             values[name] = colour(node)
         if values[name] is None or None in (values[name] if isinstance(values[name], list) else ()):
             return None
     return values
+
+
+def _from_palette(node: ast.expr | None) -> Any:
+    """The value ``palette.NAME`` names in style.py (``scenekit.palette``: no Manim), else None."""
+    if not (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "palette"
+    ):
+        return None
+    from scenekit import palette
+
+    return getattr(palette, node.attr, None)
 
 
 def style_values(names: tuple[str, ...], colours: tuple[str, ...]) -> dict[str, Any]:

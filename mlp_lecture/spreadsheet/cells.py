@@ -15,6 +15,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from mlpmath import Trace, resolve
 from mlpmath.activation_names import ACTIVATION_NAMES as LESSON_ACTIVATIONS
+from scenekit import palette
+from scenekit.palette import mix, on_paper
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -119,6 +121,11 @@ class Block:
         return span(self.cell(0, c), self.cell(self.rows - 1, c), here)
 
 
+# The lecture's colours (scenekit.palette), made for a dark frame, darkened or paled for paper.
+INPUT_FONT = on_paper(palette.INPUT)
+RESULT_FILL = mix(palette.ACTIVATION, "#FFFFFF", 0.75)
+
+
 class Styles:
     """The workbook's formats: inputs stand out, formulas show the lesson's decimals."""
 
@@ -139,7 +146,7 @@ class Styles:
             {
                 "num_format": digits,
                 "bg_color": "#FFF2CC",
-                "font_color": "#1F4E79",
+                "font_color": INPUT_FONT,
                 "border": 1,
                 "border_color": "#BF9000",
             }
@@ -151,13 +158,13 @@ class Styles:
             {
                 "num_format": COUNT_FORMAT,
                 "bg_color": "#FFF2CC",
-                "font_color": "#1F4E79",
+                "font_color": INPUT_FONT,
                 "border": 1,
                 "border_color": "#BF9000",
             }
         )
-        self.result_count = add({"num_format": COUNT_FORMAT, "bold": True, "bg_color": "#E2EFDA"})
-        self.result = add({"num_format": digits, "bold": True, "bg_color": "#E2EFDA"})
+        self.result_count = add({"num_format": COUNT_FORMAT, "bold": True, "bg_color": RESULT_FILL})
+        self.result = add({"num_format": digits, "bold": True, "bg_color": RESULT_FILL})
         self.torch = add({"num_format": digits, "italic": True, "font_color": "#7F7F7F"})
         self.difference = add({"num_format": DIFFERENCE_FORMAT, "font_color": "#7F7F7F"})
         self.path = add({"font_color": "#7F7F7F", "font_size": 9})
