@@ -15,7 +15,9 @@ import json
 import math
 import random
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -477,3 +479,112 @@ def test_a_classifier_page_recomputes_what_torch_computes(page_browser, tmp_path
     # the downloaded lesson keeps its loss and the edited classes
     text = page_browser.execute_script("return window.mlpLecture.toml()")
     assert parse_lesson(text, name) == edited
+
+
+# -- Firefox: the page in a second engine, driven over WebDriver BiDi ------------------
+
+
+class FirefoxBiDi:
+    """Debian's firefox-esr, headless, driven over WebDriver BiDi, which Firefox serves
+    itself (``--remote-debugging-port``): no geckodriver, no download. Offers the
+    ``execute_script`` the checks above call (arguments and result as JSON)."""
+
+    def __init__(self, profile: Path):
+        import websocket  # websocket-client, selenium's own dependency
+
+        profile.mkdir(exist_ok=True)  # a fresh profile of its own
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                *("firefox-esr", "--headless", "--no-remote", "--profile", str(profile)),
+                *(f"--remote-debugging-port={port}", "about:blank"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.socket = websocket.create_connection(
+                    f"ws://127.0.0.1:{port}/session", timeout=60, suppress_origin=True
+                )
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    raise
+                time.sleep(0.2)
+        self.calls = 0
+        self.version = self.call("session.new", capabilities={})["capabilities"]["browserVersion"]
+        self.context = self.call("browsingContext.getTree")["contexts"][0]["context"]
+
+    def call(self, method: str, **params) -> dict:
+        self.calls += 1
+        self.socket.send(json.dumps({"id": self.calls, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.calls:
+                assert message.get("type") == "success", message
+                return message["result"]
+
+    def get(self, url: str) -> None:
+        self.call("browsingContext.navigate", context=self.context, url=url, wait="complete")
+
+    def execute_script(self, script: str, *args):
+        expression = (
+            f"JSON.stringify((function () {{ {script} }}).apply(null, {json.dumps(list(args))}))"
+        )
+        result = self.call(
+            "script.evaluate",
+            expression=expression,
+            target={"context": self.context},
+            awaitPromise=False,
+        )
+        assert result["type"] == "success", result
+        value = result["result"]
+        return None if value["type"] == "undefined" else json.loads(value["value"])
+
+    def quit(self) -> None:
+        try:
+            self.call("browser.close")  # ends the session and Firefox
+            self.process.wait(timeout=20)
+        finally:
+            self.socket.close()
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.mark.skipif(shutil.which("firefox-esr") is None, reason="firefox-esr is not installed")
+def test_the_page_computes_and_draws_the_same_in_firefox(pages, tmp_path):
+    """Firefox (Gecko) gives torch's numbers, shows and signs them as Chromium does, and
+    draws the formulas and a classifier's regions."""
+    classify = load_lesson(ROOT / "lessons" / "classify.toml")
+    browser = FirefoxBiDi(tmp_path / "profile")
+    try:
+        for lesson, index in [
+            (load_lesson(ROOT / "lessons" / "default.toml"), pages["default"]),
+            (classify, write_explore(classify, tmp_path / "classify")),
+        ]:
+            browser.get(index.as_uri())
+            _check_page(browser, lesson)
+            data = page_lesson(lesson)
+            path = "network.layers[1].weight[0][1]"
+            assert browser.execute_script("return window.mlpLecture.set(arguments[0], 0.3)", path)[
+                "ok"
+            ]
+            _apply(data, path, 0.3)
+            _check_page(browser, _lesson_from(data, lesson.name))
+            assert browser.execute_script("return document.querySelectorAll('.katex').length") > 5
+        colours = browser.execute_script(
+            "const c = document.querySelector('canvas.regions');"
+            "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            "const seen = new Set();"
+            "for (let i = 0; i < d.length; i += 4) seen.add(d.slice(i, i + 3).join());"
+            "return seen.size;"
+        )
+        assert colours >= 3, colours  # at least two classes' regions and the dots
+    finally:
+        browser.quit()
