@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import chromium, run_cli
+from conftest import chromium, run_cli, top_packages_imported
 from random_lessons import random_classification_text
 
 from mlp_lecture.explorable import ExploreError, page_lesson, write_explore
@@ -588,3 +588,41 @@ def test_the_page_computes_and_draws_the_same_in_firefox(pages, tmp_path):
         assert colours >= 3, colours  # at least two classes' regions and the dots
     finally:
         browser.quit()
+
+
+# -- the palette, read without Manim ----------------------------------------------------
+
+
+def test_the_page_reads_the_lectures_colours_without_importing_manim():
+    """scenekit/style.py's colours and limits, read from its source, are what Manim makes
+    of them; building the page's view imports no Manim (4 s of CPU spared)."""
+    from manim import ManimColor
+
+    from mlp_lecture.explorable.palette import style_values
+    from scenekit import style
+
+    colours = ("TEXT", "MUTED", "INPUT", "WEIGHT", "BIAS", "RESULT", "GRADIENT", "UPDATED")
+    colours += tuple(name for name in ("CLASS_COLORS", "CORRECT", "WRONG") if hasattr(style, name))
+    limits = ("MAX_DIAGRAM_NEURONS", "LOG_SCALE_RATIO")
+    read = style_values(colours + limits, colours)
+    for name in colours:
+        value = getattr(style, name)
+        values = value if isinstance(value, tuple) else (value,)
+        expected = [ManimColor(v).to_hex() for v in values]
+        assert (read[name] if isinstance(value, tuple) else [read[name]]) == expected, name
+    assert [read[name] for name in limits] == [getattr(style, name) for name in limits]
+    code = "from mlpmath import load_lesson\nfrom mlp_lecture.explorable import page_view\n"
+    code += "page_view(load_lesson(None))"
+    assert top_packages_imported(code, ("manim", "torch")) == []
+
+
+@pytest.mark.parametrize("name", ["default", "wide"])  # given weights; drawn from a seed
+def test_the_pages_parameters_are_the_ones_torch_computes_with(name):
+    from mlpmath.compute import initial_parameters
+
+    lesson = load_lesson(ROOT / "lessons" / f"{name}.toml")
+    layers = page_lesson(lesson)["network"]["layers"]
+    expected = initial_parameters(lesson.network, lesson.decimals)
+    assert [(layer["weight"], layer["bias"]) for layer in layers] == [
+        (weight.tolist(), bias.tolist()) for weight, bias in expected
+    ]

@@ -58,18 +58,19 @@ def default_explore_dir(lesson: Lesson) -> Path:
 
 def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
     """The lesson as the page's maths reads it: every parameter given (drawn ones as
-    the trace draws them, rounded to the shown decimals), data and training. With
-    the lesson's ``trace`` the parameters are its own (no torch needed)."""
-    spec = lesson.network
-    if trace is not None:
-        parameters = [(layer.weight, layer.bias) for layer in trace.network.layers]
-    else:
-        from mlpmath.compute import initial_parameters
+    the trace draws them, rounded to the shown decimals), data and training.
 
-        parameters = [
-            (weight.tolist(), bias.tolist())
-            for weight, bias in initial_parameters(spec, lesson.decimals)
-        ]
+    Drawn parameters come from the lesson's ``trace`` (the trace cache's when not
+    given: no torch when it holds the lesson).
+    """
+    spec = lesson.network
+    if spec.layers and trace is None:
+        parameters = [(layer.weight, layer.bias) for layer in spec.layers]
+    else:
+        from mlpmath import cached_trace
+
+        trace = trace or cached_trace(lesson)
+        parameters = [(layer.weight, layer.bias) for layer in trace.network.layers]
     return {
         "name": lesson.name,
         "title": lesson.title,
