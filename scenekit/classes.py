@@ -20,7 +20,9 @@ from scenekit.terms import PLUS, Op, Value
 from scenekit.traced import TracedMath, TracedValues
 
 __all__ = [
+    "CLOSE_PAREN",
     "DIVIDED_BY",
+    "OPEN_PAREN",
     "AccuracyCurve",
     "ProbabilityBars",
     "class_color",
@@ -31,6 +33,9 @@ __all__ = [
 # A division written on one line, "a / b": Typst's "/" would stack the term before it
 # over the divisor (a closing bracket over N).
 DIVIDED_BY = Op("slash", "/")
+# Parentheses as plain symbols: they may hold a line break, as Typst's matched ( ) may not.
+OPEN_PAREN = Op("paren.l", "(")
+CLOSE_PAREN = Op("paren.r", ")")
 ONE = "1"  # the total every row of probabilities must reach: a formula constant
 
 

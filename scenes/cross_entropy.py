@@ -12,9 +12,9 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, SurroundingRectangle, VGroup, Write
 
 from scenekit import style
-from scenekit.classes import DIVIDED_BY, class_color
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
 from scenekit.formulas import MathTypst, Typst
-from scenekit.learning import CLOSE_BRACKET, OPEN_BRACKET, LearningScene
+from scenekit.learning import LearningScene
 from scenekit.terms import NEW_LINE, OVER, PLUS, Term, Value
 
 __all__ = ["CrossEntropyLoss"]
@@ -107,14 +107,14 @@ class CrossEntropyLoss(LearningScene):
         head = "L = 1/N sum_s L_s &="
         loss = f"{NETWORK}.loss"
         if self.samples <= 2 * PER_LINE:
-            terms: list[Term] = [OPEN_BRACKET]
+            terms: list[Term] = [OPEN_PAREN]
             for s in range(self.samples):
                 if s and s % PER_LINE == 0:
                     terms.append(NEW_LINE)
                 if s:
                     terms.append(PLUS)
                 terms.append(Value(f"{NETWORK}.cross_entropy[{s}]"))
-            terms += [CLOSE_BRACKET, DIVIDED_BY, Value(SAMPLES)]
+            terms += [CLOSE_PAREN, DIVIDED_BY, Value(SAMPLES)]
             mean = self.traced.worked(
                 terms, loss, prefix=[head], total_color=style.RESULT, font_size=style.MATRIX_SIZE
             )

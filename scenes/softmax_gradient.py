@@ -13,11 +13,9 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, FadeIn, VGroup, Write
 
 from scenekit import style
-from scenekit.classes import DIVIDED_BY
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
-    CLOSE_BRACKET,
-    OPEN_BRACKET,
     LearningScene,
     gradient_table,
     play_gradients,
@@ -106,11 +104,11 @@ class SoftmaxGradient(LearningScene):
 
         def terms(r: int, c: int):
             return (
-                OPEN_BRACKET,
+                OPEN_PAREN,
                 Value(f"{P}[{r}][{c}]"),
                 MINUS,
                 Value(f"{Y}[{r}][{c}]"),
-                CLOSE_BRACKET,
+                CLOSE_PAREN,
                 DIVIDED_BY,
                 Value(SAMPLES),
             )

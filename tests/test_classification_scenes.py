@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import LESSONS, run_cli
+from manim import ManimColor
 
 from mlpmath import compute_trace, load_lesson
 from scenekit import style
@@ -142,7 +144,8 @@ def test_region_pixels_colour_each_cell_by_its_class_bottom_row_last():
     assert (pixels[..., 3] == 255).all()
 
     def expected(c: int) -> np.ndarray:
-        rgb = np.array([int(style.CLASS_COLORS[c].to_hex()[i : i + 2], 16) for i in (1, 3, 5)])
+        hex_text = ManimColor(style.CLASS_COLORS[c]).to_hex()
+        rgb = np.array([int(hex_text[i : i + 2], 16) for i in (1, 3, 5)])
         return np.round(rgb * style.REGION_OPACITY)
 
     assert np.abs(pixels[1, 0, :3] - expected(0)).max() <= 1  # bottom-left cell: class 0
@@ -176,9 +179,7 @@ def test_the_classifier_renders_and_verifies_frames_too(rendered):
 
 def test_a_ledger_value_changed_fails_verify(rendered, tmp_path):
     damaged = tmp_path / "damaged"
-    damaged.mkdir()
-    for file in rendered.iterdir():
-        (damaged / file.name).write_bytes(file.read_bytes())
+    shutil.copytree(rendered, damaged)
     ledger = damaged / "Softmax.values.json"
     data = json.loads(ledger.read_text())
     entry = next(v for v in data["values"] if v["path"].endswith("probabilities[0][0]"))
@@ -186,4 +187,5 @@ def test_a_ledger_value_changed_fails_verify(rendered, tmp_path):
     ledger.write_text(json.dumps(data))
     result = run_cli("verify", str(damaged))
     assert result.returncode != 0
-    assert "Softmax.values.json" in result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert "Softmax.values.json" in said and "probabilities[0][0]" in said
