@@ -532,6 +532,9 @@
     const canvases = [];
     const row = h("div", { class: "row regions" });
     const colour = (k) => view.classes[k % view.classes.length];
+    const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const cellCanvas = document.createElement("canvas");
+    const cellImage = cellCanvas.getContext("2d");
     const pictures = Math.min(5, lesson.training.steps + 1);
     for (let i = 0; i < pictures; i++) {
       const canvas = h("canvas", { width: size, height: size, class: "regions", role: "img" });
@@ -553,13 +556,17 @@
         canvas.setAttribute("aria-label", caption.textContent);
         const g = canvas.getContext("2d");
         const cells = regions.predicted[i];
-        const cell = size / cells.length;
+        // a pixel a cell (row 0 at the bottom), dimmed so the dots stand out, then scaled up
+        const image = cellImage.createImageData(cells.length, cells.length);
         cells.forEach((classes, r) => classes.forEach((k, col) => {
-          g.fillStyle = colour(k);
-          g.fillRect(col * cell, size - (r + 1) * cell, cell, cell);
+          const at = 4 * ((cells.length - 1 - r) * cells.length + col);
+          rgb(colour(k)).forEach((v, channel) => (image.data[at + channel] = Math.round(v * 0.5 + 11 * 0.5)));
+          image.data[at + 3] = 255;
         }));
-        g.fillStyle = "rgba(11, 11, 11, 0.5)"; // the regions dimmed, so the dots stand out
-        g.fillRect(0, 0, size, size);
+        cellCanvas.width = cellCanvas.height = cells.length;
+        cellImage.putImageData(image, 0, 0);
+        g.imageSmoothingEnabled = false;
+        g.drawImage(cellCanvas, 0, 0, size, size);
         lesson.data.classes.forEach((k, s) => {
           const px = ((x[s][0] - left) / (right - left)) * size;
           const py = size - ((x[s][1] - bottom) / (top - bottom)) * size;

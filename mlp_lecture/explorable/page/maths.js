@@ -56,6 +56,14 @@
   // gradient: dL/d(prediction), where the chain rule starts; classifies: whether it
   // has predicted classes (accuracy, regions).
   const sum = (values) => values.reduce((a, b) => a + b, 0);
+  /** A row's predicted class: its argmax (ties: the lowest index; NaN the largest, as torch). */
+  function argmax(row) {
+    let best = 0;
+    for (let j = 1; j < row.length && !Number.isNaN(row[best]); j++) {
+      if (Number.isNaN(row[j]) || row[j] > row[best]) best = j;
+    }
+    return best;
+  }
   const LOSSES = {
     mse: {
       classifies: false,
@@ -114,16 +122,7 @@
       value(prediction, classes) {
         return sum(this.perSample(prediction, classes).crossEntropy) / classes.length;
       },
-      /** Each row's argmax (ties: the lowest index; NaN counts as the largest, as torch). */
-      predictedClasses(logits) {
-        return logits.map((row) => {
-          let best = 0;
-          for (let j = 1; j < row.length && !Number.isNaN(row[best]); j++) {
-            if (Number.isNaN(row[j]) || row[j] > row[best]) best = j;
-          }
-          return best;
-        });
-      },
+      predictedClasses: (logits) => logits.map(argmax),
       accuracy(prediction, classes) {
         const predicted = this.predictedClasses(prediction);
         return predicted.filter((c, s) => c === classes[s]).length / classes.length;
@@ -182,13 +181,8 @@
       return Array.from({ length: REGION_CELLS }, (_, i) => low + ((i + 0.5) * (high - low)) / REGION_CELLS);
     });
     const [first, second] = centres;
-    const grid = [];
-    for (const y of second) for (const x1 of first) grid.push([x1, y]);
-    const predicted = pictured.map((params) => {
-      const layers = forward(params, grid, activations);
-      const classes = loss.predictedClasses(layers[layers.length - 1].output);
-      return Array.from({ length: REGION_CELLS }, (_, r) => classes.slice(r * REGION_CELLS, (r + 1) * REGION_CELLS));
-    });
+    const predicted = pictured.map((params) =>
+      second.map((x2) => first.map((x1) => argmax(outputOf(params, [x1, x2], activations)))));
     return { steps, bounds, first, second, predicted };
   }
 
@@ -219,6 +213,23 @@
       x = output;
     });
     return layers;
+  }
+
+  /** One sample's last output: forward()'s arithmetic in its order, without its records
+   *  (the regions ask it of thousands of points). */
+  function outputOf(params, x, activations) {
+    for (let i = 0; i < params.length; i++) {
+      const { weight, bias } = params[i];
+      const f = ACTIVATIONS[activations[i]].forward;
+      const next = new Array(weight.length);
+      for (let j = 0; j < weight.length; j++) {
+        let total = 0;
+        for (let k = 0; k < x.length; k++) total += x[k] * weight[j][k];
+        next[j] = f(total + bias[j]);
+      }
+      x = next;
+    }
+    return x;
   }
 
   function backwardByHand(params, layers, target, activations, loss) {
