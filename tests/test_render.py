@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,7 @@ def test_render_writes_the_clip_its_ledger_and_the_lesson(rendered):
         "Activation.srt",
         "Activation.values.json",
         "Activation.vtt",
+        "explore",  # the lesson's explorable page
         "lecture.json",
         "lesson.toml",
     ]
@@ -57,8 +59,7 @@ def test_verify_passes_on_a_fresh_render(rendered):
 def test_verify_lists_a_tampered_value(rendered, tmp_path):
     tampered = tmp_path / "tampered"
     tampered.mkdir()
-    for path in rendered.iterdir():
-        (tampered / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(rendered, tampered, dirs_exist_ok=True)
     ledger_path = tampered / "Activation.values.json"
     ledger = json.loads(ledger_path.read_text())
     entry = ledger["values"][3]
