@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Line, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup
 
 from mlpmath.display import relation, shown_precision
 from scenekit import style
-from scenekit.formulas import MathTypst, Typst
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
+from scenekit.plots import ValueCurve
 from scenekit.terms import PLUS, Op, Value
 from scenekit.traced import TracedMath, TracedValues
 
@@ -108,54 +109,16 @@ class ProbabilityBars(VGroup):
         self.add(self.bars, self.baseline, self.values, self.names)
 
 
-class AccuracyCurve(VGroup):
-    """The accuracy before training and after every step, on axes from 0 to 1:
-    every point a traced point, the tick labels traced values (the first
-    accuracy and the best), and the number of steps under the last step."""
+class AccuracyCurve(ValueCurve):
+    """The accuracy before training and after every step, on axes from 0 to 1: every
+    point a traced point, the ticks traced values (the first, best, worst and last
+    accuracy, and the number of steps), the last accuracy marked with its value
+    (:class:`scenekit.plots.ValueCurve`, as the loss curve)."""
 
     def __init__(self, scene: LectureScene, path: str, steps_path: str):
-        super().__init__()
-        traced = scene.traced
-        count = len(traced.trace.network.training.accuracies)
-        values = [traced.value(f"{path}[{j}]") for j in range(count)]
-        self.axes = Axes(
-            x_range=[0, max(count - 1, 1), 1],
-            y_range=[0, 1, 1],
-            x_length=style.CURVE_WIDTH,
-            y_length=style.GRAPH_HEIGHT,
-            tips=False,
-            axis_config={"color": style.MUTED, "include_ticks": False},
+        super().__init__(
+            scene.traced, path, steps_path, name='"accuracy"', color=style.CORRECT, y_range=(0, 1)
         )
-        axes = self.axes
-        self.dots = VGroup(*(traced.point(axes, j, f"{path}[{j}]") for j in range(count)))
-        self.curve = VMobject(color=style.CORRECT, stroke_width=style.CURVE_STROKE)
-        self.curve.set_points_as_corners([axes.c2p(j, v) for j, v in enumerate(values)])
-        for dot in self.dots:
-            dot.set_color(style.CORRECT)
-        names = VGroup(
-            Typst("accuracy", font_size=style.LABEL_SIZE, color=style.MUTED).next_to(
-                axes.y_axis, UP
-            ),
-            Typst("step", font_size=style.LABEL_SIZE, color=style.MUTED).next_to(
-                axes.x_axis, RIGHT
-            ),
-            traced.math(Value(f"len({steps_path})"), font_size=style.SMALL_SIZE).next_to(
-                axes.x_axis.n2p(count - 1), DOWN
-            ),
-        )
-        ticks = VGroup()
-        best = max(range(count), key=lambda j: values[j])
-        for j in dict.fromkeys([0, best]):
-            point = axes.c2p(0, values[j])
-            label = traced.number(f"{path}[{j}]", font_size=style.SMALL_SIZE)
-            label.next_to(point, LEFT, buff=style.LINE_BUFF)
-            if any(_stacked(label, tick[1]) for tick in ticks):
-                continue
-            ticks.add(
-                VGroup(Line(point, point + LEFT * style.TICK_LENGTH, color=style.MUTED), label)
-            )
-        self.labels = VGroup(names, ticks)
-        self.add(self.axes, self.labels, self.curve, self.dots)
 
 
 def _stacked(a: Any, b: Any) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from manim import (
     DL,
     DOWN,
@@ -26,7 +27,8 @@ from manim import (
 )
 
 from scenekit import style
-from scenekit.formulas import MathTypst
+from scenekit.crossings import crossings
+from scenekit.formulas import MathTypst, Typst
 from scenekit.notation import NetworkNotation, indexed
 from scenekit.terms import Value
 from scenekit.traced import TracedMatrix, TracedValues, shown_indices
@@ -177,24 +179,45 @@ def _label_along(label: VGroup, edge: Line) -> VGroup:
 
 
 class NetworkDiagram(VGroup):
-    """The network as the lecture draws it: a column of neurons per layer, every edge.
+    """The network as a textbook draws it: a column of neurons per layer, every edge.
 
-    Neurons carry the lecture's names (``x_1``, ``n_3``, ``hat(y)``). A small
-    network carries its numbers too: each neuron's incoming weights stacked at
-    its left (one row of that layer's ``W``), each edge running into its weight,
-    and the bias under the neuron. A column with more neurons than a slide holds
-    is drawn elided - the first ones, dots, the last - and under every column
-    stands its true size. Parts by role: ``circles[l][i]``, ``edges[l]`` (into
-    layer ``l``), ``weights[l]``, ``biases[l]``, ``columns[l]``, ``sizes[l]``.
+    Neurons carry the lecture's names (``x_1``, ``n_3``, ``hat(y)``); every edge
+    is coloured by its weight's sign (``style.POSITIVE_WEIGHT``,
+    ``style.NEGATIVE_WEIGHT``) and as wide as its size (one monotone map for
+    the whole network), told by a one-line ``legend``. Under each column stands
+    its layer's role and true size (``input (2)``, ``hidden (3)``, ``output (1)``).
+    A column with more neurons than a slide holds is drawn elided - the first
+    ones, dots, the last.
+
+    A small network carries its numbers too (``labelled``): each weight on its
+    own edge, at one fraction along it for all the edges into a layer, in an
+    opaque box the edge runs behind; the bias under each neuron; and, above
+    each neuron, its value for sample ``sample`` (``values``, shown by the
+    forward pass). The columns spread apart until no weight touches another, a
+    node or another edge; a network whose numbers do not fit ``width`` x
+    ``height`` at legible size is drawn without them (``labelled`` is False).
+    Parts by role: ``circles[l][i]``, ``edges[l]`` (into layer ``l``),
+    ``weights[l]``, ``biases[l]``, ``values[l]``, ``columns[l]``, ``sizes[l]``,
+    ``legend``; ``edge_of[(l, i, j)]`` and ``weight_of[(l, i, j)]``: the edge
+    into neuron ``i`` of layer ``l`` from neuron ``j`` before it, and its label.
 
     Examples
     --------
     >>> notation = NetworkNotation(self.trace.network.sizes)  # doctest: +SKIP
-    >>> diagram = NetworkDiagram(self.traced, notation)  # doctest: +SKIP
+    >>> room = self.room_below(title)  # doctest: +SKIP
+    >>> diagram = NetworkDiagram(self.traced, notation, height=room)  # doctest: +SKIP
     >>> self.play(FadeIn(diagram.columns), Create(diagram.edges[1]))  # doctest: +SKIP
     """
 
-    def __init__(self, traced: TracedValues, notation: NetworkNotation):
+    def __init__(
+        self,
+        traced: TracedValues,
+        notation: NetworkNotation,
+        sample: int = 0,
+        labelled: bool = True,
+        width: float | None = None,
+        height: float | None = None,
+    ):
         super().__init__()
         sizes = notation.sizes
         self.shown = [
@@ -202,114 +225,252 @@ class NetworkDiagram(VGroup):
             for size in sizes
         ]
         self.labelled = (
-            max(sizes) <= style.MAX_LABELLED_NEURONS
+            labelled
+            and max(sizes) <= style.MAX_LABELLED_NEURONS
             and sum(a * b for a, b in pairwise(sizes)) <= style.MAX_EDGE_LABELS
         )
-        self.circles: list[dict[int, Circle]] = []
-        self.weights: list[VGroup] = []
-        self.biases: list[VGroup] = []
-        self._stacks: dict[tuple[int, int], list[tuple[int, VGroup]]] = {}
-        self.columns = VGroup(
-            *(self._column(traced, notation, layer) for layer in range(len(sizes)))
-        ).arrange(RIGHT, buff=style.DIAGRAM_GAP)
-        self.edges = [VGroup(), *(self._edges(layer) for layer in range(1, len(sizes)))]
-        self.sizes = VGroup(*(self._size(traced, layer, len(sizes)) for layer in range(len(sizes))))
-        for label, column in zip(self.sizes, self.columns):
-            label.next_to(self.columns, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(column)
-        self.add(*self.edges, self.columns, self.sizes)
+        self._traced, self._notation, self._sample = traced, notation, sample
+        self._made: dict[tuple[int, int], list[VGroup]] = {}  # values and biases, made once
+        largest = max(
+            (abs(w) for layer in traced.trace.network.layers for row in layer.weight for w in row),
+            default=0.0,
+        )
+        self._largest = largest if largest > 0 else 1.0
+        if self.labelled and not self._build(width, height):
+            self.labelled = False
+        if not self.labelled:
+            self._build(None, None)
 
     # -- building -------------------------------------------------------------------
-    def _column(self, traced: TracedValues, notation: NetworkNotation, layer: int) -> VGroup:
-        """One layer's neurons, top to bottom, with room for their numbers."""
-        circles, weights, biases = {}, VGroup(), VGroup()
-        slots = []
-        picks = shown_indices(notation.sizes[layer], style.MAX_DIAGRAM_NEURONS)
+    def _build(self, width: float | None, height: float | None) -> bool:
+        """Lay everything out; False when the numbers do not fit (then build again bare)."""
+        self.submobjects = []
+        sizes = self._notation.sizes
+        self.circles: list[dict[int, Circle]] = []
+        self.columns = VGroup()
+        self.weights: list[VGroup] = [VGroup() for _ in sizes]
+        self.biases: list[VGroup] = [VGroup() for _ in sizes]
+        self.values: list[VGroup] = [VGroup() for _ in sizes]
+        self.edges: list[VGroup] = [VGroup() for _ in sizes]
+        self.edge_of: dict[tuple[int, int, int], Line] = {}
+        self.weight_of: dict[tuple[int, int, int], VGroup] = {}
+        self._notes: list[dict[int, list[VGroup]]] = []
+        x = 0.0
+        for layer in range(len(sizes)):
+            if layer:
+                x = self._next_column(layer, x)
+                if x is None:
+                    return False
+            else:
+                self._column(layer, x)
+        self.sizes = VGroup(*(self._size(layer, len(sizes)) for layer in range(len(sizes))))
+        bottom = VGroup(self.columns, *self.biases)
+        for label, column in zip(self.sizes, self.columns):
+            label.next_to(bottom, DOWN, buff=style.LABEL_GAP * 2, coor_mask=UP).match_x(column)
+        self.legend = self._legend().next_to(self.sizes, DOWN, buff=style.LABEL_GAP * 2)
+        self.legend.match_x(self.columns)
+        self.add(*self.edges, self.columns, *self.biases, *self.weights, *self.values)
+        self.add(self.sizes, self.legend)
+        fits = width is None or self.width <= width
+        return fits and (height is None or self.height <= height)
+
+    def _column(self, layer: int, x: float) -> None:
+        """One layer's neurons at ``x``, top to bottom, with their value and bias when labelled."""
+        traced, sample = self._traced, self._sample
+        picks = shown_indices(self._notation.sizes[layer], style.MAX_DIAGRAM_NEURONS)
+        notes: dict[int, list[VGroup]] = {}
         for index in picks:
-            if index is None:
-                slots.append((None, MathTypst("dots.v", font_size=style.LABEL_SIZE)))
+            if index is None or not self.labelled:
                 continue
-            circle = Circle(radius=style.NEURON_RADIUS, color=style.TEXT)
-            name = MathTypst(notation.neuron(layer, index), font_size=style.LABEL_SIZE)
-            if name.width > circle.width * style.NAME_FILL:
-                name.scale_to_fit_width(circle.width * style.NAME_FILL)
-            slot = VGroup(circle, name.move_to(circle))
-            if self.labelled and layer > 0:
-                stack = self._weight_stack(traced, layer, index)
-                stack.next_to(circle, LEFT, buff=style.EDGE_STUB)
+            if (layer, index) in self._made:
+                notes[index] = self._made[(layer, index)]
+                continue
+            path = (
+                f"network.layers[0].input[{sample}][{index}]"
+                if layer == 0
+                else f"network.layers[{layer - 1}].output[{sample}][{index}]"
+            )
+            color = (
+                style.INPUT
+                if layer == 0
+                else style.PREDICTION
+                if layer == len(self._notation.sizes) - 1
+                else style.ACTIVATION
+            )
+            value = _boxed(traced.number(path, color=color, font_size=style.EDGE_LABEL_SIZE))
+            notes[index] = [value]
+            if layer:
                 bias = traced.math(
                     "b =",
                     Value(f"network.layers[{layer - 1}].bias[{index}]"),
                     color=style.BIAS,
                     font_size=style.EDGE_LABEL_SIZE,
-                ).next_to(circle, DOWN, buff=style.LABEL_GAP)
-                weights.add(stack)
-                biases.add(bias)
-                # edges pass behind the bias, never through it
-                backdrop = BackgroundRectangle(bias, fill_opacity=1, buff=style.LABEL_GAP)
-                slot.add(stack, backdrop, bias)
+                )
+                notes[index].append(_boxed(bias))
+            self._made[(layer, index)] = notes[index]
+        above = max((n[0].height for n in notes.values()), default=0.0)
+        below = max((n[1].height for n in notes.values() if len(n) > 1), default=0.0)
+        pitch = 2 * style.NEURON_RADIUS + style.NEURON_BUFF
+        if notes:  # a value above each neuron, a bias below: their boxes keep them apart
+            pitch += above + below + 2 * style.LABEL_GAP - style.NEURON_BUFF
+        circles, column = {}, VGroup()
+        top = (len(picks) - 1) / 2 * pitch
+        for slot, index in enumerate(picks):
+            point = [x, top - slot * pitch, 0]
+            if index is None:
+                column.add(MathTypst("dots.v", font_size=style.LABEL_SIZE).move_to(point))
+                continue
+            circle = Circle(radius=style.NEURON_RADIUS, color=style.TEXT).move_to(point)
+            name = MathTypst(self._notation.neuron(layer, index), font_size=style.LABEL_SIZE)
+            if name.width > circle.width * style.NAME_FILL:
+                name.scale_to_fit_width(circle.width * style.NAME_FILL)
+            column.add(VGroup(circle, name.move_to(circle)))
             circles[index] = circle
-            slots.append((circle, slot))
-        column = VGroup()
-        for anchor, slot in slots:
-            if len(column):
-                slot.next_to(column, DOWN, buff=style.NEURON_BUFF, coor_mask=UP)
-                here = anchor if anchor is not None else slot
-                slot.shift(RIGHT * (column[0][0].get_x() - here.get_x()))
-            column.add(slot)
+            if index in notes:
+                value, *bias = notes[index]
+                value.next_to(circle, UP, buff=style.LABEL_GAP)
+                self.values[layer].add(value)
+                for label in bias:
+                    self.biases[layer].add(label.next_to(circle, DOWN, buff=style.LABEL_GAP))
         self.circles.append(circles)
-        self.weights.append(weights)
-        self.biases.append(biases)
-        return column
+        self.columns.add(column)
+        self._notes.append(notes)
 
-    def _weight_stack(self, traced: TracedValues, layer: int, index: int) -> VGroup:
-        """The weights into neuron ``index`` of ``layer``, one per shown input, top down."""
-        labels = [
-            (
-                source,
-                traced.math(
-                    Value(f"network.layers[{layer - 1}].weight[{index}][{source}]"),
-                    color=style.WEIGHT,
-                    font_size=style.EDGE_LABEL_SIZE,
-                ),
-            )
-            for source in self.shown[layer - 1]
-        ]
-        self._stacks[(layer, index)] = labels
-        return VGroup(*(label for _, label in labels)).arrange(
-            DOWN, buff=style.WEIGHT_BUFF, aligned_edge=RIGHT
-        )
+    def _next_column(self, layer: int, x: float) -> float | None:
+        """Place ``layer`` right of the last column and its edges (and weights): the
+        columns spread until some fraction along the edges holds every weight clear."""
+        gap = 2 * style.NEURON_RADIUS + style.DIAGRAM_GAP
+        while True:
+            self.columns.remove(*self.columns[layer:])
+            del self.circles[layer:], self._notes[layer:]
+            self.values[layer], self.biases[layer] = VGroup(), VGroup()
+            self._column(layer, x + gap)
+            self._edges(layer)
+            if not self.labelled:
+                return x + gap
+            for fraction in style.EDGE_FRACTIONS:
+                if self._weights_clear(layer, fraction):
+                    return x + gap
+            gap += style.NUDGE
+            if gap > style.MAX_DIAGRAM_GAP:
+                return None
 
-    def _edges(self, layer: int) -> VGroup:
-        """Every edge into ``layer`` between shown neurons (through its weight, if written)."""
+    def _edges(self, layer: int) -> None:
+        """Every edge into ``layer`` between shown neurons: colour by sign, width by size."""
         edges = VGroup()
         for target, circle in self.circles[layer].items():
             for source in self.shown[layer - 1]:
-                start = self.circles[layer - 1][source]
-                if not self.labelled:
-                    edges.add(Line(start, circle, color=style.MUTED))
-                    continue
-                label = dict(self._stacks[(layer, target)])[source]
-                edges.add(
-                    VGroup(
-                        Line(start, label.get_left() + LEFT * style.LABEL_GAP, color=style.MUTED),
-                        Line(
-                            label.get_right() + RIGHT * style.LABEL_GAP, circle, color=style.MUTED
-                        ),
-                    )
+                weight = self._traced.value(
+                    f"network.layers[{layer - 1}].weight[{target}][{source}]"
                 )
-        return edges
+                low, high = style.EDGE_WIDTHS
+                edge = Line(
+                    self.circles[layer - 1][source],
+                    circle,
+                    color=style.POSITIVE_WEIGHT if weight >= 0 else style.NEGATIVE_WEIGHT,
+                    stroke_width=low + (high - low) * min(abs(weight) / self._largest, 1.0),
+                )
+                self.edge_of[(layer, target, source)] = edge
+                edges.add(edge)
+        self.edges[layer] = edges
 
-    def _size(self, traced: TracedValues, layer: int, count: int) -> VGroup:
-        """The true number of neurons in ``layer``, however many are drawn."""
+    def _weights_clear(self, layer: int, fraction: float) -> bool:
+        """Put each weight into ``layer`` at ``fraction`` along its edge; whether none
+        meets another, a neuron, a neuron's value or bias, or another edge."""
+        labels = VGroup()
+        for (into, target, source), edge in self.edge_of.items():
+            if into != layer:
+                continue
+            if (layer, target, source) not in self.weight_of:
+                path = f"network.layers[{layer - 1}].weight[{target}][{source}]"
+                number = self._traced.number(
+                    path, color=style.WEIGHT, font_size=style.EDGE_LABEL_SIZE
+                )
+                self.weight_of[(layer, target, source)] = _boxed(number)
+            label = self.weight_of[(layer, target, source)]
+            start, end = edge.get_start(), edge.get_end()
+            labels.add(label.move_to(start + fraction * (end - start)))
+        self.weights[layer] = labels
+        boxes = np.array([_box(label) for label in labels])
+        others = [
+            _box(note)
+            for notes in self._notes[layer - 1 : layer + 1]
+            for group in notes.values()
+            for note in group
+        ]
+        circles = [*self.circles[layer - 1].values(), *self.circles[layer].values()]
+        if any(_boxes_meet_flat(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]):
+            return False
+        if any(_boxes_meet_flat(a, b) for a in boxes for b in others):
+            return False
+        for box in boxes:
+            for circle in circles:
+                nearest = np.clip(circle.get_center()[:2], box[:2], box[2:])
+                if np.hypot(*(nearest - circle.get_center()[:2])) < circle.width / 2:
+                    return False
+        edges = list(self.edges[layer])
+        starts = np.array([edge.get_start()[:2] for edge in edges])
+        ends = np.array([edge.get_end()[:2] for edge in edges])
+        met = crossings(starts, ends, boxes)
+        np.fill_diagonal(met, False)  # each weight lies on its own edge
+        return not met.any()
+
+    def _size(self, layer: int, count: int) -> VGroup:
+        """The layer's role and true size, however many neurons are drawn: ``hidden (3)``."""
         if layer == 0:
             path, word = "len(network.layers[0].weight[0])", "input"
         else:
             path = f"len(network.layers[{layer - 1}].bias)"
-            word = "output" if layer == count - 1 else "neuron"
-        plural = "" if traced.value(path) == 1 else "s"
-        return traced.math(
-            Value(path), f'"{word}{plural}"', color=style.MUTED, font_size=style.LABEL_SIZE
+            word = "output" if layer == count - 1 else "hidden"
+        return self._traced.math(
+            f'"{word}" (', Value(path), ")", color=style.MUTED, font_size=style.EDGE_LABEL_SIZE
         )
+
+    def _legend(self) -> VGroup:
+        """One line: what an edge's colour and width say."""
+        low, high = style.EDGE_WIDTHS
+
+        def swatch(color: Any, width: float) -> Line:
+            return Line(
+                LEFT * style.LEGEND_SWATCH / 2,
+                RIGHT * style.LEGEND_SWATCH / 2,
+                color=color,
+                stroke_width=width,
+            )
+
+        def words(text: str) -> Typst:
+            return Typst(text, font_size=style.LABEL_SIZE, color=style.MUTED)
+
+        middle = (low + high) / 2
+        pieces = [
+            swatch(style.POSITIVE_WEIGHT, middle),
+            words("positive weight"),
+            swatch(style.NEGATIVE_WEIGHT, middle),
+            words("negative weight"),
+            VGroup(swatch(style.MUTED, low), swatch(style.MUTED, high)).arrange(
+                RIGHT, buff=style.LABEL_GAP
+            ),
+            words("width: its size"),
+        ]
+        legend = VGroup(*pieces).arrange(RIGHT, buff=style.LINE_BUFF)
+        for swatch_, text in zip(pieces[::2], pieces[1::2]):
+            text.next_to(swatch_, RIGHT, buff=style.LABEL_GAP * 2)
+        return legend
+
+
+def _boxed(text: Mobject) -> VGroup:
+    """``text`` on an opaque box of the background's colour: what runs under it is hidden."""
+    return VGroup(BackgroundRectangle(text, fill_opacity=1, buff=style.LABEL_GAP / 2), text)
+
+
+def _box(mobject: Mobject) -> np.ndarray:
+    """Left, bottom, right, top of ``mobject``."""
+    (left, bottom, _), (right, top, _) = mobject.get_corner(DL), mobject.get_corner(UR)
+    return np.array([left, bottom, right, top])
+
+
+def _boxes_meet_flat(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def lay_over(symbols: TracedMatrix, values: TracedMatrix) -> VGroup:

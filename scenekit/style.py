@@ -38,6 +38,7 @@ BLOCK_BUFF = 0.45
 LINE_BUFF = 0.25
 EDGE_BUFF = 0.3  # least distance from the frame's edge
 CAPTION_BAND = 0.7  # height kept free at the bottom for the step caption
+BAND_GAP = 0.05  # least room between content and the caption band's top
 NEURON_RADIUS = 0.38
 LAYER_GAP = 3.0  # horizontal distance between diagram layers
 INPUT_SPACING = 1.1  # vertical gap between a diagram's input labels
@@ -56,6 +57,7 @@ MAX_LISTED_VALUES = 9  # values listed beside a graph
 
 # -- timing (seconds) ----------------------------------------------------------
 STEP_PAUSE = 0.6
+CAPTION_FADE = 0.35  # of a step change's second: the old caption fades out, then the new in
 
 # -- how it learns: gradients and the loss curve -------------------------------
 GRADIENT = palette.GRADIENT  # dL/d(something): gradients and error signals
@@ -66,6 +68,7 @@ POINT_RADIUS = 0.05  # a plotted point of the loss curve
 CURVE_STROKE = 3
 LOG_SCALE_RATIO = 100  # losses spanning more than this factor get a log axis
 MAX_TICK_CHARS = 14  # longest shown value an axis label may carry
+TICK_SIZE = 28  # a plot's tick values and its marked point (legible digits)
 TICK_LENGTH = 0.12
 CURVE_WIDTH = 9.0
 CURVE_TIME = 2.5  # seconds to draw the loss curve

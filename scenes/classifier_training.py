@@ -85,10 +85,9 @@ class ClassifierTraining(GradientDescent):
     def _show_curves(self) -> None:
         count = len(self.trace.network.training.losses)
         losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
-        finite = [j for j, loss in enumerate(losses) if math.isfinite(loss)]
         verdict = "the loss falls" if losses[-1] < losses[0] else "the loss does not fall"
         self.new_slide(f"Repeated, step after step: {verdict}")
-        self._draw(LossCurve(self, losses, finite))
+        self._draw(LossCurve(self.traced))
         accuracies = self.trace.network.training.accuracies
         if accuracies[-1] > accuracies[0]:
             verdict = "more samples right"
@@ -106,6 +105,7 @@ class ClassifierTraining(GradientDescent):
             LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
             run_time=style.CURVE_TIME,
         )
+        self.play(FadeIn(plot.current))
         self.pause()
 
     # -- the plane of predicted classes -------------------------------------------------------

@@ -16,7 +16,6 @@ from manim import (
     Indicate,
     MoveToTarget,
     ReplacementTransform,
-    TransformFromCopy,
     VGroup,
     Write,
     config,
@@ -31,6 +30,8 @@ from scenekit.terms import Checked, Value
 from scenekit.traced import TracedMatrix
 
 __all__ = ["ForwardPass"]
+
+SAMPLE = 0  # the sample whose values the diagram's neurons show
 
 
 class Block(VGroup):
@@ -54,9 +55,11 @@ class ForwardPass(LectureScene):
     def construct(self) -> None:
         self.count = len(self.trace.network.layers)
         title = self.show_title("The forward pass")
-        self._build()
+        self._build(below=title)
         self._place(below=title)
-        self._show_network()
+        self._show_network(below=title)
+        if self.figure.labelled:
+            self._show_sample()
         self._show_input()
         for layer in range(self.count):
             self._show_layer(layer)
@@ -65,9 +68,20 @@ class ForwardPass(LectureScene):
         self._show_prediction()
 
     # -- building ---------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, below) -> None:
         traced = self.traced
-        self.diagram = NetworkDiagram(traced, self.notation)
+        # the network with its numbers, as large as the slide allows; then, beside the
+        # matrices, the same network without them
+        self.figure = NetworkDiagram(
+            traced,
+            self.notation,
+            sample=SAMPLE,
+            width=config.frame_width - 2 * style.EDGE_BUFF,
+            height=self.room_below(below),
+        )
+        self.diagram = NetworkDiagram(traced, self.notation, labelled=False)
+        if not self.figure.labelled:  # too large for its numbers: the bare one throughout
+            self.figure = self.diagram
         self.input = Block(
             "X",
             traced.matrix("network.layers[0].input", color=style.INPUT),
@@ -215,22 +229,58 @@ class ForwardPass(LectureScene):
         group.move_to(self.panel_center)
         self.keep_in_frame(group)
 
-    # -- the network -------------------------------------------------------------------
-    def _show_network(self) -> None:
+    # -- the network ---------------------------------------------------------------------
+    def _show_network(self, below) -> None:
         self.step("The network: a column of neurons per layer, a weight on every edge")
-        diagram = self.diagram
-        self.play(FadeIn(diagram.columns), FadeIn(diagram.sizes))
-        # drawn first, behind the biases' backdrops, as the diagram lays them (Create
+        figure = self.figure
+        if figure is not self.diagram:
+            figure.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+            room = self.room_below(below)
+            figure.shift(DOWN * max(0, (room - figure.height) / 2))
+            figure.set_x(0)
+            self.keep_in_frame(figure)
+        self.play(FadeIn(figure.columns), FadeIn(figure.sizes))
+        # drawn first, behind the labels' boxes, as the diagram lays them (Create
         # would add them on top)
-        self.bring_to_back(*diagram.edges[1:])
-        self.play(*(Create(edges) for edges in diagram.edges[1:]))
-        if diagram.labelled:
-            self.play(*(FadeIn(w) for w in diagram.weights), *(FadeIn(b) for b in diagram.biases))
+        self.bring_to_back(*figure.edges[1:])
+        self.play(*(Create(edges) for edges in figure.edges[1:]))
+        if figure.labelled:
+            self._reveal([*figure.weights, *figure.biases])
+        self.play(FadeIn(figure.legend))
         self.pause()
+
+    def _show_sample(self) -> None:
+        """The first sample's value at every neuron, layer after layer."""
+        self.step("The first sample through the network: each neuron's value above it")
+        for values in self.figure.values:
+            self._reveal([values])
+        self.pause()
+
+    def _reveal(self, groups) -> None:
+        """Boxed labels: each box at once (what runs under it is hidden from the
+        first frame), then its number fading in."""
+        labels = [label for group in groups for label in group]
+        self.add(*(box for box, _ in labels))
+        self.play(*(FadeIn(text) for _, text in labels))
 
     # -- the samples go in -----------------------------------------------------------------
     def _show_input(self) -> None:
         self.step("The samples go in as the rows of $X$, one column per input")
+        figure, diagram = self.figure, self.diagram
+        if figure is not diagram:
+            labels = [
+                label
+                for group in (*figure.weights, *figure.biases, *figure.values)
+                for label in group
+            ]
+            self.play(*(FadeOut(text) for _, text in labels))
+            self.remove(*(box for box, _ in labels))
+            self.play(
+                ReplacementTransform(figure.columns, diagram.columns),
+                *(ReplacementTransform(a, b) for a, b in zip(figure.edges[1:], diagram.edges[1:])),
+                ReplacementTransform(figure.sizes, diagram.sizes),
+                ReplacementTransform(figure.legend, diagram.legend),
+            )
         self.play(FadeIn(self.input))
         self.play(*(Indicate(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
         self.pause()
@@ -256,20 +306,19 @@ class ForwardPass(LectureScene):
             self._arrange(self.input, arrow, result)
         edges = self.diagram.edges[layer + 1]
         circles = VGroup(*self.diagram.circles[layer + 1].values())
+        colors = [edge.get_color() for edge in edges]
         self.play(
             FadeIn(arrow),
             edges.animate.set_color(style.HIGHLIGHT),
             circles.animate.set_stroke(color=style.RESULT),
         )
-        if self.diagram.labelled:
-            self.play(Indicate(self.diagram.weights[layer + 1], color=style.HIGHLIGHT))
-        source_block = self.input if layer == 0 else self._output(layer - 1)
+        # the result fades in where it stands: a copy flying over the arrow would cross it
         self.play(
-            TransformFromCopy(source_block.matrix, result.matrix),
+            FadeIn(result.matrix),
             FadeIn(result.label),
             FadeIn(result.shape),
         )
-        self.play(edges.animate.set_color(style.MUTED))
+        self.play(*(edge.animate.set_color(color) for edge, color in zip(edges, colors)))
         self.pause()
 
     # -- its activation, entry by entry ------------------------------------------------------

@@ -12,30 +12,24 @@ import math
 
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
-    Axes,
     Create,
     FadeIn,
     LaggedStart,
-    Line,
-    Triangle,
     VGroup,
-    VMobject,
     Write,
     config,
 )
-from manim.mobject.graphing.scale import LinearBase, LogBase
 
 from scenekit import style
-from scenekit.formulas import MathTypst, Typst
+from scenekit.formulas import MathTypst
 from scenekit.learning import LearningScene
-from scenekit.lecture_scene import LectureScene
 from scenekit.notation import derivative
+from scenekit.plots import LossCurve
 from scenekit.terms import MINUS, TIMES, Checked, Value
 
-__all__ = ["GradientDescent"]
+__all__ = ["LOSSES", "GradientDescent", "LossCurve"]
 
 TRAINING = "network.training"
 LOSSES = f"{TRAINING}.losses"
@@ -196,7 +190,7 @@ class GradientDescent(LearningScene):
         else:
             verdict = "the loss does not fall"
         self.new_slide(f"Repeated, step after step: {verdict}")
-        plot = LossCurve(self, losses, finite)
+        plot = LossCurve(self.traced)
         plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(plot)
         self.play(Create(plot.axes), FadeIn(plot.labels))
@@ -207,116 +201,5 @@ class GradientDescent(LearningScene):
         )
         if len(plot.markers):
             self.play(FadeIn(plot.markers), FadeIn(plot.note))
+        self.play(FadeIn(plot.current))
         self.pause()
-
-
-class LossCurve(VGroup):
-    """The loss after every step on axes scaled to the data: a log axis when the losses
-    span orders of magnitude, and a mark above the axes for a loss that is not finite.
-
-    Every plotted point is a traced point (in the ledger); the axis labels are traced
-    values too: a few losses at their heights, and the number of steps.
-    """
-
-    def __init__(self, scene: LectureScene, losses: list[float], finite: list[int]):
-        super().__init__()
-        values = [losses[j] for j in finite]
-        low, high = min(values), max(values)
-        self.log = low > 0 and high > low * style.LOG_SCALE_RATIO
-        if self.log:
-            bottom, top = math.floor(math.log10(low)), math.ceil(math.log10(high))
-            y_range = [bottom, max(top, bottom + 1), 1]
-            scaling = LogBase(custom_labels=False)
-        else:
-            top = high * (1 + style.GRAPH_MARGIN) if high > 0 else 1
-            y_range = [0, top, top]
-            scaling = LinearBase()
-        self.axes = Axes(
-            x_range=[0, len(losses) - 1, 1],
-            y_range=y_range,
-            x_length=style.CURVE_WIDTH,
-            y_length=style.GRAPH_HEIGHT,
-            tips=False,
-            axis_config={"color": style.MUTED, "include_ticks": False},
-            y_axis_config={"scaling": scaling},
-        )
-        axes = self.axes
-        self.dots = VGroup(*(scene.traced.point(axes, j, f"{LOSSES}[{j}]") for j in finite))
-        self.curve = VGroup()
-        for run in _runs(finite):
-            if len(run) > 1:
-                line = VMobject(color=style.RESULT, stroke_width=style.CURVE_STROKE)
-                self.curve.add(line.set_points_as_corners([axes.c2p(j, losses[j]) for j in run]))
-        self.markers = self._markers(scene, losses, finite)
-        self.labels = self._labels(scene, losses, finite)
-        self.note = Typst(
-            "marks above the axes: steps whose loss is no longer a finite number",
-            font_size=style.LABEL_SIZE,
-            color=style.MUTED,
-        )
-        self.add(self.axes, self.labels, self.curve, self.dots, self.markers)
-        if len(self.markers):
-            self.note.next_to(self.axes, DOWN, buff=style.BLOCK_BUFF)
-            self.add(self.note)
-
-    def _markers(self, scene: LectureScene, losses: list[float], finite: list[int]) -> VGroup:
-        """A mark above the axes for each loss that is not finite; the first mark of each
-        kind carries its traced value (∞ or NaN)."""
-        top = self.axes.y_axis.get_top()[1]
-        marks, named = VGroup(), set()
-        for j in range(len(losses)):
-            if j in finite:
-                continue
-            mark = Triangle(color=style.CLAMPED, fill_opacity=1).scale(style.POINT_RADIUS * 2)
-            mark.move_to([self.axes.x_axis.n2p(j)[0], top, 0]).shift(UP * style.LINE_BUFF)
-            marks.add(mark)
-            path = f"{LOSSES}[{j}]"
-            if scene.traced.text(path) not in named:
-                named.add(scene.traced.text(path))
-                value = scene.traced.number(path, color=style.CLAMPED, font_size=style.SMALL_SIZE)
-                marks.add(value.next_to(mark, UP, buff=style.LABEL_GAP))
-        return marks
-
-    def _labels(self, scene: LectureScene, losses: list[float], finite: list[int]) -> VGroup:
-        """Axis names, the number of steps, and a few losses at their heights."""
-        traced, axes = scene.traced, self.axes
-        names = VGroup(
-            MathTypst("L", font_size=style.LABEL_SIZE).next_to(axes.y_axis, UP),
-            Typst("step", font_size=style.LABEL_SIZE, color=style.MUTED).next_to(
-                axes.x_axis, RIGHT
-            ),
-        )
-        if self.log:
-            scale = Typst("log scale", font_size=style.SMALL_SIZE, color=style.MUTED)
-            names.add(scale.next_to(names[0], RIGHT))
-        steps = traced.math(Value(f"len({TRAINING}.steps)"), font_size=style.SMALL_SIZE)
-        names.add(steps.next_to(axes.x_axis.n2p(len(losses) - 1), DOWN))
-        writable = [j for j in finite if len(traced.text(f"{LOSSES}[{j}]")) <= style.MAX_TICK_CHARS]
-        by_loss = sorted(writable, key=lambda j: losses[j])
-        ticks = VGroup()
-        # the first loss, the largest and the smallest that can be written out
-        for j in dict.fromkeys([*writable[:1], *by_loss[-1:], *by_loss[:1]]):
-            point = axes.c2p(0, losses[j])
-            label = traced.number(f"{LOSSES}[{j}]", font_size=style.SMALL_SIZE)
-            label.next_to(point, LEFT, buff=style.LINE_BUFF)
-            if any(_stacked(label, tick[1]) for tick in ticks):
-                continue
-            mark = Line(point, point + LEFT * style.TICK_LENGTH, color=style.MUTED)
-            ticks.add(VGroup(mark, label))
-        return VGroup(names, ticks)
-
-
-def _runs(indices: list[int]) -> list[list[int]]:
-    """Consecutive stretches of ``indices``: the pieces of a curve with gaps."""
-    runs: list[list[int]] = []
-    for index in indices:
-        if runs and runs[-1][-1] == index - 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return runs
-
-
-def _stacked(a, b) -> bool:
-    """Whether two labels share some height (one would sit on the other)."""
-    return a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1]
