@@ -337,8 +337,11 @@ def test_explore_command_writes_the_page_and_refuses_a_bad_out_in_one_line(cli, 
     assert (out / "katex" / "katex.min.js").is_file()
     assert sorted(p.name for p in out.iterdir()) == [
         "app.js",
+        "display.js",
         "index.html",
         "katex",
+        "lesson_file.js",
+        "loss_views.js",
         "maths.js",
         "style.css",
     ]

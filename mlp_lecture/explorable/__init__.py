@@ -39,7 +39,10 @@ __all__ = [
 
 PAGE_DIR = Path(__file__).parent / "page"
 # What a page directory holds: these files and katex/; nothing else is ever written there.
-PAGE_FILES = ("index.html", "maths.js", "app.js", "style.css")
+PAGE_FILES = (
+    *("index.html", "display.js", "lesson_file.js", "maths.js", "loss_views.js", "app.js"),
+    "style.css",
+)
 KATEX = "katex"
 GENERATOR = "mlp-lecture explore"  # the page's <meta name="generator">: how a rebuild knows it
 STAGE_PREFIX = ".explore-"

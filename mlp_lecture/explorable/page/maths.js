@@ -3,13 +3,16 @@
 // Model apart from view (TensorFlow Playground's nn.ts): nothing here touches the
 // page. computeTrace(lesson) returns the same JSON shape, under the same paths, as
 // `mlp-lecture trace --json` (mlpmath/compute.py, mlpmath/trace.py), in float64,
-// with the chain rule by hand as mlpmath writes it; display rules (format_number,
-// the "=" / "≈" relation of shown arithmetic) are mlpmath/display.py's, computed
-// exactly with BigInt. A classic script (a page opened from file:// cannot load ES
-// module files), exporting one object: window.MlpMaths in a page, module.exports
-// under node (`node --test`).
+// with the chain rule by hand as mlpmath writes it. The display rules (display.js)
+// and the lesson file (lesson_file.js) are exported with it. A classic script (a
+// page opened from file:// cannot load ES module files), exporting one object:
+// window.MlpMaths in a page (after display.js and lesson_file.js), module.exports
+// under node.
 (function (root) {
   "use strict";
+  const fromNode = typeof module !== "undefined" && module.exports;
+  const D = fromNode ? require("./display.js") : root.MlpDisplay;
+  const F = fromNode ? require("./lesson_file.js") : root.MlpLessonFile;
 
   // -- activations, each beside its derivative (mlpmath/activations.py) ------------
   const ACTIVATIONS = {
@@ -403,124 +406,6 @@
     return value;
   }
 
-  // -- exact decimals: a float's exact value, as BigInt numerator over denominator --
-  const view = new DataView(new ArrayBuffer(8));
-  function exactRational(value) {
-    // a finite double as {num, den} (den a power of two), exactly
-    view.setFloat64(0, value);
-    const hi = view.getUint32(0);
-    const lo = view.getUint32(4);
-    const sign = hi >>> 31 ? -1n : 1n;
-    const exponent = (hi >>> 20) & 0x7ff;
-    let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-    let power;
-    if (exponent === 0) power = -1074;
-    else {
-      mantissa |= 1n << 52n;
-      power = exponent - 1075;
-    }
-    if (power >= 0) return { num: sign * (mantissa << BigInt(power)), den: 1n };
-    return { num: sign * mantissa, den: 1n << BigInt(-power) };
-  }
-  const TEN = (n) => 10n ** BigInt(n);
-  const abs = (n) => (n < 0n ? -n : n);
-
-  /** num/den rounded to a whole number: half-even or half-away-from-zero. */
-  function roundRational(num, den, mode) {
-    if (den < 0n) {
-      num = -num;
-      den = -den;
-    }
-    const q = num / den; // truncates toward zero
-    const r = abs(num % den);
-    const away = num < 0n ? q - 1n : q + 1n;
-    if (2n * r > den) return away;
-    if (2n * r < den) return q;
-    if (mode === "even") return q % 2n === 0n ? q : away;
-    return away;
-  }
-
-  function digits(integer, decimals) {
-    // a whole number of 10^-decimals as text: "-12.3400"
-    const negative = integer < 0n;
-    let text = abs(integer).toString().padStart(decimals + 1, "0");
-    if (decimals > 0) text = `${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
-    return (negative ? "-" : "") + text;
-  }
-
-  /** mlpmath.display.format_number: whole numbers as integers, others at `decimals`. */
-  function formatNumber(value, decimals) {
-    if (value === null || !Number.isFinite(value)) {
-      if (value === null || Number.isNaN(value)) return "nan";
-      return value > 0 ? "inf" : "-inf";
-    }
-    if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value === 0 ? 0 : value);
-    const { num, den } = exactRational(value);
-    const scaled = roundRational(num * TEN(decimals), den, "even");
-    let text = digits(scaled, decimals);
-    if (scaled === 0n && (num < 0n || Object.is(value, -0))) text = digits(0n, decimals);
-    return text;
-  }
-
-  // -- shown arithmetic and its sign (mlpmath.display.relation) --------------------
-  function shownRational(text) {
-    const t = text.replace("\u2212", "-");
-    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(t);
-    if (!m) return null; // inf, nan
-    const fraction = m[3] || "";
-    const num = BigInt(m[2] + fraction) * (m[1] ? -1n : 1n);
-    return { num, den: TEN(fraction.length) };
-  }
-  const add = (a, b) => ({ num: a.num * b.den + b.num * a.den, den: a.den * b.den });
-  const mul = (a, b) => ({ num: a.num * b.num, den: a.den * b.den });
-  const neg = (a) => ({ num: -a.num, den: a.den });
-
-  // A shown expression is built from these pieces; `text` is its Python-syntax form
-  // (what the ledger records and mlpmath.display.evaluate reads), `value` exact.
-  function shown(text) {
-    return { text: `(${text})`, value: shownRational(text), float: Number(text.replace("\u2212", "-")) };
-  }
-  function combine(op, a, b) {
-    const symbol = { "+": " + ", "-": " - ", "*": "*", "/": " / " }[op];
-    const text = `${a.text}${symbol}${b.text}`;
-    let value = null;
-    if (a.value && b.value) {
-      if (op === "+") value = add(a.value, b.value);
-      else if (op === "-") value = add(a.value, neg(b.value));
-      else if (op === "*") value = mul(a.value, b.value);
-      else if (b.value.num !== 0n) value = { num: a.value.num * b.value.den, den: a.value.den * b.value.num };
-    }
-    const float = { "+": a.float + b.float, "-": a.float - b.float, "*": a.float * b.float,
-      "/": a.float / b.float }[op];
-    return { text, value, float };
-  }
-  /** Sum of products of shown texts: pairs [left, right|null] (mlpmath's dot_expression). */
-  function dotExpression(pairs) {
-    let total = null;
-    for (const [left, right] of pairs) {
-      const term = right === null ? shown(left) : combine("*", shown(left), shown(right));
-      total = total === null ? term : combine("+", total, term);
-    }
-    return total;
-  }
-
-  /** "=" when the shown arithmetic, done exactly, rounds to the shown result; else "≈". */
-  function relation(expression, result) {
-    const shownResult = shownRational(result);
-    if (!expression.value || !shownResult) {
-      const r = Number(result);
-      const same = expression.float === r || (Number.isNaN(expression.float) && Number.isNaN(r));
-      return same ? "=" : "≈";
-    }
-    const precision = (result.split(".")[1] || "").length;
-    const { num, den } = expression.value;
-    const target = shownResult.num * (TEN(precision) / shownResult.den);
-    const scaled = num * TEN(precision);
-    return roundRational(scaled, den, "up") === target || roundRational(scaled, den, "even") === target
-      ? "="
-      : "≈";
-  }
-
   // -- edits: what a field accepts (mlpmath/lesson_checks.py's limits) -------------
   const MAX_MAGNITUDE = 1e6;
   const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -578,83 +463,21 @@
     return edited;
   }
 
-  // -- the lesson as a lesson file (mlpmath/lesson_writer.py's format) -------------
-  function tomlNumber(value) {
-    if (Object.is(value, -0)) return "-0.0";
-    if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
-    return String(value); // the shortest text that reads back as the same float
-  }
-  const tomlVector = (v) => `[${v.map(tomlNumber).join(", ")}]`;
-  const tomlMatrix = (m) => `[${m.map(tomlVector).join(", ")}]`;
-  const tomlRows = (m) => (m.length === 1 ? tomlMatrix(m) : `[\n${m.map((r) => `    ${tomlVector(r)},\n`).join("")}]`);
-  const commented = (line, comment) => `${line.padEnd(30)} # ${comment}`;
-  const tomlString = (text) =>
-    JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-
-  function lessonToml(lesson) {
-    const net = lesson.network;
-    const choices = "none | relu | sigmoid | tanh";
-    const out = [
-      `# ${lesson.title.split(/\s+/).filter(Boolean).join(" ")}`,
-      "# A lesson file for mlp-lecture, edited in its explorable page.",
-      "# Check it with `mlp-lecture trace THIS_FILE.toml`; render it with `mlp-lecture render`.",
-      `title = ${tomlString(lesson.title)}`,
-      "",
-      "[display]",
-      commented(`decimals = ${lesson.decimals}`, "digits shown after the point (the math keeps full precision)"),
-    ];
-    lesson.neurons.forEach((n, k) => {
-      out.push("", `# Part 1: one neuron, ${n.inputs.length === 1 ? "one sample" : `${n.inputs.length} samples`}.`,
-        "[[neuron]]",
-        k === 0 ? commented(`inputs = ${tomlMatrix(n.inputs)}`, "one row per sample") : `inputs = ${tomlMatrix(n.inputs)}`,
-        `weight = ${tomlVector(n.weight)}`,
-        `bias = ${tomlNumber(n.bias)}`,
-        k === 0 ? commented(`activation = ${tomlString(n.activation)}`, choices) : `activation = ${tomlString(n.activation)}`);
-    });
-    out.push("", "# Part 2: the network.", "[network]",
-      commented(`sizes = ${tomlVector(net.sizes)}`, "input size, then each layer's width"),
-      commented(`activation = ${tomlString(net.activation)}`, `hidden layers: ${choices}`),
-      commented(`output_activation = ${tomlString(net.output_activation)}`, "the last layer's"));
-    if ((lesson.loss || "mse") !== "mse") {
-      out.push(commented(`loss = ${tomlString(lesson.loss)}`, "the last layer's outputs are the logits; mse learns data.targets instead"));
-    }
-    if (net.seed !== 0) out.push(commented(`seed = ${net.seed}`, "unused: the layers below give weights"));
-    net.layers.forEach((layer, i) => {
-      const fanIn = net.sizes[i];
-      const fanOut = net.sizes[i + 1];
-      out.push("", `# Layer ${i + 1}: nn.Linear(${fanIn}, ${fanOut}).`, "[[network.layer]]",
-        `weight = ${tomlRows(layer.weight)}`, `bias = ${tomlVector(layer.bias)}`);
-      const own = i === net.sizes.length - 2 ? net.output_activation : net.activation;
-      if (net.activations[i] !== own) {
-        out.push(commented(`activation = ${tomlString(net.activations[i])}`, "this layer's own activation"));
-      }
-    });
-    out.push("", "[data]",
-      commented(`inputs = ${tomlMatrix(lesson.data.inputs)}`, "one row per sample"),
-      (lesson.loss || "mse") === "mse"
-        ? commented(`targets = ${tomlMatrix(lesson.data.targets)}`, "the outputs to learn, per row")
-        : commented(`classes = ${tomlVector(lesson.data.classes)}`, `each sample's class, 0 to ${net.sizes[net.sizes.length - 1] - 1}`),
-      "", "[training]",
-      commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: p - learning_rate * dL/dp"),
-      commented(`steps = ${lesson.training.steps}`, "how many steps the lecture trains"));
-    return `${out.join("\n")}\n`;
-  }
-
   const api = {
     ACTIVATIONS,
     LOSSES,
     computeTrace,
-    dotExpression,
-    combine,
-    shown,
+    dotExpression: D.dotExpression,
+    combine: D.combine,
+    shown: D.shown,
     editablePaths,
-    formatNumber,
+    formatNumber: D.formatNumber,
     isClassPath,
-    lessonToml,
+    lessonToml: F.lessonToml,
     parseClass,
     parseEdit,
     parsePath,
-    relation,
+    relation: D.relation,
     resolve,
     withEdit,
   };
