@@ -4,7 +4,7 @@
 LESSON ?=
 QUALITY ?= low
 
-.PHONY: setup lecture slides present test lint bench
+.PHONY: setup lecture slides present test lint bench lock
 setup:
 	@./.ci/setup
 
@@ -27,3 +27,7 @@ lint: setup
 
 bench: setup
 	.venv/bin/python bench/run.py
+
+# Regenerate requirements.lock and requirements-present.lock (README: Upgrading).
+lock:
+	./.ci/lock $(LOCK_ARGS)
