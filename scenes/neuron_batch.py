@@ -11,7 +11,6 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
-    Indicate,
     SurroundingRectangle,
     TransformFromCopy,
     VGroup,
@@ -20,6 +19,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
@@ -106,7 +106,8 @@ class NeuronBatch(LectureScene):
         result = VGroup(self.activation_call, self.outputs).arrange(RIGHT, buff=style.LINE_BUFF)
         result.next_to(top, DOWN, buff=style.BLOCK_BUFF * 2).align_to(self.preactivations, RIGHT)
         self.outputs.name_label.next_to(self.outputs, RIGHT, buff=style.LINE_BUFF)
-        self.keep_in_frame(result)
+        # the prediction's name is kept in the frame with it (wide inputs push the row right)
+        self.keep_in_frame(VGroup(result, self.outputs.name_label))
 
     # -- the data and the neuron -----------------------------------------------------
     def _show_inputs(self) -> None:
@@ -195,5 +196,5 @@ class NeuronBatch(LectureScene):
         self.step("The activation applies to each entry on its own")
         self.play(FadeIn(self.activation_call), FadeIn(self.outputs.name_label))
         self.play(TransformFromCopy(self.preactivations, self.outputs))
-        self.play(Indicate(self.outputs, color=style.ACTIVE))
+        self.play(Emphasize(self.outputs, color=style.ACTIVE))
         self.pause()

@@ -393,42 +393,20 @@ def test_a_scene_that_types_a_number_is_caught_by_the_render(tmp_path, monkeypat
     assert "audit at render time" in result.stderr and "42.4242" in result.stderr
 
 
-CROWDED_BATCH = """
-title = "Large inputs, five to a neuron"
-[[neuron]]
-inputs = [[22.122, 43.522, 53.135, 79.641, 43.182]]
-weight = [0.845, -0.942, -0.069, 0.887, 0.298]
-bias = 0.25
-activation = "tanh"
-[[neuron]]
-inputs = [[72.162, -69.623, -5.568, -45.617, 7.877], [13.309, -87.639, -50.989, -39.693, 74.942]]
-weight = [0.531, -0.681, 0.594, -0.722, 0.235]
-bias = -0.5
-[network]
-sizes = [2, 3, 1]
-seed = 0
-[data]
-inputs = [[1, 2], [3, 4]]
-targets = [[1], [2]]
-[training]
-learning_rate = 0.01
-steps = 2
-"""
-
-
-def test_a_render_whose_audit_finds_problems_fails(tmp_path):
-    """A batch of five large inputs pushes NeuronBatch's prediction label out of the
-    frame (a layout the scene does not handle yet): the render says so and exits 1."""
-    lesson = tmp_path / "crowded.toml"
-    lesson.write_text(CROWDED_BATCH)
+def test_a_render_whose_audit_finds_problems_fails(tmp_path, monkeypatch):
+    """A scene whose label leaves the frame (tests/off_frame.py: NeuronBatch keeps large
+    inputs in the frame itself now, so the fault is put in): the render says so and
+    `verify` fails the folder."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))  # for the workers, too
     out = tmp_path / "out"
-    result = run(
-        "render", str(lesson), "--scenes", "NeuronBatch", "--format", "png", "--out", str(out)
-    )
-    assert result.returncode == 1, result.stderr
-    assert "NeuronBatch: the audit found" in result.stderr and "leaves the frame" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert run("verify", str(out)).returncode == 1
+    options = RenderOptions(format="png", wrapper="off_frame:pushing_off_frame")
+    report = render_scenes(default_lesson(), ["NeuronBatch"], out, options, jobs=1)
+    (scene,) = report.scenes
+    assert scene.name == "NeuronBatch"
+    assert any("leaves the frame" in problem for problem in scene.audit)
+    result = run("verify", str(out))
+    assert result.returncode == 1
+    assert "leaves the frame" in result.stderr and "Traceback" not in result.stderr
 
 
 # -- formats ------------------------------------------------------------------------------
