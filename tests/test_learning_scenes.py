@@ -12,11 +12,14 @@ import random
 import re
 
 import pytest
-from manim import Dot
+from manim import Dot, tempconfig
 
 from mlpmath import compute_trace, default_lesson_text, format_number, load_lesson, resolve
 from scenekit.audit import audit_scene
 from scenekit.context import LESSON_ENV
+from scenekit.ledger import Ledger
+from scenekit.plots import LossCurve
+from scenekit.traced import TracedValues
 from scenes.backpropagation import Backpropagation
 from scenes.chain_rule import ChainRule
 from scenes.gradient_descent import GradientDescent
@@ -189,3 +192,30 @@ steps = 2
         audit, problems = audit_scene(scene, trace, media)
         assert problems == []
         assert audit.scene.ledger.entries
+
+
+def test_the_loss_curve_names_its_axes_with_traced_ticks_and_marks_the_last_loss(tmp_path):
+    """Every tick value is a ledger entry of a loss (or the number of steps) standing
+    at that loss's height; the last point is ringed and labelled with its own loss."""
+    trace = compute_trace(load_lesson(None))
+    ledger = Ledger()
+    with tempconfig({"media_dir": str(tmp_path / "media")}):
+        plot = LossCurve(TracedValues(trace, ledger))
+    losses = trace.network.training.losses
+    ticks = plot.labels[1]
+    assert len(ticks) >= 2
+    paths = []
+    for mark, label in ticks:
+        [entry] = ledger.entries_of(label)
+        index = int(re.fullmatch(r"network\.training\.losses\[(\d+)\]", entry.path)[1])
+        assert entry.value == losses[index]
+        assert mark.get_y() == pytest.approx(plot.axes.c2p(0, losses[index])[1])
+        paths.append(entry.path)
+    assert "network.training.losses[0]" in paths  # the first loss is always a tick
+    steps = [e for e in ledger.entries if e.path == "len(network.training.steps)"]
+    assert [e.value for e in steps] == [len(trace.network.training.steps)]
+    ring, value = plot.current
+    last = len(losses) - 1
+    [entry] = ledger.entries_of(value)
+    assert (entry.path, entry.value) == (f"network.training.losses[{last}]", losses[last])
+    assert ring.get_center()[:2] == pytest.approx(plot.axes.c2p(last, losses[last])[:2])
