@@ -272,6 +272,8 @@ def _script_command(args: argparse.Namespace) -> int:
     out_dir = args.dir or default_out_dir(
         lesson or load_lesson(None), RenderOptions(quality=args.quality)
     )
+    if str(args.out) != "-":  # before rendering: a file of the user's there is never replaced
+        _check_replaceable(args.out or default_script_path(out_dir), "script")
     built = _rendering(
         out_dir,
         lambda display: build_script(lesson, names, out_dir, jobs=args.jobs, observer=display),
