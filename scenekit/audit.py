@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
 import numpy as np
@@ -36,8 +36,23 @@ from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
-from scenekit.crossings import crossings, glyph_boxes, outline_segments, text_boxes
+from scenekit.crossings import (
+    OVERLAP_TOLERANCE,
+    crossings,
+    drawn_box,
+    glyph_boxes,
+    glyphs_meet,
+    outline_segments,
+    text_boxes,
+)
 from scenekit.ledger import check_ledger
+from scenekit.moments import (
+    MOMENT_OPACITY,
+    glyphs_of,
+    moving_members,
+    opacity,
+    transforming,
+)
 
 __all__ = [
     "FORMULA_CONSTANTS",
@@ -45,6 +60,7 @@ __all__ = [
     "Audit",
     "audit_scene",
     "audited",
+    "caption_problems",
     "formulas_in",
     "layout_problems",
     "numbers_in",
@@ -56,7 +72,8 @@ __all__ = [
 FORMULA_CONSTANTS = frozenset({"0", "1", "2"})
 TEXT_CLASSES = (Typst, Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)
 FRAME_TOLERANCE = 0.02  # Manim units a text may pass the frame's edge by
-OVERLAP_TOLERANCE = 0.03  # Manim units two texts' boxes may share (glyph padding)
+SAMPLED_FRACTIONS = (0.25, 0.5, 0.75)  # of each animation's run time, checked (and its end)
+CAPTION_OPACITY = 0.25  # a caption is readable from this opacity on: one at a time
 
 _GROUP_LABEL = re.compile(r":\s*[A-Za-z_][A-Za-z0-9_-]*\s*\}\}")
 _INDEX = re.compile(r"[_^](\([^()]*\)|[A-Za-z0-9]+)")
@@ -119,12 +136,35 @@ def audited(scene_class: type) -> type:
             super().setup()
             self.layout_problems: list[str] = []
             self.audit_seconds = 0.0
+            self.audited_moments = 0  # checks made, in the middle of animations and after them
+            self._moments: list[float] = []
 
         def play(self, *args: Any, **kwargs: Any) -> None:
             super().play(*args, **kwargs)
+            self._check(moving=None)
+
+        def play_internal(self, skip_rendering: bool = False) -> None:
+            duration = self.get_run_time(self.animations)
+            self._moments = [fraction * duration for fraction in SAMPLED_FRACTIONS]
+            if self.renderer.skip_animations:  # no frames: step to each moment, then the end
+                for moment in list(self._moments):
+                    self.update_to_time(moment)
+            super().play_internal(skip_rendering)
+
+        def update_to_time(self, t: float) -> None:
+            super().update_to_time(t)
+            passed = [moment for moment in self._moments if moment <= t + 1e-9]
+            if passed:  # the first frame at or after a sampled moment
+                self._moments = self._moments[len(passed) :]
+                self._check(moving=self.animations)
+
+        def _check(self, moving: Any) -> None:
             checks = time.perf_counter()
-            self.layout_problems.extend(layout_problems(self))
-            self.layout_problems.extend(shape_problems(self))
+            self.audited_moments += 1
+            moved = None if moving is None else moving_members(moving)
+            self.layout_problems.extend(layout_problems(self, moving, moved))
+            self.layout_problems.extend(shape_problems(self, moved))
+            self.layout_problems.extend(caption_problems(self, moved))
             self.audit_seconds += time.perf_counter() - checks
 
     Audited.__name__ = Audited.__qualname__ = scene_class.__name__
@@ -195,33 +235,93 @@ def numbers_in(source: str) -> list[str]:
     return _NUMBER.findall(without_indices)
 
 
-def layout_problems(scene: Any) -> list[str]:
-    """Texts now on screen that leave the frame or overlap another text."""
+def layout_problems(
+    scene: Any, moving: list[Any] | None = None, moved: set[int] | None = None
+) -> list[str]:
+    """Texts now on screen that leave the frame or overlap another text.
+
+    ``moving``: the animations under way, for a check in the middle of them.
+    Then a text counts only where it is readable (``MOMENT_OPACITY``), two
+    texts overlap only where a glyph of one covers a glyph of the other, and
+    an object may cross what it transforms from or into (its own source or
+    target, or a part of its own group).
+    """
     name = type(scene).__name__
+    threshold = 0.0 if moving is None else MOMENT_OPACITY
     texts, boxes = [], []
+    # what no animation moves keeps the box the last check found (mid-animation)
+    known = scene.__dict__.setdefault("audit_boxes", {}) if hasattr(scene, "__dict__") else {}
     for mobject in _top_level_texts(scene.mobjects):
-        box = _drawn_box(mobject)
+        if moved is not None and id(mobject) not in moved and id(mobject) in known:
+            box = known[id(mobject)]
+        else:
+            box = known[id(mobject)] = drawn_box(mobject, threshold)
         if box is not None:
             texts.append(mobject)
             boxes.append(box)
     if not texts:
         return []
+    still = np.zeros(len(texts), dtype=bool)  # checked after the last animation already
+    if moved is not None:
+        still = np.array([id(text) not in moved for text in texts])
     left, bottom, right, top = np.array(boxes).T
     half_width = config.frame_width / 2 + FRAME_TOLERANCE
     half_height = config.frame_height / 2 + FRAME_TOLERANCE
     outside = (left < -half_width) | (right > half_width) | (bottom < -half_height)
     outside |= top > half_height
+    outside &= ~still
     problems = [
         f"{name}: {source_of(texts[i])!r} leaves the frame" for i in np.flatnonzero(outside)
     ]
+    band = _band_top(scene)
+    if band is not None:
+        captions = {id(caption) for caption in scene.captions}
+        problems.extend(
+            f"{name}: {source_of(texts[i])!r} reaches into the caption band"
+            for i in np.flatnonzero((bottom < band) & ~still)
+            if id(texts[i]) not in captions
+        )
     # every pair at once: the boxes share more than the tolerance in both directions
     shared_width = np.minimum.outer(right, right) - np.maximum.outer(left, left)
     shared_height = np.minimum.outer(top, top) - np.maximum.outer(bottom, bottom)
     sharing = (shared_width > OVERLAP_TOLERANCE) & (shared_height > OVERLAP_TOLERANCE)
-    overlapping = np.triu(sharing, 1)
+    overlapping = np.triu(sharing & ~np.logical_and.outer(still, still), 1)
+    if moving is not None:
+        exempt = transforming(moving)
+        glyphs: dict[int, np.ndarray] = {}
+        for i, j in np.argwhere(overlapping):
+            if exempt(texts[i], boxes[i], texts[j], boxes[j]) or not glyphs_meet(
+                *(glyphs.setdefault(k, glyphs_of(texts[k])) for k in (i, j))
+            ):
+                overlapping[i, j] = False
     for i, j in np.argwhere(overlapping):  # row by row, as pairs (i < j) are read
-        problems.append(f"{name}: {source_of(texts[i])!r} overlaps {source_of(texts[j])!r}")
+        during = "" if moving is None else " during an animation"
+        problems.append(f"{name}: {source_of(texts[i])!r} overlaps {source_of(texts[j])!r}{during}")
     return problems
+
+
+def caption_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
+    """Two step captions readable at once (above ``CAPTION_OPACITY``): one at a time.
+
+    Content reaching into the caption band (below the scene's ``band_top()``)
+    is found with the texts' and shapes' other checks.
+    """
+    captions = getattr(scene, "captions", [])
+    on_screen = {id(m) for m in scene.mobjects}  # a caption is shown on its own
+    shown = [c for c in captions if id(c) in on_screen and opacity(c) > CAPTION_OPACITY]
+    name = type(scene).__name__
+    problems = [
+        f"{name}: captions {source_of(a)!r} and {source_of(b)!r} are readable at once"
+        for a, b in pairwise(shown)
+    ]
+    return problems
+
+
+def _band_top(scene: Any) -> float | None:
+    """The caption band's top (content stays above it), for a scene with captions."""
+    if not hasattr(scene, "band_top") or not getattr(scene, "captions", None):
+        return None
+    return scene.band_top() - FRAME_TOLERANCE
 
 
 def _top_level_texts(mobjects: list[Mobject]) -> list[Mobject]:
@@ -232,20 +332,6 @@ def _top_level_texts(mobjects: list[Mobject]) -> list[Mobject]:
         else:
             found.extend(_top_level_texts(mobject.submobjects))
     return found
-
-
-def _drawn_box(mobject: Mobject) -> tuple[float, float, float, float] | None:
-    """``(left, bottom, right, top)`` of the glyphs' control points (cheap, and
-    never smaller than the drawing), or ``None`` for a text nothing of which
-    is drawn: no width, or every glyph faded out."""
-    members = mobject.family_members_with_points()
-    if not any(m.get_fill_opacity() > 0 or m.get_stroke_opacity() > 0 for m in members):
-        return None
-    points = np.concatenate([m.points for m in members])
-    (left, bottom, _), (right, top, _) = points.min(axis=0), points.max(axis=0)
-    if not right - left > 0:
-        return None
-    return left, bottom, right, top
 
 
 @contextmanager
@@ -291,7 +377,7 @@ def recording_created_texts(
 # a text, or a point leaves the frame.
 
 
-def shape_problems(scene: Any) -> list[str]:
+def shape_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
     """Shapes now on screen that leave the frame or cross a text's glyphs.
 
     A shape may pass around a text (a frame, a circle about its name, a rule
@@ -309,16 +395,29 @@ def shape_problems(scene: Any) -> list[str]:
     starts, ends, owner = outline_segments([shape for _, shape in shapes])
     half = np.array([config.frame_width, config.frame_height]) / 2 + FRAME_TOLERANCE
     outside = (np.abs(starts) > half).any(axis=1) | (np.abs(ends) > half).any(axis=1)
+    # in the middle of an animation: only what moves (the rest was checked after the last)
+    shape_moves = np.array([moved is None or id(shape) in moved for _, shape in shapes])
+    outside &= shape_moves[owner]
     problems = [
         f"{name}: {_a(shapes[index][1])} leaves the frame"
         for index in dict.fromkeys(owner[outside])
     ]
+    band = _band_top(scene)
+    if band is not None:
+        below = ((starts[:, 1] < band) | (ends[:, 1] < band)) & shape_moves[owner]
+        problems.extend(
+            f"{name}: {_a(shapes[index][1])} reaches into the caption band"
+            for index in dict.fromkeys(owner[below])
+        )
     if not texts:
         return problems
     # every segment of every outline against every text's box at once ...
     boxes = text_boxes([members for _, _, members in texts])
     drawn_at = np.array([order for order, _ in shapes])[owner]
     candidates = crossings(starts, ends, boxes)
+    if moved is not None:
+        text_moves = np.array([any(id(m) in moved for m in members) for _, _, members in texts])
+        candidates &= shape_moves[owner][:, None] | text_moves[None, :]
     for column in np.flatnonzero(candidates.any(axis=0)):
         order, source, members = texts[column]
         behind = [i for i, backdrop in backdrops if i < order and _covers(backdrop, boxes[column])]

@@ -8,12 +8,26 @@ every box at once (NumPy), so the audit can run after each animation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from manim import Mobject
 
-__all__ = ["GLYPH_MARGIN", "STRAIGHT", "crossings", "glyph_boxes", "outline_segments", "text_boxes"]
+__all__ = [
+    "GLYPH_MARGIN",
+    "OVERLAP_TOLERANCE",
+    "STRAIGHT",
+    "boxes_meet",
+    "crossings",
+    "drawn_box",
+    "glyph_boxes",
+    "glyphs_meet",
+    "outline_segments",
+    "text_boxes",
+]
 
 STRAIGHT = 1e-4  # Manim units a straight curve's handles may lie off its chord
+OVERLAP_TOLERANCE = 0.03  # Manim units two texts' boxes may share (glyph padding)
 GLYPH_MARGIN = 0.01  # Manim units of a glyph's box a shape may graze (anti-aliasing)
 
 
@@ -72,3 +86,33 @@ def crossings(starts: np.ndarray, ends: np.ndarray, boxes: np.ndarray) -> np.nda
     enter = np.minimum(low, high).max(axis=2)
     leave = np.maximum(low, high).min(axis=2)
     return (enter <= leave) & (leave >= 0) & (enter <= 1)
+
+
+def drawn_box(mobject: Mobject, threshold: float = 0.0) -> tuple[float, float, float, float] | None:
+    """``(left, bottom, right, top)`` of the glyphs' control points (cheap, and
+    never smaller than the drawing), or ``None`` for a text nothing of which
+    is drawn: no width, or every glyph faded out (to ``threshold`` or less)."""
+    members = mobject.family_members_with_points()
+    if not members or not any(
+        m.get_fill_opacity() > threshold or m.get_stroke_opacity() > threshold for m in members
+    ):
+        return None
+    points = np.concatenate([m.points for m in members])
+    (left, bottom, _), (right, top, _) = points.min(axis=0), points.max(axis=0)
+    if not right - left > 0:
+        return None
+    return left, bottom, right, top
+
+
+def boxes_meet(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Whether two ``(left, bottom, right, top)`` boxes share some area."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0 and min(a[3], b[3]) - max(a[1], b[1]) > 0
+
+
+def glyphs_meet(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a glyph of ``a`` covers a glyph of ``b`` (by more than the tolerance)."""
+    if not len(a) or not len(b):
+        return False
+    width = np.minimum.outer(a[:, 2], b[:, 2]) - np.maximum.outer(a[:, 0], b[:, 0])
+    height = np.minimum.outer(a[:, 3], b[:, 3]) - np.maximum.outer(a[:, 1], b[:, 1])
+    return bool(((width > OVERLAP_TOLERANCE) & (height > OVERLAP_TOLERANCE)).any())

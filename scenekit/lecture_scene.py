@@ -67,11 +67,21 @@ class LectureScene(Scene):
         self.ever_shown: dict[int, Mobject] = {}
         self.steps: list[str] = []
         self._caption: Mobject | None = None
+        self.captions: list[Mobject] = []  # every step's caption, in order (the audit reads it)
 
     @property
     def caption(self) -> Mobject | None:
         """The caption of the current step, on screen at the bottom (``None`` before any)."""
         return self._caption
+
+    @staticmethod
+    def band_top() -> float:
+        """The top of the caption band: content stays above it, the caption below.
+
+        :meth:`keep_in_frame`, :meth:`room_below` and :meth:`fit_beside` keep to it,
+        and the audit fails content that reaches into the band.
+        """
+        return -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
 
     # -- remembering what was on screen -------------------------------------
 
@@ -138,11 +148,17 @@ class LectureScene(Scene):
         self.ledger.step = text
         self.next_section(f"{len(self.steps):02d} {text}"[:60])
         new_caption = self.traced.words(*caption, font_size=style.CAPTION_SIZE, color=style.MUTED)
-        new_caption.to_edge(DOWN, buff=style.EDGE_BUFF)
-        if self._caption is None:
-            self.play(FadeIn(new_caption))
-        else:
-            self.play(FadeOut(self._caption), FadeIn(new_caption))
+        room = config.frame_width - 2 * style.EDGE_BUFF
+        if new_caption.width > room:  # a long caption fits the band's width, shrunk
+            new_caption.scale_to_fit_width(room)
+        if new_caption.height > style.CAPTION_BAND:
+            new_caption.scale_to_fit_height(style.CAPTION_BAND)
+        new_caption.move_to(UP * (self.band_top() - style.CAPTION_BAND / 2))
+        # One caption at a time: the old one is gone before the new one shows.
+        if self._caption is not None:
+            self.play(FadeOut(self._caption, run_time=style.CAPTION_FADE))
+        self.captions.append(new_caption)
+        self.play(FadeIn(new_caption, run_time=1 - style.CAPTION_FADE))
         self._caption = new_caption
 
     def keep_in_frame(self, mobject: Mobject) -> Mobject:
@@ -160,7 +176,7 @@ class LectureScene(Scene):
         """
         half_width = config.frame_width / 2 - style.EDGE_BUFF
         half_height = config.frame_height / 2 - style.EDGE_BUFF
-        bottom = -half_height + style.CAPTION_BAND
+        bottom = self.band_top() + style.BAND_GAP
         if mobject.width > 2 * half_width:
             mobject.scale_to_fit_width(2 * half_width)
         if mobject.height > half_height - bottom:
@@ -185,8 +201,7 @@ class LectureScene(Scene):
         --------
         >>> diagram = NeuronDiagram(self.traced, 0, height=self.room_below(title))  # doctest: +SKIP
         """
-        bottom = -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
-        return above.get_bottom()[1] - style.BLOCK_BUFF - bottom
+        return above.get_bottom()[1] - style.BLOCK_BUFF - self.band_top() - style.BAND_GAP
 
     def fit_beside(self, mobject: Mobject, left: Mobject, below: Mobject) -> Mobject:
         """Put ``mobject`` right of ``left`` and under ``below``, shrunk to the room left."""

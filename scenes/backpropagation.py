@@ -9,9 +9,10 @@ trace's hand chain rule (``network.chain_rule``), set beside autograd's
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, VGroup, Write, config
+from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write, config
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
     CLOSE_BRACKET,
@@ -305,7 +306,7 @@ class Backpropagation(LearningScene):
             columns = [signal_matrix.column(NEURON)]
             if row == 0:
                 columns.append(input_matrix.column(INPUT))
-            self.play(*(Indicate(c, color=style.HIGHLIGHT) for c in columns), run_time=style.QUICK)
+            self.play(*(Emphasize(c, color=style.HIGHLIGHT) for c in columns), run_time=style.QUICK)
 
         left = VGroup(
             VGroup(signals, feeding).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN), table

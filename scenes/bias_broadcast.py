@@ -8,7 +8,6 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     TransformFromCopy,
     VGroup,
@@ -17,6 +16,7 @@ from manim import (
 
 from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import Value
@@ -164,8 +164,8 @@ class BiasBroadcast(LectureScene):
         )
         row, column = self.entry
         self.play(
-            Indicate(self.product.entry(row, column), color=style.HIGHLIGHT),
-            Indicate(self.broadcast.entry(row, column), color=style.HIGHLIGHT),
+            Emphasize(self.product.entry(row, column), color=style.HIGHLIGHT),
+            Emphasize(self.broadcast.entry(row, column), color=style.HIGHLIGHT),
         )
         self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
         self.play(*make_fill(self.worked.result, self.symbols, self.preactivation, row, column))
@@ -189,5 +189,5 @@ class BiasBroadcast(LectureScene):
                 ),
                 run_time=style.QUICK * 2,
             )
-        self.play(Indicate(self.preactivation, color=style.HIGHLIGHT))
+        self.play(Emphasize(self.preactivation, color=style.HIGHLIGHT))
         self.pause()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Indicate, VGroup, Write
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, VGroup, Write
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
     CLOSE_BRACKET,
@@ -331,7 +332,7 @@ class ChainRule(LearningScene):
         if k is not None and self.g_column + k in self.table.shown_columns:
             columns.append(self.g_column + k)
         self.play(
-            *(Indicate(self.table.column(c), color=style.HIGHLIGHT) for c in columns),
+            *(Emphasize(self.table.column(c), color=style.HIGHLIGHT) for c in columns),
             run_time=style.QUICK,
         )
 

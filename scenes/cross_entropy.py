@@ -9,10 +9,11 @@ mean ``network.loss``, ``network.predicted_classes`` and ``network.accuracy``.
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, Indicate, SurroundingRectangle, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, FadeIn, SurroundingRectangle, VGroup, Write
 
 from scenekit import style
 from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.terms import NEW_LINE, OVER, PLUS, Term, Value
@@ -125,9 +126,9 @@ class CrossEntropyLoss(LearningScene):
         self.clear_slide()
         self.stack(self.table, block)
         self.play(FadeIn(self.table))
-        self.play(Indicate(self.table.column(LOSS), color=style.HIGHLIGHT))
+        self.play(Emphasize(self.table.column(LOSS), color=style.HIGHLIGHT))
         self.play(Write(mean), FadeIn(count))
-        self.play(Indicate(mean.result, color=style.RESULT))
+        self.play(Emphasize(mean.result, color=style.RESULT))
         self.pause()
 
     # -- the predicted class and the accuracy -----------------------------------------------

@@ -9,7 +9,6 @@ from manim import (
     RIGHT,
     FadeIn,
     FadeOut,
-    Indicate,
     ReplacementTransform,
     SurroundingRectangle,
     Transform,
@@ -19,6 +18,7 @@ from manim import (
 
 from scenekit import style
 from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import NEW_LINE, PLUS, TIMES, Term, Value
@@ -203,5 +203,5 @@ class LayerProduct(LectureScene):
                     run_time=style.QUICK,
                 )
         self.play(FadeOut(self.row_box), FadeOut(self.column_box))
-        self.play(Indicate(self.product, color=style.HIGHLIGHT))
+        self.play(Emphasize(self.product, color=style.HIGHLIGHT))
         self.pause()

@@ -8,7 +8,6 @@ from manim import (
     RIGHT,
     Create,
     FadeIn,
-    Indicate,
     Line,
     TransformFromCopy,
     VGroup,
@@ -16,6 +15,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import CLOSE, MINUS, OPEN, OVER, SQUARED, TIMES, Checked, Value
@@ -189,7 +189,7 @@ class MSELoss(LectureScene):
     # -- their sum -----------------------------------------------------------------------------
     def _show_sum(self) -> None:
         self.step("Add the squared errors")
-        self.play(Indicate(self.table.column(SQUARE), color=style.HIGHLIGHT))
+        self.play(Emphasize(self.table.column(SQUARE), color=style.HIGHLIGHT))
         self.play(TransformFromCopy(self.table.column(SQUARE), self.sum))
         self.pause()
 
@@ -198,5 +198,5 @@ class MSELoss(LectureScene):
         self.step("Divide by $K$, the number of prediction entries: the mean")
         self.play(FadeIn(self.count, shift=RIGHT * style.NUDGE))
         self.play(FadeIn(self.mean, shift=DOWN * style.NUDGE))
-        self.play(Indicate(self.mean.result, color=style.RESULT))
+        self.play(Emphasize(self.mean.result, color=style.RESULT))
         self.pause()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Indicate, Mobject, TransformFromCopy, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Mobject, TransformFromCopy, VGroup, Write
 
 from scenekit import style
 from scenekit.diagrams import NeuronDiagram
+from scenekit.emphasis import Emphasize
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
 from scenekit.terms import Value
@@ -168,8 +169,8 @@ class SingleNeuron(LectureScene):
         self.step("Multiply each input by its weight")
         for i, line in enumerate(self.products):
             self.play(
-                Indicate(self.diagram.inputs[i], color=style.HIGHLIGHT),
-                Indicate(self.diagram.weights[i], color=style.HIGHLIGHT),
+                Emphasize(self.diagram.inputs[i], color=style.HIGHLIGHT),
+                Emphasize(self.diagram.weights[i], color=style.HIGHLIGHT),
                 run_time=0.6,
             )
             self.play(FadeIn(line, shift=RIGHT * 0.2), run_time=0.6)
@@ -183,7 +184,7 @@ class SingleNeuron(LectureScene):
     # -- plus the bias ---------------------------------------------------------------
     def _show_bias(self) -> None:
         self.step("Add the bias")
-        self.play(Indicate(self.diagram.bias, color=style.HIGHLIGHT))
+        self.play(Emphasize(self.diagram.bias, color=style.HIGHLIGHT))
         self.play(FadeIn(self.preactivation, shift=DOWN * 0.2))
         self.pause()
 
@@ -191,5 +192,5 @@ class SingleNeuron(LectureScene):
     def _show_activation(self) -> None:
         self.step("Apply the activation: the neuron's output")
         self.play(Write(self.output))
-        self.play(Indicate(self.diagram.output_label, color=style.ACTIVE))
+        self.play(Emphasize(self.diagram.output_label, color=style.ACTIVE))
         self.pause()

@@ -10,11 +10,12 @@ probabilities are added up against 1 the same way.
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, FadeIn, Indicate, SurroundingRectangle, VGroup, Write
+from manim import DOWN, RIGHT, UP, FadeIn, SurroundingRectangle, VGroup, Write
 
 from mlpmath.display import EQUALS
 from scenekit import style
 from scenekit.classes import ProbabilityBars, worked_sum_to_one
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.terms import MINUS, OVER, Checked, Value
@@ -142,14 +143,14 @@ class Softmax(LearningScene):
     def _show_sum(self) -> None:
         self.step("Add them up")
         self.remove(self.exp_note)
-        self.play(Indicate(self.row_pieces[EXP], color=style.HIGHLIGHT))
+        self.play(Emphasize(self.row_pieces[EXP], color=style.HIGHLIGHT))
         self.play(Write(self.sum))
         self.pause()
 
     def _show_divide(self) -> None:
         self.step("Divide each by the sum: the probabilities")
         self.play(FadeIn(self.row_pieces[PROBABILITY], shift=DOWN * style.NUDGE))
-        self.play(Indicate(self.row_pieces[PROBABILITY], color=style.HIGHLIGHT))
+        self.play(Emphasize(self.row_pieces[PROBABILITY], color=style.HIGHLIGHT))
         self.pause()
 
     def _show_bars(self) -> None:
@@ -195,7 +196,7 @@ class Softmax(LearningScene):
         self.play(FadeIn(arrow), FadeIn(row[2]))
         if SAMPLE in p.shown_rows:
             self.play(
-                *(Indicate(m.row(SAMPLE), color=style.HIGHLIGHT) for m in (z, p)),
+                *(Emphasize(m.row(SAMPLE), color=style.HIGHLIGHT) for m in (z, p)),
                 FadeIn(SurroundingRectangle(p.row(SAMPLE), color=style.HIGHLIGHT, buff=0.08)),
             )
         self.pause()

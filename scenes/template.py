@@ -12,9 +12,10 @@ It is not part of the lecture (not in ``LECTURE_ORDER``).
 
 from __future__ import annotations
 
-from manim import DOWN, FadeIn, Indicate, VGroup, Write
+from manim import DOWN, FadeIn, VGroup, Write
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import indexed
 from scenekit.terms import Value
@@ -79,5 +80,5 @@ class TemplateScene(LectureScene):
     def _show_sum(self) -> None:
         self.step("Each weight times its input, added up")
         self.play(Write(self.worked))
-        self.play(Indicate(self.worked.result, color=style.HIGHLIGHT))  # the total
+        self.play(Emphasize(self.worked.result, color=style.HIGHLIGHT))  # the total
         self.pause()

@@ -21,10 +21,13 @@ from manim import (
     Circle,
     Dot,
     FadeIn,
+    FadeOut,
+    Indicate,
     Line,
     SurroundingRectangle,
     VGroup,
     tempconfig,
+    there_and_back,
 )
 from manim.mobject.text.typst_mobject import MathTypst
 from random_lessons import random_lesson_text
@@ -180,10 +183,48 @@ class ArrowOffFrame(SingleNeuron):
         self.play(self.diagram.output.animate.shift(RIGHT * 9))
 
 
+class LabelPassesOverAnother(SingleNeuron):
+    """A label moved onto another and back: clean before and after, over it in between."""
+
+    def construct(self) -> None:
+        super().construct()
+        self.play(self.output.animate(rate_func=there_and_back).move_to(self.diagram.output))
+
+
+class CrossFadedCaptions(SingleNeuron):
+    """Two captions faded through each other, as step() once did."""
+
+    def construct(self) -> None:
+        super().construct()
+        other = self.caption.copy()
+        self.captions.append(other)
+        self.play(FadeOut(self.caption), FadeIn(other))
+
+
+class IntoTheBand(SingleNeuron):
+    """Content moved down under the caption."""
+
+    def construct(self) -> None:
+        super().construct()
+        self.play(self.output.animate.next_to(self.caption, UP, buff=0).shift(DOWN * 0.2))
+
+
+class GrowingPulse(MSELoss):
+    """Manim's Indicate grows a packed table's column over its neighbour for a moment."""
+
+    def construct(self) -> None:
+        super().construct()
+        self.play(Indicate(self.table.column(1)))
+
+
 @pytest.mark.parametrize(
     ("scene", "problem"),
     [
         (TypedNumber, "0.2655"),  # a typed number fails the audit
+        (LabelPassesOverAnother, "during an animation"),  # caught mid-animation only
+        (CrossFadedCaptions, "are readable at once"),  # one caption at a time
+        (IntoTheBand, "reaches into the caption band"),  # content stays above the band
+        (GrowingPulse, "crosses"),  # emphasis by colour, not by growing
         (OverlappingText, "overlaps"),  # so does text over text
         (OffFrameText, "leaves the frame"),  # and text off the frame
         (DotOnTable, "a Dot crosses '$ mat("),  # a shape over a text
