@@ -409,3 +409,27 @@ def test_the_lock_hashes_every_pin_and_holds_the_cpu_torch():
     unhashed = [entry.split()[0] for entry in pins if "--hash=sha256:" not in entry]
     assert not unhashed, f"requirements.lock: no hash for {unhashed}"
     assert locked()["torch"].endswith("+cpu")
+
+
+def test_the_lock_fits_pyproject():
+    """Every requirement of pyproject.toml (dependencies and extras) is locked at a version
+    inside its range: a dependency added without `make lock` fails here (and in .ci/setup)."""
+    present = dict(
+        re.findall(
+            r"^([A-Za-z0-9_.-]+)==(\S+)",
+            (ROOT / "requirements-present.lock").read_text(),
+            flags=re.MULTILINE,
+        )
+    )
+    present = {_normal(name): found for name, found in present.items()}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [(line, locked()) for line in project["dependencies"]]
+    wanted += [(line, locked()) for line in project["optional-dependencies"]["dev"]]
+    wanted += [(line, present) for line in project["optional-dependencies"]["present"]]
+    for line, pins in wanted:
+        requirement = Requirement(line)
+        found = pins.get(_normal(requirement.name))
+        assert found is not None and Version(found) in requirement.specifier, (
+            f"pyproject.toml's {line!r} is locked at {found}: run `make lock`"
+        )
+    assert {"pyside6"} <= present.keys() and "pyside6" not in locked()
