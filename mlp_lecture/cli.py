@@ -73,6 +73,46 @@ def _render_command(args: argparse.Namespace) -> int:
     return _report_problems(report, args.verbose)
 
 
+def _stills_command(args: argparse.Namespace) -> int:
+    """A PNG render (each scene's last frame) in a temporary folder, then a
+    compact copy of each frame in DIR."""
+    import tempfile
+
+    from mlp_lecture.pipeline.options import RenderOptions, lesson_folder
+    from mlp_lecture.pipeline.render import render_scenes
+    from mlp_lecture.stills import Still, StillsError, check_gallery, write_gallery
+
+    lesson, names = _lesson_and_scenes(args)
+    options = RenderOptions(quality=args.quality, format="png")
+    _check(options)
+    gallery = args.out or lesson_folder(lesson) / "stills"
+    try:
+        check_gallery(gallery)  # before rendering: a folder of the user's is refused at once
+    except StillsError as error:
+        raise UserError(str(error)) from None
+    with tempfile.TemporaryDirectory(prefix="mlp-lecture-stills-") as temporary:
+        frames_dir = Path(temporary) / "frames"
+
+        def render(display: RenderDisplay) -> Any:
+            return render_scenes(
+                lesson, names, frames_dir, options, jobs=args.jobs, force=True,
+                verbose=args.verbose, observer=display,
+            )  # fmt: skip
+
+        report = _rendering(gallery, render)
+        if isinstance(report, int):
+            return report
+        status = _report_problems(report, args.verbose)
+        shown = [s for s in report.scenes if s.video is not None and s.status != "failed"]
+        try:
+            written = write_gallery([Still(s.name, s.video) for s in shown], gallery)
+        except StillsError as error:
+            raise UserError(str(error)) from None
+    size = sum(path.stat().st_size for path in written)
+    print(f"{gallery}: {len(written)} still(s), {size // 1024} kB")
+    return status
+
+
 def _slides_command(args: argparse.Namespace) -> int:
     from mlp_lecture.deck import SLIDES_DIR, TARGETS, build_deck
     from mlp_lecture.pipeline.options import RenderOptions, default_out_dir
@@ -401,6 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--lecture", action="store_true", help="also join the scenes into DIR/lecture.mp4"
     )
     render.set_defaults(run=_render_command)
+
+    stills = commands.add_parser(
+        "stills", help="each scene's last frame as a small PNG, for a gallery (DIR/NN-Scene.png)"
+    )
+    _add_rendering_arguments(stills, "renders/LESSON/stills")
+    stills.set_defaults(run=_stills_command)
 
     slides = commands.add_parser(
         "slides", help="the lecture as a slide deck: a slide per step, notes, HTML and PowerPoint"
