@@ -84,7 +84,7 @@ class NeuronDiagram(VGroup):
         self.weights = VGroup(
             *(
                 _label_along(
-                    named("w", i, f"{base}.weight[{i}]", style.WEIGHT, style.SMALL_SIZE), edge
+                    named("w", i, f"{base}.weight[{i}]", style.WEIGHT, style.EDGE_LABEL_SIZE), edge
                 )
                 for i, edge in enumerate(self.edges)
             )
@@ -172,10 +172,13 @@ def _boxes_meet(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
 
 
 def _label_along(label: VGroup, edge: Line) -> VGroup:
-    """Turn ``label`` to run along ``edge`` and sit just above its middle."""
+    """Turn ``label`` to run along ``edge`` and sit just above it, nearer its input
+    (``style.NEURON_LABEL_AT`` of the way): the edges close in on the neuron."""
     lift = label.height / 2 + style.LABEL_GAP
     label.rotate(edge.get_angle())
-    return label.move_to(edge.get_center() + rotate_vector(UP, edge.get_angle()) * lift)
+    start, end = edge.get_start(), edge.get_end()
+    at = start + style.NEURON_LABEL_AT * (end - start)
+    return label.move_to(at + rotate_vector(UP, edge.get_angle()) * lift)
 
 
 class NetworkDiagram(VGroup):
@@ -312,7 +315,7 @@ class NetworkDiagram(VGroup):
         below = max((n[1].height for n in notes.values() if len(n) > 1), default=0.0)
         pitch = 2 * style.NEURON_RADIUS + style.NEURON_BUFF
         if notes:  # a value above each neuron, a bias below: their boxes keep them apart
-            pitch += above + below + 2 * style.LABEL_GAP - style.NEURON_BUFF
+            pitch += above + below + 2 * style.LABEL_GAP - style.NEURON_BUFF / 2
         circles, column = {}, VGroup()
         top = (len(picks) - 1) / 2 * pitch
         for slot, index in enumerate(picks):

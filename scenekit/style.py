@@ -97,6 +97,7 @@ EDGE_WIDTHS = (1.5, 7.0)  # stroke of a diagram's edge: weight zero, the largest
 EDGE_FRACTIONS = (0.62, 0.38, 0.7, 0.3, 0.55, 0.45)
 MAX_DIAGRAM_GAP = 4.6  # widest a diagram's columns spread to give their weights room
 LEGEND_SWATCH = 0.5  # length of a legend's sample line
+NEURON_LABEL_AT = 0.4  # of the way from an input to the neuron, where its weight sits
 
 # -- classification: one colour per class (cycled past the last), the plane's regions --
 CLASS_COLORS = palette.CLASS_COLORS

@@ -35,7 +35,7 @@ def built(tmp_path_factory):
             trace = compute_trace(load_lesson(path))
             ledger = Ledger()
             traced = TracedValues(trace, ledger)
-            diagram = NetworkDiagram(traced, NetworkNotation(trace.network.sizes), height=5.5)
+            diagram = NetworkDiagram(traced, NetworkNotation(trace.network.sizes))
             made[name] = (trace, diagram, ledger)
     return made
 
