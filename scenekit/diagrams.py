@@ -53,7 +53,7 @@ class NeuronDiagram(VGroup):
     Examples
     --------
     >>> diagram = NeuronDiagram(self.traced, neuron=0, sample=0)  # doctest: +SKIP
-    >>> self.play(Indicate(diagram.weights[0]), Indicate(diagram.inputs[0]))  # doctest: +SKIP
+    >>> self.play(Emphasize(diagram.weights[0]), Emphasize(diagram.inputs[0]))  # doctest: +SKIP
     """
 
     def __init__(

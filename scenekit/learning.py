@@ -16,7 +16,6 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
-    Indicate,
     Mobject,
     ReplacementTransform,
     TransformFromCopy,
@@ -25,6 +24,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import NEW_LINE, TIMES, Checked, Op, Term, Value
@@ -130,8 +130,8 @@ def play_gradients(
         scene.play(FadeIn(table.entry(row, torch), shift=LEFT * style.NUDGE))
         if index == 0:
             scene.play(
-                Indicate(table.entry(row, hand), color=style.HIGHLIGHT),
-                Indicate(table.entry(row, torch), color=style.HIGHLIGHT),
+                Emphasize(table.entry(row, hand), color=style.HIGHLIGHT),
+                Emphasize(table.entry(row, torch), color=style.HIGHLIGHT),
             )
         scene.pause()
 

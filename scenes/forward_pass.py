@@ -13,7 +13,6 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    Indicate,
     MoveToTarget,
     ReplacementTransform,
     VGroup,
@@ -23,6 +22,7 @@ from manim import (
 
 from scenekit import style
 from scenekit.diagrams import NetworkDiagram
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call
@@ -282,7 +282,7 @@ class ForwardPass(LectureScene):
                 ReplacementTransform(figure.legend, diagram.legend),
             )
         self.play(FadeIn(self.input))
-        self.play(*(Indicate(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
+        self.play(*(Emphasize(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
         self.pause()
 
     # -- one layer ---------------------------------------------------------------------------
@@ -349,9 +349,9 @@ class ForwardPass(LectureScene):
         self.play(MoveToTarget(output))
         self.play(FadeIn(self.net_arrow), Write(self.net))
         self.play(
-            Indicate(output.matrix, color=style.HIGHLIGHT),
-            Indicate(self.net.matrix, color=style.HIGHLIGHT),
-            *(Indicate(c, color=style.ACTIVE) for c in self.diagram.circles[-1].values()),
+            Emphasize(output.matrix, color=style.HIGHLIGHT),
+            Emphasize(self.net.matrix, color=style.HIGHLIGHT),
+            *(Emphasize(c, color=style.ACTIVE) for c in self.diagram.circles[-1].values()),
         )
         self.pause()
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import math
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Mobject, TransformFromCopy, VGroup, Write
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    FadeIn,
+    FadeOut,
+    Mobject,
+    TransformFromCopy,
+    VGroup,
+    Write,
+    config,
+)
 
 from scenekit import style
 from scenekit.diagrams import NeuronDiagram
@@ -79,17 +90,24 @@ class SingleNeuron(LectureScene):
         )
 
     def _place(self, below: Mobject) -> None:
-        if self.diagram.stacked:  # closed up to the room under the title
+        if self.diagram.stacked:  # closed up to the room under the title, in the middle:
+            # it has the first step to itself, then the worked column takes the whole width
             if self.diagram.height > self.room_below(below):
                 self.diagram.scale_to_fit_height(self.room_below(below))
-            self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
-        self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF)
+            self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF).set_x(0)
+        else:
+            self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF)
         self.keep_in_frame(self.diagram)
         column = self._column()
         if self._scale(column, below) < style.LEAST_SCALE:
             column = self._refit(below)
             column.scale(self._scale(column, below))
-        self.fit_beside(column, self.diagram, below)
+        if self.diagram.stacked:
+            column.scale(self._scale(column, below))
+            column.next_to(below, DOWN, buff=style.BLOCK_BUFF).set_x(0)
+            self.keep_in_frame(column)
+        else:
+            self.fit_beside(column, self.diagram, below)
 
     def _column(self) -> VGroup:
         column = VGroup(self.formula, self.products, self.total, self.preactivation, self.output)
@@ -97,7 +115,12 @@ class SingleNeuron(LectureScene):
 
     def _scale(self, column: Mobject, below: Mobject) -> float:
         """How far ``column`` must shrink to fit beside the diagram, under ``below``."""
-        wide = self.room_beside(self.diagram) / column.width
+        room = (
+            config.frame_width - 2 * style.EDGE_BUFF
+            if self.diagram.stacked
+            else self.room_beside(self.diagram)
+        )
+        wide = room / column.width
         return min(1, wide, self.room_below(below) / column.height)
 
     # -- many inputs: a column that would shrink out of legibility, laid out anew ----
@@ -161,12 +184,19 @@ class SingleNeuron(LectureScene):
     def _show_diagram(self) -> None:
         self.step("A neuron weighs each input, adds a bias, applies an activation")
         self.play(FadeIn(self.diagram))
-        self.play(Write(self.formula))
+        if not self.diagram.stacked:
+            self.play(Write(self.formula))
         self.pause()
 
     # -- w_i * x_i, one at a time -------------------------------------------------
     def _show_products(self) -> None:
         self.step("Multiply each input by its weight")
+        if self.diagram.stacked:  # the worked column takes the slide
+            self.play(FadeOut(self.diagram))
+            self.play(Write(self.formula))
+            self.play(*(FadeIn(line) for line in self.products))
+            self.pause()
+            return
         for i, line in enumerate(self.products):
             self.play(
                 Emphasize(self.diagram.inputs[i], color=style.HIGHLIGHT),
@@ -184,7 +214,8 @@ class SingleNeuron(LectureScene):
     # -- plus the bias ---------------------------------------------------------------
     def _show_bias(self) -> None:
         self.step("Add the bias")
-        self.play(Emphasize(self.diagram.bias, color=style.HIGHLIGHT))
+        if not self.diagram.stacked:
+            self.play(Emphasize(self.diagram.bias, color=style.HIGHLIGHT))
         self.play(FadeIn(self.preactivation, shift=DOWN * 0.2))
         self.pause()
 
@@ -192,5 +223,6 @@ class SingleNeuron(LectureScene):
     def _show_activation(self) -> None:
         self.step("Apply the activation: the neuron's output")
         self.play(Write(self.output))
-        self.play(Emphasize(self.diagram.output_label, color=style.ACTIVE))
+        if not self.diagram.stacked:
+            self.play(Emphasize(self.diagram.output_label, color=style.ACTIVE))
         self.pause()
