@@ -442,7 +442,7 @@ class NetworkDiagram(VGroup):
             )
 
         def words(text: str) -> Typst:
-            return Typst(text, font_size=style.LABEL_SIZE, color=style.MUTED)
+            return Typst(text, font_size=style.EDGE_LABEL_SIZE, color=style.MUTED)
 
         middle = (low + high) / 2
         pieces = [
@@ -453,7 +453,7 @@ class NetworkDiagram(VGroup):
             VGroup(swatch(style.MUTED, low), swatch(style.MUTED, high)).arrange(
                 RIGHT, buff=style.LABEL_GAP
             ),
-            words("width: its size"),
+            words("the wider, the larger"),
         ]
         legend = VGroup(*pieces).arrange(RIGHT, buff=style.LINE_BUFF)
         for swatch_, text in zip(pieces[::2], pieces[1::2]):
