@@ -189,8 +189,8 @@ class NetworkDiagram(VGroup):
     ``style.NEGATIVE_WEIGHT``) and as wide as its size (one monotone map for
     the whole network), told by a one-line ``legend``. Under each column stands
     its layer's role and true size (``input (2)``, ``hidden (3)``, ``output (1)``).
-    A column with more neurons than a slide holds is drawn elided - the first
-    ones, dots, the last.
+    A column with more neurons than a slide holds (``max_neurons``) is drawn
+    elided - the first ones, dots, the last.
 
     A small network carries its numbers too (``labelled``): each weight on its
     own edge, at one fraction along it for all the edges into a layer, in an
@@ -220,12 +220,15 @@ class NetworkDiagram(VGroup):
         labelled: bool = True,
         width: float | None = None,
         height: float | None = None,
+        legend: bool = True,
+        max_neurons: int | None = None,
     ):
         super().__init__()
         sizes = notation.sizes
+        self._limit = max_neurons or style.MAX_DIAGRAM_NEURONS
+        self._with_legend = legend
         self.shown = [
-            [i for i in shown_indices(size, style.MAX_DIAGRAM_NEURONS) if i is not None]
-            for size in sizes
+            [i for i in shown_indices(size, self._limit) if i is not None] for size in sizes
         ]
         self.labelled = (
             labelled
@@ -270,8 +273,10 @@ class NetworkDiagram(VGroup):
         bottom = VGroup(self.columns, *self.biases)
         for label, column in zip(self.sizes, self.columns):
             label.next_to(bottom, DOWN, buff=style.LABEL_GAP * 2, coor_mask=UP).match_x(column)
-        self.legend = self._legend().next_to(self.sizes, DOWN, buff=style.LABEL_GAP * 2)
-        self.legend.match_x(self.columns)
+        self.legend = VGroup()
+        if self._with_legend:
+            self.legend = self._legend().next_to(self.sizes, DOWN, buff=style.LABEL_GAP * 2)
+            self.legend.match_x(self.columns)
         self.add(*self.edges, self.columns, *self.biases, *self.weights, *self.values)
         self.add(self.sizes, self.legend)
         fits = width is None or self.width <= width
@@ -280,7 +285,7 @@ class NetworkDiagram(VGroup):
     def _column(self, layer: int, x: float) -> None:
         """One layer's neurons at ``x``, top to bottom, with their value and bias when labelled."""
         traced, sample = self._traced, self._sample
-        picks = shown_indices(self._notation.sizes[layer], style.MAX_DIAGRAM_NEURONS)
+        picks = shown_indices(self._notation.sizes[layer], self._limit)
         notes: dict[int, list[VGroup]] = {}
         for index in picks:
             if index is None or not self.labelled:

@@ -79,9 +79,7 @@ class ForwardPass(LectureScene):
             width=config.frame_width - 2 * style.EDGE_BUFF,
             height=self.room_below(below),
         )
-        self.diagram = NetworkDiagram(traced, self.notation, labelled=False)
-        if not self.figure.labelled:  # too large for its numbers: the bare one throughout
-            self.figure = self.diagram
+        self.diagram = self._compact(style.MAX_DIAGRAM_NEURONS)
         self.input = Block(
             "X",
             traced.matrix("network.layers[0].input", color=style.INPUT),
@@ -129,6 +127,12 @@ class ForwardPass(LectureScene):
         )
         self.net_arrow = self._arrow('"torch"')
 
+    def _compact(self, limit: int) -> NetworkDiagram:
+        """The network beside the matrices: no numbers, no legend, ``limit`` neurons a column."""
+        return NetworkDiagram(
+            self.traced, self.notation, labelled=False, legend=False, max_neurons=limit
+        )
+
     def _output_name(self) -> str:
         """The last layer's output: the prediction, or a classifier's logits ``Z``."""
         return "Z" if self.trace.network.is_classification else "hat(y)"
@@ -154,10 +158,16 @@ class ForwardPass(LectureScene):
         bottom = -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
         width = config.frame_width - 2 * style.EDGE_BUFF
         height = top - bottom
-        side = self._fit(width, height, beside=True)
-        stacked = self._fit(width, height, beside=False)
-        self.beside = min(side) > min(stacked)
-        diagram_scale, panel_scale = side if self.beside else stacked
+        # columns elide more neurons rather than shrink the diagram's names
+        for limit in range(style.MAX_DIAGRAM_NEURONS, style.MIN_MATRIX_COLUMNS - 1, -1):
+            if limit < style.MAX_DIAGRAM_NEURONS:
+                self.diagram = self._compact(limit)
+            side = self._fit(width, height, beside=True)
+            stacked = self._fit(width, height, beside=False)
+            self.beside = min(side) > min(stacked)
+            diagram_scale, panel_scale = side if self.beside else stacked
+            if diagram_scale >= 1:
+                break
         self.diagram.scale(diagram_scale)
         for block in self._blocks():
             block.scale(panel_scale)
@@ -233,12 +243,11 @@ class ForwardPass(LectureScene):
     def _show_network(self, below) -> None:
         self.step("The network: a column of neurons per layer, a weight on every edge")
         figure = self.figure
-        if figure is not self.diagram:
-            figure.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-            room = self.room_below(below)
-            figure.shift(DOWN * max(0, (room - figure.height) / 2))
-            figure.set_x(0)
-            self.keep_in_frame(figure)
+        figure.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        room = self.room_below(below)
+        figure.shift(DOWN * max(0, (room - figure.height) / 2))
+        figure.set_x(0)
+        self.keep_in_frame(figure)
         self.play(FadeIn(figure.columns), FadeIn(figure.sizes))
         # drawn first, behind the labels' boxes, as the diagram lays them (Create
         # would add them on top)
@@ -267,20 +276,21 @@ class ForwardPass(LectureScene):
     def _show_input(self) -> None:
         self.step("The samples go in as the rows of $X$, one column per input")
         figure, diagram = self.figure, self.diagram
-        if figure is not diagram:
-            labels = [
-                label
-                for group in (*figure.weights, *figure.biases, *figure.values)
-                for label in group
-            ]
-            self.play(*(FadeOut(text) for _, text in labels))
-            self.remove(*(box for box, _ in labels))
+        labels = [
+            label for group in (*figure.weights, *figure.biases, *figure.values) for label in group
+        ]
+        self.play(FadeOut(figure.legend), *(FadeOut(text) for _, text in labels))
+        self.remove(*(box for box, _ in labels))
+        if figure.shown == diagram.shown:  # the same neurons: each moves to its new place
             self.play(
                 ReplacementTransform(figure.columns, diagram.columns),
                 *(ReplacementTransform(a, b) for a, b in zip(figure.edges[1:], diagram.edges[1:])),
                 ReplacementTransform(figure.sizes, diagram.sizes),
-                ReplacementTransform(figure.legend, diagram.legend),
             )
+        else:  # fewer neurons beside the matrices: one picture gives way to the other
+            self.play(FadeOut(figure.columns), FadeOut(figure.sizes), *map(FadeOut, figure.edges))
+            self.bring_to_back(*diagram.edges[1:])
+            self.play(FadeIn(diagram.columns), FadeIn(diagram.sizes), *map(FadeIn, diagram.edges))
         self.play(FadeIn(self.input))
         self.play(*(Emphasize(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
         self.pause()
