@@ -203,11 +203,28 @@ class LectureScene(Scene):
         """
         return above.get_bottom()[1] - style.BLOCK_BUFF - self.band_top() - style.BAND_GAP
 
+    def place_below(self, mobject: Mobject, above: Mobject) -> Mobject:
+        """Put ``mobject`` under ``above``, shrunk to the room left above the caption band
+        (so it never slides back up over ``above``), and inside the frame.
+
+        Examples
+        --------
+        >>> self.place_below(VGroup(formula, worked), top)  # doctest: +SKIP
+        """
+        mobject.next_to(above, DOWN, buff=style.BLOCK_BUFF)
+        room = self.room_below(above)
+        if mobject.height > room:
+            mobject.scale_to_fit_height(room)
+            mobject.next_to(above, DOWN, buff=style.BLOCK_BUFF)
+        return self.keep_in_frame(mobject)
+
     def fit_beside(self, mobject: Mobject, left: Mobject, below: Mobject) -> Mobject:
         """Put ``mobject`` right of ``left`` and under ``below``, shrunk to the room left."""
         room = self.room_beside(left)
         if mobject.width > room:
             mobject.scale_to_fit_width(room)
+        if mobject.height > self.room_below(below):  # between ``below`` and the caption band
+            mobject.scale_to_fit_height(self.room_below(below))
         mobject.next_to(left, RIGHT, buff=style.BLOCK_BUFF)
         mobject.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
         return self.keep_in_frame(mobject)

@@ -26,11 +26,11 @@ HIGHLIGHT = palette.HIGHLIGHT
 
 # -- font sizes (Manim font-size units) ---------------------------------------
 TITLE_SIZE = 40
-CAPTION_SIZE = 28
+CAPTION_SIZE = 32  # its x-height 1/60 of the frame: 8 px at 480p
 MATH_SIZE = 34
-MATRIX_SIZE = 30
-LABEL_SIZE = 24
-SMALL_SIZE = 20
+MATRIX_SIZE = 32
+LABEL_SIZE = 30  # digits 1/40 of the frame: 12 px at 480p
+SMALL_SIZE = 28  # still a value: digits 1/40 of the frame
 
 # -- spacing (Manim units) ----------------------------------------------------
 TITLE_BUFF = 0.35

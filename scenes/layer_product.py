@@ -136,8 +136,7 @@ class LayerProduct(LectureScene):
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(top)
         work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
-        work.next_to(top, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(work)
+        self.place_below(work, top)
 
     def _factors(self) -> tuple:
         return self.inputs, self.weights, self.product

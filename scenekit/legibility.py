@@ -1,0 +1,97 @@
+"""How tall the shown glyphs are, measured on the mobjects (not on pixels).
+
+At 480p a digit must be at least 12 px tall to be read from the back of a
+room: ``DIGIT_FRACTION`` (1/40) of the frame's height; any other glyph,
+subscripts included, ``TEXT_FRACTION`` (1/60). A traced value's digits are
+the glyphs of its group in the formula (``manimgrp("v0", 0.5398)``): their
+median height is the digits' (a minus sign, a point or brackets are the
+outliers). A text's other glyphs are measured all, but for punctuation and
+strokes (glyphs under ``MARK_FRACTION`` of the text's tallest: points,
+commas, minus signs, rules), whose height says nothing of legibility.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from manim import config
+
+__all__ = [
+    "DIGIT_FRACTION",
+    "MARK_FRACTION",
+    "TEXT_FRACTION",
+    "Measured",
+    "glyph_heights",
+    "too_small",
+]
+
+DIGIT_FRACTION = 1 / 40  # of the frame's height: a shown value's digits
+TEXT_FRACTION = 1 / 60  # of the frame's height: every other glyph, subscripts included
+MARK_FRACTION = 0.45  # glyphs shorter than this part of their text's tallest are marks
+FLAT = 0.6  # glyphs less tall than this part of their width are marks (minus, equals, bars)
+
+_VALUE_GROUP = re.compile(r'manimgrp\("([^"]+)",\s*[(≈\s]*-?\d')
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One text's smallest glyphs: its values' digits (None without values) and
+    its smallest other glyph, as fractions of the frame's height."""
+
+    source: str
+    digits: float | None
+    text: float
+
+
+def _heights(mobject: Any) -> np.ndarray:
+    """The heights of the glyphs that are letters or digits: not the flat marks
+    (minus, equals, fraction bars, rules: ``FLAT``) and not the small ones
+    (points, commas: under ``MARK_FRACTION`` of the tallest)."""
+    sizes = np.array([(m.width, m.height) for m in mobject.family_members_with_points()])
+    if not len(sizes):
+        return sizes
+    upright = sizes[sizes[:, 1] >= FLAT * sizes[:, 0], 1]
+    if not len(upright):
+        return upright
+    return upright[upright >= MARK_FRACTION * upright.max()]
+
+
+def glyph_heights(texts: Iterable[tuple[Any, str]]) -> list[Measured]:
+    """Each text (mobject and source, as ``Audit.shown_texts`` gives them) measured
+    as it is now (its last state on screen)."""
+    frame = config.frame_height
+    measured = []
+    for mobject, source in texts:
+        letters = _heights(mobject)
+        if len(letters) < 2:  # a lone symbol (a dot, an arrow) sized by its formula's font
+            continue
+        digits = []
+        select = getattr(mobject, "select", None)
+        for label in dict.fromkeys(_VALUE_GROUP.findall(source)):
+            if select is not None:
+                group = _heights(select(label))
+                if len(group):
+                    digits.append(float(np.median(group)))
+        measured.append(
+            Measured(
+                source=source,
+                digits=min(digits) / frame if digits else None,
+                text=float(letters.min()) / frame,
+            )
+        )
+    return measured
+
+
+def too_small(measured: Iterable[Measured]) -> list[str]:
+    """One line per text whose digits or other glyphs are under the least heights."""
+    problems = []
+    for m in measured:
+        if m.digits is not None and m.digits < DIGIT_FRACTION:
+            problems.append(f"digits {m.digits * 480:.1f} px at 480p (< 12): {m.source[:70]!r}")
+        if m.text < TEXT_FRACTION:
+            problems.append(f"glyphs {m.text * 480:.1f} px at 480p (< 8): {m.source[:70]!r}")
+    return problems
