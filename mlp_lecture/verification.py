@@ -221,8 +221,21 @@ def _manifest_problems(
 def _page_problems(out_dir: Path, page: PageEntry) -> list[str]:
     """Every file of the explorable page is there at its recorded size and sha256 (what
     its numbers are, the page computes in the browser from the lesson it carries)."""
+    hashes = {name: page.sha256.get(name, "") for name in page.files}  # none recorded: differs
+    problems, _, _ = _listed_file_problems(out_dir, page.files, hashes, "the page")
+    return problems
+
+
+def _listed_file_problems(
+    out_dir: Path, files: dict[str, int], hashes: dict[str, str], owner: str
+) -> tuple[list[str], set[str], set[str]]:
+    """Each of ``files`` (name: size) is a regular file in ``out_dir`` at its recorded size
+    and, where ``hashes`` has one, its sha256: the problems, the names present (regular
+    files) and the names whose bytes are the ones the render wrote (hash matched)."""
     problems = []
-    for name, size in page.files.items():
+    present = set()
+    hashed = set()
+    for name, size in files.items():
         try:
             path = inside(out_dir, name)
             actual = regular_size(path)
@@ -230,13 +243,17 @@ def _page_problems(out_dir: Path, page: PageEntry) -> list[str]:
             problems.append(f"{_shown(name)}: {error}")
             continue
         except OSError:
-            problems.append(f"{_shown(name)}: missing ({MANIFEST} lists it for the page)")
+            problems.append(f"{_shown(name)}: missing ({MANIFEST} lists it for {owner})")
             continue
+        present.add(name)
         if actual != size:
             problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
-        elif file_sha256(path) != page.sha256.get(name):
-            problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
-    return problems
+        elif name in hashes:
+            if file_sha256(path) != hashes[name]:
+                problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
+            else:
+                hashed.add(name)
+    return problems, present, hashed
 
 
 def _entry_problems(
@@ -245,26 +262,8 @@ def _entry_problems(
     problems = []
     if not entry.sha256:
         problems.append(f"{MANIFEST}: {entry.scene} records no file hashes; render it again")
-    hashed = set()  # files whose bytes are the ones the render wrote
-    present = set()  # regular files in the directory
-    for name, size in entry.files.items():
-        try:
-            path = inside(out_dir, name)
-            actual = regular_size(path)
-        except FileRefused as error:
-            problems.append(f"{_shown(name)}: {error}")
-            continue
-        except OSError:
-            problems.append(f"{_shown(name)}: missing ({MANIFEST} lists it for {entry.scene})")
-            continue
-        present.add(name)
-        if actual != size:
-            problems.append(f"{name}: {actual} bytes, but {MANIFEST} records {size}")
-        elif name in entry.sha256:
-            if file_sha256(path) != entry.sha256[name]:
-                problems.append(f"{name}: its content differs from the sha256 {MANIFEST} records")
-            else:
-                hashed.add(name)
+    found, present, hashed = _listed_file_problems(out_dir, entry.files, entry.sha256, entry.scene)
+    problems += found
     if entry.ledger not in entry.files:
         problems.append(f"{MANIFEST}: {entry.scene} lists no ledger file")
     elif ledger is not None:
