@@ -45,6 +45,18 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+def render_scene(out: Path, scene: str) -> Path:
+    """``mlp-lecture render --scenes SCENE --out OUT`` in a fresh Python; it must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mlp_lecture.cli", "render", "--scenes", scene, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_cli

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import top_packages_imported
+from conftest import render_scene, top_packages_imported
 
 from mlp_lecture.cli import main
 
@@ -25,15 +25,7 @@ CLIP = f"{SCENE}.mp4"
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("render") / "out"
-    result = subprocess.run(
-        [sys.executable, "-m", "mlp_lecture.cli", "render", "--scenes", SCENE, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
+    return render_scene(tmp_path_factory.mktemp("render") / "out", SCENE)
 
 
 def _edit_ledger(change: Callable[[dict], object]) -> Callable[[Path], str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import render_scene
 
 from mlp_lecture.cli import main
 from mlp_lecture.frame_check import PATCH_LIMIT, PSNR_THRESHOLD, patch_error, psnr
@@ -30,15 +29,7 @@ CLIP = f"{SCENE}.mp4"
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("render") / "out"
-    result = subprocess.run(
-        [sys.executable, "-m", "mlp_lecture.cli", "render", "--scenes", SCENE, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
+    return render_scene(tmp_path_factory.mktemp("render") / "out", SCENE)
 
 
 @pytest.fixture
