@@ -228,6 +228,21 @@ class Sheet:
             self._comment(cell, note, "")
         return cell
 
+    def labelled(
+        self,
+        row: int,
+        col: int,
+        label: str,
+        formula: str,
+        path: str | None = None,
+        value: float | None = None,
+        style: Format | None = None,
+        note: str = "",
+    ) -> Cell:
+        """A result under a table: ``label`` at (row, col), its formula in the cell beside it."""
+        self.text(row, col, label, self.styles.label_right)
+        return self.formula(Cell(self.name, row, col + 1), formula, path, value, style, note)
+
     def trace_value(self, cell: Cell, path: str) -> Cell:
         """A number copied from the trace (torch's result), not a formula: shown as such."""
         number = self.value(path)

@@ -119,23 +119,26 @@ class CrossEntropyCells:
             )
         end = table.top + table.rows
         col = table.left + 4
-        sheet.text(end, col, "mean L_new", styles.label_right)
-        new = sheet.formula(
-            Cell(name, end, col + 1),
+        new = sheet.labelled(
+            end,
+            col,
+            "mean L_new",
             f"AVERAGE({span(ces[0], ces[-1], name)})",
             "network.training.losses[1]",
             style=styles.result,
         )
         after = write_loss_change(sheet, end + 1, col, new, self.loss)
-        sheet.text(after, col, "accuracy_new", styles.label_right)
-        sheet.formula(
-            Cell(name, after, col + 1),
+        sheet.labelled(
+            after,
+            col,
+            "accuracy_new",
             f"AVERAGE({span(rights[0], rights[-1], name)})",
             "network.training.accuracies[1]",
             style=styles.result,
         )
-        sheet.text(after + 1, col, "accuracy before the step", styles.label_right)
-        sheet.formula(Cell(name, after + 1, col + 1), self.accuracy.ref(name), "network.accuracy")
+        sheet.labelled(
+            after + 1, col, "accuracy before the step", self.accuracy.ref(name), "network.accuracy"
+        )
 
 
 def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> CrossEntropyCells:
@@ -219,30 +222,34 @@ def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> C
         )
     end = table.top + samples
     label = table.left + 1
-    sheet.text(end, label, "N", styles.label_right)
-    count = sheet.formula(
-        Cell(name, end, label + 1),
+    count = sheet.labelled(
+        end,
+        label,
+        "N",
         f"ROWS({table.col_range(2, name)})",
         "network.loss_count",
         style=styles.count,
     )
-    sheet.text(end + 1, label, "mean L", styles.label_right)
-    loss = sheet.formula(
-        Cell(name, end + 1, label + 1),
+    loss = sheet.labelled(
+        end + 1,
+        label,
+        "mean L",
         f"AVERAGE({table.col_range(2, name)})",
         "network.loss",
         style=styles.result,
     )
-    sheet.text(end, label + 2, "Σ correct", styles.label_right)
-    sheet.formula(
-        Cell(name, end, label + 3),
+    sheet.labelled(
+        end,
+        label + 2,
+        "Σ correct",
         f"SUM({table.col_range(4, name)})",
         "network.correct_count",
         style=styles.count,
     )
-    sheet.text(end + 1, label + 2, "accuracy", styles.label_right)
-    accuracy = sheet.formula(
-        Cell(name, end + 1, label + 3),
+    accuracy = sheet.labelled(
+        end + 1,
+        label + 2,
+        "accuracy",
         f"AVERAGE({table.col_range(4, name)})",
         "network.accuracy",
         style=styles.result,

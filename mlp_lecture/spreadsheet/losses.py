@@ -66,12 +66,12 @@ class LossCells(Protocol):
 
 def write_loss_change(sheet: Sheet, row: int, col: int, new: Cell, old_loss: Cell) -> int:
     """``L before the step`` and ``L_new - L`` under the new loss; the next free row."""
-    styles, name = sheet.styles, sheet.name
-    sheet.text(row, col, "L before the step", styles.label_right)
-    old = sheet.formula(Cell(name, row, col + 1), old_loss.ref(name), "network.loss")
-    sheet.text(row + 1, col, "L_new - L", styles.label_right)
-    sheet.formula(
-        Cell(name, row + 1, col + 1),
+    name = sheet.name
+    old = sheet.labelled(row, col, "L before the step", old_loss.ref(name), "network.loss")
+    sheet.labelled(
+        row + 1,
+        col,
+        "L_new - L",
         f"{new.ref(name)}-{old.ref(name)}",
         value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
         note="L_new - L: negative when the step lowered the loss",

@@ -77,9 +77,10 @@ class MseCells:
                 )
             )
         end = row + 1 + len(squares)
-        sheet.text(end, 3, "mean L_new", styles.label_right)
-        new = sheet.formula(
-            Cell(name, end, 4),
+        new = sheet.labelled(
+            end,
+            3,
+            "mean L_new",
             f"SUM({squares[0].ref(name)}:{squares[-1].ref(name)})/{self.count.ref(name)}",
             "network.training.losses[1]",
             style=styles.result,
