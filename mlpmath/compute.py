@@ -2,7 +2,8 @@
 
 float64 keeps the shown decimals honest: float32 rounding already disturbs
 the fourth decimal of values near 100. The chain rule is written by hand
-(`backward_by_hand`); autograd runs beside it only so tests can compare.
+(`backward_by_hand`); autograd runs beside it (every weight's and bias's
+``.grad``, and the prediction's) so tests and scenes can compare.
 The lesson's loss (``mlpmath.losses``: MSE or cross-entropy) is looked up
 once, and gives its value, its terms and where the chain rule starts.
 """
@@ -211,6 +212,7 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
     prediction = layers[-1]["output"]
     prediction_gradient, hand = backward_by_hand(params, layers, target, activations, loss)
     autograd = backward_by_autograd(params, x, target, activations, loss)
+    prediction_by_autograd = loss.prediction_gradient_by_autograd(prediction, target)
 
     return NetworkTrace(
         sizes=network.sizes,
@@ -234,6 +236,7 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
         # the loss's own fields: MSE's errors or cross-entropy's softmax and classes
         **(_MSE_ONLY | loss.record(prediction, target)),
         prediction_gradient=_plain(prediction_gradient),
+        prediction_gradient_autograd=_plain(prediction_by_autograd),
         gradients=tuple(Parameters(_plain(w), _plain(b)) for w, b in autograd),
         chain_rule=tuple(
             ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand

@@ -56,6 +56,16 @@ class Loss(ABC):
     def record(self, prediction: torch.Tensor, target: torch.Tensor) -> dict[str, Any]:
         """This loss's own ``NetworkTrace`` fields (the other loss's keep their empty defaults)."""
 
+    def prediction_gradient_by_autograd(
+        self, prediction: torch.Tensor, target: torch.Tensor
+    ) -> torch.Tensor:
+        """``dL/d(prediction)`` by autograd: the ``.grad`` of a leaf copy of the prediction
+        after ``backward`` through :meth:`by_torch`; the check on the hand rule."""
+        leaf = prediction.detach().clone().requires_grad_(True)
+        self.by_torch(leaf, target).backward()
+        assert leaf.grad is not None  # the leaf feeds the loss
+        return leaf.grad.detach()
+
     def accuracy(self, prediction: torch.Tensor, target: torch.Tensor) -> float | None:
         """The share of samples classified right; None for a loss that does not classify."""
         return None

@@ -154,7 +154,9 @@ class NetworkTrace:
     and leaves those four empty (``()``, ``None``). The fields of the other loss
     are empty tuples, or None for a single value. ``prediction`` is the last
     layer's output either way (for cross-entropy: the logits Z), and
-    ``prediction_gradient`` is dL/d(prediction) for the lesson's loss.
+    ``prediction_gradient`` is dL/d(prediction) for the lesson's loss, by hand;
+    ``prediction_gradient_autograd`` is autograd's ``.grad`` of the prediction (the
+    check the lecture shows beside it).
     """
 
     sizes: tuple[int, ...]
@@ -169,7 +171,10 @@ class NetworkTrace:
     squared_error_sum: float | None  # MSE: their sum; cross-entropy: None
     loss_count: int  # K: how many terms the mean runs over (MSE: entries; CE: samples N)
     loss: float  # MSE: squared_error_sum / K; cross-entropy: mean of cross_entropy
-    prediction_gradient: Matrix  # dL/dy_hat: MSE -2/K (y - y_hat); CE (P - Y) / N
+    prediction_gradient: Matrix  # dL/dy_hat by hand: MSE -2/K (y - y_hat); CE (P - Y) / N
+    # the same by torch autograd: the ``.grad`` of a prediction leaf through torch's own
+    # loss (F.mse_loss, F.cross_entropy), computed apart from the hand formula
+    prediction_gradient_autograd: Matrix
     gradients: tuple[Parameters, ...]  # torch autograd
     chain_rule: tuple[ChainRuleLayer, ...]  # the hand derivation
     training: TrainingTrace

@@ -1,19 +1,24 @@
 """The gradient of cross-entropy with respect to the logits: ``dL/dZ = (P - Y) / N``,
-derived in symbols (softmax's derivative and the log's cancel), then in numbers,
-then carried into the output layer's weights beside autograd's ``.grad``.
+derived in symbols (softmax's derivative and the log's cancel), then in numbers
+beside autograd's ``Z.grad``, then carried into the output layer's weights beside
+autograd's ``.grad``.
 
 The numbers are the trace's: ``network.prediction_gradient`` is the hand
 ``(P - Y) / N``, each entry shown as checked arithmetic on ``P`` and ``Y``;
+``network.prediction_gradient_autograd`` is autograd's ``.grad`` of the logits,
+each entry checked against the hand one (``≈`` where the shown digits differ);
 the output layer's gradients are the hand chain rule (``network.chain_rule``)
 beside autograd's (``network.gradients``).
 """
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, FadeIn, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write
 
+from mlpmath.display import APPROX, EQUALS
 from scenekit import style
 from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import (
     LearningScene,
@@ -31,6 +36,7 @@ SAMPLES = "len(network.classes)"
 P = "network.softmax.probabilities"
 Y = "network.one_hot"
 GRADIENT = "network.prediction_gradient"
+AUTOGRAD = "network.prediction_gradient_autograd"  # Z.grad after F.cross_entropy's backward
 NEURON = 0  # the output neuron (class) whose weight and bias are worked out
 INPUT = 0  # the activation feeding it whose weight is worked out
 
@@ -148,6 +154,40 @@ class SoftmaxGradient(LearningScene):
         self.play(FadeIn(VGroup(*row[:6])))
         self.play(FadeIn(row[6]), FadeIn(count))
         self.play(Write(example))
+        self.pause()
+        self._show_autograd(row, VGroup(example, count))
+
+    def _show_autograd(self, row: VGroup, rest: VGroup) -> None:
+        """Autograd's ``Z.grad`` beside the hand ``(P - Y) / N``: each entry checked
+        against the hand one, and ``=`` between them unless a shown digit differs."""
+        self.step("Autograd's own gradient of the logits, Z.grad: the same matrix")
+        hand = row[6]  # dL/dZ, labelled
+        rows, columns = self.traced.shape(AUTOGRAD)
+        torch = self.traced.grid(
+            rows,
+            columns,
+            lambda r, c: Checked((Value(f"{GRADIENT}[{r}][{c}]"),), f"{AUTOGRAD}[{r}][{c}]"),
+            color=style.GRADIENT,
+        )
+        signs = {r.relation for r in self.ledger.relations if r.mobject is torch}
+        sign = MathTypst(EQUALS if signs <= {EQUALS} else APPROX, font_size=style.MATH_SIZE)
+        place = hand.copy()  # where the hand matrix moves: only for the layout
+        pair = VGroup(place, sign, self.labelled(torch, 'Z".grad (autograd)"')).arrange(
+            RIGHT, buff=style.BLOCK_BUFF
+        )
+        sign.set_y(torch.get_y())
+        note = Typst(
+            "torch differentiates its own cross-entropy: loss.backward() fills Z.grad",
+            font_size=style.LABEL_SIZE,
+            color=style.MUTED,
+        )
+        self.stack(pair, note)
+        self.play(FadeOut(VGroup(*row[:6])), FadeOut(rest))
+        self.play(hand.animate.match_width(place).move_to(place))
+        self.play(FadeIn(sign), FadeIn(pair[2], shift=LEFT * style.NUDGE), FadeIn(note))
+        self.play(
+            Emphasize(hand[1], color=style.HIGHLIGHT), Emphasize(torch, color=style.HIGHLIGHT)
+        )
         self.pause()
 
     # -- into the output layer's weights, beside autograd ---------------------------------

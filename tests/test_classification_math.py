@@ -8,6 +8,7 @@ softmax, ``torch.optim.SGD``. Nothing is copied from the program's output.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import random
@@ -119,6 +120,7 @@ def test_loss_and_gradients_equal_torchs_cross_entropy_and_autograd(lesson, trac
     assert_close(t64(network.prediction), logits.detach(), **EXACT)
     assert_close(t64(network.loss), loss.detach(), **EXACT)
     assert_close(t64(network.prediction_gradient), logits.grad, **EXACT)
+    assert_close(t64(network.prediction_gradient_autograd), logits.grad, **EXACT)
     linears = [m for m in net if isinstance(m, nn.Linear)]
     for linear, by_autograd, by_hand in zip(
         linears, network.gradients, network.chain_rule, strict=True
@@ -157,6 +159,51 @@ def test_softmax_steps_per_sample_loss_and_accuracy_match_numpy(lesson, traces):
     assert network.correct == tuple(bool(c) for c in predicted == true)
     assert network.correct_count == int((predicted == true).sum())
     assert network.accuracy == (predicted == true).sum() / len(true)
+
+
+def numpy_logit_gradient(logits: np.ndarray, classes) -> np.ndarray:
+    """``(softmax(Z) - onehot(y)) / N`` in numpy, written from the formula."""
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    one_hot = np.zeros_like(logits)
+    one_hot[np.arange(len(classes)), classes] = 1.0
+    return (exp / exp.sum(axis=1, keepdims=True) - one_hot) / len(classes)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_the_logits_gradient_by_hand_equals_autograds_and_numpys(lesson, traces):
+    """What SoftmaxGradient sets side by side: (P - Y) / N by hand and autograd's Z.grad."""
+    network = traces[lesson.name].network
+    hand = np.array(network.prediction_gradient)
+    by_autograd = np.array(network.prediction_gradient_autograd)
+    expected = numpy_logit_gradient(np.array(network.prediction), list(lesson.classes))
+    assert hand.shape == by_autograd.shape == (len(lesson.inputs), lesson.network.sizes[-1])
+    np.testing.assert_allclose(by_autograd, hand, **EXACT)
+    np.testing.assert_allclose(by_autograd, expected, **EXACT)
+    np.testing.assert_allclose(hand, expected, **EXACT)
+
+
+def test_the_autograd_gradient_does_not_come_from_the_hand_formula(monkeypatch):
+    """A broken hand rule breaks only the hand field: autograd's is computed apart."""
+    lesson = LESSONS[0]
+    cross_entropy = loss_for("cross_entropy")
+    monkeypatch.setattr(
+        cross_entropy, "prediction_gradient", lambda prediction, target: prediction * 0.0
+    )
+    network = compute_trace(lesson).network
+    assert not np.array(network.prediction_gradient).any()
+    expected = numpy_logit_gradient(np.array(network.prediction), list(lesson.classes))
+    np.testing.assert_allclose(network.prediction_gradient_autograd, expected, **EXACT)
+    assert np.abs(expected).max() > 1e-3  # so the zeros above are a real difference
+
+
+@pytest.mark.parametrize("name", ["default", "relu", "wide"])
+def test_a_regression_traces_autograd_output_gradient_is_mses(name):
+    """For MSE the new field is autograd's dL/dy_hat: -2/K (y - y_hat), as the hand one."""
+    network = compute_trace(load_lesson(ROOT / "lessons" / f"{name}.toml")).network
+    y, y_hat = np.array(network.target), np.array(network.prediction)
+    expected = -2.0 / y.size * (y - y_hat)
+    np.testing.assert_allclose(network.prediction_gradient_autograd, expected, **EXACT)
+    np.testing.assert_allclose(network.prediction_gradient, expected, **EXACT)
 
 
 @pytest.mark.parametrize("lesson", LESSONS[:8], ids=IDS[:8])
@@ -268,6 +315,7 @@ SCHEMA = [
     "network.correct_count",
     "network.accuracy",
     "network.prediction_gradient[0][0]",
+    "network.prediction_gradient_autograd[0][0]",
     "network.gradients[0].weight[0][0]",
     "network.chain_rule[0].delta[0][0]",
     "network.training.losses[0]",
@@ -553,18 +601,14 @@ def test_the_lesson_command_reads_the_csvs_last_column_as_the_class(tmp_path):
     expected = Lesson.from_model(net, X, Y, loss="cross_entropy", learning_rate=0.1, steps=2)
     written = load_lesson(out)
     assert written.classes == expected.classes and written.network == expected.network
+    from_files = functools.partial(
+        lesson_from_files, tmp_path / "net.pt", layers=None, activation="tanh",
+        output_activation="none", learning_rate=0.1, steps=1, title="t", decimals=4,
+    )  # fmt: skip
     with pytest.raises(LessonError, match=r"half\.csv:4: column 3: '2\.5' is not a class"):
-        lesson_from_files(
-            tmp_path / "net.pt", tmp_path / "half.csv", layers=None, activation="tanh",
-            output_activation="none", learning_rate=0.1, steps=1, title="t", decimals=4,
-            loss="cross_entropy",
-        )  # fmt: skip
+        from_files(tmp_path / "half.csv", loss="cross_entropy")
     with pytest.raises(LessonError, match=r"^--loss: unknown loss 'l1'"):
-        lesson_from_files(
-            tmp_path / "net.pt", tmp_path / "data.csv", layers=None, activation="tanh",
-            output_activation="none", learning_rate=0.1, steps=1, title="t", decimals=4,
-            loss="l1",
-        )  # fmt: skip
+        from_files(tmp_path / "data.csv", loss="l1")
 
 
 # -- what reads the trace -------------------------------------------------------

@@ -351,6 +351,7 @@
       prediction_gradient: predictionGradient,
       // autograd's values in the lecture; here the same rule run once more: the page
       // has no autograd, the test compares these with torch's
+      prediction_gradient_autograd: predictionGradient,
       gradients: steps.map((g) => ({ weight: g.weight, bias: g.bias })),
       chain_rule: steps,
       training: train(params, x, target, activations, lesson.training.learning_rate,
