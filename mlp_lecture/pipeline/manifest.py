@@ -51,6 +51,14 @@ def _require(condition: bool, where: str, expected: str) -> None:
         raise ManifestFormatError(f"{where}: expected {expected}")
 
 
+def _texts(data: Any, where: str, *keys: str) -> dict[str, Any]:
+    """``data``, checked to be an object whose ``keys`` hold text."""
+    _require(isinstance(data, dict), where, "an object")
+    for key in keys:
+        _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+    return data
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -180,9 +188,7 @@ class SceneEntry:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> SceneEntry:
-        _require(isinstance(data, dict), where, "an object")
-        for key in ("scene", "key"):
-            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        _texts(data, where, "scene", "key")
         files = _files(data, where)
         _require(isinstance(data.get("title", ""), str), f"{where}.title", "text")
         if "skipped" in data:
@@ -255,9 +261,7 @@ class LectureEntry:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> LectureEntry:
-        _require(isinstance(data, dict), where, "an object")
-        for key in ("file", "key"):
-            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        _texts(data, where, "file", "key")
         scenes = data.get("scenes")
         _require(
             isinstance(scenes, list) and all(isinstance(s, str) for s in scenes),
@@ -294,9 +298,7 @@ class PageEntry:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> PageEntry:
-        _require(isinstance(data, dict), where, "an object")
-        for key in ("folder", "key"):
-            _require(isinstance(data.get(key), str), f"{where}.{key}", "text")
+        _texts(data, where, "folder", "key")
         return cls(data["folder"], data["key"], _files(data, where), _hashes(data, where))
 
     def complete_in(self, out_dir: Path) -> bool:
@@ -368,10 +370,7 @@ class Manifest:
         """Read a parsed manifest; raises ``ManifestFormatError`` naming the first bad field."""
         _require(isinstance(data, dict), "manifest", "an object")
         _require(data.get("version") == MANIFEST_VERSION, "version", f"{MANIFEST_VERSION}")
-        lesson = data.get("lesson")
-        _require(isinstance(lesson, dict), "lesson", "an object")
-        for key in ("name", "title", "hash"):
-            _require(isinstance(lesson.get(key), str), f"lesson.{key}", "text")
+        lesson = _texts(data.get("lesson"), "lesson", "name", "title", "hash")
         options = data.get("options")
         _require(isinstance(options, dict), "options", "an object")
         scenes = data.get("scenes")
