@@ -22,6 +22,7 @@ from workbook_check import (
     check_against,
     close,
     formula_cells,
+    input_constants,
     note,
     recalculate,
 )
@@ -155,20 +156,10 @@ def test_changing_a_weight_recomputes_everything_downstream(books):
 
 def test_only_the_lessons_inputs_are_constants(books):
     inputs = ("weight", "bias", "inputs", "input", "target", "learning_rate")
-    for sheet in openpyxl.load_workbook(books["random1"].written):
-        for row in sheet.iter_rows():
-            for cell in row:
-                if not isinstance(cell.value, int | float):
-                    continue
-                if sheet.title == "Training" and cell.column == 1:
-                    continue  # the step numbers
-                path = cell.comment.text.split("\n")[0]
-                copied = path.startswith(("network.gradients", "network.training.losses"))
-                if copied:  # torch's values: shown grey, named as copies
-                    assert "copied from the trace" in cell.comment.text
-                    continue
-                assert path.split(".")[-1].split("[")[0] in inputs, f"{sheet.title}: {path}"
-                assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f"{path}: not marked as input"
+    copied = ("network.gradients", "network.training.losses")
+    for title, cell, path in input_constants(books["random1"].written, copied):
+        assert path.split(".")[-1].split("[")[0] in inputs, f"{title}: {path}"
+        assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f"{path}: not marked as input"
 
 
 def test_sheets_in_lecture_order_with_the_lessons_decimals(books):

@@ -20,6 +20,7 @@ from workbook_check import (
     check_against,
     close,
     formula_cells,
+    input_constants,
     note,
     recalculate,
 )
@@ -236,20 +237,10 @@ def test_only_the_lessons_inputs_are_constants(books):
     inputs = ("weight", "bias", "input", "inputs", "classes", "learning_rate")
     copied = ("network.gradients", "network.training.losses", "network.training.accuracies")
     constants = 0
-    for sheet in openpyxl.load_workbook(books["classify"].written):
-        for row in sheet.iter_rows():
-            for cell in row:
-                if not isinstance(cell.value, int | float):
-                    continue
-                if sheet.title == "Training" and cell.column == 1:
-                    continue  # the step numbers
-                path = note(cell)
-                if path.startswith(copied):  # torch's values: shown grey, named as copies
-                    assert "copied from the trace" in cell.comment.text
-                    continue
-                constants += 1
-                assert path.split(".")[-1].split("[")[0] in inputs, f"{sheet.title}: {path}"
-                assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f"{path}: not marked as input"
+    for title, cell, path in input_constants(books["classify"].written, copied):
+        constants += 1
+        assert path.split(".")[-1].split("[")[0] in inputs, f"{title}: {path}"
+        assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f"{path}: not marked as input"
     assert constants > 9 + 18 + 27  # classes, inputs, parameters at least
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "check_against",
     "close",
     "formula_cells",
+    "input_constants",
     "note",
     "recalculate",
     "trace_value",
@@ -96,6 +97,24 @@ def formula_cells(path: Path):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     yield sheet.title, cell.coordinate, cell.value, note(cell)
+
+
+def input_constants(path: Path, copied: tuple[str, ...]):
+    """(sheet title, cell, trace path) of every number written as a constant, but the
+    Training sheet's step numbers and torch's values (paths starting with one of
+    ``copied``), which must say they are copied from the trace."""
+    for sheet in openpyxl.load_workbook(path):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, int | float):
+                    continue
+                if sheet.title == "Training" and cell.column == 1:
+                    continue  # the step numbers
+                name = note(cell)
+                if name.startswith(copied):  # torch's values: shown grey, named as copies
+                    assert "copied from the trace" in cell.comment.text
+                    continue
+                yield sheet.title, cell, name
 
 
 def trace_value(trace: Trace, path: str | None) -> float | None:
