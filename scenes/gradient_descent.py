@@ -129,7 +129,8 @@ class GradientDescent(LearningScene):
             limits = {"max_columns": max_columns}
             name = f"{symbol}^([{layer + 1}])"
             cells += [
-                MathTypst(f'{name}_"new" =', font_size=style.MATH_SIZE),
+                # "new" written beside the name, not under it: a subscript word is too small
+                MathTypst(f'"new" {name} =', font_size=style.MATH_SIZE),
                 self.traced.matrix(old, color=style.WEIGHT, **limits),
                 MathTypst("- alpha dot", font_size=style.MATH_SIZE),
                 self.traced.matrix(
@@ -139,7 +140,7 @@ class GradientDescent(LearningScene):
                 self.traced.grid(rows, columns, new, color=style.UPDATED, **limits),
             ]
         return VGroup(*cells).arrange_in_grid(
-            rows=2, cols=6, buff=(style.LINE_BUFF, style.BLOCK_BUFF)
+            rows=2, cols=6, buff=(style.LINE_BUFF / 2, style.BLOCK_BUFF)
         )
 
     # -- the network again, with the new parameters ------------------------------------------
@@ -167,9 +168,9 @@ class GradientDescent(LearningScene):
         ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
         formula = MathTypst("L = 1/K sum_i (y_i - hat(y)_i)^2", font_size=style.MATH_SIZE)
         losses = self.traced.math(
-            'L_"before" =',
+            'L "before" =',
             Value(f"{LOSSES}[0]", style.RESULT),
-            'quad arrow.r quad L_"after" =',
+            'quad arrow.r quad L "after" =',
             Value(f"{LOSSES}[1]", style.UPDATED),
         )
         self.stack(predictions, formula, losses)

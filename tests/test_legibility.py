@@ -24,7 +24,6 @@ from scenes.mse_loss import MSELoss
 TOO_SMALL_TODAY: dict[str, str] = {
     "Backpropagation": "the worked dL/dW formula, shrunk to fit: digits 9.6 px; the note "
     "'dot.o: entry by entry' 7.6 px",
-    "GradientDescent": 'the "new" and "before" subscripts of W_new, b_new, L_before: 6.3 px',
 }
 
 
