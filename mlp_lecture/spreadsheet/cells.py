@@ -228,20 +228,11 @@ class Sheet:
             self._comment(cell, note, "")
         return cell
 
-    def labelled(
-        self,
-        row: int,
-        col: int,
-        label: str,
-        formula: str,
-        path: str | None = None,
-        value: float | None = None,
-        style: Format | None = None,
-        note: str = "",
-    ) -> Cell:
-        """A result under a table: ``label`` at (row, col), its formula in the cell beside it."""
+    def result_cell(self, row: int, col: int, label: str) -> Cell:
+        """Where a result under a table goes: ``label`` right-aligned at (row, col), and the
+        cell beside it, returned for the result's formula."""
         self.text(row, col, label, self.styles.label_right)
-        return self.formula(Cell(self.name, row, col + 1), formula, path, value, style, note)
+        return Cell(self.name, row, col + 1)
 
     def trace_value(self, cell: Cell, path: str) -> Cell:
         """A number copied from the trace (torch's result), not a formula: shown as such."""

@@ -119,25 +119,23 @@ class CrossEntropyCells:
             )
         end = table.top + table.rows
         col = table.left + 4
-        new = sheet.labelled(
-            end,
-            col,
-            "mean L_new",
+        new = sheet.formula(
+            sheet.result_cell(end, col, "mean L_new"),
             f"AVERAGE({span(ces[0], ces[-1], name)})",
             "network.training.losses[1]",
             style=styles.result,
         )
         after = write_loss_change(sheet, end + 1, col, new, self.loss)
-        sheet.labelled(
-            after,
-            col,
-            "accuracy_new",
+        sheet.formula(
+            sheet.result_cell(after, col, "accuracy_new"),
             f"AVERAGE({span(rights[0], rights[-1], name)})",
             "network.training.accuracies[1]",
             style=styles.result,
         )
-        sheet.labelled(
-            after + 1, col, "accuracy before the step", self.accuracy.ref(name), "network.accuracy"
+        sheet.formula(
+            sheet.result_cell(after + 1, col, "accuracy before the step"),
+            self.accuracy.ref(name),
+            "network.accuracy",
         )
 
 
@@ -222,34 +220,26 @@ def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> C
         )
     end = table.top + samples
     label = table.left + 1
-    count = sheet.labelled(
-        end,
-        label,
-        "N",
+    count = sheet.formula(
+        sheet.result_cell(end, label, "N"),
         f"ROWS({table.col_range(2, name)})",
         "network.loss_count",
         style=styles.count,
     )
-    loss = sheet.labelled(
-        end + 1,
-        label,
-        "mean L",
+    loss = sheet.formula(
+        sheet.result_cell(end + 1, label, "mean L"),
         f"AVERAGE({table.col_range(2, name)})",
         "network.loss",
         style=styles.result,
     )
-    sheet.labelled(
-        end,
-        label + 2,
-        "Σ correct",
+    sheet.formula(
+        sheet.result_cell(end, label + 2, "Σ correct"),
         f"SUM({table.col_range(4, name)})",
         "network.correct_count",
         style=styles.count,
     )
-    accuracy = sheet.labelled(
-        end + 1,
-        label + 2,
-        "accuracy",
+    accuracy = sheet.formula(
+        sheet.result_cell(end + 1, label + 2, "accuracy"),
         f"AVERAGE({table.col_range(4, name)})",
         "network.accuracy",
         style=styles.result,

@@ -67,11 +67,11 @@ class LossCells(Protocol):
 def write_loss_change(sheet: Sheet, row: int, col: int, new: Cell, old_loss: Cell) -> int:
     """``L before the step`` and ``L_new - L`` under the new loss; the next free row."""
     name = sheet.name
-    old = sheet.labelled(row, col, "L before the step", old_loss.ref(name), "network.loss")
-    sheet.labelled(
-        row + 1,
-        col,
-        "L_new - L",
+    old = sheet.formula(
+        sheet.result_cell(row, col, "L before the step"), old_loss.ref(name), "network.loss"
+    )
+    sheet.formula(
+        sheet.result_cell(row + 1, col, "L_new - L"),
         f"{new.ref(name)}-{old.ref(name)}",
         value=sheet.value("network.training.losses[1]") - sheet.value("network.loss"),
         note="L_new - L: negative when the step lowered the loss",

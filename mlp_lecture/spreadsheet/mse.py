@@ -77,10 +77,8 @@ class MseCells:
                 )
             )
         end = row + 1 + len(squares)
-        new = sheet.labelled(
-            end,
-            3,
-            "mean L_new",
+        new = sheet.formula(
+            sheet.result_cell(end, 3, "mean L_new"),
             f"SUM({squares[0].ref(name)}:{squares[-1].ref(name)})/{self.count.ref(name)}",
             "network.training.losses[1]",
             style=styles.result,
