@@ -81,10 +81,21 @@ def test_the_example_notebook_is_committed_without_outputs():
             assert cell.outputs == [] and cell.execution_count is None
 
 
-def videos_of(notebook) -> list[str]:
-    """Every ``<video>`` element of the notebook's HTML outputs."""
+def videos_of(notebook, render: str = "your_network") -> list[str]:
+    """Every ``<video>`` element of the notebook's HTML outputs showing a clip of ``render``."""
     html = "\n".join(_outputs(notebook, "text/html"))
-    return re.findall(r"<video .*?</video>", html, flags=re.S)
+    videos = re.findall(r"<video .*?</video>", html, flags=re.S)
+    return [video for video in videos if f"renders/{render}/" in video]
+
+
+def clips_cell(notebook, render: str = "your_network") -> str:
+    """The one HTML output that shows the clips of ``render``."""
+    (cell,) = [
+        html
+        for html in _outputs(notebook, "text/html")
+        if "<video" in html and f"renders/{render}/" in html
+    ]
+    return cell
 
 
 def test_the_notebook_runs_and_its_outputs_hold_the_clips(executed):
@@ -97,6 +108,24 @@ def test_the_notebook_runs_and_its_outputs_hold_the_clips(executed):
     rendered = folder / "renders" / "your_network"
     assert (rendered / "Activation.mp4").is_file()
     assert (rendered / "NeuronBatch.values.json").is_file()
+
+
+def test_a_tanh_network_of_ones_own_is_a_lecture_end_to_end(executed):
+    """The teacher's own nn.Sequential with a tanh layer: its lesson gives torch's
+    prediction, its Activation clip verifies, and its words are tanh's, not ReLU's."""
+    folder, notebook = executed
+    text = "\n".join(_outputs(notebook, "stream"))
+    lesson = re.search(r"prediction, lesson: \((.+)\)", text).group(1)
+    torch_own = re.search(r"prediction, torch: +\[(.+)\]", text).group(1)
+    ours = [float(value) for value in lesson.split(",")]
+    theirs = [float(value) for value in torch_own.split(",")]
+    assert ours == pytest.approx(theirs, rel=1e-6, abs=1e-6)  # float32's own rounding
+    assert re.search(r"tanh_network: all \d+ shown values agree with the trace", text)
+    (video,) = videos_of(notebook, "tanh_network")
+    captions = (folder / "renders" / "tanh_network" / "Activation.vtt").read_text()
+    assert "tanh" in captions and "(-1, 1)" in captions, captions
+    assert "clamp" not in captions.lower() and "ReLU" not in captions, captions
+    assert "Activation.vtt" in video  # the clip carries its captions as a track
 
 
 def test_the_notebook_shows_the_lesson_verifies_and_sees_a_number_change(executed):
@@ -135,7 +164,7 @@ def test_the_clips_show_by_reference_with_captions_and_their_last_frame(executed
     from PIL import Image, ImageChops, ImageStat
 
     folder, notebook = executed
-    (cell,) = [html for html in _outputs(notebook, "text/html") if "<video" in html]
+    cell = clips_cell(notebook)
     assert len(cell.encode()) < 200_000, len(cell.encode())
     videos = videos_of(notebook)
     assert len(videos) == 3
@@ -185,7 +214,7 @@ def test_the_clips_play_with_their_captions_when_served_as_jupyter_serves_them(e
     import time
 
     folder, notebook = executed
-    (cell,) = [html for html in _outputs(notebook, "text/html") if "<video" in html]
+    cell = clips_cell(notebook)
     (folder / "output.html").write_text(
         f"<!doctype html><meta charset='utf-8'><body>{cell}</body>", encoding="utf-8"
     )
