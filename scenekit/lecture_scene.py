@@ -59,6 +59,28 @@ class LectureScene(Scene):
         """
         return True
 
+    #: ``"classification"`` or ``"regression"`` for a scene that shows one loss's
+    #: terms only; :meth:`skip_reason` names the lesson's loss when it differs.
+    for_loss: str | None = None
+
+    @classmethod
+    def skip_reason(cls, trace: Any) -> str:
+        """Why the renderer skips this scene for ``trace`` (when :meth:`applies` says no).
+
+        Examples
+        --------
+        >>> class Softmax(LectureScene):  # doctest: +SKIP
+        ...     for_loss = "classification"
+        >>> Softmax.skip_reason(regression_trace)  # doctest: +SKIP
+        "a classification scene: this lesson's loss is MSE"
+        """
+        classifies = trace.network.is_classification
+        lesson = "classification" if classifies else "regression"
+        if cls.for_loss is not None and cls.for_loss != lesson:
+            loss = "cross-entropy" if classifies else "MSE"
+            return f"a {cls.for_loss} scene: this lesson's loss is {loss}"
+        return "the lesson has nothing it shows"
+
     def setup(self) -> None:
         self.trace = current_trace()
         self.ledger = Ledger()

@@ -43,6 +43,8 @@ def _words() -> dict:
 class ChainRule(LearningScene):
     """How the loss changes with each output weight, derived by hand and checked by torch."""
 
+    for_loss = "regression"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return not trace.network.is_classification  # derives MSE's dL/dy_hat

@@ -30,6 +30,8 @@ class ClassifierTraining(GradientDescent):
     """Gradient steps on the cross-entropy: loss and accuracy curves, and the
     plane's predicted regions at a few steps (two-input lessons)."""
 
+    for_loss = "classification"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return trace.network.softmax is not None and bool(trace.network.training.steps)

@@ -31,6 +31,8 @@ class CrossEntropyLoss(LearningScene):
     """``L = -1/N sum_s log p_(y_s)^s``: the true class one-hot, its probability picked
     out, ``-log``, the mean; then the argmax and the share predicted right."""
 
+    for_loss = "classification"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return trace.network.softmax is not None

@@ -40,6 +40,8 @@ STEP = f"{TRAINING}.steps[0]"  # the step worked out in full: the first
 class GradientDescent(LearningScene):
     """One step downhill for every weight and bias, then the loss over all the steps."""
 
+    for_loss = "regression"
+
     @classmethod
     def applies(cls, trace) -> bool:
         # shows MSE's targets beside the predictions

@@ -32,6 +32,8 @@ class MSELoss(LectureScene):
     """Target beside prediction, ``y - hat(y)``, its square, their sum and their mean:
     ``L = 1/K sum_i (y_i - hat(y)_i)^2``, K the number of prediction entries."""
 
+    for_loss = "regression"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return not trace.network.is_classification  # MSE's terms only

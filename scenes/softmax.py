@@ -32,6 +32,8 @@ class Softmax(LearningScene):
     """``p_c = e^(z_c - m) / sum_k e^(z_k - m)``, ``m = max_k z_k``: worked on one
     sample, shown as bars that sum to 1, then applied to every row of ``Z``."""
 
+    for_loss = "classification"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return trace.network.softmax is not None

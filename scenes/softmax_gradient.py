@@ -44,6 +44,8 @@ INPUT = 0  # the activation feeding it whose weight is worked out
 class SoftmaxGradient(LearningScene):
     """``dL/dz_c^s = (p_c^s - Y_c^s) / N``: by symbols, by numbers, into the weights."""
 
+    for_loss = "classification"
+
     @classmethod
     def applies(cls, trace) -> bool:
         return trace.network.softmax is not None

@@ -84,6 +84,16 @@ def test_render_of_a_bad_lesson_fails_in_one_line_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+def test_a_regression_render_names_why_it_skips_softmax(tmp_path):
+    out = tmp_path / "out"
+    result = run("render", "--scenes", "Softmax", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    why = "a classification scene: this lesson's loss is MSE"
+    assert why in result.stdout
+    lecture = json.loads((out / "lecture.json").read_text())
+    assert [scene.get("skipped") for scene in lecture["scenes"]] == [why]
+
+
 def test_unknown_scene_name_is_one_line(tmp_path):
     result = run("render", "--scenes", "NoSuchScene", "--out", str(tmp_path / "o"))
     assert result.returncode != 0

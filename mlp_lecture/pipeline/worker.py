@@ -226,7 +226,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     cls = getattr(import_module(task.module), task.scene)
     trace = current_trace()
     if not cls.applies(trace):
-        return SceneOutput(task.scene, skipped="the lesson has nothing it shows")
+        return SceneOutput(task.scene, skipped=cls.skip_reason(trace))
     if task.wrapper:
         module, _, function = task.wrapper.partition(":")
         cls = getattr(import_module(module), function)(cls)
