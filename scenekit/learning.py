@@ -14,8 +14,10 @@ from manim import (
     DOWN,
     LEFT,
     UP,
+    Create,
     FadeIn,
     FadeOut,
+    LaggedStart,
     Mobject,
     ReplacementTransform,
     TransformFromCopy,
@@ -27,6 +29,8 @@ from scenekit import style
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
+from scenekit.notation import derivative, slash_derivative
+from scenekit.plots import ValueCurve
 from scenekit.terms import NEW_LINE, TIMES, Checked, Op, Term, Value
 from scenekit.traced import TracedMath, TracedMatrix, TracedValues
 
@@ -164,6 +168,51 @@ class LearningScene(LectureScene):
         ``"bias[0]"``): the hand chain rule's, and autograd's ``.grad``."""
         return f"network.chain_rule[{layer}].{entry}", f"network.gradients[{layer}].{entry}"
 
+    def weight_and_bias_gradients(
+        self, layer: int, neuron: int, input: int, delta: str
+    ) -> tuple[TracedMath, TracedMath, TracedMatrix]:
+        """Layer ``layer``'s gradient of one weight (of ``neuron``, from ``input``) and
+        of that neuron's bias, each worked over the samples from the error signal
+        ``delta`` (sample i's, times the layer's input for the weight), and the
+        :func:`gradient_table` of both beside autograd's ``.grad``."""
+        n = self.notation
+        chain = f"network.chain_rule[{layer}]"
+        inputs = f"network.layers[{layer}].input"
+        letter = "x" if layer == 0 else "g"
+        weight = n.weight(layer + 1, neuron, input)
+        bias = n.bias(layer + 1, neuron)
+        weight_entry, bias_entry = f"weight[{neuron}][{input}]", f"bias[{neuron}]"
+        samples = self.trace.network.samples
+        weight_block = worked_over_samples(
+            self.traced,
+            derivative("L", weight),
+            f"sum_i {delta} {n.entry(letter, layer, input, 'i')}",
+            lambda i: [
+                Value(f"{chain}.delta[{i}][{neuron}]", style.GRADIENT, paren=True),
+                Value(f"{inputs}[{i}][{input}]", style.ACTIVE, paren=True),
+            ],
+            samples,
+            f"{chain}.{weight_entry}",
+            font_size=style.MATRIX_SIZE,
+        )
+        bias_block = worked_over_samples(
+            self.traced,
+            derivative("L", bias),
+            f"sum_i {delta}",
+            lambda i: [Value(f"{chain}.delta[{i}][{neuron}]", style.GRADIENT, paren=True)],
+            samples,
+            f"{chain}.{bias_entry}",
+            font_size=style.MATRIX_SIZE,
+        )
+        table = gradient_table(
+            self.traced,
+            [
+                (slash_derivative("L", weight), *self.gradient_paths(layer, weight_entry)),
+                (slash_derivative("L", bias), *self.gradient_paths(layer, bias_entry)),
+            ],
+        )
+        return weight_block, bias_block, table
+
     def show_title(self, text: str) -> Mobject:
         self.title = super().show_title(text)
         return self.title
@@ -185,6 +234,22 @@ class LearningScene(LectureScene):
         stack = VGroup(*groups).arrange(DOWN, buff=style.BLOCK_BUFF)
         stack.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
         return self.keep_in_frame(stack)
+
+    def draw_curve(self, plot: ValueCurve) -> None:
+        """``plot`` below the title: its axes, its curve dot by dot, the marks of
+        values that are not finite (with their note), then the current value."""
+        plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(plot)
+        self.play(Create(plot.axes), FadeIn(plot.labels))
+        self.play(
+            Create(plot.curve),
+            LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
+            run_time=style.CURVE_TIME,
+        )
+        if len(plot.markers):
+            self.play(FadeIn(plot.markers), FadeIn(plot.note))
+        self.play(FadeIn(plot.current))
+        self.pause()
 
     def labelled(self, matrix: TracedMatrix, symbol: str) -> VGroup:
         """A matrix with its name (notation) above it."""

@@ -19,11 +19,9 @@ from scenekit.learning import (
     MINUS_TWO,
     OPEN_BRACKET,
     LearningScene,
-    gradient_table,
     play_gradients,
-    worked_over_samples,
 )
-from scenekit.notation import activation_call, activation_derivative, derivative, slash_derivative
+from scenekit.notation import activation_call, activation_derivative, derivative
 from scenekit.terms import MINUS, OVER, PLUS, TIMES, Checked, Term, Value
 from scenekit.traced import TracedMatrix
 
@@ -260,42 +258,10 @@ class Backpropagation(LearningScene):
     def _show_hidden_gradients(self) -> None:
         self.new_slide("Into the hidden layer's weights: the error signal times the layer's input")
         n, hidden = self.notation, self.hidden
-        layer = hidden + 1
         chain = self._chain(hidden)
         inputs = f"network.layers[{hidden}].input"
-        letter = "x" if hidden == 0 else "g"
-        weight = n.weight(layer, NEURON, INPUT)
-        bias = n.bias(layer, NEURON)
-        delta = n.entry("delta", layer, NEURON, "i")
-        weight_entry, bias_entry = f"weight[{NEURON}][{INPUT}]", f"bias[{NEURON}]"
-        samples = self.trace.network.samples
-        weight_block = worked_over_samples(
-            self.traced,
-            derivative("L", weight),
-            f"sum_i {delta} {n.entry(letter, hidden, INPUT, 'i')}",
-            lambda i: [
-                Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True),
-                Value(f"{inputs}[{i}][{INPUT}]", style.ACTIVE, paren=True),
-            ],
-            samples,
-            f"{chain}.{weight_entry}",
-            font_size=style.MATRIX_SIZE,
-        )
-        bias_block = worked_over_samples(
-            self.traced,
-            derivative("L", bias),
-            f"sum_i {delta}",
-            lambda i: [Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True)],
-            samples,
-            f"{chain}.{bias_entry}",
-            font_size=style.MATRIX_SIZE,
-        )
-        table = gradient_table(
-            self.traced,
-            [
-                (slash_derivative("L", weight), *self.gradient_paths(hidden, weight_entry)),
-                (slash_derivative("L", bias), *self.gradient_paths(hidden, bias_entry)),
-            ],
+        weight_block, bias_block, table = self.weight_and_bias_gradients(
+            hidden, NEURON, INPUT, n.entry("delta", hidden + 1, NEURON, "i")
         )
         signal_matrix = self.traced.matrix(f"{chain}.delta", color=style.GRADIENT)
         input_matrix = self.traced.matrix(inputs, color=style.ACTIVE)

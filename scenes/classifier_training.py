@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 
-from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform, VGroup
+from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, ReplacementTransform, VGroup
 
 from scenekit import style
 from scenekit.classes import AccuracyCurve
+from scenekit.plots import LossCurve
 from scenekit.regions import RegionPlane
 from scenekit.terms import Value
-from scenes.gradient_descent import LOSSES, GradientDescent, LossCurve
+from scenes.gradient_descent import LOSSES, GradientDescent
 
 __all__ = ["ClassifierTraining"]
 
@@ -89,26 +90,14 @@ class ClassifierTraining(GradientDescent):
         losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
         verdict = "the loss falls" if losses[-1] < losses[0] else "the loss does not fall"
         self.new_slide(f"Repeated, step after step: {verdict}")
-        self._draw(LossCurve(self.traced))
+        self.draw_curve(LossCurve(self.traced))
         accuracies = self.trace.network.training.accuracies
         if accuracies[-1] > accuracies[0]:
             verdict = "more samples right"
         else:
             verdict = "no more samples right than before"
         self.new_slide(f"And the accuracy, step after step: {verdict}")
-        self._draw(AccuracyCurve(self, ACCURACIES, f"{TRAINING}.steps"))
-
-    def _draw(self, plot) -> None:
-        plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(plot)
-        self.play(Create(plot.axes), FadeIn(plot.labels))
-        self.play(
-            Create(plot.curve),
-            LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
-            run_time=style.CURVE_TIME,
-        )
-        self.play(FadeIn(plot.current))
-        self.pause()
+        self.draw_curve(AccuracyCurve(self, ACCURACIES, f"{TRAINING}.steps"))
 
     # -- the plane of predicted classes -------------------------------------------------------
     def _show_regions(self) -> None:

@@ -14,9 +14,7 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
-    Create,
     FadeIn,
-    LaggedStart,
     VGroup,
     Write,
     config,
@@ -193,16 +191,4 @@ class GradientDescent(LearningScene):
         else:
             verdict = "the loss does not fall"
         self.new_slide(f"Repeated, step after step: {verdict}")
-        plot = LossCurve(self.traced)
-        plot.next_to(self.title, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(plot)
-        self.play(Create(plot.axes), FadeIn(plot.labels))
-        self.play(
-            Create(plot.curve),
-            LaggedStart(*(FadeIn(dot) for dot in plot.dots)),
-            run_time=style.CURVE_TIME,
-        )
-        if len(plot.markers):
-            self.play(FadeIn(plot.markers), FadeIn(plot.note))
-        self.play(FadeIn(plot.current))
-        self.pause()
+        self.draw_curve(LossCurve(self.traced))

@@ -20,13 +20,8 @@ from scenekit import style
 from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
-from scenekit.learning import (
-    LearningScene,
-    gradient_table,
-    play_gradients,
-    worked_over_samples,
-)
-from scenekit.notation import derivative, slash_derivative
+from scenekit.learning import LearningScene, play_gradients
+from scenekit.notation import derivative
 from scenekit.terms import MINUS, Checked, Value
 
 __all__ = ["SoftmaxGradient"]
@@ -196,44 +191,8 @@ class SoftmaxGradient(LearningScene):
     def _show_output_weights(self) -> None:
         self.new_slide("Into the output layer: the same chain rule as for any loss")
         n, out = self.notation, self.output_layer
-        chain = f"network.chain_rule[{out}]"
-        inputs = f"network.layers[{out}].input"
-        letter = "x" if out == 0 else "g"
-        weight = n.weight(out + 1, NEURON, INPUT)
-        bias = n.bias(out + 1, NEURON)
         delta = derivative("L", n.entry("z", n.last, NEURON, "i"))
-        samples = self.trace.network.samples
-        weight_block = worked_over_samples(
-            self.traced,
-            derivative("L", weight),
-            f"sum_i {delta} {n.entry(letter, out, INPUT, 'i')}",
-            lambda i: [
-                Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True),
-                Value(f"{inputs}[{i}][{INPUT}]", style.ACTIVE, paren=True),
-            ],
-            samples,
-            f"{chain}.weight[{NEURON}][{INPUT}]",
-            font_size=style.MATRIX_SIZE,
-        )
-        bias_block = worked_over_samples(
-            self.traced,
-            derivative("L", bias),
-            f"sum_i {delta}",
-            lambda i: [Value(f"{chain}.delta[{i}][{NEURON}]", style.GRADIENT, paren=True)],
-            samples,
-            f"{chain}.bias[{NEURON}]",
-            font_size=style.MATRIX_SIZE,
-        )
-        table = gradient_table(
-            self.traced,
-            [
-                (
-                    slash_derivative("L", weight),
-                    *self.gradient_paths(out, f"weight[{NEURON}][{INPUT}]"),
-                ),
-                (slash_derivative("L", bias), *self.gradient_paths(out, f"bias[{NEURON}]")),
-            ],
-        )
+        weight_block, bias_block, table = self.weight_and_bias_gradients(out, NEURON, INPUT, delta)
         self.stack(table)
         for block in (weight_block, bias_block):
             block.next_to(table, DOWN, buff=style.BLOCK_BUFF)
