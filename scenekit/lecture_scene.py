@@ -56,11 +56,15 @@ class LectureScene(Scene):
         >>> @classmethod  # doctest: +SKIP
         ... def applies(cls, trace):
         ...     return bool(trace.neurons)
+
+        A scene of one loss only declares ``for_loss`` and applies to lessons
+        of that loss; an override that adds a condition calls this first.
         """
-        return True
+        return cls.for_loss is None or cls.for_loss == _loss_kind(trace)
 
     #: ``"classification"`` or ``"regression"`` for a scene that shows one loss's
-    #: terms only; :meth:`skip_reason` names the lesson's loss when it differs.
+    #: terms only: :meth:`applies` is false for the other loss's lessons, and
+    #: :meth:`skip_reason` names the lesson's loss.
     for_loss: str | None = None
 
     @classmethod
@@ -74,10 +78,8 @@ class LectureScene(Scene):
         >>> Softmax.skip_reason(regression_trace)  # doctest: +SKIP
         "a classification scene: this lesson's loss is MSE"
         """
-        classifies = trace.network.is_classification
-        lesson = "classification" if classifies else "regression"
-        if cls.for_loss is not None and cls.for_loss != lesson:
-            loss = "cross-entropy" if classifies else "MSE"
+        if cls.for_loss is not None and cls.for_loss != _loss_kind(trace):
+            loss = "cross-entropy" if trace.network.is_classification else "MSE"
             return f"a {cls.for_loss} scene: this lesson's loss is {loss}"
         return "the lesson has nothing it shows"
 
@@ -300,3 +302,8 @@ def _flatten(animations: Any) -> list[Animation]:
             flat.append(animation)
             flat.extend(_flatten(getattr(animation, "animations", [])))
     return flat
+
+
+def _loss_kind(trace: Any) -> str:
+    """``"classification"`` or ``"regression"``: the lesson's loss, as ``for_loss`` names it."""
+    return "classification" if trace.network.is_classification else "regression"

@@ -45,10 +45,6 @@ class ChainRule(LearningScene):
 
     for_loss = "regression"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return not trace.network.is_classification  # derives MSE's dL/dy_hat
-
     def construct(self) -> None:
         network = self.trace.network
         self.layer = self.output_layer

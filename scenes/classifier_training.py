@@ -33,10 +33,6 @@ class ClassifierTraining(GradientDescent):
 
     for_loss = "classification"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return trace.network.softmax is not None and bool(trace.network.training.steps)
-
     def construct(self) -> None:
         self.show_title("Learning to classify: gradient descent")
         self._show_rule()

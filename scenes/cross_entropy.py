@@ -33,10 +33,6 @@ class CrossEntropyLoss(LearningScene):
 
     for_loss = "classification"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return trace.network.softmax is not None
-
     def construct(self) -> None:
         self.samples, self.classes = self.traced.shape(f"{NETWORK}.one_hot")
         self.show_title("The loss: cross-entropy")

@@ -42,8 +42,7 @@ class GradientDescent(LearningScene):
 
     @classmethod
     def applies(cls, trace) -> bool:
-        # shows MSE's targets beside the predictions
-        return bool(trace.network.training.steps) and not trace.network.is_classification
+        return super().applies(trace) and bool(trace.network.training.steps)
 
     def construct(self) -> None:
         self.show_title("Gradient descent: step against the gradient")

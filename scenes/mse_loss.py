@@ -34,10 +34,6 @@ class MSELoss(LectureScene):
 
     for_loss = "regression"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return not trace.network.is_classification  # MSE's terms only
-
     def construct(self) -> None:
         title = self.show_title("The loss: mean squared error")
         self._build()

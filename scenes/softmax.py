@@ -34,10 +34,6 @@ class Softmax(LearningScene):
 
     for_loss = "classification"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return trace.network.softmax is not None
-
     def construct(self) -> None:
         self.classes = self.trace.network.sizes[-1]
         self.show_title("Softmax: scores into probabilities")

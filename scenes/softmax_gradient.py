@@ -41,10 +41,6 @@ class SoftmaxGradient(LearningScene):
 
     for_loss = "classification"
 
-    @classmethod
-    def applies(cls, trace) -> bool:
-        return trace.network.softmax is not None
-
     def construct(self) -> None:
         self.show_title("The gradient of cross-entropy: P minus Y")
         self._show_derivation()
