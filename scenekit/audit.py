@@ -36,6 +36,7 @@ from manim.mobject.text.text_mobject import MarkupText, Paragraph, Text
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
+from scenekit.composition import composition_problems
 from scenekit.crossings import (
     OVERLAP_TOLERANCE,
     crossings,
@@ -142,6 +143,17 @@ def audited(scene_class: type) -> type:
         def play(self, *args: Any, **kwargs: Any) -> None:
             super().play(*args, **kwargs)
             self._check(moving=None)
+
+        def step(self, *caption: Any) -> None:
+            if self.steps:  # the picture the step ends on, before the caption changes
+                where = f"step {len(self.steps)} ({self.steps[-1][:40]!r})"
+                self.layout_problems.extend(composition_problems(self, where))
+            super().step(*caption)
+
+        def tear_down(self) -> None:
+            where = f"the last step ({self.steps[-1][:40]!r})" if self.steps else "the end"
+            self.layout_problems.extend(composition_problems(self, where))
+            super().tear_down()
 
         def play_internal(self, skip_rendering: bool = False) -> None:
             duration = self.get_run_time(self.animations)

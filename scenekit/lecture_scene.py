@@ -91,6 +91,7 @@ class LectureScene(Scene):
         self.ever_shown: dict[int, Mobject] = {}
         self.steps: list[str] = []
         self._caption: Mobject | None = None
+        self.title: Mobject | None = None
         self.captions: list[Mobject] = []  # every step's caption, in order (the audit reads it)
 
     @property
@@ -149,6 +150,7 @@ class LectureScene(Scene):
         title = Typst(text, font_size=style.TITLE_SIZE, color=style.TEXT)
         title.to_edge(UP, buff=style.TITLE_BUFF)
         self.ledger.title = text
+        self.title = title  # the stage's top (scenekit.composition)
         self.play(FadeIn(title, shift=DOWN * 0.2))
         return title
 
