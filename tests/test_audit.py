@@ -30,6 +30,7 @@ from manim import (
     there_and_back,
 )
 from manim.mobject.text.typst_mobject import MathTypst
+from extreme_lessons import EXTREME_LESSONS
 from random_lessons import random_lesson_text
 
 from mlpmath import Trace, compute_trace, load_lesson
@@ -85,7 +86,9 @@ def test_default_lesson_scenes_show_only_traced_numbers(name, monkeypatch, media
 # Every lesson the suite audits each scene for, beside the default one: one test
 # per (lesson, scene), so `pytest -k MyScene` runs all of a scene's audits (a
 # scene skips a lesson without its subject: the classifier's scenes, regression).
-LESSONS = ["random1", "random2", "random3", "wide", "classify"]
+# The extreme ones (tests/extreme_lessons.py): inputs near +-100 and +-1e4, the
+# widest and deepest networks the lesson limits allow, and the widest classifier.
+LESSONS = ["random1", "random2", "random3", "wide", "classify", *EXTREME_LESSONS]
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +100,9 @@ def audited_lessons(tmp_path_factory) -> dict[str, tuple[Path, Trace]]:
     for seed in (1, 2, 3):
         files[f"random{seed}"] = folder / f"random{seed}.toml"
         _random_lesson(seed, files[f"random{seed}"])
+    for name, text in EXTREME_LESSONS.items():
+        files[name] = folder / f"{name}.toml"
+        files[name].write_text(text())
     return {name: (path, compute_trace(load_lesson(path))) for name, path in files.items()}
 
 
