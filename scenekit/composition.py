@@ -20,7 +20,7 @@ from manim import Mobject, config
 from scenekit import style
 from scenekit.moments import MOMENT_OPACITY
 
-__all__ = ["BALANCE", "Placement", "composition_problems", "placement"]
+__all__ = ["BALANCE", "Placement", "composition_problems", "placement", "stage"]
 
 BALANCE = 0.2  # of the stage's height (width): how far the content's centre may sit off the stage's
 

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from itertools import product
 from typing import Any
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 
 from scenekit import style
 from scenekit.camera import LectureCamera
+from scenekit.composition import stage
 from scenekit.context import current_trace
 from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
@@ -215,6 +217,25 @@ class LectureScene(Scene):
         if below > 0:
             mobject.shift(UP * below)
         return mobject
+
+    def centre_on_stage(self, mobject: Mobject, horizontally: bool = True) -> Mobject:
+        """Move ``mobject`` (a step's whole picture, laid out) to the middle of the
+        stage, the room between the title and the caption band, where the audit
+        wants a step's content (``scenekit.composition``); it never moves onto the
+        title or into the band.
+
+        Examples
+        --------
+        >>> self.centre_on_stage(VGroup(table, formula))  # doctest: +SKIP
+        >>> self.play(FadeIn(table))  # doctest: +SKIP
+        """
+        left, bottom, right, top = stage(self)
+        target = np.array([(left + right) / 2, (bottom + top) / 2, 0.0])
+        shift = target - mobject.get_center()
+        if not horizontally:
+            shift[0] = 0.0
+        mobject.shift(shift)
+        return self.keep_in_frame(mobject)
 
     def room_beside(self, left: Mobject) -> float:
         """The width free right of ``left`` up to the frame's edge (what ``fit_beside`` fills)."""
