@@ -8,6 +8,7 @@ networks the lesson limits allow (``mlpmath.lesson_checks``): as wide as
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from mlpmath.lesson_checks import MAX_LAYERS, MAX_PARAMETERS, MAX_SAMPLES, MAX_WIDTH
@@ -51,7 +52,7 @@ steps = 4
 
 
 def _parameters(sizes: list[int]) -> int:
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False))
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
 
 def _largest_sizes(deep: bool, outputs: int) -> list[int]:

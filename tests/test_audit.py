@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from extreme_lessons import EXTREME_LESSONS
 from manim import (
     DOWN,
     LEFT,
@@ -30,7 +31,6 @@ from manim import (
     there_and_back,
 )
 from manim.mobject.text.typst_mobject import MathTypst
-from extreme_lessons import EXTREME_LESSONS
 from random_lessons import random_lesson_text
 
 from mlpmath import Trace, compute_trace, load_lesson
@@ -43,6 +43,7 @@ from scenekit.audit import (
     shape_problems,
 )
 from scenekit.context import LESSON_ENV
+from scenekit.legibility import glyph_heights, too_small
 from scenes import LECTURE_ORDER, scene_class
 from scenes.activation import Activation
 from scenes.mse_loss import MSELoss
@@ -109,13 +110,16 @@ def audited_lessons(tmp_path_factory) -> dict[str, tuple[Path, Trace]]:
 @pytest.mark.parametrize("name", SCENES)
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lessons_show_only_traced_numbers(lesson, name, audited_lessons, monkeypatch, media):
-    """Random shapes and values, and a wide network: numbers traced, layout clean."""
+    """Random shapes and values, wide networks, large inputs: numbers traced, layout
+    clean and balanced, every glyph legible."""
     path, trace = audited_lessons[lesson]
     monkeypatch.setenv(LESSON_ENV, str(path))
     if not scene_class(name).applies(trace):
         pytest.skip(f"{name} shows nothing of {lesson}")
-    _, problems = audit_scene(scene_class(name), trace, media)
+    audit, problems = audit_scene(scene_class(name), trace, media)
     assert problems == [], f"lesson {path.read_text()}"
+    # legible at 480p on every lesson (tests/test_legibility.py: the default one)
+    assert too_small(glyph_heights(audit.shown_texts())) == []
 
 
 @pytest.mark.parametrize(
