@@ -14,6 +14,7 @@ import numpy as np
 from manim import Mobject
 
 __all__ = [
+    "FRAME_TOLERANCE",
     "GLYPH_MARGIN",
     "OVERLAP_TOLERANCE",
     "STRAIGHT",
@@ -28,6 +29,7 @@ __all__ = [
 
 STRAIGHT = 1e-4  # Manim units a straight curve's handles may lie off its chord
 OVERLAP_TOLERANCE = 0.03  # Manim units two texts' boxes may share (glyph padding)
+FRAME_TOLERANCE = 0.02  # Manim units a text or shape may pass the frame's edge by
 GLYPH_MARGIN = 0.01  # Manim units of a glyph's box a shape may graze (anti-aliasing)
 
 
