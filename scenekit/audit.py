@@ -7,7 +7,8 @@ a fresh trace. Notation keeps its indices (``x_1``, ``k_3^1``, exponents)
 and the few constants formulas write. The layout is checked after every
 animation: text inside the frame, no two texts overlapping, and every drawn
 shape (line, curve, dot, arrow, a diagram's edges and nodes) inside the frame
-and off every text's glyphs (``shape_problems``).
+and off every text's glyphs (``scenekit.shape_audit``); where each step ends,
+its content sits balanced on the stage (``scenekit.composition``).
 """
 
 from __future__ import annotations
