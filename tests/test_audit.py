@@ -43,6 +43,7 @@ from scenekit.audit import (
     shape_problems,
 )
 from scenekit.context import LESSON_ENV
+from scenekit.lecture_scene import LectureScene
 from scenekit.legibility import glyph_heights, too_small
 from scenes import LECTURE_ORDER, scene_class
 from scenes.activation import Activation
@@ -227,6 +228,37 @@ class GrowingPulse(MSELoss):
         self.play(Indicate(self.table.column(1)))
 
 
+class UnderTheTitle(LectureScene):
+    """A step's one formula squeezed under the title: the stage's lower part empty."""
+
+    def place(self, formula, title) -> None:
+        formula.next_to(title, DOWN, buff=style.BLOCK_BUFF)
+
+    def construct(self) -> None:
+        title = self.show_title("Under the title")
+        self.step("One formula")
+        formula = MathTypst("hat(y) = w dot x + b", font_size=48)
+        self.place(formula, title)
+        self.play(FadeIn(formula))
+
+
+class PushedLeft(UnderTheTitle):
+    def place(self, formula, title) -> None:
+        self.centre_on_stage(formula)
+        formula.to_edge(LEFT, buff=style.EDGE_BUFF)
+
+
+class OnStage(UnderTheTitle):
+    def place(self, formula, title) -> None:
+        self.centre_on_stage(formula)
+
+
+def test_a_step_centred_on_the_stage_is_balanced(monkeypatch, media):
+    """The other side of UnderTheTitle and PushedLeft: the same formula, centred."""
+    _, problems = audit_scene(OnStage, _use_lesson(monkeypatch, None), media)
+    assert problems == []
+
+
 @pytest.mark.parametrize(
     ("scene", "problem"),
     [
@@ -239,6 +271,8 @@ class GrowingPulse(MSELoss):
         (OffFrameText, "leaves the frame"),  # and text off the frame
         (DotOnTable, "a Dot crosses '$ mat("),  # a shape over a text
         (ArrowOffFrame, "an Arrow leaves the frame"),  # a shape off the frame
+        (UnderTheTitle, "content sits high"),  # a step's content balanced on the stage
+        (PushedLeft, "content sits left"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else "",
 )
