@@ -125,6 +125,9 @@ def audited(scene_class: type) -> type:
         def setup(self) -> None:
             super().setup()
             self.layout_problems: list[str] = []
+            # a step's picture off the stage's middle: the suite's audits fail it
+            # (audit_scene); a render reports only what makes the frames wrong
+            self.composition_problems: list[str] = []
             self.audit_seconds = 0.0
             self.audited_moments = 0  # checks made, in the middle of animations and after them
             self._moments: list[float] = []
@@ -136,12 +139,12 @@ def audited(scene_class: type) -> type:
         def step(self, *caption: Any) -> None:
             if self.steps:  # the picture the step ends on, before the caption changes
                 where = f"step {len(self.steps)} ({self.steps[-1][:40]!r})"
-                self.layout_problems.extend(composition_problems(self, where))
+                self.composition_problems.extend(composition_problems(self, where))
             super().step(*caption)
 
         def tear_down(self) -> None:
             where = f"the last step ({self.steps[-1][:40]!r})" if self.steps else "the end"
-            self.layout_problems.extend(composition_problems(self, where))
+            self.composition_problems.extend(composition_problems(self, where))
             super().tear_down()
 
         def play_internal(self, skip_rendering: bool = False) -> None:
@@ -184,7 +187,9 @@ def audit_scene(
     --------
     ``audit, problems = audit_scene(SingleNeuron, compute_trace(default_lesson()))``;
     ``problems == []`` when every number shown is a ledger entry that agrees
-    with the trace and no text leaves the frame or overlaps another.
+    with the trace, no text leaves the frame or overlaps another, and every
+    step's picture sits balanced on the stage (the composition check, which a
+    render's own audit leaves out: an off-centre picture is still right).
     """
     settings = {
         "quality": "low_quality",
@@ -202,7 +207,7 @@ def audit_scene(
         scene.renderer.update_frame = _draw_nothing
         scene.render()
     audit = Audit(scene, created)
-    return audit, audit.problems(trace)
+    return audit, audit.problems(trace) + audit.scene.composition_problems
 
 
 def _draw_nothing(*args: Any, **kwargs: Any) -> None:
