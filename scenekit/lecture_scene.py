@@ -237,6 +237,53 @@ class LectureScene(Scene):
         mobject.shift(shift)
         return self.keep_in_frame(mobject)
 
+    def recentre(self, layout: Mobject, *coming: Mobject, within: float = 0.0) -> None:
+        """Keep a picture revealed part by part balanced as it grows: shift ``layout``
+        (the whole, laid out) so that what is shown, with ``coming`` (what the step
+        shows next), sits within ``within`` of the stage's height (width) of its
+        middle, and inside the stage where it fits. Parts not shown yet move at once;
+        the shown ones move in view, before ``coming`` shows (nothing jumps, and
+        nothing new lands on a part on its way).
+
+        Examples
+        --------
+        >>> self.centre_on_stage(whole)  # doctest: +SKIP
+        >>> self.recentre(whole, result, result_name)  # doctest: +SKIP
+        >>> self.play(FadeIn(result), FadeIn(result_name))  # doctest: +SKIP
+        """
+        framing = {
+            id(m)
+            for part in (self.title, *self.captions)
+            if part is not None
+            for m in part.get_family()
+        }
+        shown = [m for m in self.mobjects if id(m) not in framing]
+        members = [m for part in (*shown, *coming) for m in part.family_members_with_points()]
+        if not members:
+            return
+        points = np.concatenate([m.points[:, :2] for m in members])
+        low, high = points.min(axis=0), points.max(axis=0)
+        left, bottom, right, top = stage(self)
+        shift = np.zeros(3)
+        for axis, (start, end) in enumerate(((left, right), (bottom, top))):
+            off = (low[axis] + high[axis] - start - end) / 2
+            move = -np.sign(off) * max(0.0, abs(off) - within * (end - start))
+            if high[axis] - low[axis] <= end - start:  # and inside the stage
+                move = min(max(move, start - low[axis]), end - high[axis])
+            shift[axis] = move
+        if np.abs(shift).max() < 1e-3:
+            return
+        inside = {id(m) for m in layout.get_family()}
+        layout.shift(shift)
+        families = {id(m): m for part in shown for m in part.family_members_with_points()}
+        for member in families.values():
+            if id(member) in inside:  # shown: back where it is, to move in view
+                member.points -= shift
+        nested = {id(m) for part in shown for m in part.get_family()[1:]}
+        moves = [part.animate.shift(shift) for part in shown if id(part) not in nested]
+        if moves:
+            self.play(*moves, run_time=style.QUICK)
+
     def room_beside(self, left: Mobject) -> float:
         """The width free right of ``left`` up to the frame's edge (what ``fit_beside`` fills)."""
         return config.frame_width / 2 - style.EDGE_BUFF - left.get_right()[0] - style.BLOCK_BUFF

@@ -96,6 +96,7 @@ class Activation(LectureScene):
         formulas.arrange(DOWN, buff=style.LINE_BUFF)
         table = VGroup(formulas, self.header, self.rows).arrange(DOWN, buff=style.BLOCK_BUFF)
         self.fit_beside(table, plot, below)
+        self.centre_on_stage(VGroup(plot, table))
 
     # -- the function ------------------------------------------------------------------
     def _show_graph(self) -> None:

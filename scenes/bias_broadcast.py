@@ -120,6 +120,9 @@ class BiasBroadcast(LectureScene):
         self.keep_in_frame(top)
         self.worked.next_to(top, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(self.worked)
+        # the whole picture in the middle of the stage; each step re-balances what it shows
+        self.whole = VGroup(top, self.worked)
+        self.centre_on_stage(self.whole)
 
     def _labels(self, index: int) -> tuple:
         """The name and the size of the ``index``-th matrix, faded in."""
@@ -128,6 +131,8 @@ class BiasBroadcast(LectureScene):
     # -- K, and the bias row -------------------------------------------------------------
     def _show_bias(self) -> None:
         self.step("$K$ has a row per sample; the bias $b$ has one entry per neuron")
+        coming = (self.product, self.names[0], self.sizes[0], self.bias, self.bias_name)
+        self.recentre(self.whole, *coming)
         self.play(FadeIn(self.product), FadeIn(self.names[0]), FadeIn(self.sizes[0]))
         self.play(FadeIn(self.bias), FadeIn(self.bias_name))
         self.pause()
@@ -135,6 +140,7 @@ class BiasBroadcast(LectureScene):
     # -- copied down, once per sample ------------------------------------------------------
     def _show_copies(self) -> None:
         self.step("Broadcasting: the bias row is copied down, once per sample")
+        self.recentre(self.whole, self.operators[0], self.broadcast, self.names[1], self.sizes[1])
         self.play(
             FadeIn(self.operators[0]),
             *self._labels(1),
@@ -156,6 +162,8 @@ class BiasBroadcast(LectureScene):
     # -- one entry of the sum -----------------------------------------------------------------
     def _show_entry(self) -> None:
         self.step("Now the sum is entry by entry: $n_j^s = k_j^s + b_j$")
+        coming = (self.operators[1], self.preactivation, self.names[2], self.sizes[2], self.worked)
+        self.recentre(self.whole, *coming)
         self.play(
             FadeIn(self.operators[1]),
             *self._labels(2),

@@ -137,6 +137,9 @@ class LayerProduct(LectureScene):
         self.keep_in_frame(top)
         work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
         self.place_below(work, top)
+        # the whole picture in the middle of the stage; each step re-balances what it shows
+        self.whole = VGroup(top, work)
+        self.centre_on_stage(self.whole)
 
     def _factors(self) -> tuple:
         return self.inputs, self.weights, self.product
@@ -148,6 +151,14 @@ class LayerProduct(LectureScene):
     # -- the two factors -----------------------------------------------------------
     def _show_factors(self) -> None:
         self.step("Each sample is a row of $X$, each neuron a column of $W^T$")
+        self.recentre(
+            self.whole,
+            self.inputs,
+            self.operators[0],
+            self.weights,
+            *self.names[:2],
+            *self.sizes[:2],
+        )
         self.play(FadeIn(self.inputs), FadeIn(self.names[0]), FadeIn(self.sizes[0]))
         self.play(
             FadeIn(self.operators[0]),
@@ -160,6 +171,7 @@ class LayerProduct(LectureScene):
     # -- what K holds ------------------------------------------------------------------
     def _show_names(self) -> None:
         self.step("$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$")
+        self.recentre(self.whole, self.operators[1], self.product, self.names[2], self.sizes[2])
         self.play(
             FadeIn(self.operators[1]),
             *self._labels(2),
@@ -171,6 +183,7 @@ class LayerProduct(LectureScene):
     # -- one entry by hand -------------------------------------------------------------
     def _show_entry(self) -> None:
         self.step("One entry: a row of $X$ against a column of $W^T$, summed")
+        self.recentre(self.whole, self.formula, self.worked)
         row, column = self.entry
         self.row_box = SurroundingRectangle(self.inputs.row(row), color=style.HIGHLIGHT)
         self.column_box = SurroundingRectangle(self.weights.column(column), color=style.HIGHLIGHT)

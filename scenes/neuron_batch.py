@@ -19,6 +19,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.composition import stage
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
@@ -100,18 +101,32 @@ class NeuronBatch(LectureScene):
             matrix.name_label.next_to(matrix, UP, buff=style.LINE_BUFF)
         self.input_size.next_to(self.inputs, DOWN, buff=style.LINE_BUFF)
         self.bias.next_to(self.biases.name_label, UP, buff=style.LINE_BUFF)
-        top = VGroup(self.equation, self.names, self.input_size, self.bias)
-        top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(top)
+        self.top = VGroup(self.equation, self.names, self.input_size, self.bias)
+        self.top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.keep_in_frame(self.top)
         result = VGroup(self.activation_call, self.outputs).arrange(RIGHT, buff=style.LINE_BUFF)
-        result.next_to(top, DOWN, buff=style.BLOCK_BUFF * 2).align_to(self.preactivations, RIGHT)
+        result.next_to(self.top, DOWN, buff=style.BLOCK_BUFF * 2).align_to(
+            self.preactivations, RIGHT
+        )
         self.outputs.name_label.next_to(self.outputs, RIGHT, buff=style.LINE_BUFF)
         # the prediction's name is kept in the frame with it (wide inputs push the row right)
         self.keep_in_frame(VGroup(result, self.outputs.name_label))
+        # the whole picture in the middle of the stage; each step re-balances what it shows
+        self.whole = VGroup(self.top, result, self.outputs.name_label)
+        self.centre_on_stage(self.whole)
 
     # -- the data and the neuron -----------------------------------------------------
     def _show_inputs(self) -> None:
         self.step("One row per sample: the same weights for every row")
+        self.recentre(
+            self.whole,
+            self.inputs,
+            self.inputs.name_label,
+            self.input_size,
+            self.operators[0],
+            self.weights,
+            self.weights.name_label,
+        )
         self.play(FadeIn(self.inputs), FadeIn(self.inputs.name_label), FadeIn(self.input_size))
         self.play(FadeIn(self.operators[0]), FadeIn(self.weights), FadeIn(self.weights.name_label))
         self.pause()
@@ -119,16 +134,18 @@ class NeuronBatch(LectureScene):
     # -- X . w^T, built row by row -----------------------------------------------------
     def _show_rows(self) -> None:
         self.step("Each row times the weights, summed: one entry of the column")
-        self.play(FadeIn(self.operators[1]), FadeIn(self.sums.name_label))
         count = self.traced.shape(f"{self.base}.weight")[0]
-        for sample in self.sums.shown_rows:
+        works = {sample: self._worked_row(sample, count) for sample in self.sums.shown_rows}
+        for work in works.values():
+            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2)
+            self.keep_in_frame(work.align_to(self.inputs, LEFT))
+            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2, coor_mask=UP)
+        coming = (self.operators[1], self.sums, self.sums.name_label, *works.values())
+        self.recentre(VGroup(self.whole, *works.values()), *coming)
+        self.play(FadeIn(self.operators[1]), FadeIn(self.sums.name_label))
+        for sample, work in works.items():
             row_box = SurroundingRectangle(self.inputs.row(sample), color=style.HIGHLIGHT)
             column_box = SurroundingRectangle(self.weights, color=style.HIGHLIGHT)
-            work = self._worked_row(sample, count)
-            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2).to_edge(
-                LEFT, buff=style.EDGE_BUFF
-            )
-            self.keep_in_frame(work)
             self.play(FadeIn(row_box), FadeIn(column_box), FadeIn(work), run_time=0.7)
             self.play(
                 TransformFromCopy(work.result, self.sums.entry(sample)),
@@ -136,6 +153,7 @@ class NeuronBatch(LectureScene):
             )
             self.play(FadeOut(row_box), FadeOut(column_box), FadeOut(work), run_time=0.4)
         self.play(FadeIn(self.sums.frame()))
+        self.recentre(self.whole)  # the worked rows gone: the equation settles
         self.pause()
 
     def _worked_row(self, sample: int, count: int) -> TracedMath:
@@ -159,7 +177,9 @@ class NeuronBatch(LectureScene):
         if self.fits_legibly(work):
             return work
         width = config.frame_width - 2 * style.EDGE_BUFF
-        height = self.room_below(self.equation) - style.BLOCK_BUFF  # it stands 2 buffs below
+        # it stands 2 buffs below the equation, which may rise to the stage's top
+        _, bottom, _, top = stage(self)
+        height = top - bottom - self.top.height - style.BLOCK_BUFF * 2
         best: tuple[float, TracedMath] | None = None
         fewest = max(2, math.ceil(work.width / width) - 1)  # about the fewest that fit its width
         for lines in range(fewest, count + 1):
@@ -175,6 +195,16 @@ class NeuronBatch(LectureScene):
     # -- the bias, copied to every row ------------------------------------------------
     def _show_bias(self) -> None:
         self.step("The bias is broadcast: copied down to every row, then added")
+        self.recentre(
+            self.whole,
+            self.operators[2],
+            self.bias,
+            self.biases,
+            self.biases.name_label,
+            self.operators[3],
+            self.preactivations,
+            self.preactivations.name_label,
+        )
         self.play(FadeIn(self.operators[2]), Write(self.bias), FadeIn(self.biases.name_label))
         for sample in self.biases.shown_rows:
             self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)), run_time=0.5)
@@ -194,6 +224,7 @@ class NeuronBatch(LectureScene):
     # -- the activation, entry by entry ----------------------------------------------
     def _show_activation(self) -> None:
         self.step("The activation applies to each entry on its own")
+        self.recentre(self.whole, self.activation_call, self.outputs, self.outputs.name_label)
         self.play(FadeIn(self.activation_call), FadeIn(self.outputs.name_label))
         self.play(TransformFromCopy(self.preactivations, self.outputs))
         self.play(Emphasize(self.outputs, color=style.ACTIVE))

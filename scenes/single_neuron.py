@@ -11,7 +11,6 @@ from manim import (
     FadeIn,
     FadeOut,
     Mobject,
-    TransformFromCopy,
     VGroup,
     Write,
     config,
@@ -30,6 +29,7 @@ __all__ = ["SingleNeuron"]
 NEURON = 0  # the lesson's first one-neuron example
 SAMPLE = 0  # its first sample
 BASE = f"neurons[{NEURON}]"
+WITHIN = 0.1  # of the stage: how far the growing column may sit off its middle, unmoved
 
 
 class SingleNeuron(LectureScene):
@@ -106,8 +106,12 @@ class SingleNeuron(LectureScene):
             column.scale(self._scale(column, below))
             column.next_to(below, DOWN, buff=style.BLOCK_BUFF).set_x(0)
             self.keep_in_frame(column)
+            # each in the middle of the stage: the diagram, then the column in its place
+            self.centre_on_stage(self.diagram)
+            self.whole = self.centre_on_stage(column)
         else:
             self.fit_beside(column, self.diagram, below)
+            self.whole = self.centre_on_stage(VGroup(self.diagram, column))
 
     def _column(self) -> VGroup:
         column = VGroup(self.formula, self.products, self.total, self.preactivation, self.output)
@@ -193,6 +197,7 @@ class SingleNeuron(LectureScene):
         self.step("Multiply each input by its weight")
         if self.diagram.stacked:  # the worked column takes the slide
             self.play(FadeOut(self.diagram))
+            self.recentre(self.whole, self.formula, self.products, within=WITHIN)
             self.play(Write(self.formula))
             self.play(*(FadeIn(line) for line in self.products))
             self.pause()
@@ -208,12 +213,16 @@ class SingleNeuron(LectureScene):
     # -- their total ---------------------------------------------------------------
     def _show_total(self) -> None:
         self.step("Add the products")
-        self.play(TransformFromCopy(self.products, self.total))
+        self.recentre(self.whole, self.total, within=WITHIN)
+        # the products light up, then their sum writes out under them (no glyph flies over another)
+        self.play(*(Emphasize(line.result, color=style.HIGHLIGHT) for line in self.products))
+        self.play(FadeIn(self.total, shift=DOWN * style.NUDGE))
         self.pause()
 
     # -- plus the bias ---------------------------------------------------------------
     def _show_bias(self) -> None:
         self.step("Add the bias")
+        self.recentre(self.whole, self.preactivation, within=WITHIN)
         if not self.diagram.stacked:
             self.play(Emphasize(self.diagram.bias, color=style.HIGHLIGHT))
         self.play(FadeIn(self.preactivation, shift=DOWN * 0.2))
@@ -222,6 +231,7 @@ class SingleNeuron(LectureScene):
     # -- the activation --------------------------------------------------------------
     def _show_activation(self) -> None:
         self.step("Apply the activation: the neuron's output")
+        self.recentre(self.whole, self.output, within=WITHIN)
         self.play(Write(self.output))
         if not self.diagram.stacked:
             self.play(Emphasize(self.diagram.output_label, color=style.ACTIVE))
