@@ -20,6 +20,10 @@ from scenekit.traced import TracedValues, shown_indices
 
 __all__ = ["NetworkDiagram"]
 
+RADIUS = style.NEURON_RADIUS  # a neuron's (a labelled deck network fits the slide only so)
+NAME_SIZE = 36  # a neuron's name inside its circle: even its subscript well above 1/60 of the frame
+BARE_GAPS = (style.DIAGRAM_GAP, 1.2, 0.9)  # edge lengths a diagram without numbers may close up to
+
 
 class NetworkDiagram(VGroup):
     """The network as a textbook draws it: a column of neurons per layer, every edge.
@@ -29,8 +33,10 @@ class NetworkDiagram(VGroup):
     ``style.NEGATIVE_WEIGHT``) and as wide as its size (one monotone map for
     the whole network), told by a one-line ``legend``. Under each column stands
     its layer's role and true size (``input (2)``, ``hidden (3)``, ``output (1)``).
-    A column with more neurons than a slide holds (``max_neurons``) is drawn
-    elided - the first ones, dots, the last.
+    A column with more neurons than a slide holds (``max_neurons``, fewer when
+    ``height`` asks) is drawn elided - the first ones, dots, the last; a network
+    with more layers than ``width`` holds, likewise - the first layers, a column
+    of dots (short stubs where the edges would run), the output layer.
 
     A small network carries its numbers too (``labelled``): each weight on its
     own edge, at one fraction along it for all the edges into a layer, in an
@@ -40,9 +46,11 @@ class NetworkDiagram(VGroup):
     node or another edge; a network whose numbers do not fit ``width`` x
     ``height`` at legible size is drawn without them (``labelled`` is False).
     Parts by role: ``circles[l][i]``, ``edges[l]`` (into layer ``l``),
-    ``weights[l]``, ``biases[l]``, ``values[l]``, ``columns[l]``, ``sizes[l]``,
-    ``legend``; ``edge_of[(l, i, j)]`` and ``weight_of[(l, i, j)]``: the edge
-    into neuron ``i`` of layer ``l`` from neuron ``j`` before it, and its label.
+    ``weights[l]``, ``biases[l]``, ``values[l]`` (all empty for a layer elided),
+    ``columns`` and ``sizes`` (one per drawn column, in order; ``layers`` says
+    which layer each is, ``None`` for the dots), ``legend``; ``edge_of[(l, i, j)]``
+    and ``weight_of[(l, i, j)]``: the edge into neuron ``i`` of layer ``l`` from
+    neuron ``j`` before it, and its label.
 
     Examples
     --------
@@ -82,17 +90,44 @@ class NetworkDiagram(VGroup):
             default=0.0,
         )
         self._largest = largest if largest > 0 else 1.0
+        self.layers: list[int | None] = list(range(len(sizes)))
+        self._gap = style.DIAGRAM_GAP
         if self.labelled and not self._build(width, height):
             self.labelled = False
         if not self.labelled:
-            self._build(None, None)
+            self._fit_bare(width, height)
+
+    def _fit_bare(self, width: float | None, height: float | None) -> None:
+        """Without numbers: as many neurons a column as ``height`` holds, then all
+        layers with edges as long as ``width`` allows, else fewer layers (elided)."""
+        sizes = self._notation.sizes
+        limits = range(self._limit, style.MIN_MATRIX_COLUMNS - 1, -1)
+        for limit in limits:
+            self._elide(limit, len(sizes), BARE_GAPS[0])
+            if self._build(None, height) or limit == limits[-1]:
+                break
+        for count in range(len(sizes), min(len(sizes), 3) - 1, -1):
+            for gap in BARE_GAPS:
+                self._elide(limit, count, gap)
+                if self._build(width, None):
+                    return
+
+    def _elide(self, limit: int, count: int, gap: float) -> None:
+        """Show ``limit`` neurons a column at most, ``count`` layers at most, ``gap`` apart."""
+        self._limit, self._gap = limit, gap
+        self.layers = shown_indices(len(self._notation.sizes), count)
+        drawn = {layer for layer in self.layers if layer is not None}
+        self.shown = [
+            [i for i in shown_indices(size, limit) if i is not None] if layer in drawn else []
+            for layer, size in enumerate(self._notation.sizes)
+        ]
 
     # -- building -------------------------------------------------------------------
     def _build(self, width: float | None, height: float | None) -> bool:
         """Lay everything out; False when the numbers do not fit (then build again bare)."""
         self.submobjects = []
         sizes = self._notation.sizes
-        self.circles: list[dict[int, Circle]] = []
+        self.circles: list[dict[int, Circle]] = [{} for _ in sizes]
         self.columns = VGroup()
         self.weights: list[VGroup] = [VGroup() for _ in sizes]
         self.biases: list[VGroup] = [VGroup() for _ in sizes]
@@ -100,18 +135,28 @@ class NetworkDiagram(VGroup):
         self.edges: list[VGroup] = [VGroup() for _ in sizes]
         self.edge_of: dict[tuple[int, int, int], Line] = {}
         self.weight_of: dict[tuple[int, int, int], VGroup] = {}
-        self._notes: list[dict[int, list[VGroup]]] = []
+        self._notes: list[dict[int, list[VGroup]]] = [{} for _ in sizes]
         x = 0.0
-        for layer in range(len(sizes)):
-            if layer:
+        for slot, layer in enumerate(self.layers):
+            if not slot:
+                self._column(layer, x)
+            elif layer is None or self.layers[slot - 1] is None:
+                x += 2 * RADIUS + self._gap
+                if layer is None:
+                    self._dots(self.layers[slot - 1], x)
+                else:
+                    self._column(layer, x)
+                    self._stubs(layer, -1)
+            else:
                 x = self._next_column(layer, x)
                 if x is None:
                     return False
-            else:
-                self._column(layer, x)
-        self.sizes = VGroup(*(self._size(layer, len(sizes)) for layer in range(len(sizes))))
+        self.sizes = VGroup(
+            *(self._size(layer, len(sizes)) for layer in self.layers if layer is not None)
+        )
         bottom = VGroup(self.columns, *self.biases)
-        for label, column in zip(self.sizes, self.columns):
+        drawn = [c for c, layer in zip(self.columns, self.layers) if layer is not None]
+        for label, column in zip(self.sizes, drawn):
             label.next_to(bottom, DOWN, buff=style.LABEL_GAP * 2, coor_mask=UP).match_x(column)
         self.legend = VGroup()
         if self._with_legend:
@@ -119,7 +164,11 @@ class NetworkDiagram(VGroup):
             self.legend.match_x(self.columns)
         self.add(*self.edges, self.columns, *self.biases, *self.weights, *self.values)
         self.add(self.sizes, self.legend)
-        fits = width is None or self.width <= width
+        apart = all(  # each layer's name clear of the next one's
+            a.get_right()[0] + 2 * style.LABEL_GAP < b.get_left()[0]
+            for a, b in pairwise(self.sizes)
+        )
+        fits = apart and (width is None or self.width <= width)
         return fits and (height is None or self.height <= height)
 
     def _column(self, layer: int, x: float) -> None:
@@ -158,7 +207,7 @@ class NetworkDiagram(VGroup):
             self._made[(layer, index)] = notes[index]
         above = max((n[0].height for n in notes.values()), default=0.0)
         below = max((n[1].height for n in notes.values() if len(n) > 1), default=0.0)
-        pitch = 2 * style.NEURON_RADIUS + style.NEURON_BUFF
+        pitch = 2 * RADIUS + style.NEURON_BUFF
         if notes:  # a value above each neuron, a bias below: their boxes keep them apart
             pitch += above + below + 2 * style.LABEL_GAP - style.NEURON_BUFF / 2
         circles, column = {}, VGroup()
@@ -166,10 +215,10 @@ class NetworkDiagram(VGroup):
         for slot, index in enumerate(picks):
             point = [x, top - slot * pitch, 0]
             if index is None:
-                column.add(MathTypst("dots.v", font_size=style.LABEL_SIZE).move_to(point))
+                column.add(MathTypst("dots.v", font_size=NAME_SIZE).move_to(point))
                 continue
-            circle = Circle(radius=style.NEURON_RADIUS, color=style.TEXT).move_to(point)
-            name = MathTypst(self._notation.neuron(layer, index), font_size=style.LABEL_SIZE)
+            circle = Circle(radius=RADIUS, color=style.TEXT).move_to(point)
+            name = MathTypst(self._notation.neuron(layer, index), font_size=NAME_SIZE)
             if name.width > circle.width * style.NAME_FILL:
                 name.scale_to_fit_width(circle.width * style.NAME_FILL)
             column.add(VGroup(circle, name.move_to(circle)))
@@ -180,17 +229,33 @@ class NetworkDiagram(VGroup):
                 self.values[layer].add(value)
                 for label in bias:
                     self.biases[layer].add(label.next_to(circle, DOWN, buff=style.LABEL_GAP))
-        self.circles.append(circles)
+        self.circles[layer] = circles
         self.columns.add(column)
-        self._notes.append(notes)
+        self._notes[layer] = notes
+
+    def _dots(self, before: int, x: float) -> None:
+        """The layers left out: a column of dots at ``x``, stubs out of the layer ``before``."""
+        self.columns.add(VGroup(MathTypst("dots.h", font_size=NAME_SIZE).move_to([x, 0, 0])))
+        self._stubs(before, 1)
+
+    def _stubs(self, layer: int, side: int) -> None:
+        """Short muted edges out of ``layer``'s neurons toward the dots (``side`` 1: to
+        the right; -1: into them from the left): the network goes on there."""
+        stubs = VGroup()
+        for circle in self.circles[layer].values():
+            start = circle.get_center() + RIGHT * side * RADIUS
+            end = start + RIGHT * side * self._gap / 3
+            stubs.add(Line(start, end, color=style.MUTED, stroke_width=style.EDGE_WIDTHS[0]))
+        self.columns[-1].add(stubs)
 
     def _next_column(self, layer: int, x: float) -> float | None:
         """Place ``layer`` right of the last column and its edges (and weights): the
         columns spread until some fraction along the edges holds every weight clear."""
-        gap = 2 * style.NEURON_RADIUS + style.DIAGRAM_GAP
+        gap = 2 * RADIUS + self._gap
+        drawn = len(self.columns)
         while True:
-            self.columns.remove(*self.columns[layer:])
-            del self.circles[layer:], self._notes[layer:]
+            self.columns.remove(*self.columns[drawn:])
+            self.circles[layer], self._notes[layer] = {}, {}
             self.values[layer], self.biases[layer] = VGroup(), VGroup()
             self._column(layer, x + gap)
             self._edges(layer)

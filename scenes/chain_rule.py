@@ -267,15 +267,23 @@ class ChainRule(LearningScene):
         return table
 
     def _place(self, below) -> None:
-        self.loss.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(self.loss)
-        for group in (self.names, self.squared, self.chain, self.formulas):
+        """Each slide's picture in the middle of the stage: the loss above what it
+        explains (its names, then its general formulas), the squared term above the
+        chain rule, the numbers beside the worked gradients."""
+        for group in (self.names, self.squared, self.formulas):
             group.next_to(self.loss, DOWN, buff=style.BLOCK_BUFF)
-            self.keep_in_frame(group)
+        self.keep_in_frame(VGroup(self.loss, self.formulas))
+        # the loss with its names; then with the squared term (the loss moves to make room)
+        self.loss_up = self.loss.copy()
+        self.centre_on_stage(VGroup(self.loss_up, self.squared))
+        self.centre_on_stage(VGroup(self.loss, self.names))
         # for the chain rule, the loss makes way and the squared term moves up
-        self.squared_up = self.squared.copy().next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.squared_up = self.squared.copy()
         self.chain.next_to(self.squared_up, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(VGroup(self.squared_up, self.chain))
+        self.centre_on_stage(VGroup(self.squared_up, self.chain))
+        # the loss again, over its gradient's formulas
+        self.formulas_loss = self.loss.copy().next_to(self.formulas, UP, buff=style.BLOCK_BUFF)
+        self.centre_on_stage(VGroup(self.formulas_loss, self.formulas))
 
         left = VGroup(self.table, self.comparison).arrange(
             DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF
@@ -285,7 +293,7 @@ class ChainRule(LearningScene):
         for worked in self.worked.values():
             self.fit_beside(worked, left, below)
         everything = VGroup(left, *self.worked.values())
-        everything.shift(LEFT * everything.get_center()[0])
+        self.centre_on_stage(everything)
 
     # -- the loss, written through the output layer's parameters --------------------
     def _show_loss(self) -> None:
@@ -298,7 +306,9 @@ class ChainRule(LearningScene):
     def _show_squared_term(self) -> None:
         self.step("Take one squared term Z; call its inside f")
         self.play(FadeOut(self.names))
-        self.play(FadeIn(self.squared, shift=DOWN * style.NUDGE))
+        self.play(
+            self.loss.animate.move_to(self.loss_up), FadeIn(self.squared, shift=DOWN * style.NUDGE)
+        )
         self.pause()
 
     # -- the chain rule ------------------------------------------------------------------
@@ -313,6 +323,7 @@ class ChainRule(LearningScene):
     def _show_formulas(self) -> None:
         self.step("Average over the samples: the same for every weight and the bias")
         self.play(FadeOut(self.squared), FadeOut(self.chain))
+        self.loss.move_to(self.formulas_loss)
         self.play(FadeIn(self.loss), FadeIn(self.formulas, shift=DOWN * style.NUDGE))
         self.pause()
 

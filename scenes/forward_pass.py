@@ -3,6 +3,7 @@ to the prediction, and torch's own ``net(X)`` gives the same numbers."""
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -21,6 +22,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.composition import stage
 from scenekit.diagrams import NetworkDiagram
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
@@ -57,7 +59,7 @@ class ForwardPass(LectureScene):
         title = self.show_title("The forward pass")
         self._build(below=title)
         self._place(below=title)
-        self._show_network(below=title)
+        self._show_network()
         if self.figure.labelled:
             self._show_sample()
         self._show_input()
@@ -79,15 +81,25 @@ class ForwardPass(LectureScene):
             width=config.frame_width - 2 * style.EDGE_BUFF,
             height=self.room_below(below),
         )
-        self.diagram = self._compact(style.MAX_DIAGRAM_NEURONS)
+        self.arrows = [
+            self._arrow(f"dot W_({layer + 1})^T + B_({layer + 1})") for layer in range(self.count)
+        ]
+        self.net_arrow = self._arrow('"torch"')
+
+    def _matrices(self, rows: int, columns: int) -> None:
+        """Every matrix block, at most ``rows`` x ``columns`` shown (elided beyond)."""
+        traced = self.traced
+
+        def matrix(path: str, color):
+            return traced.matrix(path, color=color, max_rows=rows, max_columns=columns)
+
         self.input = Block(
             "X",
-            traced.matrix("network.layers[0].input", color=style.INPUT),
+            matrix("network.layers[0].input", style.INPUT),
             self._size("network.layers[0].input"),
         )
         self.summed: list[Block] = []  # N_l = A_(l-1) W_l^T + B_l
         self.activated: list[Block | None] = []  # A_l = f(N_l), where there is an f
-        self.arrows: list[VGroup] = []
         for layer, record in enumerate(self.trace.network.layers):
             base = f"network.layers[{layer}]"
             last = layer == self.count - 1
@@ -96,41 +108,40 @@ class ForwardPass(LectureScene):
             self.summed.append(
                 Block(
                     name,
-                    traced.matrix(f"{base}.preactivation", color=style.RESULT),
+                    matrix(f"{base}.preactivation", style.RESULT),
                     self._size(f"{base}.preactivation"),
                 )
             )
             self.activated.append(
                 Block(
                     self._output_name() if last else f"A_({layer + 1})",
-                    traced.matrix(f"{base}.output", color=style.ACTIVE),
+                    matrix(f"{base}.output", style.ACTIVE),
                     self._size(f"{base}.output"),
                 )
                 if has_activation
                 else None
             )
-            self.arrows.append(self._arrow(f"dot W_({layer + 1})^T + B_({layer + 1})"))
-        rows, columns = traced.shape("network.net_prediction")
+        shape = traced.shape("network.net_prediction")
         self.net = Block(
             '"net"(X)',
             traced.grid(
-                rows,
-                columns,
+                *shape,
                 lambda r, c: Checked(
                     (Value(f"network.layers[{self.count - 1}].output[{r}][{c}]"),),
                     f"network.net_prediction[{r}][{c}]",
                     style.ACTIVE,
                 ),
                 color=style.ACTIVE,
+                max_rows=rows,
+                max_columns=columns,
             ),
             self._size("network.net_prediction"),
         )
-        self.net_arrow = self._arrow('"torch"')
 
-    def _compact(self, limit: int) -> NetworkDiagram:
-        """The network beside the matrices: no numbers, no legend, ``limit`` neurons a column."""
+    def _compact(self, width: float, height: float) -> NetworkDiagram:
+        """The network beside the matrices: no numbers, no legend, fit to ``width`` x ``height``."""
         return NetworkDiagram(
-            self.traced, self.notation, labelled=False, legend=False, max_neurons=limit
+            self.traced, self.notation, labelled=False, legend=False, width=width, height=height
         )
 
     def _output_name(self) -> str:
@@ -152,46 +163,67 @@ class ForwardPass(LectureScene):
     def _blocks(self) -> list[Block]:
         return [self.input, *self.summed, *(b for b in self.activated if b), self.net]
 
-    # -- placing: the diagram beside the matrices, or above them, whichever is larger
+    # -- placing: the diagram beside the matrices, or above them, whichever shows more
     def _place(self, below) -> None:
-        top = below.get_bottom()[1] - style.BLOCK_BUFF
-        bottom = -config.frame_height / 2 + style.EDGE_BUFF + style.CAPTION_BAND
-        width = config.frame_width - 2 * style.EDGE_BUFF
-        height = top - bottom
-        # columns elide more neurons rather than shrink the diagram's names
-        for limit in range(style.MAX_DIAGRAM_NEURONS, style.MIN_MATRIX_COLUMNS - 1, -1):
-            if limit < style.MAX_DIAGRAM_NEURONS:
-                self.diagram = self._compact(limit)
-            side = self._fit(width, height, beside=True)
-            stacked = self._fit(width, height, beside=False)
-            self.beside = min(side) > min(stacked)
-            diagram_scale, panel_scale = side if self.beside else stacked
-            if diagram_scale >= 1:
-                break
-        self.diagram.scale(diagram_scale)
-        for block in self._blocks():
-            block.scale(panel_scale)
-        for arrow in [*self.arrows, self.net_arrow]:
-            arrow.scale(panel_scale)
+        """Matrices never shrink (their digits stay legible): they elide rows and
+        columns to fit, and the bare diagram elides neurons and layers to fit the
+        room left; the arrangement showing more wins, centred on the stage."""
+        left, bottom, right, top = stage(self)
+        width, height = right - left, top - bottom
+        best = None
+        for beside in (False, True):
+            panel = self._fit_panel(width, height, beside)
+            room = (
+                (width - panel[0] - 2 * style.BLOCK_BUFF, height)
+                if beside
+                else (width, height - panel[1] - style.BLOCK_BUFF)
+            )
+            diagram = self._compact(*room)
+            fits = diagram.width <= room[0] and diagram.height <= room[1]
+            shown = sum(map(len, diagram.shown))
+            score = (fits, shown + panel[2], not beside)
+            if best is None or score > best[0]:
+                best = (score, beside, panel, diagram)
+        _, self.beside, (panel_width, panel_height, _, rows, columns), self.diagram = best
+        self._matrices(rows, columns)
         self.direction = DOWN if self.beside else RIGHT
         for arrow in [*self.arrows, self.net_arrow]:
             self._turn(arrow)
-        self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        if self.beside:  # left of the matrices, in the middle of the room under the title
-            self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF).set_y((top + bottom) / 2)
-        self.keep_in_frame(self.diagram)
-        if self.beside:
-            room = config.frame_width / 2 - style.EDGE_BUFF - self.diagram.get_right()[0]
-            self.panel_center = (
-                RIGHT * (config.frame_width / 2 - style.EDGE_BUFF - room / 2)
-                + UP * (top + bottom) / 2
-            )
-        else:
-            self.panel_center = UP * (self.diagram.get_bottom()[1] - style.BLOCK_BUFF + bottom) / 2
+        diagram = self.diagram
+        if diagram.width > width or diagram.height > height:  # nothing fits: the least shrink
+            diagram.scale(min(width / diagram.width, height / diagram.height))
+        middle = np.array([(left + right) / 2, (bottom + top) / 2, 0.0])
+        if self.beside:  # diagram left, matrices right, the pair centred
+            whole = diagram.width + 2 * style.BLOCK_BUFF + panel_width
+            diagram.move_to(middle + RIGHT * (diagram.width - whole) / 2)
+            self.panel_center = middle + RIGHT * (whole - panel_width) / 2
+        else:  # diagram above the matrices, the pair centred
+            whole = diagram.height + style.BLOCK_BUFF + panel_height
+            diagram.move_to(middle + UP * (whole - diagram.height) / 2)
+            self.panel_center = middle + DOWN * (whole - panel_height) / 2
+        self.keep_in_frame(diagram)
         self._arrange(self.input, self.arrows[0], self.summed[0])
 
-    def _fit(self, width: float, height: float, beside: bool) -> tuple[float, float]:
-        """(diagram scale, matrices scale) for one arrangement, neither above 1."""
+    def _fit_panel(self, width: float, height: float, beside: bool) -> tuple:
+        """(panel width, height, cells shown, rows, columns): the most rows and columns
+        whose panel takes at most half the stage across the diagram."""
+        rows, columns = style.MAX_MATRIX_ROWS, style.MAX_MATRIX_COLUMNS
+        least = style.MIN_MATRIX_COLUMNS
+        while True:
+            self._matrices(rows, columns)
+            panel_width, panel_height = self._panel(beside)
+            wide = panel_width > (width / 2 if beside else width)
+            tall = panel_height > (height if beside else height / 2)
+            if not (wide or tall) or (rows == least and columns == least):
+                return panel_width, panel_height, rows * columns, rows, columns
+            # along the flow the matrices add up: elide there first
+            if (wide and columns > least) or rows == least:
+                columns -= 1
+            else:
+                rows -= 1
+
+    def _panel(self, beside: bool) -> tuple[float, float]:
+        """(width, height) the matrices take, at their size, in one arrangement."""
         direction = DOWN if beside else RIGHT
         panel_width = panel_height = 0
         for layer in range(self.count + 1):
@@ -214,14 +246,7 @@ class ForwardPass(LectureScene):
                 panel_width, panel_height = max(panel_width, across), max(panel_height, along)
             else:
                 panel_width, panel_height = max(panel_width, along), max(panel_height, across)
-        diagram = self.diagram
-        if beside:
-            panel = min(1, height / panel_height, width / 2 / panel_width)
-            room = width - panel * panel_width - style.BLOCK_BUFF
-            return min(1, room / diagram.width, height / diagram.height), panel
-        panel = min(1, width / panel_width, height / 2 / panel_height)
-        room = height - panel * panel_height - style.BLOCK_BUFF
-        return min(1, width / diagram.width, room / diagram.height), panel
+        return panel_width, panel_height
 
     def _turn(self, arrow: VGroup) -> None:
         """Point ``arrow`` along the flow of the matrices, its label beside it."""
@@ -240,19 +265,15 @@ class ForwardPass(LectureScene):
         self.keep_in_frame(group)
 
     # -- the network ---------------------------------------------------------------------
-    def _show_network(self, below) -> None:
+    def _show_network(self) -> None:
         self.step("The network: a column of neurons per layer, a weight on every edge")
         figure = self.figure
-        figure.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        room = self.room_below(below)
-        figure.shift(DOWN * max(0, (room - figure.height) / 2))
-        figure.set_x(0)
-        self.keep_in_frame(figure)
+        self.centre_on_stage(figure)
         self.play(FadeIn(figure.columns), FadeIn(figure.sizes))
         # drawn first, behind the labels' boxes, as the diagram lays them (Create
         # would add them on top)
         self.bring_to_back(*figure.edges[1:])
-        self.play(*(Create(edges) for edges in figure.edges[1:]))
+        self.play(*(Create(edges) for edges in figure.edges[1:] if len(edges)))
         if figure.labelled:
             self._reveal([*figure.weights, *figure.biases])
         self.play(FadeIn(figure.legend))
@@ -281,16 +302,25 @@ class ForwardPass(LectureScene):
         ]
         self.play(FadeOut(figure.legend), *(FadeOut(text) for _, text in labels))
         self.remove(*(box for box, _ in labels))
-        if figure.shown == diagram.shown:  # the same neurons: each moves to its new place
+        same = figure.shown == diagram.shown and figure.layers == diagram.layers
+        if same:  # the same neurons: each moves to its new place
             self.play(
                 ReplacementTransform(figure.columns, diagram.columns),
                 *(ReplacementTransform(a, b) for a, b in zip(figure.edges[1:], diagram.edges[1:])),
                 ReplacementTransform(figure.sizes, diagram.sizes),
             )
         else:  # fewer neurons beside the matrices: one picture gives way to the other
-            self.play(FadeOut(figure.columns), FadeOut(figure.sizes), *map(FadeOut, figure.edges))
+            self.play(
+                FadeOut(figure.columns),
+                FadeOut(figure.sizes),
+                *(FadeOut(e) for e in figure.edges if len(e)),
+            )
             self.bring_to_back(*diagram.edges[1:])
-            self.play(FadeIn(diagram.columns), FadeIn(diagram.sizes), *map(FadeIn, diagram.edges))
+            self.play(
+                FadeIn(diagram.columns),
+                FadeIn(diagram.sizes),
+                *(FadeIn(e) for e in diagram.edges if len(e)),
+            )
         self.play(FadeIn(self.input))
         self.play(*(Emphasize(c, color=style.INPUT) for c in self.diagram.circles[0].values()))
         self.pause()
@@ -328,7 +358,8 @@ class ForwardPass(LectureScene):
             FadeIn(result.label),
             FadeIn(result.shape),
         )
-        self.play(*(edge.animate.set_color(color) for edge, color in zip(edges, colors)))
+        if len(edges):  # a layer the diagram elides has none
+            self.play(*(edge.animate.set_color(color) for edge, color in zip(edges, colors)))
         self.pause()
 
     # -- its activation, entry by entry ------------------------------------------------------

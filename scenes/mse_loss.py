@@ -127,16 +127,21 @@ class MSELoss(LectureScene):
         return Checked((OPEN, Value(error), CLOSE, SQUARED), self._path("squared_errors", row))
 
     def _place(self, below) -> None:
+        """The whole (table and worked lines, the sum and mean under them) centred on
+        the stage; until the sum comes, the upper part alone sits in the middle."""
         side = VGroup(self.formula, self.error, self.square, self.count)
         side.arrange(DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF)
-        upper = VGroup(VGroup(self.table, self.rule), side).arrange(
+        self.upper = VGroup(VGroup(self.table, self.rule), side).arrange(
             RIGHT, buff=style.BLOCK_BUFF * 2
         )
-        upper.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(upper)
+        self.upper.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         lower = VGroup(self.sum, self.mean).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
-        lower.next_to(upper, DOWN, buff=style.BLOCK_BUFF)
+        lower.next_to(self.upper, DOWN, buff=style.BLOCK_BUFF)
+        self.centre_on_stage(VGroup(self.upper, lower))
         self.keep_in_frame(lower)
+        final = self.upper.get_center()
+        self.centre_on_stage(self.upper)
+        self.rise = final - self.upper.get_center()  # how far the upper part moves for the sum
 
     def _reveal(self, column: int) -> VGroup:
         """Column ``column`` of the table: its header and its shown entries."""
@@ -187,6 +192,9 @@ class MSELoss(LectureScene):
     # -- their sum -----------------------------------------------------------------------------
     def _show_sum(self) -> None:
         self.step("Add the squared errors")
+        self.count.shift(self.rise)  # not shown yet: it moves with the rest
+        shown = VGroup(self.formula, self.error, self.square, self.rule, self.table)
+        self.play(shown.animate.shift(self.rise))
         self.play(Emphasize(self.table.column(SQUARE), color=style.HIGHLIGHT))
         self.play(TransformFromCopy(self.table.column(SQUARE), self.sum))
         self.pause()
