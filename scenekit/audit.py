@@ -20,11 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from manim import (
-    Mobject,
-    config,
-    tempconfig,
-)
+from manim import Mobject, Transform, config, tempconfig
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
@@ -36,8 +32,10 @@ from scenekit.crossings import (
     glyphs_meet,
 )
 from scenekit.ledger import check_ledger
+from scenekit.legibility import Measured, glyph_heights
 from scenekit.moments import (
     MOMENT_OPACITY,
+    flatten_animations,
     glyphs_of,
     moving_members,
     opacity,
@@ -107,6 +105,21 @@ class Audit:
         ledger = self.scene.ledger.to_file(name, trace.lesson, set(self.scene.ever_shown))
         return problems + check_ledger(trace, ledger)
 
+    def glyph_heights(self) -> list[Measured]:
+        """Each shown text's glyphs measured as last seen whole: as they are now or,
+        for a text a transform turned into another and took off the screen (its
+        glyphs then have the other's shapes, some shrunk to points), as they were
+        before that transform."""
+        on_screen = {id(m) for top in self.scene.mobjects for m in top.get_family()}
+        measured = []
+        for mobject, source in self.shown_texts():
+            before = self.scene.before_morph.get(id(mobject))
+            if before is not None and id(mobject) not in on_screen:
+                measured.extend(before)
+            else:
+                measured.extend(glyph_heights([(mobject, source)]))
+        return measured
+
     def problems(self, trace: Trace) -> list[str]:
         """Everything wrong: numbers not from the trace, then the layout's problems."""
         return self.number_problems(trace) + sorted(set(self.scene.layout_problems))
@@ -128,11 +141,17 @@ def audited(scene_class: type) -> type:
             # a step's picture off the stage's middle: the suite's audits fail it
             # (audit_scene); a render reports only what makes the frames wrong
             self.composition_problems: list[str] = []
+            self.before_morph: dict[int, list[Measured]] = {}  # a text as it was, by id
             self.audit_seconds = 0.0
             self.audited_moments = 0  # checks made, in the middle of animations and after them
             self._moments: list[float] = []
 
         def play(self, *args: Any, **kwargs: Any) -> None:
+            for animation in flatten_animations(list(args)):
+                if isinstance(animation, Transform):  # its texts' glyphs, before they morph
+                    for text in animation.mobject.get_family():
+                        if isinstance(text, TEXT_CLASSES):
+                            self.before_morph[id(text)] = glyph_heights([(text, source_of(text))])
             super().play(*args, **kwargs)
             self._check(moving=None)
 

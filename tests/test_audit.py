@@ -25,6 +25,7 @@ from manim import (
     FadeOut,
     Indicate,
     Line,
+    ReplacementTransform,
     SurroundingRectangle,
     VGroup,
     tempconfig,
@@ -120,7 +121,7 @@ def test_lessons_show_only_traced_numbers(lesson, name, audited_lessons, monkeyp
     audit, problems = audit_scene(scene_class(name), trace, media)
     assert problems == [], f"lesson {path.read_text()}"
     # legible at 480p on every lesson (tests/test_legibility.py: the default one)
-    assert too_small(glyph_heights(audit.shown_texts())) == []
+    assert too_small(audit.glyph_heights()) == []
 
 
 @pytest.mark.parametrize(
@@ -251,6 +252,32 @@ class PushedLeft(UnderTheTitle):
 class OnStage(UnderTheTitle):
     def place(self, formula, title) -> None:
         self.centre_on_stage(formula)
+
+
+class MorphedAway(LectureScene):
+    """A legible formula a transform turns into a small symbol (a lone glyph, which the
+    size rule leaves to its formula's font) and takes off the screen."""
+
+    def construct(self) -> None:
+        self.show_title("Morphed away")
+        self.step("A long formula becomes one small symbol")
+        long = MathTypst("a + b + c + d + e + f", font_size=48)
+        short = MathTypst("s", font_size=16)
+        self.centre_on_stage(long)
+        self.centre_on_stage(short)
+        self.play(FadeIn(long))
+        self.play(ReplacementTransform(long, short))
+
+
+def test_a_text_morphed_away_is_measured_as_it_was_shown(monkeypatch, media):
+    """Its glyphs end in the symbol's shape and size: measured so, it would fail the
+    size rule; as it was shown before the transform, it passes."""
+    audit, problems = audit_scene(MorphedAway, _use_lesson(monkeypatch, None), media)
+    assert problems == []
+    assert too_small(glyph_heights(audit.shown_texts())) != []  # its final, morphed state
+    assert too_small(audit.glyph_heights()) == []
+    long = next(m for m, source in audit.shown_texts() if "a + b" in source)
+    assert id(long) in audit.scene.before_morph
 
 
 def test_a_step_centred_on_the_stage_is_balanced(monkeypatch, media):

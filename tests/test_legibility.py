@@ -36,7 +36,7 @@ def _measured(scene, trace, monkeypatch, tmp_path):
     monkeypatch.setenv(LESSON_ENV, "")
     audit, problems = audit_scene(scene, trace, str(tmp_path / "media"))
     assert problems == []
-    return glyph_heights(audit.shown_texts())
+    return audit.glyph_heights()
 
 
 @pytest.mark.parametrize(
