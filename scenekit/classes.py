@@ -1,5 +1,6 @@
 """Pieces of a classification lecture: a colour per class, probabilities as bars,
-shown sums that must come to 1, and the accuracy over training.
+shown sums that must come to 1, the accuracy over training, and a board that
+stays balanced on the stage as it fills (:func:`recentring`).
 
 Like every piece, they take trace paths and never numbers; what they read
 from the trace itself (a bar's height, which class is largest) is layout.
@@ -7,18 +8,20 @@ from the trace itself (a bar's height, which class is largest) is layout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Animation, Line, Mobject, Rectangle, VGroup, config
 
 from mlpmath.display import relation, shown_precision
 from scenekit import style
+from scenekit.composition import stage
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.plots import ValueCurve
 from scenekit.terms import PLUS, Op, Value
-from scenekit.traced import TracedMath, TracedValues
+from scenekit.traced import TracedMath, TracedValues, shown_indices
 
 __all__ = [
     "CLOSE_PAREN",
@@ -28,6 +31,8 @@ __all__ = [
     "ProbabilityBars",
     "class_color",
     "predicted_class",
+    "recentring",
+    "unshrunk",
     "worked_sum_to_one",
 ]
 
@@ -38,6 +43,7 @@ DIVIDED_BY = Op("slash", "/")
 OPEN_PAREN = Op("paren.l", "(")
 CLOSE_PAREN = Op("paren.r", ")")
 ONE = "1"  # the total every row of probabilities must reach: a formula constant
+SETTLED = 0.1  # of the stage's height (width): a board this near the middle stays put
 
 
 def class_color(index: int) -> Any:
@@ -77,50 +83,124 @@ def worked_sum_to_one(
     return mobject
 
 
+def recentring(
+    scene: LectureScene,
+    shown: Sequence[Mobject],
+    coming: Sequence[Mobject],
+    waiting: Sequence[Mobject] = (),
+) -> list[Animation]:
+    """Keep a board that is revealed part by part balanced on the stage.
+
+    ``shown`` is on screen, ``coming`` is about to appear, ``waiting`` comes
+    later (both off screen, laid out in place). When what will be seen (shown
+    and coming) sits further than ``SETTLED`` off the stage's middle, every
+    part moves by the same shift that centres it: the off-screen ones at once,
+    the shown ones by the returned animations, to be played with the coming
+    parts' own, so the board glides as it grows and keeps its layout.
+    """
+    seen = VGroup(*shown, *coming)
+    left, bottom, right, top = stage(scene)
+    shift = np.array([(left + right) / 2 - seen.get_x(), (bottom + top) / 2 - seen.get_y(), 0.0])
+    if abs(shift[0]) <= SETTLED * (right - left):
+        shift[0] = 0.0
+    if abs(shift[1]) <= SETTLED * (top - bottom):
+        shift[1] = 0.0
+    if not any(shift):
+        return []
+    for part in (*coming, *waiting):
+        part.shift(shift)
+    return [part.animate.shift(shift) for part in shown]
+
+
+def unshrunk(build: Callable[[int], Mobject], limits: Iterable[int]) -> Mobject:
+    """The first of ``build(limit)`` for ``limits`` (most columns first) as wide as
+    the frame at most, so nothing shrinks and every glyph keeps its size; the
+    last one tried if none fits."""
+    room = config.frame_width - 2 * style.EDGE_BUFF
+    for limit in limits:
+        built = build(limit)
+        if built.width <= room:
+            break
+    return built
+
+
 class ProbabilityBars(VGroup):
     """One sample's probabilities as bars on a baseline, each bar in its class's
-    colour with its traced value above it and ``p_c`` under it."""
+    colour with its traced value above it and ``p_k`` under it. The largest is
+    ``height`` tall: with many classes every probability is small, and bars of a
+    fixed scale would lie flat; the written values say how much each is.
 
-    def __init__(self, traced: TracedValues, row: str, classes: int):
+    More classes than ``limit`` elide as a matrix does (the first ones, dots, the
+    last: :func:`scenekit.traced.shown_indices`), so the values stay legible;
+    ``shown`` lists the classes drawn.
+    """
+
+    def __init__(
+        self,
+        traced: TracedValues,
+        row: str,
+        classes: int,
+        limit: int | None = None,
+        height: float | None = None,
+    ):
         super().__init__()
         self.bars, self.values, self.names = VGroup(), VGroup(), VGroup()
-        for c in range(classes):
-            height = max(traced.value(f"{row}[{c}]"), 0.0) * style.BAR_HEIGHT
+        picks = shown_indices(classes, limit or classes)
+        self.shown = [c for c in picks if c is not None]
+        shares = {c: max(traced.value(f"{row}[{c}]"), 0.0) for c in self.shown}
+        unit = (height or style.BAR_HEIGHT) / (max(shares.values()) or 1.0)
+        slots = VGroup()
+        for c in picks:
+            share = 0.0 if c is None else shares[c]
             bar = Rectangle(
                 width=style.BAR_WIDTH,
-                height=max(height, style.TICK_LENGTH / 4),
-                color=class_color(c),
+                height=max(share * unit, style.TICK_LENGTH / 4),
+                color=style.MUTED if c is None else class_color(c),
                 fill_opacity=0.8,
                 stroke_width=0,
             )
-            self.bars.add(bar)
-        self.bars.arrange(RIGHT, buff=style.BAR_WIDTH * 0.9, aligned_edge=DOWN)
+            slots.add(bar)
+        slots.arrange(RIGHT, buff=style.BAR_WIDTH * 0.9, aligned_edge=DOWN)
         self.baseline = Line(
-            self.bars.get_corner(DOWN + LEFT) + LEFT * style.LINE_BUFF,
-            self.bars.get_corner(DOWN + RIGHT) + RIGHT * style.LINE_BUFF,
+            slots.get_corner(DOWN + LEFT) + LEFT * style.LINE_BUFF,
+            slots.get_corner(DOWN + RIGHT) + RIGHT * style.LINE_BUFF,
             color=style.MUTED,
         )
-        for c, bar in enumerate(self.bars):
-            value = traced.number(f"{row}[{c}]", font_size=style.SMALL_SIZE)
-            self.values.add(value.next_to(bar, UP, buff=style.LABEL_GAP))
+        self.dots = VGroup()
+        for c, slot in zip(picks, slots, strict=True):
+            if c is None:  # the elided classes: dots where their bars would stand
+                dots = MathTypst("dots.c", font_size=style.LABEL_SIZE, color=style.MUTED)
+                self.dots.add(dots.next_to(slot, UP, buff=style.LINE_BUFF))
+                continue
+            self.bars.add(slot)
+            value = traced.number(f"{row}[{c}]", font_size=style.LABEL_SIZE)
+            self.values.add(value.next_to(slot, UP, buff=style.LABEL_GAP))
             name = MathTypst(f"p_({c})", font_size=style.LABEL_SIZE, color=class_color(c))
             self.names.add(name.next_to(self.baseline, DOWN, buff=style.LABEL_GAP))
-            name.set_x(bar.get_x())
-        self.add(self.bars, self.baseline, self.values, self.names)
+            name.set_x(slot.get_x())
+        self.add(self.bars, self.baseline, self.values, self.names, self.dots)
 
 
 class AccuracyCurve(ValueCurve):
     """The accuracy before training and after every step, on axes from 0 to 1: every
     point a traced point, the ticks traced values (the first, best, worst and last
     accuracy, and the number of steps), the last accuracy marked with its value
-    (:class:`scenekit.plots.ValueCurve`, as the loss curve)."""
+    (:class:`scenekit.plots.ValueCurve`, as the loss curve). The axis's top is
+    ticked ``1`` (a formula constant: all right) unless a traced tick is there."""
 
     def __init__(self, scene: LectureScene, path: str, steps_path: str):
         super().__init__(
             scene.traced, path, steps_path, name='"accuracy"', color=style.CORRECT, y_range=(0, 1)
         )
+        point = self.axes.c2p(0, 1)
+        label = MathTypst(ONE, font_size=style.TICK_SIZE).next_to(point, LEFT, buff=style.LINE_BUFF)
+        ticks = self.labels[1]
+        if not any(_near(label, tick[1]) for tick in ticks):
+            mark = Line(point, point + LEFT * style.TICK_LENGTH, color=style.MUTED)
+            ticks.add(VGroup(mark, label))
 
 
-def _stacked(a: Any, b: Any) -> bool:
-    """Whether two labels share some height (one would sit on the other)."""
-    return a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1]
+def _near(a: Mobject, b: Mobject) -> bool:
+    """Whether two tick labels share some height, gap included (one would sit on the other)."""
+    gap = style.LABEL_GAP
+    return a.get_bottom()[1] - gap < b.get_top()[1] and b.get_bottom()[1] - gap < a.get_top()[1]

@@ -4,8 +4,9 @@ The regions are one image per pictured training step, made from the trace's
 grid of predicted classes (``network.training.regions.predicted``) by a colour
 lookup: one pixel a grid cell, drawn without smoothing, so a 48 x 48 grid costs
 one mobject instead of thousands. The axes' ends are the trace's bounds
-(traced tick labels); each sample is a dot in its true class's colour, and a
-sample the network gets wrong at that step is ringed.
+(traced tick labels on tick marks); each sample is a dot in its true class's
+colour, and a sample the network gets wrong at that step is ringed. A legend
+names each class by a sample of it (a traced class), with its colour.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from manim import (
     Circle,
     Dot,
     ImageMobject,
+    Line,
     VGroup,
     config,
 )
@@ -34,10 +36,11 @@ from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import Value
 
-__all__ = ["REGIONS", "RegionPlane", "region_pixels"]
+__all__ = ["REGIONS", "RegionPlane", "class_legend", "region_pixels"]
 
 REGIONS = "network.training.regions"
 INPUTS = "network.layers[0].input"
+MAX_LEGEND = 8  # classes a legend lists; with more, the colours alone tell them apart
 
 
 def region_pixels(classes: Any, background: Any = None) -> np.ndarray:
@@ -75,21 +78,17 @@ class RegionPlane(VGroup):
             axis_config={"color": style.MUTED, "include_ticks": False},
         )
         axes = self.axes
-        low = axes.c2p(bounds[0], bounds[2])
-        ticks = VGroup(
-            traced.number(f"{REGIONS}.bounds[0]", font_size=style.SMALL_SIZE).next_to(
-                low, DOWN, buff=style.LABEL_GAP
-            ),
-            traced.number(f"{REGIONS}.bounds[1]", font_size=style.SMALL_SIZE).next_to(
-                axes.c2p(bounds[1], bounds[2]), DOWN, buff=style.LABEL_GAP
-            ),
-            traced.number(f"{REGIONS}.bounds[2]", font_size=style.SMALL_SIZE).next_to(
-                low, LEFT, buff=style.LABEL_GAP
-            ),
-            traced.number(f"{REGIONS}.bounds[3]", font_size=style.SMALL_SIZE).next_to(
-                axes.c2p(bounds[0], bounds[3]), LEFT, buff=style.LABEL_GAP
-            ),
-        )
+        ticks = VGroup()
+        places = [  # where each bound sits: the ends of the first axis, then the second's
+            (axes.c2p(bounds[0], bounds[2]), DOWN),
+            (axes.c2p(bounds[1], bounds[2]), DOWN),
+            (axes.c2p(bounds[0], bounds[2]), LEFT),
+            (axes.c2p(bounds[0], bounds[3]), LEFT),
+        ]
+        for index, (point, outward) in enumerate(places):
+            mark = Line(point, point + outward * style.TICK_LENGTH, color=style.MUTED)
+            label = traced.number(f"{REGIONS}.bounds[{index}]", font_size=style.TICK_SIZE)
+            ticks.add(VGroup(mark, label.next_to(mark, outward, buff=style.LABEL_GAP)))
         names = VGroup(
             MathTypst(scene.notation.neuron(0, 0), font_size=style.LABEL_SIZE).next_to(
                 axes.x_axis, RIGHT, buff=style.LABEL_GAP
@@ -148,3 +147,22 @@ class RegionPlane(VGroup):
             Value(f"network.training.accuracies[{index}]", style.CORRECT),
             font_size=style.LABEL_SIZE,
         )
+
+
+def class_legend(scene: LectureScene) -> VGroup:
+    """Each class with samples as a dot of its colour and ``class k``, ``k`` the
+    traced class of its first sample; empty when there are more than ``MAX_LEGEND``."""
+    classes = scene.trace.network.classes
+    first = {}
+    for sample, true in enumerate(classes):
+        first.setdefault(true, sample)
+    legend = VGroup()
+    if len(first) > MAX_LEGEND:
+        return legend
+    for true, sample in sorted(first.items()):
+        dot = Dot(radius=style.SAMPLE_RADIUS * 1.4, color=class_color(true))
+        name = scene.traced.math(
+            '"class"', Value(f"network.classes[{sample}]"), font_size=style.LABEL_SIZE
+        )
+        legend.add(VGroup(dot, name).arrange(RIGHT, buff=style.LINE_BUFF))
+    return legend.arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)

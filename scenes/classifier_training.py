@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 
-from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, ReplacementTransform, VGroup
+from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
 from scenekit.classes import AccuracyCurve
 from scenekit.plots import LossCurve
-from scenekit.regions import RegionPlane
+from scenekit.regions import RegionPlane, class_legend
 from scenekit.terms import Value
 from scenes.gradient_descent import LOSSES, GradientDescent
 
@@ -63,10 +63,10 @@ class ClassifierTraining(GradientDescent):
                 'Z "after"',
             ),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
-        losses = self.traced.math(
-            'L_"before" =',
+        losses = self.traced.math(  # laid out as the accuracy under it: before, after
+            '"loss" L quad',
             Value(f"{LOSSES}[0]", style.RESULT),
-            'quad arrow.r quad L_"after" =',
+            "quad arrow.r quad",
             Value(f"{LOSSES}[1]", style.UPDATED),
         )
         accuracy = self.traced.math(
@@ -75,7 +75,7 @@ class ClassifierTraining(GradientDescent):
             "quad arrow.r quad",
             Value(f"{ACCURACIES}[1]", style.UPDATED),
         )
-        self.stack(scores, losses, accuracy)
+        self.centre_on_stage(VGroup(scores, losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
         self.pause()
@@ -101,9 +101,11 @@ class ClassifierTraining(GradientDescent):
         plane = RegionPlane(self)
         pictures = len(self.trace.network.training.regions.steps)
         label = plane.step_label(0)
-        self.stack(VGroup(plane, label).arrange(DOWN, buff=style.LINE_BUFF))
+        legend = class_legend(self)
+        figure = VGroup(VGroup(plane, label).arrange(DOWN, buff=style.LINE_BUFF), legend)
+        self.centre_on_stage(figure.arrange(RIGHT, buff=style.BLOCK_BUFF * 2))
         image, rings = plane.image(0), plane.wrong_marks(0)
-        self.play(Create(plane.axes), FadeIn(plane.labels))
+        self.play(Create(plane.axes), FadeIn(plane.labels), FadeIn(legend))
         self.play(FadeIn(image), FadeIn(label))
         self.bring_to_back(image)
         self.play(FadeIn(plane.dots), FadeIn(rings))
@@ -114,12 +116,10 @@ class ClassifierTraining(GradientDescent):
             new_label = plane.step_label(picture).move_to(label)
             self.add(new_image)
             self.bring_to_back(new_image)
-            self.play(
-                FadeOut(image),
-                FadeOut(rings),
-                FadeIn(new_rings),
-                ReplacementTransform(label, new_label),
-            )
+            # the label is swapped, not morphed: "after 7 steps" into "after 15 steps"
+            # would split a digit's glyph midway
+            self.play(FadeOut(image), FadeOut(rings), FadeIn(new_rings), FadeOut(label))
+            self.play(FadeIn(new_label))
             self.wait(style.STEP_PAUSE)
             image, rings, label = new_image, new_rings, new_label
         self.pause()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, SurroundingRectangle, VGroup, Write
 
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color, recentring
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
@@ -28,8 +28,8 @@ TRUE, PREDICTED, MARK = range(3)  # the accuracy table's columns
 
 
 class CrossEntropyLoss(LearningScene):
-    """``L = -1/N sum_s log p_(y_s)^s``: the true class one-hot, its probability picked
-    out, ``-log``, the mean; then the argmax and the share predicted right."""
+    """``L = -1/N sum_i log q_i``, ``q_i = P[i, y_i]``: the true class one-hot, its
+    probability picked out, ``-log``, the mean; then the argmax and the share right."""
 
     for_loss = "classification"
 
@@ -48,14 +48,16 @@ class CrossEntropyLoss(LearningScene):
         one_hot = self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT)
         p = self.traced.matrix(f"{NETWORK}.softmax.probabilities", color=style.RESULT)
         row = VGroup(
-            self.labelled(classes, "y_s"),
+            self.labelled(classes, "y_i"),
             self.labelled(one_hot, "Y"),
             self.labelled(p, "P"),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
-        self.stack(row)
+        self.centre_on_stage(row)
+        recentring(self, [], row[:2], row[2:])
         self.play(FadeIn(row[0]), FadeIn(row[1]))
         self.pause()
         self.step("Each sample's probability of its true class, where Y has its one")
+        glide = recentring(self, row[:2], row[2:])
         self.frames = VGroup()
         for s in p.shown_rows:
             true = self.trace.network.classes[s]
@@ -63,14 +65,18 @@ class CrossEntropyLoss(LearningScene):
                 self.frames.add(
                     SurroundingRectangle(p.entry(s, true), color=class_color(true), buff=0.06)
                 )
-        self.play(FadeIn(row[2]))
+        self.play(*glide, FadeIn(row[2]))
         self.play(FadeIn(self.frames))
         self.pause()
 
     # -- -log of it, per sample -----------------------------------------------------------
     def _show_log(self) -> None:
         self.new_slide("Minus its log: near zero for a sure right answer, large for a miss")
-        formula = MathTypst("L_s = -log p_(y_s)^s, quad p_(y_s)^s > 0", font_size=style.MATH_SIZE)
+        # q_i names P's entry at the true class: P_(i y_i) would need a second-level subscript
+        formula = MathTypst(
+            'L_i = -log q_i, quad q_i = P_(i y) "at the true class" y = y_i',
+            font_size=style.MATH_SIZE,
+        )
 
         def cell(r: int, c: int):
             name = ("classes", "true_class_probability", "cross_entropy")[c]
@@ -81,15 +87,15 @@ class CrossEntropyLoss(LearningScene):
             self.samples,
             3,
             cell,
-            header=["y_s", "p_(y_s)^s", "-log p_(y_s)^s"],
+            header=["y_i", "q_i", "-log q_i"],
             brackets=False,
         ).mute_header()
         note = Typst(
-            "softmax's $e^x$ is never zero, so the log is finite; it is taken of the unrounded $p$",
+            "softmax's exp is never zero, so the log is finite; it is taken of the unrounded $q_i$",
             font_size=style.LABEL_SIZE,
             color=style.MUTED,
         )
-        self.stack(formula, self.table, note)
+        self.centre_on_stage(VGroup(formula, self.table, note).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(Write(formula))
         picked = [self.table.entry(-1, CLASS), self.table.entry(-1, PICKED)]
         self.play(FadeIn(VGroup(*picked, self.table.column(CLASS), self.table.column(PICKED))))
@@ -103,7 +109,7 @@ class CrossEntropyLoss(LearningScene):
     # -- the mean -------------------------------------------------------------------------
     def _show_mean(self) -> None:
         self.step("The mean over the samples is the loss, what nn.CrossEntropyLoss prints")
-        head = "L = 1/N sum_s L_s &="
+        head = "L = 1/N sum_i L_i &="
         loss = f"{NETWORK}.loss"
         if self.samples <= 2 * PER_LINE:
             terms: list[Term] = [OPEN_PAREN]
@@ -122,7 +128,7 @@ class CrossEntropyLoss(LearningScene):
         count = self.traced.math("N =", Value(SAMPLES), font_size=style.LABEL_SIZE)
         block = VGroup(mean, count).arrange(RIGHT, buff=style.BLOCK_BUFF)
         self.clear_slide()
-        self.stack(self.table, block)
+        self.centre_on_stage(VGroup(self.table, block).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(self.table))
         self.play(Emphasize(self.table.column(LOSS), color=style.HIGHLIGHT))
         self.play(Write(mean), FadeIn(count))
@@ -133,7 +139,7 @@ class CrossEntropyLoss(LearningScene):
     def _show_accuracy(self) -> None:
         self.new_slide("The predicted class is the largest score; accuracy: the share right")
         formula = MathTypst(
-            "hat(y)_s = arg max_c z_c^s = arg max_c p_c^s", font_size=style.MATH_SIZE
+            "hat(y)_i = arg max_k Z_(i k) = arg max_k P_(i k)", font_size=style.MATH_SIZE
         )
         network = self.trace.network
 
@@ -146,7 +152,7 @@ class CrossEntropyLoss(LearningScene):
             return "checkmark" if network.correct[r] else "times"
 
         table = self.traced.grid(
-            self.samples, 3, cell, header=["y_s", "hat(y)_s", '""'], brackets=False
+            self.samples, 3, cell, header=["y_i", "hat(y)_i", '""'], brackets=False
         ).mute_header()
         for r in table.shown_rows:
             correct = network.correct[r]
@@ -157,7 +163,7 @@ class CrossEntropyLoss(LearningScene):
             prefix=['"accuracy" = "right" / N ='],
             total_color=style.CORRECT,
         )
-        self.stack(formula, table, accuracy)
+        self.centre_on_stage(VGroup(formula, table, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(Write(formula))
         self.play(FadeIn(table))
         self.play(Write(accuracy))

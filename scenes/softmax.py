@@ -10,11 +10,11 @@ probabilities are added up against 1 the same way.
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, FadeIn, SurroundingRectangle, VGroup, Write
+from manim import DOWN, RIGHT, UP, FadeIn, SurroundingRectangle, VGroup, Write, config
 
 from mlpmath.display import EQUALS
 from scenekit import style
-from scenekit.classes import ProbabilityBars, worked_sum_to_one
+from scenekit.classes import ProbabilityBars, recentring, unshrunk, worked_sum_to_one
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
@@ -25,11 +25,15 @@ __all__ = ["Softmax"]
 SOFTMAX = "network.softmax"
 SAMPLE = 0  # the sample worked out step by step
 LOGIT, SHIFTED, EXP, PROBABILITY = range(4)  # the table's rows
-ROW_NAMES = ["z_c", "z_c - m", "e^(z_c - m)", "p_c"]
+ROW_NAMES = ["z_k", "z_k - m", "exp(z_k - m)", "p_k"]  # exp: e^ of it, legible in a row
+FEWEST_SHOWN = 4  # classes an elided table still shows: the first two, dots, the last
+SUM_LINES = 3  # lines the worked sum S may take; longer, only its traced total is shown
+BOARD_BUFF = (style.BLOCK_BUFF + style.LINE_BUFF) / 2  # the board and its note fill the stage
+BAR_HEIGHT = 3.0  # the largest probability's bar: the bars' slide has the stage to itself
 
 
 class Softmax(LearningScene):
-    """``p_c = e^(z_c - m) / sum_k e^(z_k - m)``, ``m = max_k z_k``: worked on one
+    """``p_k = e^(z_k - m) / sum_j e^(z_j - m)``, ``m = max_j z_j``: worked on one
     sample, shown as bars that sum to 1, then applied to every row of ``Z``."""
 
     for_loss = "classification"
@@ -70,62 +74,104 @@ class Softmax(LearningScene):
             style.RESULT,
         )
 
-    def _build(self) -> None:
-        traced = self.traced
-        sample = SAMPLE + 1
-        self.formula = MathTypst(
-            "p_c = e^(z_c - m) / (sum_k e^(z_k - m)), quad m = max_k z_k",
-            font_size=style.MATH_SIZE,
-        )
-        self.table = traced.grid(
+    def _table(self, classes: int):
+        """The table with at most ``classes`` class columns (elided past them)."""
+        return self.traced.grid(
             len(ROW_NAMES),
             self.classes + 1,
             self._cell,
             brackets=False,
-            max_columns=max(style.MAX_MATRIX_COLUMNS, self.classes + 1),
+            max_columns=classes + 1,
             font_size=style.MATH_SIZE,
         )
+
+    def _widest_table(self):
+        """Every class when the table fits the frame; else as many as fit."""
+        fewer = range(min(self.classes, style.MAX_MATRIX_COLUMNS + 1), FEWEST_SHOWN - 1, -1)
+        return unshrunk(self._table, [self.classes, *fewer])
+
+    def _exp_sum(self):
+        """``S = e^.. + e^.. + ... = S``, wrapped to fit; only ``S`` when too long."""
+        terms = [self._path("exp", c) for c in range(self.classes)]
+        prefix = ["S = sum_j exp(z_j - m) &="]
+        for lines in range(1, SUM_LINES + 1):
+            per_line = -(-self.classes // lines)
+            worked = self.traced.worked_sum(
+                terms,
+                self._path("exp_sum"),
+                prefix=prefix,
+                total_color=style.RESULT,
+                per_line=per_line if lines > 1 else None,
+            )
+            if worked.width <= config.frame_width - 2 * style.EDGE_BUFF:
+                return worked
+        return self.traced.math(prefix[0], Value(self._path("exp_sum"), style.RESULT))
+
+    def _build(self) -> None:
+        traced = self.traced
+        sample = SAMPLE + 1
+        self.formula = MathTypst(
+            "p_k = exp(z_k - m) / (sum_j exp(z_j - m)), quad m = max_j z_j",
+            font_size=style.MATH_SIZE,
+        )
+        self.table = self._widest_table()
         names = VGroup(*(self.table.entry(r, 0) for r in range(len(ROW_NAMES))))
         names.set_color(style.MUTED)
         self.maximum = traced.math(
-            f"m = max_k z_k^({sample}) =", Value(self._path("row_max"), style.RESULT)
+            f"m = max_j z_j^({sample}) =", Value(self._path("row_max"), style.RESULT)
         )
         self.note = Typst(
-            "the largest score becomes zero, so $e^(z_c - m) <= 1$: no overflow, the same $p_c$",
+            "the largest score becomes zero, so every $exp(z_k - m) <= 1$: "
+            "no overflow, the same $p_k$",
             font_size=style.LABEL_SIZE,
             color=style.MUTED,
         )
         self.exp_note = Typst(
-            "$e^x$ of the unrounded difference, shown rounded",
+            "exp of the unrounded difference, shown rounded",
             font_size=style.LABEL_SIZE,
             color=style.MUTED,
         )
-        self.sum = traced.worked_sum(
-            [self._path("exp", c) for c in range(self.classes)],
-            self._path("exp_sum"),
-            prefix=["S = sum_k e^(z_k - m) ="],
-            total_color=style.RESULT,
-        )
-        self.stack(self.formula, self.maximum, self.table, self.sum)
+        self.sum = self._exp_sum()
         for note in (self.note, self.exp_note):
             note.next_to(self.sum, DOWN, buff=style.LINE_BUFF)
-            self.keep_in_frame(note)
+        board = VGroup(self.formula, self.maximum, self.table, self.sum)
+        board.arrange(DOWN, buff=BOARD_BUFF)
+        for note in (self.note, self.exp_note):
+            note.next_to(self.sum, DOWN, buff=style.LINE_BUFF)
+        self.centre_on_stage(VGroup(board, self.note, self.exp_note))
         self.row_pieces = [self._row(r) for r in range(len(ROW_NAMES))]
 
     def _row(self, row: int) -> VGroup:
-        return VGroup(*(self.table.entry(row, c) for c in range(self.classes + 1)))
+        """A table row's shown entries, and its dots where classes are elided."""
+        piece = VGroup(*(self.table.entry(row, c) for c in self.table.shown_columns))
+        heights = [self.table.entry(r, 0).get_y() for r in range(len(ROW_NAMES))]
+        for dots in self.table.frame():  # the elision's dots: to the row they sit on
+            nearest = min(range(len(heights)), key=lambda r: abs(heights[r] - dots.get_y()))
+            if nearest == row:
+                piece.add(dots)
+        return piece
 
     # -- the steps ---------------------------------------------------------------------
     def _show_scores(self) -> None:
         self.step("One sample's scores, one per class, and their largest")
+        rows = self.row_pieces
+        later = [*rows[SHIFTED:], self.sum, self.note, self.exp_note]
+        recentring(self, [], [self.formula, rows[LOGIT], self.maximum], later)
         self.play(Write(self.formula))
-        self.play(FadeIn(self.row_pieces[LOGIT]))
+        self.play(FadeIn(rows[LOGIT]))
         self.play(FadeIn(self.maximum, shift=DOWN * style.NUDGE))
         self.pause()
 
     def _show_shift(self) -> None:
         self.step("Subtract the largest score from each: the probabilities stay the same")
-        self.play(FadeIn(self.row_pieces[SHIFTED], shift=DOWN * style.NUDGE), FadeIn(self.note))
+        rows = self.row_pieces
+        glide = recentring(
+            self,
+            [self.formula, self.maximum, rows[LOGIT]],
+            [rows[SHIFTED], self.note],
+            [*rows[EXP:], self.sum, self.exp_note],
+        )
+        self.play(*glide, FadeIn(rows[SHIFTED], shift=DOWN * style.NUDGE), FadeIn(self.note))
         self.pause()
 
     def _show_exp(self) -> None:
@@ -154,14 +200,21 @@ class Softmax(LearningScene):
     def _show_bars(self) -> None:
         self.new_slide("The probabilities as bars: together they make one")
         row = f"{SOFTMAX}.probabilities[{SAMPLE}]"
-        bars = ProbabilityBars(self.traced, row, self.classes)
-        total = worked_sum_to_one(
-            self.traced,
-            [f"{row}[{c}]" for c in range(self.classes)],
-            prefix=["sum_c p_c ="],
+        bars = ProbabilityBars(
+            self.traced, row, self.classes, limit=len(self.table.shown_columns), height=BAR_HEIGHT
         )
+        if bars.shown == list(range(self.classes)):
+            total = worked_sum_to_one(
+                self.traced,
+                [f"{row}[{c}]" for c in range(self.classes)],
+                prefix=["sum_k p_k ="],
+            )
+        else:  # too many to add up on screen: the rule, over the traced count of classes
+            total = self.traced.math(
+                "sum_k p_k = 1 quad", '"over all"', Value(f"len({row})"), '"classes"'
+            )
         parts = [bars, total]
-        if self._relation_sign(total) != EQUALS:
+        if bars.shown == list(range(self.classes)) and self._relation_sign(total) != EQUALS:
             parts.append(
                 Typst(
                     "the shown digits are rounded: they add up to nearly one",
@@ -169,11 +222,11 @@ class Softmax(LearningScene):
                     color=style.MUTED,
                 )
             )
-        self.stack(*parts)
+        self.centre_on_stage(VGroup(*parts).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(
             *(FadeIn(bar, shift=UP * style.NUDGE) for bar in bars.bars), FadeIn(bars.baseline)
         )
-        self.play(FadeIn(bars.values), FadeIn(bars.names))
+        self.play(FadeIn(bars.values), FadeIn(bars.names), FadeIn(bars.dots))
         self.play(Write(VGroup(*parts[1:])))
         self.pause()
 
@@ -183,13 +236,24 @@ class Softmax(LearningScene):
 
     def _show_batch(self) -> None:
         self.new_slide("Every sample at once: softmax row by row, each row of P sums to one")
-        z = self.traced.matrix(f"{SOFTMAX}.logits", color=style.RESULT)
-        p = self.traced.matrix(f"{SOFTMAX}.probabilities", color=style.RESULT)
-        arrow = MathTypst('arrow.r^"softmax, each row"', font_size=style.MATH_SIZE)
-        row = VGroup(self.labelled(z, "Z"), arrow, self.labelled(p, "P")).arrange(
-            RIGHT, buff=style.BLOCK_BUFF
-        )
-        self.stack(row)
+
+        def pair(limit: int) -> VGroup:
+            """``Z -> P`` with at most ``limit`` columns a matrix."""
+            z = self.traced.matrix(f"{SOFTMAX}.logits", color=style.RESULT, max_columns=limit)
+            p = self.traced.matrix(
+                f"{SOFTMAX}.probabilities", color=style.RESULT, max_columns=limit
+            )
+            arrow = VGroup(
+                Typst("softmax, each row", font_size=style.LABEL_SIZE, color=style.MUTED),
+                MathTypst("arrow.r", font_size=style.MATH_SIZE),
+            ).arrange(DOWN, buff=style.LABEL_GAP)
+            return VGroup(self.labelled(z, "Z"), arrow, self.labelled(p, "P")).arrange(
+                RIGHT, buff=style.BLOCK_BUFF
+            )
+
+        row = unshrunk(pair, range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1))
+        z, arrow, p = row[0][1], row[1], row[2][1]
+        self.centre_on_stage(row)
         self.play(FadeIn(row[0]))
         self.play(FadeIn(arrow), FadeIn(row[2]))
         if SAMPLE in p.shown_rows:

@@ -17,7 +17,7 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, recentring, unshrunk
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene, play_gradients
@@ -37,7 +37,7 @@ INPUT = 0  # the activation feeding it whose weight is worked out
 
 
 class SoftmaxGradient(LearningScene):
-    """``dL/dz_c^s = (p_c^s - Y_c^s) / N``: by symbols, by numbers, into the weights."""
+    """``dL/dZ_ik = (P_ik - Y_ik) / N``: by symbols, by numbers, into the weights."""
 
     for_loss = "classification"
 
@@ -52,26 +52,26 @@ class SoftmaxGradient(LearningScene):
         self.step("Softmax's derivative: each probability moves with every score")
         lines = [
             MathTypst(
-                "L_s = -log p_y, quad p_y = e^(z_y) / (sum_k e^(z_k))", font_size=style.MATH_SIZE
+                "L_i = -log p_y, quad p_y = exp(z_y) / (sum_j exp(z_j))", font_size=style.MATH_SIZE
             ),
             MathTypst(
-                f"{derivative('p_y', 'z_c')} = p_y (Y_c - p_c), quad "
-                'Y_c = cases(1 "if" c = y, 0 "else")',
+                f"{derivative('p_y', 'z_k')} = p_y (Y_k - p_k), quad "
+                'Y_k = cases(1 "if" k = y, 0 "else")',
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"{derivative('L_s', 'z_c')} = -1/p_y dot p_y (Y_c - p_c) = p_c - Y_c",
+                f"{derivative('L_i', 'z_k')} = -1/p_y dot p_y (Y_k - p_k) = p_k - Y_k",
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"L = 1/N sum_s L_s quad arrow.double quad "
-                f"{derivative('L', 'z_c^s')} = (p_c^s - Y_c^s) / N",
+                f"L = 1/N sum_i L_i quad arrow.double quad "
+                f"{derivative('L', 'Z_(i k)')} = (P_(i k) - Y_(i k)) / N",
                 font_size=style.MATH_SIZE,
             ),
         ]
         notes = [
             Typst(
-                "the log's derivative $-1/p_y$ cancels softmax's $p_y$",
+                "the log's derivative, $-1 slash p_y$, cancels softmax's $p_y$",
                 font_size=style.LABEL_SIZE,
                 color=style.MUTED,
             ),
@@ -81,20 +81,22 @@ class SoftmaxGradient(LearningScene):
                 color=style.MUTED,
             ),
         ]
-        self.stack(
-            lines[0],
-            lines[1],
-            VGroup(lines[2], notes[0]).arrange(DOWN, buff=style.LINE_BUFF),
-            VGroup(lines[3], notes[1]).arrange(DOWN, buff=style.LINE_BUFF),
-        )
+        # each note beside its line, so the four lines fit the stage at full size
+        board = VGroup(*lines).arrange(DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT)
+        for line, note in zip(lines[2:], notes, strict=True):
+            note.next_to(line, RIGHT, buff=style.BLOCK_BUFF)
+        self.centre_on_stage(VGroup(board, *notes))
+        recentring(self, [], lines[:2], [*lines[2:], *notes])
         self.play(Write(lines[0]))
         self.play(FadeIn(lines[1], shift=DOWN * style.NUDGE))
         self.pause()
         self.step("The log's derivative cancels it: probability minus truth")
-        self.play(FadeIn(lines[2], shift=DOWN * style.NUDGE), FadeIn(notes[0]))
+        glide = recentring(self, lines[:2], [lines[2], notes[0]], [lines[3], notes[1]])
+        self.play(*glide, FadeIn(lines[2], shift=DOWN * style.NUDGE), FadeIn(notes[0]))
         self.pause()
         self.step("The loss is a mean, so each sample's gradient is divided by N")
-        self.play(FadeIn(lines[3], shift=DOWN * style.NUDGE), FadeIn(notes[1]))
+        glide = recentring(self, [*lines[:3], notes[0]], [lines[3], notes[1]])
+        self.play(*glide, FadeIn(lines[3], shift=DOWN * style.NUDGE), FadeIn(notes[1]))
         self.pause()
 
     # -- in numbers ---------------------------------------------------------------------
@@ -113,37 +115,53 @@ class SoftmaxGradient(LearningScene):
             )
 
         rows, columns = self.traced.shape(GRADIENT)
-        gradient = self.traced.grid(
-            rows,
-            columns,
-            lambda r, c: Checked(terms(r, c), f"{GRADIENT}[{r}][{c}]"),
-            color=style.GRADIENT,
-        )
+
+        def equation(limit: int) -> VGroup:
+            """``(P - Y) / N = dL/dZ`` with at most ``limit`` columns a matrix."""
+            self.columns = limit
+            gradient = self.traced.grid(
+                rows,
+                columns,
+                lambda r, c: Checked(terms(r, c), f"{GRADIENT}[{r}][{c}]"),
+                color=style.GRADIENT,
+                max_columns=limit,
+            )
+            p = self.traced.matrix(P, color=style.RESULT, max_columns=limit)
+            parens = [MathTypst(side, font_size=style.MATH_SIZE) for side in ("paren.l", "paren.r")]
+            for paren in parens:
+                paren.stretch_to_fit_height(p.height)
+            row = VGroup(
+                parens[0],
+                self.labelled(p, "P"),
+                MathTypst("-", font_size=style.MATH_SIZE),
+                self.labelled(self.traced.matrix(Y, color=style.INPUT, max_columns=limit), "Y"),
+                parens[1],
+                MathTypst("slash N =", font_size=style.MATH_SIZE),
+                self.labelled(gradient, derivative("L", "Z")),
+            ).arrange(RIGHT, buff=style.LINE_BUFF)
+            for paren in parens:
+                paren.set_y(p.get_y())
+            return row
+
+        row = unshrunk(equation, range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1))
         true = self.trace.network.classes[0]
         example = self.traced.worked(
             list(terms(0, true)),
             f"{GRADIENT}[0][{true}]",
-            prefix=[f"{derivative('L', 'z_(y_1)^1')} ="],
+            prefix=[
+                "y = y_1 =",
+                Value(f"{NETWORK}.classes[0]"),
+                ", quad",
+                f"{derivative('L', 'Z_(1 y)')} =",
+            ],
             total_color=style.GRADIENT,
         )
-
-        p = self.traced.matrix(P, color=style.RESULT)
-        parens = [MathTypst(side, font_size=style.MATH_SIZE) for side in ("paren.l", "paren.r")]
-        for paren in parens:
-            paren.stretch_to_fit_height(p.height)
-        row = VGroup(
-            parens[0],
-            self.labelled(p, "P"),
-            MathTypst("-", font_size=style.MATH_SIZE),
-            self.labelled(self.traced.matrix(Y, color=style.INPUT), "Y"),
-            parens[1],
-            MathTypst("slash N =", font_size=style.MATH_SIZE),
-            self.labelled(gradient, derivative("L", "Z")),
-        ).arrange(RIGHT, buff=style.LINE_BUFF)
-        for paren in parens:
-            paren.set_y(p.get_y())
         count = self.traced.math("N =", Value(SAMPLES), font_size=style.LABEL_SIZE)
-        self.stack(row, VGroup(example, count).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.centre_on_stage(
+            VGroup(row, VGroup(example, count).arrange(RIGHT, buff=style.BLOCK_BUFF)).arrange(
+                DOWN, buff=style.BLOCK_BUFF
+            )
+        )
         self.play(FadeIn(VGroup(*row[:6])))
         self.play(FadeIn(row[6]), FadeIn(count))
         self.play(Write(example))
@@ -161,6 +179,7 @@ class SoftmaxGradient(LearningScene):
             columns,
             lambda r, c: Checked((Value(f"{GRADIENT}[{r}][{c}]"),), f"{AUTOGRAD}[{r}][{c}]"),
             color=style.GRADIENT,
+            max_columns=self.columns,  # the columns the hand matrix shows
         )
         signs = {r.relation for r in self.ledger.relations if r.mobject is torch}
         sign = MathTypst(EQUALS if signs <= {EQUALS} else APPROX, font_size=style.MATH_SIZE)
@@ -174,7 +193,7 @@ class SoftmaxGradient(LearningScene):
             font_size=style.LABEL_SIZE,
             color=style.MUTED,
         )
-        self.stack(pair, note)
+        self.centre_on_stage(VGroup(pair, note).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeOut(VGroup(*row[:6])), FadeOut(rest))
         self.play(hand.animate.match_width(place).move_to(place))
         self.play(FadeIn(sign), FadeIn(pair[2], shift=LEFT * style.NUDGE), FadeIn(note))
@@ -189,7 +208,8 @@ class SoftmaxGradient(LearningScene):
         n, out = self.notation, self.output_layer
         delta = derivative("L", n.entry("z", n.last, NEURON, "i"))
         weight_block, bias_block, table = self.weight_and_bias_gradients(out, NEURON, INPUT, delta)
-        self.stack(table)
+        tallest = max(weight_block, bias_block, key=lambda block: block.height)
+        self.centre_on_stage(VGroup(table, tallest.copy()).arrange(DOWN, buff=style.BLOCK_BUFF))
         for block in (weight_block, bias_block):
             block.next_to(table, DOWN, buff=style.BLOCK_BUFF)
             self.keep_in_frame(block)
