@@ -113,12 +113,15 @@ def play_gradients(
     table: TracedMatrix,
     captions: Sequence[str],
     point: Callable[[int], None] | None = None,
+    fade: bool = False,
 ) -> None:
     """Each worked gradient in turn; its result moves into row ``row`` of a
     :func:`gradient_table`, and autograd's value appears beside it.
 
     ``captions[i]``, when given and not empty, starts a step before the i-th
-    gradient; ``point(row)`` may highlight where its numbers come from.
+    gradient; ``point(row)`` may highlight where its numbers come from. Each
+    worked gradient morphs into the next, or with ``fade`` fades out before the
+    next is written (sums of different shapes, whose morph would be a jumble).
     """
     hand, torch = 1, 2
     scene.play(FadeIn(table.frame([hand, torch])))
@@ -126,7 +129,12 @@ def play_gradients(
     for index, (row, block) in enumerate(worked.items()):
         if index < len(captions) and captions[index]:
             scene.step(captions[index])
-        scene.play(Write(block) if shown is None else ReplacementTransform(shown, block))
+        if shown is not None and fade:
+            scene.play(FadeOut(shown))
+        elif shown is not None:
+            scene.play(ReplacementTransform(shown, block))
+        if shown is None or fade:
+            scene.play(Write(block))
         shown = block
         if point is not None:
             point(row)

@@ -9,7 +9,7 @@ trace's hand chain rule (``network.chain_rule``), set beside autograd's
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write, config
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, VGroup, Write, config
 
 from scenekit import style
 from scenekit.emphasis import Emphasize
@@ -29,6 +29,7 @@ __all__ = ["Backpropagation"]
 
 NEURON = 0  # the hidden neuron whose gradients are worked out
 INPUT = 0  # the input of that neuron whose weight is worked out
+NOTE_SIZE = style.CAPTION_SIZE  # a note in words: its smallest letters legible (1/60 of the frame)
 
 
 class Backpropagation(LearningScene):
@@ -57,11 +58,15 @@ class Backpropagation(LearningScene):
     def _chain(self, layer: int) -> str:
         return f"network.chain_rule[{layer}]"
 
-    def _checked_grid(self, path: str, terms, color) -> TracedMatrix:
+    def _checked_grid(self, path: str, terms, color, **limits) -> TracedMatrix:
         """The matrix at ``path`` whose every entry is checked against ``terms(r, c)``."""
         rows, columns = self.traced.shape(path)
         return self.traced.grid(
-            rows, columns, lambda r, c: Checked(terms(r, c), f"{path}[{r}][{c}]"), color=color
+            rows,
+            columns,
+            lambda r, c: Checked(terms(r, c), f"{path}[{r}][{c}]"),
+            color=color,
+            **limits,
         )
 
     def _equation(self, *pieces) -> VGroup:
@@ -90,7 +95,7 @@ class Backpropagation(LearningScene):
             f"one entry per output; ${n.neuron(n.last, 0)} = z$ when the output has no activation"
             if name == "none"
             else "one entry per output",
-            font_size=style.LABEL_SIZE,
+            font_size=NOTE_SIZE,
             color=style.MUTED,
         )
         chain = self._chain(out)
@@ -122,7 +127,9 @@ class Backpropagation(LearningScene):
         pieces.append(self.labelled(self.delta_out, "delta"))
         k = self.traced.math("K =", Value("network.loss_count"), font_size=style.LABEL_SIZE)
         row = VGroup(*pieces).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-        self.stack(formula, note, VGroup(row, k).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.centre_on_stage(
+            self.stack(formula, note, VGroup(row, k).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        )
         self.play(Write(formula), FadeIn(note))
         self.play(FadeIn(row), FadeIn(k))
         self.pause()
@@ -134,8 +141,8 @@ class Backpropagation(LearningScene):
             f"delta^i = {derivative('L', 'z^i')} = (p^i - Y^i) / N", font_size=style.MATH_SIZE
         )
         note = Typst(
-            "one entry per class: the gradient of the softmax scene",
-            font_size=style.LABEL_SIZE,
+            "one entry per class, the gradient of the softmax scene",
+            font_size=NOTE_SIZE,
             color=style.MUTED,
         )
         chain = self._chain(self.output)
@@ -158,7 +165,9 @@ class Backpropagation(LearningScene):
             self.labelled(self.delta_out, "delta"),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
         n = self.traced.math("N =", Value("len(network.classes)"), font_size=style.LABEL_SIZE)
-        self.stack(formula, note, VGroup(row, n).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        self.centre_on_stage(
+            self.stack(formula, note, VGroup(row, n).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        )
         self.play(Write(formula), FadeIn(note))
         self.play(FadeIn(row), FadeIn(n))
         self.pause()
@@ -190,28 +199,54 @@ class Backpropagation(LearningScene):
                 ]
             return tuple(shown)
 
-        self.upstream = self._checked_grid(upstream, terms, style.GRADIENT)
-        equation = self._equation(
-            self.labelled(self.traced.matrix(f"{self._chain(out)}.delta"), "delta"),
-            "dot",
-            self.labelled(self.traced.matrix(weight_path, color=style.WEIGHT), "W"),
-            "=",
-            self.labelled(self.upstream, derivative("L", "g")),
-        )
-        example = self.traced.worked_dot(
-            [
-                (f"{self._chain(out)}.delta[0][{o}]", f"{weight_path}[{o}][{NEURON}]")
-                for o in range(self.outputs)
-            ],
-            f"{upstream}[0][{NEURON}]",
-            prefix=[f"{derivative('L', n.entry('g', layer, NEURON, 0))} ="],
-            total_color=style.GRADIENT,
-        )
-        self.stack(formula, equation, example)
+        def equation(columns: int, rows: int) -> VGroup:
+            limits = {"max_columns": columns, "max_rows": rows}
+            self.upstream = self._checked_grid(upstream, terms, style.GRADIENT, **limits)
+            return self._equation(
+                self.labelled(self.traced.matrix(f"{self._chain(out)}.delta", **limits), "delta"),
+                "dot",
+                self.labelled(self.traced.matrix(weight_path, color=style.WEIGHT, **limits), "W"),
+                "=",
+                self.labelled(self.upstream, derivative("L", "g")),
+            )
+
+        example = self._example_upstream(layer, upstream, weight_path)
+        # fewer columns, then fewer rows (many samples), rather than a shrunk slide
+        for rows in range(style.MAX_MATRIX_ROWS, style.MIN_MATRIX_COLUMNS - 1, -1):
+            built = self.elide_to_fit(lambda columns, rows=rows: equation(columns, rows))
+            height = formula.height + built.height + example.height + 2 * style.BLOCK_BUFF
+            if height <= self.room_below(self.title):
+                break
+        self.centre_on_stage(self.stack(formula, built, example))
         self.play(Write(formula))
-        self.play(FadeIn(equation))
+        self.play(FadeIn(built))
         self.play(Write(example))
         self.pause()
+
+    def _example_upstream(self, layer: int, upstream: str, weight_path: str) -> VGroup:
+        """The first sample's ``dL/dg`` for NEURON, worked over the outputs: wrapped
+        onto more lines when long; with more outputs than a slide holds, the sum is
+        not written out and only its traced result follows the formula."""
+        n, delta = self.notation, f"{self._chain(self.output)}.delta"
+        name = derivative("L", n.entry("g", layer, NEURON, 0))
+        total = f"{upstream}[0][{NEURON}]"
+        if self.outputs > style.MAX_WORKED_TERMS:
+            return self.traced.math(
+                f"{name} = sum_o delta_o^(1) w_({n.numbers[layer][NEURON]} o) =",
+                Value(total, style.GRADIENT),
+            )
+        pairs = [(f"{delta}[0][{o}]", f"{weight_path}[{o}][{NEURON}]") for o in range(self.outputs)]
+        for per_line in range(self.outputs, 0, -1):
+            worked = self.traced.worked_dot(
+                pairs,
+                total,
+                prefix=[f"{name} {'&' if per_line < self.outputs else ''}="],
+                total_color=style.GRADIENT,
+                per_line=per_line if per_line < self.outputs else None,
+            )
+            if worked.width <= config.frame_width - 2 * style.EDGE_BUFF:
+                break
+        return worked
 
     # -- through the activation's derivative -----------------------------------------------
     def _show_through_activation(self) -> None:
@@ -246,9 +281,11 @@ class Backpropagation(LearningScene):
             "=",
             self.labelled(self.delta_hidden, "delta"),
         )
-        note = Typst("$dot.o$: entry by entry", font_size=style.LABEL_SIZE, color=style.MUTED)
-        self.stack(
-            VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF), equation, note
+        note = Typst("$dot.o$ multiplies entry by entry", font_size=NOTE_SIZE, color=style.MUTED)
+        self.centre_on_stage(
+            self.stack(
+                VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF), equation, note
+            )
         )
         self.play(Write(formula), FadeIn(definition))
         self.play(FadeIn(equation), FadeIn(note))
@@ -263,10 +300,20 @@ class Backpropagation(LearningScene):
         weight_block, bias_block, table = self.weight_and_bias_gradients(
             hidden, NEURON, INPUT, n.entry("delta", hidden + 1, NEURON, "i")
         )
-        signal_matrix = self.traced.matrix(f"{chain}.delta", color=style.GRADIENT)
-        input_matrix = self.traced.matrix(inputs, color=style.ACTIVE)
-        signals = self.labelled(signal_matrix, "delta")
-        feeding = self.labelled(input_matrix, "X" if hidden == 0 else "G")
+        # the worked sums keep their size; the matrices beside them elide columns to fit
+        room = config.frame_width - 2 * style.EDGE_BUFF - style.BLOCK_BUFF
+        room -= max(weight_block.width, bias_block.width)
+        for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+            signal_matrix = self.traced.matrix(
+                f"{chain}.delta", color=style.GRADIENT, max_columns=columns
+            )
+            input_matrix = self.traced.matrix(inputs, color=style.ACTIVE, max_columns=columns)
+            matrices = VGroup(
+                self.labelled(signal_matrix, "delta"),
+                self.labelled(input_matrix, "X" if hidden == 0 else "G"),
+            ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
+            if max(matrices.width, table.width) <= room:
+                break
 
         def point(row: int) -> None:
             columns = [signal_matrix.column(NEURON)]
@@ -274,19 +321,12 @@ class Backpropagation(LearningScene):
                 columns.append(input_matrix.column(INPUT))
             self.play(*(Emphasize(c, color=style.HIGHLIGHT) for c in columns), run_time=style.QUICK)
 
-        left = VGroup(
-            VGroup(signals, feeding).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN), table
-        )
-        left.arrange(DOWN, buff=style.BLOCK_BUFF)
-        # the worked sums keep their size; the matrices beside them give way
-        room = config.frame_width - 2 * style.EDGE_BUFF - style.BLOCK_BUFF
-        room -= max(weight_block.width, bias_block.width)
+        left = VGroup(matrices, table).arrange(DOWN, buff=style.BLOCK_BUFF)
         if left.width > room:
             left.scale_to_fit_width(room)
-        left.next_to(self.title, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.EDGE_BUFF)
-        self.keep_in_frame(left)
-        for block in (weight_block, bias_block):
-            self.fit_beside(block, left, self.title)
+        self.centre_on_stage(VGroup(left, weight_block).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        # the bias's sum takes the weight's place: written from the same corner
+        bias_block.align_to(weight_block, LEFT).align_to(weight_block, UP)
         self.play(FadeIn(left[0]))
         play_gradients(
             self,
@@ -294,6 +334,7 @@ class Backpropagation(LearningScene):
             table,
             ["", "And its bias: the error signal summed over the samples"],
             point=point,
+            fade=True,
         )
 
     # -- the pattern, for every layer ---------------------------------------------------------
@@ -316,7 +357,7 @@ class Backpropagation(LearningScene):
                 color=style.MUTED,
             ),
         ).arrange(DOWN, buff=style.BLOCK_BUFF)
-        self.stack(lines)
+        self.centre_on_stage(self.stack(lines))
         for line in lines:
             self.play(FadeIn(line, shift=DOWN * style.NUDGE))
         self.pause()
@@ -333,13 +374,18 @@ class Backpropagation(LearningScene):
                 if index == 0
                 else "The next layer down"
             )
-            block = self._layer_gradients(layer)
-            self.stack(block)
+            # fewer columns rather than smaller numbers
+            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+                block = self._layer_gradients(layer, columns)
+                if block.width <= config.frame_width - 2 * style.EDGE_BUFF:
+                    break
+            self.centre_on_stage(self.stack(block))
             self.play(FadeIn(block))
             self.pause()
 
-    def _layer_gradients(self, layer: int) -> VGroup:
-        """``dL/dW`` and ``dL/db`` of one layer: by hand, and autograd's (checked)."""
+    def _layer_gradients(self, layer: int, max_columns: int) -> VGroup:
+        """``dL/dW`` and ``dL/db`` of one layer: by hand, and autograd's (checked),
+        each matrix showing at most ``max_columns`` columns."""
         cells = []
         for part, symbol in (("weight", "W"), ("bias", "b")):
             hand, _ = self.gradient_paths(layer, part)
@@ -355,8 +401,10 @@ class Backpropagation(LearningScene):
                     f"{derivative('L', f'{symbol}^([{layer + 1}])')} =",
                     font_size=style.MATH_SIZE,
                 ),
-                self.traced.matrix(hand, color=style.GRADIENT),
-                self.traced.grid(rows, columns, checked, color=style.GRADIENT),
+                self.traced.matrix(hand, color=style.GRADIENT, max_columns=max_columns),
+                self.traced.grid(
+                    rows, columns, checked, color=style.GRADIENT, max_columns=max_columns
+                ),
             ]
         header = [
             VGroup(),

@@ -52,23 +52,15 @@ class GradientDescent(LearningScene):
         self._show_new_loss()
         self._show_curve()
 
-    # -- the rule ------------------------------------------------------------------------
+    # -- the rule, and one weight worked with it ------------------------------------------
     def _show_rule(self) -> None:
         self.step("Each parameter steps against its gradient, scaled by the learning rate")
         rule = MathTypst(
             f'w_"new" = w_"old" - alpha dot {derivative("L", "w")}', font_size=style.MATH_SIZE
         )
         rate = self.traced.math("alpha =", Value(RATE, style.RESULT), 'quad "the learning rate"')
-        self.rule = self.stack(rule, rate)
-        self.play(Write(rule))
-        self.play(FadeIn(rate, shift=UP * style.NUDGE))
-        self.pause()
-
-    # -- one weight, worked --------------------------------------------------------------
-    def _show_one_weight(self) -> None:
-        self.step("One weight of the first step, with its numbers")
         w = self.notation.weight(1, 0, 0)
-        worked = self.traced.worked(
+        self.worked = self.traced.worked(
             [
                 Value(f"{STEP}.parameters[0].weight[0][0]", style.WEIGHT),
                 MINUS,
@@ -80,9 +72,19 @@ class GradientDescent(LearningScene):
             prefix=[f'{w}^"new" = {w} - alpha dot {derivative("L", w)} ='],
             total_color=style.UPDATED,
         )
-        worked.next_to(self.rule, DOWN, buff=style.BLOCK_BUFF * 2)
-        self.keep_in_frame(worked)
-        self.play(Write(worked))
+        # the rule and its worked weight laid out together, so neither moves
+        self.centre_on_stage(
+            VGroup(VGroup(rule, rate).arrange(DOWN, buff=style.BLOCK_BUFF), self.worked).arrange(
+                DOWN, buff=style.BLOCK_BUFF * 2
+            )
+        )
+        self.play(Write(rule))
+        self.play(FadeIn(rate, shift=UP * style.NUDGE))
+        self.pause()
+
+    def _show_one_weight(self) -> None:
+        self.step("One weight of the first step, with its numbers")
+        self.play(Write(self.worked))
         self.pause()
 
     # -- every parameter of every layer ----------------------------------------------------
@@ -99,12 +101,15 @@ class GradientDescent(LearningScene):
             block = self._layer_update(layer, style.MAX_MATRIX_COLUMNS)
             if block.width > config.frame_width - 2 * style.EDGE_BUFF:
                 block = self._layer_update(layer, style.MAX_UPDATE_COLUMNS)
-            self.stack(block)
+            if block.width > config.frame_width - 2 * style.EDGE_BUFF:
+                block = self._layer_update(layer, style.MAX_UPDATE_COLUMNS, wrap=True)
+            self.centre_on_stage(self.stack(block))
             self.play(FadeIn(block))
             self.pause()
 
-    def _layer_update(self, layer: int, max_columns: int) -> VGroup:
-        """``W_new = W - alpha · dL/dW`` (and the same for b), each new entry checked."""
+    def _layer_update(self, layer: int, max_columns: int, wrap: bool = False) -> VGroup:
+        """``W_new = W - alpha · dL/dW`` (and the same for b), each new entry checked;
+        ``wrap``: the new weights on a line of their own, under the old ones (long numbers)."""
         cells = []
         for part, symbol in (("weight", "W"), ("bias", "b")):
             old = f"{STEP}.parameters[{layer}].{part}"
@@ -138,8 +143,18 @@ class GradientDescent(LearningScene):
                 MathTypst("=", font_size=style.MATH_SIZE),
                 self.traced.grid(rows, columns, new, color=style.UPDATED, **limits),
             ]
-        return VGroup(*cells).arrange_in_grid(
-            rows=2, cols=6, buff=(style.LINE_BUFF / 2, style.BLOCK_BUFF)
+        if not wrap:
+            return VGroup(*cells).arrange_in_grid(
+                rows=2, cols=6, buff=(style.LINE_BUFF / 2, style.BLOCK_BUFF)
+            )
+        # new W = W - alpha dot dL/dW       (the "=" before the new weights under
+        #       = new                        the name's, in a right-aligned first column)
+        # new b = b - alpha dot dL/db = new
+        weight, bias = cells[:6], cells[6:]
+        gap = [VGroup() for _ in range(6)]  # empty cells: the grid's holes
+        rows = [*weight[:4], *gap[:2], *weight[4:], *gap[2:]]
+        return VGroup(*rows, *bias).arrange_in_grid(
+            rows=3, cols=6, buff=(style.LINE_BUFF / 2, style.BLOCK_BUFF), col_alignments="rccccc"
         )
 
     # -- the network again, with the new parameters ------------------------------------------
@@ -154,17 +169,31 @@ class GradientDescent(LearningScene):
         else:
             verdict = "the loss did not change"
         self.new_slide(f"The network runs again with the new parameters: {verdict}")
-        predictions = VGroup(
-            self.labelled(self.traced.matrix("network.target"), "y"),
-            self.labelled(
-                self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT),
-                'hat(y) "before"',
-            ),
-            self.labelled(
-                self.traced.matrix(f"{TRAINING}.predictions[1]", color=style.UPDATED),
-                'hat(y) "after"',
-            ),
-        ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+
+        def predictions(columns: int, buff: float) -> VGroup:
+            limits = {"max_columns": columns}
+            return VGroup(
+                self.labelled(self.traced.matrix("network.target", **limits), "y"),
+                self.labelled(
+                    self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT, **limits),
+                    'hat(y) "before"',
+                ),
+                self.labelled(
+                    self.traced.matrix(f"{TRAINING}.predictions[1]", color=style.UPDATED, **limits),
+                    'hat(y) "after"',
+                ),
+            ).arrange(RIGHT, buff=buff, aligned_edge=DOWN)
+
+        # closer, then fewer columns, rather than smaller: the labels are at the least legible size
+        choices = [
+            (columns, buff)
+            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+            for buff in (style.BLOCK_BUFF * 2, style.BLOCK_BUFF)
+        ]
+        for columns, buff in choices:
+            row = predictions(columns, buff)
+            if row.width <= config.frame_width - 2 * style.EDGE_BUFF:
+                break
         formula = MathTypst("L = 1/K sum_i (y_i - hat(y)_i)^2", font_size=style.MATH_SIZE)
         losses = self.traced.math(
             'L "before" =',
@@ -172,8 +201,8 @@ class GradientDescent(LearningScene):
             'quad arrow.r quad L "after" =',
             Value(f"{LOSSES}[1]", style.UPDATED),
         )
-        self.stack(predictions, formula, losses)
-        self.play(FadeIn(predictions))
+        self.centre_on_stage(self.stack(row, formula, losses))
+        self.play(FadeIn(row))
         self.play(Write(formula))
         self.play(Write(losses))
         self.pause()

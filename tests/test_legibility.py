@@ -18,14 +18,6 @@ from scenekit.legibility import DIGIT_FRACTION, TEXT_FRACTION, glyph_heights, to
 from scenes import LECTURE_ORDER, scene_class
 from scenes.mse_loss import MSELoss
 
-# Scenes of the default lesson whose smallest glyphs are still under the bar
-# (issue 23): each is expected to fail until its layout is fixed; a fixed one
-# fails this test (strict), so it moves to the checked scenes.
-TOO_SMALL_TODAY: dict[str, str] = {
-    "Backpropagation": "the worked dL/dW formula, shrunk to fit: digits 9.6 px; the note "
-    "'dot.o: entry by entry' 7.6 px",
-}
-
 
 @pytest.fixture(scope="module")
 def default_trace():
@@ -39,18 +31,7 @@ def _measured(scene, trace, monkeypatch, tmp_path):
     return audit.glyph_heights()
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(strict=True, reason=TOO_SMALL_TODAY[name])
-            if name in TOO_SMALL_TODAY
-            else (),
-        )
-        for name, _ in LECTURE_ORDER
-    ],
-)
+@pytest.mark.parametrize("name", [name for name, _ in LECTURE_ORDER])
 def test_every_glyph_of_the_default_lecture_is_legible_at_480p(
     name, default_trace, monkeypatch, tmp_path
 ):
