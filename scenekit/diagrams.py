@@ -14,7 +14,6 @@ from manim import (
     UR,
     Animation,
     Arrow,
-    BackgroundRectangle,
     Circle,
     FadeOut,
     Line,
@@ -110,9 +109,8 @@ class NeuronDiagram(VGroup):
             self.output_label,
         )
         if self.stacked:
-            # the edges converging on the neuron pass behind the bias, never through it
-            self.add_to_back(BackgroundRectangle(self.bias, fill_opacity=1, buff=style.LABEL_GAP))
-            self.add_to_back(self.edges)
+            # right of the neuron's middle, where no edge converging on it comes
+            self.bias.align_to(self.neuron.get_center() + RIGHT * style.LABEL_GAP, LEFT)
 
     def _stack_weights(self, height: float | None) -> None:
         """Weights in a column before the neuron, each edge broken by its weight."""

@@ -7,8 +7,8 @@ from manim import (
     RIGHT,
     UP,
     FadeIn,
-    FadeOut,
     LaggedStart,
+    ReplacementTransform,
     TransformFromCopy,
     VGroup,
     Write,
@@ -186,12 +186,15 @@ class BiasBroadcast(LectureScene):
             columns = [c for c in self.preactivation.shown_columns if (row, c) != self.entry]
             if not columns:
                 continue
+            # the two summands light up; each symbol turns into its sum in place
             self.play(
-                *(FadeOut(self.symbols.entry(row, c)) for c in columns),
                 *(
-                    TransformFromCopy(
-                        VGroup(self.product.entry(row, c), self.broadcast.entry(row, c)),
-                        self.preactivation.entry(row, c),
+                    Emphasize(VGroup(self.product.entry(row, c), self.broadcast.entry(row, c)))
+                    for c in columns
+                ),
+                *(
+                    ReplacementTransform(
+                        self.symbols.entry(row, c), self.preactivation.entry(row, c)
                     )
                     for c in columns
                 ),

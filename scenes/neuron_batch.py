@@ -210,12 +210,10 @@ class NeuronBatch(LectureScene):
             self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)), run_time=0.5)
         self.play(FadeIn(self.biases.frame()))
         self.play(FadeIn(self.operators[3]), FadeIn(self.preactivations.name_label))
-        for sample in self.preactivations.shown_rows:
+        for sample in self.preactivations.shown_rows:  # the summands light up, their sum shows
             self.play(
-                TransformFromCopy(
-                    VGroup(self.sums.entry(sample), self.biases.entry(sample)),
-                    self.preactivations.entry(sample),
-                ),
+                Emphasize(VGroup(self.sums.entry(sample), self.biases.entry(sample))),
+                FadeIn(self.preactivations.entry(sample), shift=RIGHT * style.NUDGE),
                 run_time=0.5,
             )
         self.play(FadeIn(self.preactivations.frame()))
