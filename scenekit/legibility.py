@@ -6,8 +6,12 @@ subscripts included, ``TEXT_FRACTION`` (1/60). A traced value's digits are
 the glyphs of its group in the formula (``manimgrp("v0", 0.5398)``): their
 median height is the digits' (a minus sign, a point or brackets are the
 outliers). A text's other glyphs are measured all, but for punctuation and
-strokes (glyphs under ``MARK_FRACTION`` of the text's tallest: points,
-commas, minus signs, rules), whose height says nothing of legibility.
+strokes (glyphs under ``MARK_FRACTION`` of the text's tallest letter: points,
+commas, primes, apostrophes, minus signs, rules), whose height says nothing
+of legibility, and tall delimiters (brackets, braces), which are large anyway. A subscript's
+digits are measured; its lowercase letters (under half the tallest letter)
+pass for marks, a limit of measuring shapes without knowing which character
+each is.
 """
 
 from __future__ import annotations
@@ -31,8 +35,11 @@ __all__ = [
 
 DIGIT_FRACTION = 1 / 40  # of the frame's height: a shown value's digits
 TEXT_FRACTION = 1 / 60  # of the frame's height: every other glyph, subscripts included
-MARK_FRACTION = 0.45  # glyphs shorter than this part of their text's tallest are marks
+MARK_FRACTION = 0.45  # glyphs shorter than this part of their text's tallest letter are marks
 FLAT = 0.6  # glyphs less tall than this part of their width are marks (minus, equals, bars)
+DELIMITER = 1.6  # glyphs this many times the text's median height ...
+THIN = 2.5  # ... and this many times taller than wide are delimiters (brackets, braces)
+HIGH_MARK = 0.6  # of the tallest letter: a narrow glyph under it, high up, is a prime
 
 _VALUE_GROUP = re.compile(r'manimgrp\("([^"]+)",\s*[(≈\s]*-?\d')
 
@@ -49,15 +56,23 @@ class Measured:
 
 def _heights(mobject: Any) -> np.ndarray:
     """The heights of the glyphs that are letters or digits: not the flat marks
-    (minus, equals, fraction bars, rules: ``FLAT``) and not the small ones
-    (points, commas: under ``MARK_FRACTION`` of the tallest)."""
-    sizes = np.array([(m.width, m.height) for m in mobject.family_members_with_points()])
-    if not len(sizes):
-        return sizes
-    upright = sizes[sizes[:, 1] >= FLAT * sizes[:, 0], 1]
-    if not len(upright):
-        return upright
-    return upright[upright >= MARK_FRACTION * upright.max()]
+    (minus, equals, fraction bars, rules: ``FLAT``), not the small ones (points,
+    commas: under ``MARK_FRACTION`` of the tallest letter), not the high thin ones
+    (primes, apostrophes: ``HIGH_MARK``). Tall thin delimiters (a matrix's
+    brackets, a ``cases`` brace) are no letters: measured against them, a
+    subscript beside them would pass for a mark."""
+    members = mobject.family_members_with_points()
+    if not members:
+        return np.zeros(0)
+    boxes = np.array([(m.width, m.height, m.get_bottom()[1], m.get_y()) for m in members])
+    boxes = boxes[boxes[:, 1] >= FLAT * boxes[:, 0]]
+    width, heights, bottom, middle = boxes.T
+    if not len(heights):
+        return heights
+    delimiters = (heights > DELIMITER * np.median(heights)) & (heights > THIN * width)
+    tallest = heights[~delimiters].max() if (~delimiters).any() else heights.max()
+    high = (heights < HIGH_MARK * tallest) & (width < heights) & (bottom > np.median(middle))
+    return heights[(heights >= MARK_FRACTION * tallest) & ~delimiters & ~high]
 
 
 def glyph_heights(texts: Iterable[tuple[Any, str]]) -> list[Measured]:

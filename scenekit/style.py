@@ -27,6 +27,7 @@ HIGHLIGHT = palette.HIGHLIGHT
 # -- font sizes (Manim font-size units) ---------------------------------------
 TITLE_SIZE = 40
 CAPTION_SIZE = 32  # its x-height 1/60 of the frame: 8 px at 480p
+NOTE_SIZE = CAPTION_SIZE  # a note in words beside the math: its x-height and colons legible
 MATH_SIZE = 34
 MATRIX_SIZE = 32
 LABEL_SIZE = 30  # digits 1/40 of the frame: 12 px at 480p

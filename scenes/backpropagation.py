@@ -29,7 +29,6 @@ __all__ = ["Backpropagation"]
 
 NEURON = 0  # the hidden neuron whose gradients are worked out
 INPUT = 0  # the input of that neuron whose weight is worked out
-NOTE_SIZE = style.CAPTION_SIZE  # a note in words: its smallest letters legible (1/60 of the frame)
 
 
 class Backpropagation(LearningScene):
@@ -95,7 +94,7 @@ class Backpropagation(LearningScene):
             f"one entry per output; ${n.neuron(n.last, 0)} = z$ when the output has no activation"
             if name == "none"
             else "one entry per output",
-            font_size=NOTE_SIZE,
+            font_size=style.NOTE_SIZE,
             color=style.MUTED,
         )
         chain = self._chain(out)
@@ -142,7 +141,7 @@ class Backpropagation(LearningScene):
         )
         note = Typst(
             "one entry per class, the gradient of the softmax scene",
-            font_size=NOTE_SIZE,
+            font_size=style.NOTE_SIZE,
             color=style.MUTED,
         )
         chain = self._chain(self.output)
@@ -281,7 +280,9 @@ class Backpropagation(LearningScene):
             "=",
             self.labelled(self.delta_hidden, "delta"),
         )
-        note = Typst("$dot.o$ multiplies entry by entry", font_size=NOTE_SIZE, color=style.MUTED)
+        note = Typst(
+            "$dot.o$ multiplies entry by entry", font_size=style.NOTE_SIZE, color=style.MUTED
+        )
         self.centre_on_stage(
             self.stack(
                 VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF), equation, note
@@ -353,7 +354,7 @@ class Backpropagation(LearningScene):
             Typst(
                 "$delta^([l])$: one row per sample, one column per neuron of layer $l$;"
                 " $G^([l-1])$: what feeds layer $l$ ($G^([0]) = X$)",
-                font_size=style.LABEL_SIZE,
+                font_size=style.NOTE_SIZE,
                 color=style.MUTED,
             ),
         ).arrange(DOWN, buff=style.BLOCK_BUFF)

@@ -123,7 +123,7 @@ class Softmax(LearningScene):
         self.note = Typst(
             "the largest score becomes zero, so every $exp(z_k - m) <= 1$: "
             "no overflow, the same $p_k$",
-            font_size=style.LABEL_SIZE,
+            font_size=style.NOTE_SIZE,
             color=style.MUTED,
         )
         self.exp_note = Typst(

@@ -190,7 +190,7 @@ class SoftmaxGradient(LearningScene):
         sign.set_y(torch.get_y())
         note = Typst(
             "torch differentiates its own cross-entropy: loss.backward() fills Z.grad",
-            font_size=style.LABEL_SIZE,
+            font_size=style.NOTE_SIZE,
             color=style.MUTED,
         )
         self.centre_on_stage(VGroup(pair, note).arrange(DOWN, buff=style.BLOCK_BUFF))

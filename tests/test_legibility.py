@@ -70,3 +70,25 @@ def test_digit_heights_scale_with_the_font_size(tmp_path):
     assert b.digits * 8 == pytest.approx(zero, rel=0.02)
     assert a.digits < DIGIT_FRACTION < b.digits
     assert TEXT_FRACTION < b.text
+
+
+def test_a_subscript_beside_brackets_is_measured(tmp_path):
+    """A matrix's tall brackets are no letters: the subscripts inside it measure as
+    the same subscripts without brackets do (not dropped as marks beside them)."""
+    with tempconfig({"media_dir": str(tmp_path)}):
+        bare = MathTypst("a_1 + b_2", font_size=48)
+        bracketed = MathTypst('mat(delim: "[", a_1; b_2; c_3)', font_size=48)
+        subscript = MathTypst("1", font_size=48 * 0.7).height  # Typst's script size, 70%
+        (plain,), (matrix,) = (glyph_heights([(m, m.typst_code)]) for m in (bare, bracketed))
+    assert matrix.text == pytest.approx(plain.text, rel=0.05)
+    assert matrix.text * 8 == pytest.approx(subscript, rel=0.1)
+
+
+def test_a_prime_is_a_mark_and_a_subscript_beside_parentheses_is_not(tmp_path):
+    """f'(x_1): the prime (small, high) says nothing of legibility; the subscript,
+    beside parentheses taller than every letter, is measured as in x_1 alone."""
+    with tempconfig({"media_dir": str(tmp_path)}):
+        prime = MathTypst("f'(x_1)", font_size=48)
+        alone = MathTypst("x_1", font_size=48)
+        (with_prime,), (bare,) = (glyph_heights([(m, m.typst_code)]) for m in (prime, alone))
+    assert with_prime.text == pytest.approx(bare.text, rel=0.05)
