@@ -7,17 +7,21 @@ one scene changed renders that scene only.
 
 From those clips this module writes manim-slides' own presentation files
 (``DIR/slides/<Scene>.json``, what ``manim-slides present`` reads) and lets
-manim-slides' converters write the decks: ``DIR/deck.html`` (reveal.js, its
-clips and a copy of reveal.js in ``DIR/deck_assets/``: it plays with no
-network) and ``DIR/deck.pptx``. manim-slides' ``Slide`` class is not used:
+manim-slides' reveal.js converter write ``DIR/deck.html`` (its clips and a
+copy of reveal.js in ``DIR/deck_assets/``: it plays with no network);
+``pptx_deck`` writes ``DIR/deck.pptx`` as manim-slides' converter would, each
+poster the step's last frame. manim-slides' ``Slide`` class is not used:
 version 5.7 cannot render with Manim 0.22, and the steps already are slides.
 
-Two things are added to what the converters write. The HTML deck carries
-each step's caption cue (the WebVTT file beside the step's clip) as a
-``<track kind="captions">`` on the slide's video, off until the ``C`` key
-(listed in the deck's help, ``?``) turns captions on. In the PowerPoint
-deck each video's poster picture, what a PDF or a printed handout shows,
-is the step's last frame (the state the step arrives at), not its first.
+The HTML deck carries each step's caption cue (the WebVTT file beside the
+step's clip) as a ``<track kind="captions">`` on the slide's video, off until
+the ``C`` key (listed in the deck's help, ``?``) turns captions on.
+
+Cold, the decks' own work overlaps the render: each scene's steps are reversed
+(``reversal``) in a background thread as soon as the scene is in ``DIR``.
+Warm, a deck whose key (``DIR/.decks.json``: this code, the title, the
+presentations, whose reversed clips are named by their clips' contents) is
+unchanged and whose file is as written is kept, not written again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -40,10 +45,13 @@ from mlp_lecture.captions import plain_text
 from mlp_lecture.explorable.katex import ensure_katex
 from mlp_lecture.explorable.publish import PAGE_FOLDER
 from mlp_lecture.pipeline.directory import hold_directory
+from mlp_lecture.pipeline.manifest import file_sha256
 from mlp_lecture.pipeline.options import RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
+from mlp_lecture.pptx_deck import write_pptx
 from mlp_lecture.revealjs import ensure_revealjs
+from mlp_lecture.reversal import Reverser
 from mlpmath import Lesson, Trace
 from scenekit.ledger import LedgerFile, LedgerSection, read_ledger
 
@@ -65,6 +73,7 @@ __all__ = [
 TARGETS = ("html", "pptx")
 DECK_STEM = "deck"
 SLIDES_DIR = "slides"  # manim-slides' presentation files: `manim-slides present --folder`
+DECKS_RECORD = ".decks.json"  # in DIR, ours: each deck's key, to keep an unchanged deck
 REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides present`'s reverse key
 # Pixel size of a slide per quality (Manim's presets), for manim-slides' player.
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
@@ -111,43 +120,114 @@ def build_deck(
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
         ensure_katex()  # the explorable page's, which the render writes beside the deck
     check_out_dir(out_dir, force)
-    areas = [SLIDES_DIR, STAGE_DIR, *(path for t in targets for path in _deck_paths(t))]
+    areas = [
+        SLIDES_DIR,
+        STAGE_DIR,
+        DECKS_RECORD,
+        *(path for t in targets for path in _deck_paths(t)),
+    ]
     Ownership(out_dir).check(areas)
     options = RenderOptions(quality=quality, sections=True)
-    report = render_scenes(
-        lesson,
-        names,
-        out_dir,
-        options,
-        trace=trace,
-        jobs=jobs,
-        force=force,
-        verbose=verbose,
-        observer=observer,
-    )
-    deck = DeckReport(report)
-    if report.failed or any(scene.audit for scene in report.scenes):
-        return deck  # the audit rejects a scene: no deck presents it
+    # Each scene's steps are reversed in the background as soon as the scene is in DIR.
+    reversing = out_dir.parent / f".{out_dir.name}-reversing-{secrets.token_hex(4)}"
+    with Reverser(out_dir / SLIDES_DIR / REVERSED_DIR, reversing) as reverser:
+        report = render_scenes(
+            lesson,
+            names,
+            out_dir,
+            options,
+            trace=trace,
+            jobs=jobs,
+            force=force,
+            verbose=verbose,
+            observer=reverser.observing(observer or RenderObserver(), out_dir),
+        )
+        deck = DeckReport(report)
+        if report.failed or any(scene.audit for scene in report.scenes):
+            return deck  # the audit rejects a scene: no deck presents it
+        _write_decks(deck, lesson, out_dir, quality, targets, areas, reverser)
+    return deck
+
+
+def _write_decks(
+    deck: DeckReport,
+    lesson: Lesson,
+    out_dir: Path,
+    quality: str,
+    targets: Sequence[str],
+    areas: list[str],
+    reverser: Reverser,
+) -> None:
+    """The presentations and the decks of a whole render, written into ``out_dir``."""
+    report = deck.render
     with hold_directory(out_dir):
         ownership = Ownership(out_dir)
         ownership.claim(areas)  # what is there is ours (checked): the manifest says so first
         shutil.rmtree(out_dir / STAGE_DIR, ignore_errors=True)  # a killed build's
-        presentations = _presentations(report, quality)
+        presentations = _presentations(report, quality, reverser)
         deck.slides = sum(len(config.slides) for _, config in presentations)
         deck.presentations = _write_presentations(out_dir, presentations)
         configs = [config for _, config in presentations]
+        written = _written_decks(out_dir)
         with redirect_stderr(io.StringIO()):  # the converters' progress bars
-            if "html" in targets:
-                deck.decks["html"] = _write_html(out_dir, configs, lesson.title)
-            if "pptx" in targets:
-                deck.decks["pptx"] = _write_pptx(out_dir, configs)
+            for target in targets:
+                key = _deck_key(target, deck.presentations, configs, lesson.title)
+                path = out_dir / _deck_paths(target)[0]
+                if _deck_is(out_dir, target, written.get(target), key):
+                    deck.decks[target] = path  # the same deck as the one there: kept
+                    continue
+                written.pop(target, None)
+                _write_atomically(out_dir / DECKS_RECORD, json.dumps(written).encode())
+                if target == "html":
+                    _write_html(out_dir, configs, lesson.title)
+                else:
+                    _write_pptx(out_dir, configs)
+                deck.decks[target] = path
+                written[target] = {"key": key, "sha256": file_sha256(path)}
+        for target in TARGETS:
+            if target not in targets:
+                written.pop(target, None)
+        _write_atomically(out_dir / DECKS_RECORD, json.dumps(written, indent=1).encode())
         removed = [STAGE_DIR, EXPLORE_DIR]  # the page: the manifest lists it (render's)
         for target in TARGETS:
             if target not in targets:  # an older deck of this directory would be stale
                 removed += _remove_deck(ownership, target)
         shutil.rmtree(out_dir / STAGE_DIR, ignore_errors=True)
         ownership.claim([], release=removed)
-    return deck
+
+
+def _written_decks(out_dir: Path) -> dict[str, dict[str, str]]:
+    """``DIR/slides/decks.json``: each deck's key and its file's sha256 when written."""
+    try:
+        found = json.loads((out_dir / DECKS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _deck_key(target: str, presentations: list[Path], configs: list[Any], title: str) -> str:
+    """What the ``target`` deck is made of: this module's code, the title, the
+    presentations (their reversed clips are named by their clips' contents) and,
+    for HTML, the captions; the same key, the same deck."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(json.dumps([target, title]).encode())
+    for path in presentations:
+        digest.update(path.read_bytes())
+    if target == "html":
+        for config in configs:
+            for slide in config.slides:
+                digest.update(_captions_uri(slide.file).encode())
+    return digest.hexdigest()
+
+
+def _deck_is(out_dir: Path, target: str, record: Any, key: str) -> bool:
+    """Whether ``DIR`` holds the ``target`` deck of ``key``, as it was written."""
+    paths = [out_dir / path for path in _deck_paths(target)]
+    if not isinstance(record, dict) or record.get("key") != key:
+        return False
+    if not all(path.exists() for path in paths):
+        return False
+    return file_sha256(paths[0]) == record.get("sha256")
 
 
 def _deck_paths(target: str) -> list[str]:
@@ -182,7 +262,7 @@ def speaker_note(ledger: LedgerFile, section: LedgerSection, number: int, total:
     return f"{title}, step {number} of {total}: {plain_text(section.step)}"
 
 
-def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
+def _presentations(report: RenderReport, quality: str, reverser: Reverser) -> list[tuple[str, Any]]:
     """One manim-slides presentation per rendered scene, its steps as slides."""
     from manim_slides.config import PresentationConfig, SlideConfig
 
@@ -201,7 +281,7 @@ def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
             slides.append(
                 SlideConfig(
                     file=clip,
-                    rev_file=_reversed_clip(report.out_dir, clip),
+                    rev_file=_reversed_clip(report.out_dir, clip, reverser),
                     notes=speaker_note(ledger, section, number, steps),
                 )
             )
@@ -217,18 +297,14 @@ def _presentations(report: RenderReport, quality: str) -> list[tuple[str, Any]]:
     return presentations
 
 
-def _reversed_clip(out_dir: Path, clip: Path) -> Path:
-    """``clip`` played backwards, made once per clip content (cached by its hash)."""
-    from manim_slides.utils import reverse_video_file
-
-    digest = hashlib.sha256(clip.read_bytes()).hexdigest()[:16]
-    target = out_dir / SLIDES_DIR / REVERSED_DIR / f"{clip.stem}-{digest}{clip.suffix}"
-    if not target.is_file():
+def _reversed_clip(out_dir: Path, clip: Path, reverser: Reverser) -> Path:
+    """``clip`` played backwards (``reversal``), in ``DIR/slides/reversed``: made once
+    per clip content (named by its hash), most of them while the render went on."""
+    made = reverser.result(clip)
+    target = out_dir / SLIDES_DIR / REVERSED_DIR / made.name
+    if made != target:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent) as work:
-            partial = Path(work) / target.name
-            reverse_video_file(clip, partial, disable=True)
-            os.replace(partial, target)
+        os.replace(made, target)
     return target
 
 
@@ -399,43 +475,13 @@ def _copy_reveal_assets(html: Path, root: Path, prefix: str) -> None:
 
 
 def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:
-    """``DIR/deck.pptx``: a slide per step, its clip playing on entry, its note below."""
-    from manim_slides.convert import PowerPoint
-
+    """``DIR/deck.pptx`` (``pptx_deck``), written aside and swapped in."""
     target = out_dir / f"{DECK_STEM}.pptx"
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=_stage(out_dir)) as work:
         staged = Path(work) / target.name
-        PowerPoint(presentation_configs=configs).convert_to(staged)
-        _last_frame_posters(staged, [slide.file for c in configs for slide in c.slides])
+        write_pptx(staged, [slide for config in configs for slide in config.slides], Path(work))
         os.replace(staged, target)
     return target
-
-
-def _last_frame_posters(deck: Path, clips: list[Path]) -> None:
-    """Make each slide's poster picture its clip's last frame (the converter uses the first).
-
-    The poster is what PowerPoint, Keynote and LibreOffice show before the clip
-    plays, and what a PDF or a printed handout of the deck shows: the state the
-    step arrives at, not the state before it.
-    """
-    from pptx import Presentation
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
-    from pptx.oxml.ns import qn
-
-    presentation = Presentation(str(deck))
-    slides = list(presentation.slides)
-    if len(slides) != len(clips):
-        raise RuntimeError(f"{deck.name}: {len(slides)} slides for {len(clips)} clips")
-    for slide, clip in zip(slides, clips):
-        movie = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA)
-        blip = movie._element.find(f"{qn('p:blipFill')}/{qn('a:blip')}")
-        poster = io.BytesIO()
-        last_frame(clip).save(poster, "PNG")
-        _, image_id = slide.part.get_or_add_image_part(poster)
-        first_frame = blip.get(qn("r:embed"))
-        blip.set(qn("r:embed"), image_id)
-        slide.part.drop_rel(first_frame)  # the first frame's picture, when nothing else uses it
-    presentation.save(str(deck))
 
 
 def last_frame(clip: Path) -> Image:

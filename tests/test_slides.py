@@ -361,9 +361,7 @@ def test_a_second_build_renders_only_the_scenes_it_lacks(deck, tmp_path):
     assert len(kept) > len(reversed_clips)
     from pptx import Presentation
 
-    ledgers = [
-        again / f"{s}.values.json" for s in ("SingleNeuron", "NeuronBatch", "Activation")
-    ]
+    ledgers = [again / f"{s}.values.json" for s in ("SingleNeuron", "NeuronBatch", "Activation")]
     sections = sum(len(json.loads(p.read_text())["sections"]) for p in ledgers)
     assert len(Presentation(str(again / "deck.pptx")).slides) == sections
     assert not list(again.glob(".deck-*"))
@@ -382,6 +380,89 @@ def test_a_deck_of_one_format_replaces_the_other_formats_old_deck(deck, tmp_path
     assert (again / "deck.pptx").is_file()
     assert not (again / "deck.html").exists() and not (again / "deck_assets").exists()
     assert (again / "explore" / "index.html").is_file()  # the render's page: it stays
+
+
+def test_a_build_with_nothing_changed_keeps_both_decks_and_rewrites_a_changed_one(deck, tmp_path):
+    again = tmp_path / "low-slides"
+    shutil.copytree(deck, again)
+    written = {name: (again / name).stat().st_mtime_ns for name in ("deck.pptx", "deck.html")}
+    result = run_cli("slides", "--scenes", ",".join(SCENES), "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    assert all((again / name).stat().st_mtime_ns == t for name, t in written.items())
+    # A deck file changed since it was written is not taken for the deck: written again.
+    pptx = (again / "deck.pptx").read_bytes()
+    (again / "deck.pptx").write_bytes(pptx + b"edited")
+    result = run_cli("slides", "--scenes", ",".join(SCENES), "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    assert (again / "deck.pptx").read_bytes() == pptx
+    assert (again / "deck.html").stat().st_mtime_ns == written["deck.html"]
+
+
+# -- reversed clips -------------------------------------------------------------------
+
+
+def test_each_reversed_clip_decodes_to_its_clips_frames_last_first(deck):
+    import av
+    import numpy as np
+    from manim_slides.config import PresentationConfig
+
+    def frames(path: Path) -> list:
+        with av.open(str(path)) as clip:
+            return [frame.to_ndarray(format="rgb24") for frame in clip.decode(video=0)]
+
+    for scene in SCENES:
+        for slide in PresentationConfig.from_file(deck / "slides" / f"{scene}.json").slides:
+            forwards, backwards = frames(slide.file), frames(slide.rev_file)
+            assert len(forwards) == len(backwards) > 1
+            assert all(np.array_equal(a, b) for a, b in zip(forwards, backwards[::-1]))
+
+
+def test_reversal_holds_a_run_of_frames_at_a_time_and_loses_none(tmp_path, monkeypatch):
+    """A clip longer than a run, its key frames not on the runs' edges, comes out whole."""
+    import av
+    import numpy as np
+
+    from mlp_lecture import reversal
+
+    source, target = tmp_path / "clip.mp4", tmp_path / "reversed.mp4"
+    generator = np.random.default_rng(7)
+    with av.open(str(source), "w") as clip:
+        stream = clip.add_stream("libx264", rate=15, options={"g": "10", "crf": "30"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(37):
+            picture = generator.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+            clip.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        clip.mux(stream.encode())
+    monkeypatch.setattr(reversal, "RUN", 8)
+    assert reversal.reverse_clip(source, target) == 37
+
+    def frames(path: Path) -> list:
+        with av.open(str(path)) as clip:
+            return [frame.to_ndarray(format="rgb24") for frame in clip.decode(video=0)]
+
+    forwards, backwards = frames(source), frames(target)
+    assert len(forwards) == len(backwards) == 37
+    assert all(np.array_equal(a, b) for a, b in zip(forwards, backwards[::-1]))
+    assert np.array_equal(np.asarray(reversal.first_frame(target)), forwards[-1])
+
+
+def test_pptx_posters_are_exactly_each_clips_last_frame(deck):
+    import numpy as np
+    from manim_slides.convert import FrameIndex, read_image_from_video_file
+    from PIL import Image
+    from pptx import Presentation
+
+    steps = steps_of(deck)
+    slides = list(Presentation(str(deck / "deck.pptx")).slides)
+    for slide, step in zip(slides, steps, strict=True):
+        (poster,) = [
+            rel.target_part.blob
+            for rel in slide.part.rels.values()
+            if rel.reltype.endswith("/image")
+        ]
+        last = read_image_from_video_file(deck / step["file"], FrameIndex.last)
+        shown = Image.open(io.BytesIO(poster)).convert("RGB")
+        assert np.array_equal(np.asarray(shown), np.asarray(last.convert("RGB")))
 
 
 # -- bad input ------------------------------------------------------------------------
