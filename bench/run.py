@@ -327,111 +327,196 @@ def _decoded(path: str) -> Any:
 
 # -- the benchmark --------------------------------------------------------------------------
 
+# The phases, in the order they run; `--only` picks some (with what they need).
+PHASE_NAMES = (
+    "cold",  # the default lecture, low quality, 2 workers, nothing rendered before
+    "slides",  # slide decks cold, then again with nothing changed (beside "cold")
+    "classify",  # the classification lecture, cold (beside "cold")
+    "baseline",  # "cold" with --baseline's code (issue 23's pictures: aa7d0b0)
+    "warm",  # "cold" again, nothing changed
+    "verify",
+    "trace",  # with the trace cache filled, and with an empty one
+    "plain",  # plain `manim -ql`, one scene after the other
+    "one",  # the lecture, cold, 1 worker
+    "audit",
+    "wide",  # the 2x- and 4x-wide lessons, cold
+    "high",  # 1080p60, cold
+    "high-baseline",  # "high" with --baseline's code
+    "frames",  # last frames (lossless PNG) and ledgers against --reference
+    "encoder",  # PSNR of the encoded clips
+    "profile",  # the slowest scene under cProfile
+)
+# What a phase needs measured in the same run: a ratio to it, or its render directory.
+NEEDS = {
+    "slides": ("cold",),
+    "classify": ("cold",),
+    "baseline": ("cold",),
+    "warm": ("cold",),
+    "verify": ("cold",),
+    "one": ("cold",),
+    "wide": ("cold",),
+    "high-baseline": ("high",),
+    "profile": ("cold",),
+}
+WORKERS = "2"  # every render: the 2-core figure on any machine (issue 24)
+CLASSIFY = ROOT / "lessons" / "classify.toml"
+PICTURES_BASELINE = "aa7d0b0"  # the code before issue 23 ("pictures"), the default --baseline
 
-def run_bench(scenes: str | None, keep: bool, reference: str, baseline: str) -> dict[str, Any]:
+
+def chosen_phases(only: str | None) -> list[str]:
+    """The phases ``--only`` names (comma-separated), with those they need, in run order."""
+    if only is None:
+        return list(PHASE_NAMES)
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    unknown = wanted - set(PHASE_NAMES)
+    if unknown:
+        sys.exit(f"bench: no phase {', '.join(sorted(unknown))} (phases: {', '.join(PHASE_NAMES)})")
+    for name in list(wanted):
+        wanted |= set(NEEDS.get(name, ()))
+    return [name for name in PHASE_NAMES if name in wanted]
+
+
+def run_bench(
+    scenes: str | None, keep: bool, reference: str, baseline: str, phases: list[str]
+) -> dict[str, Any]:
     temp = Path(tempfile.mkdtemp(prefix="mlp-bench-"))
     chosen = ["--scenes", scenes] if scenes else []
+    jobs = ["--jobs", WORKERS]
     figures: dict[str, Any] = {
         "cores": len(os.sched_getaffinity(0)),
+        "workers": int(WORKERS),
         "phases": PHASES,
         "audit_failures": AUDIT_FAILURES,
+        "baseline": baseline,
+        "run": phases,
     }
+    cold_dir = temp / "cold" / "low"
     try:
         snapshot(temp)
-        reference_env = reference_snapshot(temp, reference)
-        baseline_env = reference_snapshot(temp, baseline)
-        figures["baseline"] = baseline
-        cold_dir = temp / "cold" / "low"
-        say("whole lecture, low quality, 2 workers, cold ...")
-        figures["cold"], _ = cli("cold", "render", *chosen, "--jobs", "2", "--out", str(cold_dir))
-        figures["scenes"] = scene_seconds(cold_dir)
-        figures["video"] = manifest(cold_dir)["duration"]
-        figures["in_render_audit"] = {
-            s["scene"]: s.get("audit_seconds", 0.0) for s in manifest(cold_dir)["scenes"]
-        }
-        say(f"the same with {baseline}'s code (before and after, in one run) ...")
-        figures["cold_baseline"], _ = measured(
-            "cold, baseline",
-            [*CLI, "render", *chosen, "--jobs", "2", "--out", str(temp / "cold-base" / "low")],
-            baseline_env,
-        )
-        say("the same again, nothing changed (warm) ...")
-        figures["warm"], warm = cli(
-            "warm", "render", *chosen, "--jobs", "2", "--out", str(cold_dir)
-        )
-        figures["warm_rendered"] = warm.stdout.count(" rendered ")
-        say("verify (ledgers against a fresh trace) ...")
-        figures["verify"], _ = cli("verify", "verify", str(cold_dir))
-        say("trace (every number of the lesson, as tables) ...")
-        figures["trace"], _ = cli("trace", "trace")
-        empty_cache = {**ENV, "MLP_LECTURE_CACHE": str(temp / "empty-cache")}
-        figures["trace_uncached"], _ = measured(
-            "trace, empty cache", [*CLI, "trace"], empty_cache
-        )
-        say("the same scenes with plain `manim -ql`, one after the other ...")
-        figures["plain_manim"] = plain_manim("plain manim -ql", list(figures["scenes"]), temp)
-        say("slide decks (HTML and PowerPoint) of the whole lecture, 2 workers, cold ...")
-        deck_dir = temp / "slides" / "low-slides"
-        figures["slides_cold"], _ = cli(
-            "slides cold", "slides", *chosen, "--jobs", "2", "--out", str(deck_dir)
-        )
-        say("the same decks again, nothing changed (warm) ...")
-        figures["slides_warm"], warm = cli(
-            "slides warm", "slides", *chosen, "--jobs", "2", "--out", str(deck_dir)
-        )
-        figures["slides_warm_rendered"] = warm.stdout.count(" rendered ")
-        say("whole lecture, 1 worker, cold ...")
-        one_dir = temp / "one" / "low"
-        figures["one_worker"], _ = cli(
-            "1 worker", "render", *chosen, "--jobs", "1", "--out", str(one_dir)
-        )
-        figures["one_worker_scenes"] = scene_seconds(one_dir)
-        say("audit of every scene (one process) ...")
-        names = list(figures["scenes"])
-        figures["audit"] = self_run("audit", "--audit", ",".join(names))["seconds"]
-        for label, lesson in WIDE.items():
-            say(f"whole lecture, {label} network, 2 workers, cold ...")
-            wide_dir = temp / label.replace(" ", "-") / "low"
-            seconds, _ = cli(
-                label, "render", str(lesson), *chosen, "--jobs", "2", "--out", str(wide_dir)
+        if "cold" in phases:
+            say("whole lecture, low quality, 2 workers, cold ...")
+            figures["cold"], _ = cli("cold", "render", *chosen, *jobs, "--out", str(cold_dir))
+            figures["scenes"] = scene_seconds(cold_dir)
+            figures["video"] = manifest(cold_dir)["duration"]
+            figures["in_render_audit"] = {
+                s["scene"]: s.get("audit_seconds", 0.0) for s in manifest(cold_dir)["scenes"]
+            }
+        names = list(figures.get("scenes") or _scene_names(scenes))
+        if "slides" in phases:
+            say("slide decks (HTML and PowerPoint) of the whole lecture, 2 workers, cold ...")
+            deck_dir = temp / "slides" / "low-slides"  # no sibling render: slides alone
+            figures["slides_cold"], _ = cli(
+                "slides cold", "slides", *chosen, *jobs, "--out", str(deck_dir)
             )
-            figures[label] = seconds
-            figures[f"{label} scenes"] = scene_seconds(wide_dir)
-        say("whole lecture, high quality (1080p60), 2 workers, cold ...")
-        high_dir = temp / "high" / "high"
-        figures["high"], _ = cli(
-            "high", "render", *chosen, "--quality", "high", "--jobs", "2", "--out", str(high_dir)
-        )
-        figures["high scenes"] = scene_seconds(high_dir)
-        say(f"the same with {baseline}'s code ...")
-        high_baseline = [*CLI, "render", *chosen, "--quality", "high", "--jobs", "2"]
-        figures["high_baseline"], _ = measured(
-            "high, baseline", [*high_baseline, "--out", str(temp / "high-base" / "high")],
-            baseline_env,
-        )
-        say(f"last frames (lossless PNG), this code and {reference} ...")
-        frames = {}
-        for label, env in (("reference", reference_env), ("now", ENV)):
-            frames[label] = temp / f"frames-{label}" / "low"
-            measured(
-                f"last frames, {label}",
-                [*CLI, "render", *chosen, "--format", "png", "--out", str(frames[label])],
-                env,
+            say("the same decks again, nothing changed (warm) ...")
+            figures["slides_warm"], warm = cli(
+                "slides warm", "slides", *chosen, *jobs, "--out", str(deck_dir)
             )
-        figures["frames_reference"] = reference
-        figures["frames_problems"] = same_pictures(frames["reference"], frames["now"])
-        figures["frames_count"] = len(list(frames["now"].glob("*.png")))
-        say(f"encoder quality: {PSNR_SCENE} at {PSNR_QUALITY}, lossless against encoded ...")
-        figures["encoder"] = self_run("encoder quality", "--psnr", PSNR_SCENE)
-        slowest = max(figures["scenes"], key=figures["scenes"].get)
-        say(f"profile of the slowest scene, {slowest} ...")
-        figures["profile"] = self_run("profile", "--profile", slowest)
+            figures["slides_warm_rendered"] = warm.stdout.count(" rendered ")
+        if "classify" in phases:
+            say("the classification lecture, low quality, 2 workers, cold ...")
+            classify_dir = temp / "classify" / "low"
+            figures["classify"], _ = measured(
+                "classify",
+                [*CLI, "render", str(CLASSIFY), *jobs, "--out", str(classify_dir)],
+                {**ENV, "MLP_LECTURE_CACHE": str(temp / "classify-cache")},  # its trace cold
+            )
+            figures["classify scenes"] = scene_seconds(classify_dir)
+        if "baseline" in phases:
+            say(f"the same with {baseline}'s code (before and after, in one run) ...")
+            figures["cold_baseline"], _ = measured(
+                "cold, baseline",
+                [*CLI, "render", *chosen, *jobs, "--out", str(temp / "cold-base" / "low")],
+                reference_snapshot(temp, baseline),
+            )
+        if "warm" in phases:
+            say("the same again, nothing changed (warm) ...")
+            figures["warm"], warm = cli("warm", "render", *chosen, *jobs, "--out", str(cold_dir))
+            figures["warm_rendered"] = warm.stdout.count(" rendered ")
+        if "verify" in phases:
+            say("verify (ledgers against a fresh trace) ...")
+            figures["verify"], _ = cli("verify", "verify", str(cold_dir))
+        if "trace" in phases:
+            say("trace (every number of the lesson, as tables) ...")
+            if "cold" not in phases:  # the trace cache as a render leaves it
+                subprocess.run([*CLI, "trace"], cwd=ROOT, env=ENV, capture_output=True)
+            figures["trace"], _ = cli("trace", "trace")
+            empty_cache = {**ENV, "MLP_LECTURE_CACHE": str(temp / "empty-cache")}
+            figures["trace_uncached"], _ = measured(
+                "trace, empty cache", [*CLI, "trace"], empty_cache
+            )
+        if "plain" in phases:
+            say("the same scenes with plain `manim -ql`, one after the other ...")
+            figures["plain_manim"] = plain_manim("plain manim -ql", names, temp)
+        if "one" in phases:
+            say("whole lecture, 1 worker, cold ...")
+            one_dir = temp / "one" / "low"
+            figures["one_worker"], _ = cli(
+                "1 worker", "render", *chosen, "--jobs", "1", "--out", str(one_dir)
+            )
+            figures["one_worker_scenes"] = scene_seconds(one_dir)
+        if "audit" in phases:
+            say("audit of every scene (one process) ...")
+            figures["audit"] = self_run("audit", "--audit", ",".join(names))["seconds"]
+        if "wide" in phases:
+            for label, lesson in WIDE.items():
+                say(f"whole lecture, {label} network, 2 workers, cold ...")
+                wide_dir = temp / label.replace(" ", "-") / "low"
+                seconds, _ = cli(
+                    label, "render", str(lesson), *chosen, *jobs, "--out", str(wide_dir)
+                )
+                figures[label] = seconds
+                figures[f"{label} scenes"] = scene_seconds(wide_dir)
+        high = [*CLI, "render", *chosen, "--quality", "high", *jobs]
+        if "high" in phases:
+            say("whole lecture, high quality (1080p60), 2 workers, cold ...")
+            high_dir = temp / "high" / "high"
+            figures["high"], _ = cli("high", *high[len(CLI) :], "--out", str(high_dir))
+            figures["high scenes"] = scene_seconds(high_dir)
+        if "high-baseline" in phases:
+            say(f"the same with {baseline}'s code ...")
+            figures["high_baseline"], _ = measured(
+                "high, baseline",
+                [*high, "--out", str(temp / "high-base" / "high")],
+                reference_snapshot(temp, baseline),
+            )
+        if "frames" in phases:
+            say(f"last frames (lossless PNG), this code and {reference} ...")
+            frames = {}
+            for label, env in (("reference", reference_snapshot(temp, reference)), ("now", ENV)):
+                frames[label] = temp / f"frames-{label}" / "low"
+                measured(
+                    f"last frames, {label}",
+                    [*CLI, "render", *chosen, "--format", "png", "--out", str(frames[label])],
+                    env,
+                )
+            figures["frames_reference"] = reference
+            figures["frames_problems"] = same_pictures(frames["reference"], frames["now"])
+            figures["frames_count"] = len(list(frames["now"].glob("*.png")))
+        if "encoder" in phases:
+            say(f"encoder quality: {PSNR_SCENE} at {PSNR_QUALITY}, lossless against encoded ...")
+            figures["encoder"] = self_run("encoder quality", "--psnr", PSNR_SCENE)
+        if "profile" in phases:
+            slowest = max(figures["scenes"], key=figures["scenes"].get)
+            say(f"profile of the slowest scene, {slowest} ...")
+            figures["profile"] = self_run("profile", "--profile", slowest)
     finally:
         if keep:
             say(f"renders kept in {temp}")
         else:
             shutil.rmtree(temp, ignore_errors=True)
     return figures
+
+
+def _scene_names(scenes: str | None) -> list[str]:
+    """The scenes a render of the default lesson with ``--scenes`` renders (not skipped)."""
+    from mlp_lecture.pipeline.options import select_scenes
+    from mlpmath import cached_trace, default_lesson
+    from scenes import scene_class
+
+    os.environ["MLP_LESSON"] = ""
+    trace = cached_trace(default_lesson())
+    return [name for name in select_scenes(scenes) if scene_class(name).applies(trace)]
 
 
 def say(text: str) -> None:
@@ -445,12 +530,17 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the renders")
     parser.add_argument("--audit", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--only",
+        help=f"only these phases, comma-separated, with those they need ({', '.join(PHASE_NAMES)})",
+    )
+    parser.add_argument(
         "--reference", default="HEAD", help="git revision whose pictures must be matched"
     )
     parser.add_argument(
         "--baseline",
+        default=PICTURES_BASELINE,
         help="git revision timed beside this code, cold at low and high quality "
-        "(default: --reference)",
+        f"(default: {PICTURES_BASELINE}, the code before issue 23's pictures)",
     )
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("--psnr", help=argparse.SUPPRESS)
@@ -466,7 +556,8 @@ def main() -> int:
         return 0
     global PROGRESS
     PROGRESS = args.json
-    figures = run_bench(args.scenes, args.keep, args.reference, args.baseline or args.reference)
+    phases = chosen_phases(args.only)
+    figures = run_bench(args.scenes, args.keep, args.reference, args.baseline, phases)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
     print(report(figures))
