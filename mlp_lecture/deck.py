@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlp_lecture import pptx_deck
 from mlp_lecture.captions import plain_text
 from mlp_lecture.explorable.katex import ensure_katex
 from mlp_lecture.explorable.publish import PAGE_FOLDER
@@ -49,7 +50,6 @@ from mlp_lecture.pipeline.manifest import file_sha256
 from mlp_lecture.pipeline.options import RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
-from mlp_lecture.pptx_deck import write_pptx
 from mlp_lecture.revealjs import ensure_revealjs
 from mlp_lecture.reversal import Reverser
 from mlpmath import Lesson, Trace
@@ -206,10 +206,12 @@ def _written_decks(out_dir: Path) -> dict[str, dict[str, str]]:
 
 
 def _deck_key(target: str, presentations: list[Path], configs: list[Any], title: str) -> str:
-    """What the ``target`` deck is made of: this module's code, the title, the
+    """What the ``target`` deck is made of: the code writing it, the title, the
     presentations (their reversed clips are named by their clips' contents) and,
     for HTML, the captions; the same key, the same deck."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256()
+    for code in (__file__, pptx_deck.__file__):
+        digest.update(Path(code).read_bytes())
     digest.update(json.dumps([target, title]).encode())
     for path in presentations:
         digest.update(path.read_bytes())
@@ -478,9 +480,9 @@ def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:
     """``DIR/deck.pptx`` (``pptx_deck``), written aside and swapped in."""
     target = out_dir / f"{DECK_STEM}.pptx"
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=_stage(out_dir)) as work:
-        staged = Path(work) / target.name
-        write_pptx(staged, [slide for config in configs for slide in config.slides], Path(work))
-        os.replace(staged, target)
+        slides = [slide for config in configs for slide in config.slides]
+        pptx_deck.write_pptx(Path(work) / target.name, slides, Path(work))
+        os.replace(Path(work) / target.name, target)
     return target
 
 
