@@ -197,7 +197,11 @@ def manifest(out: Path) -> dict[str, Any]:
 def scene_seconds(out: Path) -> dict[str, float]:
     if not (out / "lecture.json").is_file():  # a render that failed its audit keeps nothing
         return {}
-    return {s["scene"]: s.get("render_seconds", 0.0) for s in manifest(out)["scenes"]}
+    return {
+        s["scene"]: s.get("render_seconds", 0.0)
+        for s in manifest(out)["scenes"]
+        if s.get("skipped") is None  # a scene the lesson has nothing for
+    }
 
 
 def self_run(phase: str, *args: str) -> dict[str, Any]:
@@ -399,7 +403,9 @@ def run_bench(
             figures["scenes"] = scene_seconds(cold_dir)
             figures["video"] = manifest(cold_dir)["duration"]
             figures["in_render_audit"] = {
-                s["scene"]: s.get("audit_seconds", 0.0) for s in manifest(cold_dir)["scenes"]
+                s["scene"]: s.get("audit_seconds", 0.0)
+                for s in manifest(cold_dir)["scenes"]
+                if s.get("skipped") is None
             }
         names = list(figures.get("scenes") or _scene_names(scenes))
         if "slides" in phases:
