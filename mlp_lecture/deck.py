@@ -197,7 +197,7 @@ def _write_decks(
 
 
 def _written_decks(out_dir: Path) -> dict[str, dict[str, str]]:
-    """``DIR/slides/decks.json``: each deck's key and its file's sha256 when written."""
+    """``DIR/.decks.json``: each deck's key and its file's sha256 when written."""
     try:
         found = json.loads((out_dir / DECKS_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
