@@ -50,6 +50,7 @@ class Internal:
 CAMERA, FORMULAS, OUTLINES = "scenekit/camera.py", "scenekit/formulas.py", "scenekit/outlines.py"
 WORKER, DECK = "mlp_lecture/pipeline/worker.py", "mlp_lecture/deck.py"
 MEDIA = "mlp_lecture/pipeline/media.py"
+PPTX = "mlp_lecture/pptx_deck.py"
 
 INTERNALS = [
     # LectureCamera overrides these and calls the rest (the same cairo calls as Manim's).
@@ -241,7 +242,6 @@ INTERNALS = [
     Internal("typst", "typst.Compiler.compile", FORMULAS, ("input", "format", "root")),
     # deck.py subclasses the reveal.js converter (edits its template) and reads clips.
     Internal("manim-slides", "manim_slides.convert.RevealJS.load_template", DECK, ("self",)),
-    Internal("manim-slides", "manim_slides.convert.PowerPoint.convert_to", DECK, ("self", "dest")),
     Internal(
         "manim-slides",
         "manim_slides.convert.read_image_from_video_file",
@@ -249,21 +249,14 @@ INTERNALS = [
         ("file", "frame_index"),
     ),
     Internal("manim-slides", "manim_slides.convert.FrameIndex.last", DECK),
-    Internal(
-        "manim-slides",
-        "manim_slides.utils.reverse_video_file",
-        DECK,
-        ("src", "dest", "tqdm_kwargs"),
-    ),
-    # _last_frame_posters swaps each movie's poster picture through python-pptx's XML.
-    Internal("python-pptx", "pptx.shapes.base.BaseShape", DECK, assigned=("_element",)),
+    # pptx_deck.py adds each clip with its poster, then makes it play on entry in the
+    # slide's p:timing XML that add_movie writes (tests/test_slides.py reads it back).
     Internal(
         "python-pptx",
-        "pptx.parts.slide.SlidePart.get_or_add_image_part",
-        DECK,
-        ("self", "image_file"),
+        "pptx.shapes.shapetree.SlideShapes.add_movie",
+        PPTX,
+        ("self", "movie_file", "left", "top", "width", "height", "poster_frame_image", "mime_type"),
     ),
-    Internal("python-pptx", "pptx.opc.package.XmlPart.drop_rel", DECK, ("self", "rId")),
     # media.py joins clips by copying packets into a stream made from the source's.
     Internal("av", "av.container.output.OutputContainer.add_stream_from_template", MEDIA),
 ]
