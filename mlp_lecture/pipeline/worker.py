@@ -222,6 +222,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
 
     from scenekit.audit import Audit, audited, recording_created_texts
     from scenekit.context import current_trace
+    from scenekit.interpolation import fast_transforms
 
     cls = getattr(import_module(task.module), task.scene)
     trace = current_trace()
@@ -250,7 +251,8 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     with tempconfig(settings), recording_created_texts() as created:
         scene = tracked()
         frames = _count_frames(scene, report)
-        scene.render()
+        with fast_transforms():
+            scene.render()
     writer = scene.renderer.file_writer
     still = task.format == "png"
     artifact = Path(writer.image_file_path if still else writer.movie_file_path)
