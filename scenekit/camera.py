@@ -6,6 +6,13 @@ time not in cairo but in a dozen NumPy calls per shape, each with a fixed
 overhead larger than the work on a glyph's few dozen points. This camera reads
 the points once as Python floats and makes the very same calls, in the same
 order, with the same coordinates: the frames are identical, bit for bit.
+
+Most shapes drawn in a frame have the points they had in the frame before (a
+fading glyph, one drawn after something that moves). The path cairo built from
+them the first time is kept, with those points' bytes, and handed back to cairo
+whole (``append_path``): the same path, as cairo keeps it, on its 1/256-pixel
+grid (a path read back and appended under the same matrix lands on the very
+grid points it was read from).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+import cairo
 import numpy as np
 from manim.camera.camera import Camera
 from PIL import Image
@@ -55,15 +63,30 @@ class LectureCamera(Camera):
         """Manim's subpaths and curves (see its ``set_cairo_context_path``): a new
         subpath wherever a curve does not start where the last one ended (within
         ``np.isclose`` of x and y), a cubic per four points, closed when a
-        subpath ends where it began."""
+        subpath ends where it began. A shape drawn before with the same points
+        into the same context gets the path built then."""
+        raw = vmobject.points
+        if len(raw) == 0:  # Manim's: the context keeps the path it has
+            return self
+        shape = (raw.tobytes(), raw.shape, raw.dtype, vmobject.n_points_per_cubic_curve)
+        shape += (vmobject.tolerance_for_point_equality, type(vmobject))
+        paths = self.__dict__.setdefault("_kept_paths", {})
+        kept = paths.get((id(ctx), id(vmobject)))
+        if kept is not None and kept[0] == shape and kept[1] is ctx:
+            ctx.new_path()
+            ctx.append_path(kept[2])
+            return self
+        self._build_cairo_path(ctx, vmobject)
+        paths[id(ctx), id(vmobject)] = (shape, ctx, ctx.copy_path())
+        return self
+
+    def _build_cairo_path(self, ctx: cairo.Context, vmobject: Any) -> None:
         points = self.transform_points_pre_display(vmobject, vmobject.points)
         count = len(points)
-        if count == 0:
-            return self
         per_curve = vmobject.n_points_per_cubic_curve
         ctx.new_path()
         if count < per_curve:
-            return self
+            return
         # Finite here: transform_points_pre_display replaces non-finite points.
         xy = points[:, :2].tolist()
         tolerance = vmobject.tolerance_for_point_equality
@@ -88,4 +111,3 @@ class LectureCamera(Camera):
                 curve_to(x1, y1, x2, y2, x3, y3)
             if vmobject.consider_points_equals_2d(xy[first], xy[stop - 1]):
                 ctx.close_path()
-        return self

@@ -72,3 +72,29 @@ def test_frames_are_identical_to_manims_camera(quality, tmp_path):
             ours = _frame(LectureCamera, mobjects)
             manims = _frame(Camera, mobjects)
             assert ours.any() and np.array_equal(ours, manims)
+
+
+def test_a_kept_path_draws_what_a_built_one_draws(tmp_path, monkeypatch):
+    """Drawn again with the same points, a shape's path is the one cairo built the
+    first time; points changed in place (same array) build a new one."""
+    built = []
+    build = LectureCamera._build_cairo_path
+    monkeypatch.setattr(
+        LectureCamera, "_build_cairo_path", lambda self, *a: built.append(1) or build(self, *a)
+    )
+    with tempconfig({"quality": "low_quality", "media_dir": str(tmp_path)}):
+        formula = MathTypst("(partial L)/(partial w_(1 2)) = sum_i delta_i x_i").to_edge(UP)
+        mobjects = [formula, *_awkward_shapes()]
+        camera = LectureCamera()
+        camera.capture_mobjects(mobjects)
+        first_builds = len(built)
+        camera.reset()
+        camera.capture_mobjects(mobjects)
+        assert first_builds > 10 and len(built) == first_builds  # every path kept
+        assert np.array_equal(camera.pixel_array, _frame(Camera, mobjects))
+        for glyph in formula.family_members_with_points():
+            glyph.points += np.array([0.013, -0.021, 0.0])  # in place: the same array object
+        camera.reset()
+        camera.capture_mobjects(mobjects)
+        assert len(built) == first_builds + len(formula.family_members_with_points())
+        assert np.array_equal(camera.pixel_array, _frame(Camera, mobjects))
