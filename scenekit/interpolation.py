@@ -1,23 +1,20 @@
 """Manim's ``Transform`` frames, without redoing per frame what cannot change.
 
-Most of the lecture's animations are ``FadeIn`` and ``FadeOut`` without a shift:
-a ``Transform`` whose start and target differ in opacity only. Manim redoes, on
-every frame, for every glyph, the work of a general morph: it walks the three
-families (the mobject, its start, its target), interpolates the points (equal
-at both ends), the stroke widths and the sheen (equal too), each colour as its
-own small NumPy call, and walks the copies' families again looking for
-updaters. :func:`fast_transforms` plans each ``Transform`` once, on its first
-frame: the families, which attributes differ between start and target, the
-differing one-colour arrays stacked. Each later frame interpolates those
-stacks in one NumPy call per attribute (the same arithmetic, element by
-element, as Manim's ``interpolate``) and leaves alone what is equal at both ends.
+Most of the lecture's animations are ``FadeIn`` and ``FadeOut``: ``Transform``
+animations. On every frame, for every glyph, Manim walks three families (the
+mobject, its start, its target), interpolates the points and each of seven
+colour attributes with its own small NumPy call, and walks the start's and the
+target's families again looking for updaters. :func:`fast_transforms` plans
+each ``Transform`` on its first frame: the families zipped once, each
+attribute's start and target values of every glyph stacked into one array.
+Each later frame interpolates a stack with one NumPy expression, Manim's
+``(1 - a) * x + a * y``, element by element the same arithmetic, and hands each
+glyph its rows. The frames are Manim's, bit for bit (``tests/test_render_speed.py``).
 
-What stays equal keeps the value Manim's first frame gave it,
-``(1 - a) * x + a * x``, which may differ from ``x`` in the last bit; cairo
-places points on a 1/256-pixel grid, so the frames are the same (the render
-comparison in ``tests/test_interpolation.py`` checks it). The last frame
-(``alpha == 1``) goes through Manim's own code: a play ends exactly where
-Manim's ends.
+Equal ends are interpolated too: ``(1 - a) * x + a * x`` can differ from ``x``
+in the last bit, and cairo's 1/256-pixel grid turns that into a different pixel
+now and then (two pixels of the lecture, when it was tried). The last frame
+(``alpha == 1``) goes through Manim's own code: a play ends where Manim's ends.
 """
 
 from __future__ import annotations

@@ -64,10 +64,14 @@ def _awkward_shapes() -> list:
 @pytest.mark.parametrize("quality", ["low_quality", "high_quality"])
 def test_frames_are_identical_to_manims_camera(quality, tmp_path):
     with tempconfig({"quality": quality, "media_dir": str(tmp_path)}):
-        formulas = VGroup(
-            MathTypst("(partial L)/(partial w_(1 2)) = sum_i delta_i x_i"),
-            MathTypst("mat(delim: \"[\", 1.5, -2; 0.25, 3) dot vec(1, -1) + sqrt(b)"),
-        ).arrange(DOWN).to_edge(UP)
+        formulas = (
+            VGroup(
+                MathTypst("(partial L)/(partial w_(1 2)) = sum_i delta_i x_i"),
+                MathTypst('mat(delim: "[", 1.5, -2; 0.25, 3) dot vec(1, -1) + sqrt(b)'),
+            )
+            .arrange(DOWN)
+            .to_edge(UP)
+        )
         for mobjects in ([formulas], _awkward_shapes(), [formulas, *_awkward_shapes()]):
             ours = _frame(LectureCamera, mobjects)
             manims = _frame(Camera, mobjects)

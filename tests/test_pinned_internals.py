@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -27,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
 UPGRADE = (
     "To upgrade deliberately: adapt that file to the new release, run "
-    "tests/test_pinned_internals.py, tests/test_camera.py and tests/test_formulas.py "
+    "tests/test_pinned_internals.py, tests/test_camera.py, tests/test_formulas.py and "
+    "tests/test_render_speed.py "
     "(frames identical to Manim's own), widen the pin in pyproject.toml, then `make lock`."
 )
 
@@ -51,6 +53,7 @@ CAMERA, FORMULAS, OUTLINES = "scenekit/camera.py", "scenekit/formulas.py", "scen
 WORKER, DECK = "mlp_lecture/pipeline/worker.py", "mlp_lecture/deck.py"
 MEDIA = "mlp_lecture/pipeline/media.py"
 PPTX = "mlp_lecture/pptx_deck.py"
+INTERPOLATION, FAMILIES = "scenekit/interpolation.py", "scenekit/families.py"
 
 INTERNALS = [
     # LectureCamera overrides these and calls the rest (the same cairo calls as Manim's).
@@ -259,6 +262,97 @@ INTERNALS = [
     ),
     # media.py joins clips by copying packets into a stream made from the source's.
     Internal("av", "av.container.output.OutputContainer.add_stream_from_template", MEDIA),
+    # ... and replaces Manim's segment encoder's write_frame (frames wrapped, not copied).
+    Internal(
+        "manim",
+        "manim.scene.video_segment_encoder.VideoSegmentEncoder.write_frame",
+        MEDIA,
+        ("self", "pixels", "repeat"),
+    ),
+    Internal(
+        "manim",
+        "manim.scene.video_segment_encoder.VideoSegmentEncoder",
+        MEDIA,
+        assigned=("spec", "_next_pts", "_stream", "_container"),
+    ),
+    Internal(
+        "manim",
+        "manim.scene.video_segment_encoder.VideoSegmentEncoder._validate_frame",
+        MEDIA,
+        ("self", "pixels", "repeat"),
+    ),
+    Internal(
+        "manim",
+        "manim.scene.video_segment_encoder.VideoSegmentEncoder._operation_error",
+        MEDIA,
+        ("self", "operation", "error"),
+    ),
+    Internal("av", "av.VideoFrame.from_numpy_buffer", MEDIA),
+    # interpolation.py plans Transform frames: what Animation and Transform do per frame.
+    Internal(
+        "manim",
+        "manim.animation.animation.Animation.interpolate_mobject",
+        INTERPOLATION,
+        ("self", "alpha"),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.animation.Animation.update_mobjects",
+        INTERPOLATION,
+        ("self", "dt"),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.animation.Animation.get_all_mobjects_to_update",
+        INTERPOLATION,
+        ("self",),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.animation.Animation.get_sub_alpha",
+        INTERPOLATION,
+        ("self", "alpha", "index", "num_submobjects"),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.animation.Animation",
+        INTERPOLATION,
+        assigned=("starting_mobject", "lag_ratio", "suspend_mobject_updating"),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.transform.Transform.get_all_families_zipped",
+        INTERPOLATION,
+        ("self",),
+    ),
+    Internal(
+        "manim",
+        "manim.animation.transform.Transform.interpolate_submobject",
+        INTERPOLATION,
+        ("self", "submobject", "starting_submobject", "target_copy", "alpha"),
+    ),
+    Internal(
+        "manim", "manim.animation.transform.Transform", INTERPOLATION, assigned=("target_copy",)
+    ),
+    Internal(
+        "manim",
+        "manim.mobject.mobject.Mobject.interpolate",
+        INTERPOLATION,
+        ("self", "mobject1", "mobject2", "alpha", "path_func"),
+    ),
+    Internal(
+        "manim",
+        "manim.mobject.types.vectorized_mobject.VMobject.interpolate_color",
+        INTERPOLATION,
+        ("self", "mobject1", "mobject2", "alpha"),
+    ),
+    Internal("manim", "manim.utils.bezier.interpolate", INTERPOLATION, ("start", "end", "alpha")),
+    # families.py replaces Mobject.get_family with the same walk.
+    Internal("manim", "manim.mobject.mobject.Mobject.get_family", FAMILIES, ("self", "recurse")),
+    Internal(
+        "manim", "manim.mobject.mobject.Mobject._iter_family", FAMILIES, ("self", "active_path")
+    ),
+    Internal("manim", "manim.utils.iterables.remove_list_redundancies", FAMILIES, ("lst",)),
 ]
 
 
@@ -327,6 +421,27 @@ def test_a_changed_internal_is_reported(monkeypatch):
     assert "parameters are now ['self', 'context', 'mobject']" in (problem(cairo_path) or "")
     segments = Internal("svgelements", "svgelements.Path", OUTLINES, assigned=("_gone_name",))
     assert "no longer sets _gone_name" in (problem(segments) or "")
+
+
+def test_transform_frames_are_as_planned():
+    """scenekit/interpolation.py computes Manim's Transform frame: points by the straight
+    path (``interpolate``, ``(1 - a) * x + a * y``), then ``interpolate_color``'s attributes."""
+    from manim.mobject.types.vectorized_mobject import VMobject
+    from manim.utils.bezier import interpolate
+    from manim.utils.paths import straight_path
+
+    from scenekit.interpolation import COLOUR_ATTRIBUTES
+
+    source = inspect.getsource(VMobject.interpolate_color)
+    listed = re.findall(r'"(\w+)"', source.split("]")[0])
+    x, y = np.array([0.1, 7.3]), np.array([-2.2, 0.3])
+    assert straight_path() is interpolate and np.array_equal(
+        interpolate(x, y, 0.37), (1 - 0.37) * x + 0.37 * y
+    ), f"manim.utils.bezier.interpolate changed: scenekit/interpolation.py relies on it. {UPGRADE}"
+    assert listed == list(COLOUR_ATTRIBUTES), (
+        f"VMobject.interpolate_color now interpolates {listed}: scenekit/interpolation.py's "
+        f"COLOUR_ATTRIBUTES must match. {UPGRADE}"
+    )
 
 
 def test_xlsxwriter_writes_an_exact_float_in_full():

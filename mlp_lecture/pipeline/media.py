@@ -1,15 +1,18 @@
-"""Reading and joining clips with PyAV (no ffmpeg binary needed), and an MP4's
-timing read from its sample table without PyAV."""
+"""Reading and joining clips with PyAV (no ffmpeg binary needed), an MP4's
+timing read from its sample table without PyAV, and Manim's frames handed to
+its encoder without a copy."""
 
 from __future__ import annotations
 
 import os
 import struct
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from fractions import Fraction
 from io import BytesIO
 from pathlib import Path
 
-__all__ = ["MP4_SUFFIXES", "join_clips", "mp4_timing", "video_duration"]
+__all__ = ["MP4_SUFFIXES", "frames_encoded_in_place", "join_clips", "mp4_timing", "video_duration"]
 
 MP4_SUFFIXES = (".mp4", ".mov")  # ISO base media files: what ``mp4_timing`` reads
 MAX_MOOV_BYTES = 64 * 2**20  # an hour of 60 fps video indexes in a few MB
@@ -24,6 +27,49 @@ def video_duration(path: Path) -> float:
         if stream.duration is not None and stream.time_base is not None:
             return float(stream.duration * stream.time_base)
         return float(container.duration or 0) / av.time_base
+
+
+@contextmanager
+def frames_encoded_in_place() -> Iterator[None]:
+    """While inside, Manim's video segments give PyAV each frame's pixels as they are.
+
+    Manim's ``VideoSegmentEncoder.write_frame`` wraps each frame with
+    ``av.VideoFrame.from_ndarray``, which copies it (8 MB at 1080p, a third of
+    the encoder thread's time), only for the encoder to convert the copy to YUV
+    and drop it. ``from_numpy_buffer`` wraps the array itself, which the writer
+    owns by Manim's contract (``SceneFileWriter.write_frame``: the caller never
+    touches it again): the same pixels in, the same video out, byte for byte.
+    """
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    manims = VideoSegmentEncoder.write_frame
+    if manims is _write_frame_in_place:  # already inside
+        yield
+        return
+    VideoSegmentEncoder.write_frame = _write_frame_in_place  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        VideoSegmentEncoder.write_frame = manims  # type: ignore[method-assign]
+
+
+def _write_frame_in_place(self: object, pixels: object, *, repeat: int = 1) -> None:
+    """Manim 0.22's ``VideoSegmentEncoder.write_frame``, wrapping ``pixels`` without a copy."""
+    import av
+
+    self._validate_frame(pixels, repeat)  # type: ignore[attr-defined]
+    rate = self.spec.frame_rate  # type: ignore[attr-defined]
+    time_base = Fraction(rate.denominator, rate.numerator)
+    try:
+        for _ in range(repeat):
+            frame = av.VideoFrame.from_numpy_buffer(pixels, format="rgba")
+            frame.pts = self._next_pts  # type: ignore[attr-defined]
+            frame.time_base = time_base
+            self._next_pts += 1  # type: ignore[attr-defined]
+            for packet in self._stream.encode(frame):  # type: ignore[attr-defined]
+                self._container.mux(packet)  # type: ignore[attr-defined]
+    except BaseException as error:
+        raise self._operation_error("encode", error) from error  # type: ignore[attr-defined]
 
 
 def join_clips(clips: Sequence[Path], target: Path) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mlp_lecture.captions import Cue, cue_text, read_srt, write_captions
-from mlp_lecture.pipeline.media import video_duration
+from mlp_lecture.pipeline.media import frames_encoded_in_place, video_duration
 from scenekit.context import LESSON_ENV
 from scenekit.ledger import LedgerFile
 
@@ -222,6 +222,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
 
     from scenekit.audit import Audit, audited, recording_created_texts
     from scenekit.context import current_trace
+    from scenekit.families import fast_families
     from scenekit.interpolation import fast_transforms
 
     cls = getattr(import_module(task.module), task.scene)
@@ -251,7 +252,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     with tempconfig(settings), recording_created_texts() as created:
         scene = tracked()
         frames = _count_frames(scene, report)
-        with fast_transforms():
+        with fast_transforms(), fast_families(), frames_encoded_in_place():
             scene.render()
     writer = scene.renderer.file_writer
     still = task.format == "png"
@@ -366,6 +367,9 @@ def with_step_tracking(cls: type) -> type:
             bucket = self.steps_shown[-1]
             for index, entry in enumerate(self.ledger.entries):
                 if index in bucket.shown or entry.mobject is None:
+                    continue
+                if id(entry.mobject) in on_screen:  # itself on screen: no family to walk
+                    bucket.shown.add(index)
                     continue
                 family = getattr(entry.mobject, "get_family", lambda m=entry.mobject: [m])()
                 if any(id(member) in on_screen for member in family):
