@@ -46,7 +46,15 @@ def _awkward_shapes() -> list:
     stray.points = np.vstack([stray.points, [[0.1, 0.2, 0.0]]])  # not a multiple of 4
     broken = VMobject().set_points_as_corners([DOWN, DOWN + RIGHT, UP])
     broken.points[1, 0] = np.nan  # Manim draws nothing for it
+    gradient = Circle(radius=0.8).shift(UP * 2 + RIGHT * 2).set_fill(["#FF0000", "#0000FF"], 0.7)
+    haloed = (
+        Square(side_length=0.7)
+        .shift(DOWN + LEFT * 4)
+        .set_background_stroke(color="#FF00FF", width=9)
+    )
     return [
+        gradient,
+        haloed.set_stroke(["#00FF00", "#FFFF00"], width=3),
         Circle(radius=1.3).set_fill(opacity=0.4),
         Square(side_length=1).shift(LEFT * 2).set_stroke(width=7),
         Polygon(LEFT, UP, RIGHT, DOWN * 2).set_fill(opacity=0.8),
