@@ -97,7 +97,65 @@ INTERNALS = [
         "manim",
         "manim.mobject.types.vectorized_mobject.VMobject",
         CAMERA,
-        assigned=("n_points_per_cubic_curve", "tolerance_for_point_equality"),
+        assigned=(
+            "n_points_per_cubic_curve",
+            "tolerance_for_point_equality",
+            "fill_rgbas",
+            "stroke_rgbas",
+            "background_stroke_rgbas",
+            "stroke_width",
+            "background_stroke_width",
+            "joint_type",
+            "cap_style",
+        ),
+    ),
+    # ... and draws a VMobject as Camera.display_vectorized does, reading what VMobject's
+    # getters return (only for classes that keep VMobject's getters).
+    Internal(
+        "manim",
+        "manim.camera.camera.Camera.display_vectorized",
+        CAMERA,
+        ("self", "vmobject", "ctx"),
+    ),
+    Internal("manim", "manim.camera.camera.Camera.apply_fill", CAMERA, ("self", "ctx", "vmobject")),
+    Internal(
+        "manim",
+        "manim.camera.camera.Camera.apply_stroke",
+        CAMERA,
+        ("self", "ctx", "vmobject", "background"),
+    ),
+    Internal(
+        "manim",
+        "manim.camera.camera.Camera.set_cairo_context_color",
+        CAMERA,
+        ("self", "ctx", "rgbas", "vmobject"),
+    ),
+    Internal("manim", "manim.camera.camera.Camera.type_or_raise", CAMERA, ("self", "mobject")),
+    Internal(
+        "manim",
+        "manim.camera.camera.Camera",
+        CAMERA,
+        assigned=("display_funcs", "cairo_line_width_multiple", "frame_width"),
+    ),
+    Internal("manim", "manim.camera.camera.LINE_JOIN_MAP", CAMERA),
+    Internal("manim", "manim.camera.camera.CAP_STYLE_MAP", CAMERA),
+    Internal(
+        "manim",
+        "manim.mobject.types.vectorized_mobject.VMobject.get_fill_rgbas",
+        CAMERA,
+        ("self",),
+    ),
+    Internal(
+        "manim",
+        "manim.mobject.types.vectorized_mobject.VMobject.get_stroke_rgbas",
+        CAMERA,
+        ("self", "background"),
+    ),
+    Internal(
+        "manim",
+        "manim.mobject.types.vectorized_mobject.VMobject.get_stroke_width",
+        CAMERA,
+        ("self", "background"),
     ),
     # Glyph (formulas.py) is a VMobjectFromSVGPath whose points come from outlines.py.
     Internal(
