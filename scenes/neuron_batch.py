@@ -158,7 +158,8 @@ class NeuronBatch(LectureScene):
 
     def _worked_row(self, sample: int, count: int) -> TracedMath:
         """Row ``sample`` of ``X`` against the weights, by hand; a row too long for the
-        frame goes on over as many lines as shrink it least under the equation."""
+        frame goes on over as many lines as shrink it least under the equation, and one
+        that would shrink out of legibility so is written as its sum and total only."""
 
         def worked(per_line: int | None = None, align: str = "") -> TracedMath:
             return self.traced.worked_dot(
@@ -190,6 +191,12 @@ class NeuronBatch(LectureScene):
             if work.width <= width:  # more lines would only be taller
                 break
         scale, work = best
+        if scale < style.LEAST_SCALE:  # too many products to read: the sum, and its traced total
+            term = f"{indexed('x', 'i')}^({sample + 1}) w_i"
+            return self.traced.math(
+                f"{term} : sum_i {term} =",
+                Value(f"{self.base}.weighted_sum[{sample}]", color=style.RESULT),
+            )
         return work.scale(scale) if scale < 1 else work
 
     # -- the bias, copied to every row ------------------------------------------------
