@@ -13,6 +13,11 @@ import random
 
 from mlpmath.lesson_checks import MAX_LAYERS, MAX_PARAMETERS, MAX_SAMPLES, MAX_WIDTH
 
+# The one-neuron examples are as wide as the network (MAX_WIDTH inputs) over a few
+# samples: the network's data holds MAX_SAMPLES; a batch of them through one neuron
+# teaches nothing more and costs the audit minutes.
+NEURON_SAMPLES = 4
+
 
 def _rows(rng: random.Random, count: int, width: int, scale: float, decimals: int) -> str:
     rows = (
@@ -92,7 +97,7 @@ weight = {_rows(rng, 1, MAX_WIDTH, 1, 4)[1:-1]}
 bias = 0.25
 activation = "sigmoid"
 [[neuron]]
-inputs = {_rows(rng, samples, MAX_WIDTH, 2, 2)}
+inputs = {_rows(rng, NEURON_SAMPLES, MAX_WIDTH, 2, 2)}
 weight = {_rows(rng, 1, MAX_WIDTH, 1, 4)[1:-1]}
 bias = -0.5
 [network]
