@@ -146,7 +146,7 @@ def test_render_then_slides_beside_the_users_files_delete_none_of_them(tmp_path)
     assert (out / "deck.pptx").is_file() and (out / "deck.html").is_file()
     assert not list(out.glob(".deck-*"))
     manifest = read_manifest(out)
-    assert set(manifest.owned) == {"deck.html", "deck.pptx", "deck_assets", "slides"}
+    assert set(manifest.owned) == {".decks.json", "deck.html", "deck.pptx", "deck_assets", "slides"}
     assert manifest.work == {}
 
     # A killed render's work folder, as the manifest records it; and the user's.
@@ -158,7 +158,7 @@ def test_render_then_slides_beside_the_users_files_delete_none_of_them(tmp_path)
     assert not work.exists()
     assert user_part(tmp_path, before) == before
     assert not (out / "deck.html").exists()  # ours, and not asked for: stale
-    assert read_manifest(out).owned == ["deck.pptx", "slides"]
+    assert read_manifest(out).owned == [".decks.json", "deck.pptx", "slides"]
 
     # script: a file of the user's where it writes is refused before anything renders
     mine = tmp_path / "my-script.md"
