@@ -323,7 +323,9 @@ class LectureScene(Scene):
         mobject.next_to(below, DOWN, buff=style.BLOCK_BUFF, coor_mask=UP)
         return self.keep_in_frame(mobject)
 
-    def elide_to_fit(self, build: Callable[..., Mobject], limits: int = 1) -> Mobject:
+    def elide_to_fit(
+        self, build: Callable[..., Mobject], limits: int = 1, least: float = style.LEAST_SCALE
+    ) -> Mobject:
         """Build with fewer and fewer columns shown until the result fits the frame
         without shrinking below ``style.LEAST_SCALE``; return that last build.
 
@@ -331,7 +333,9 @@ class LectureScene(Scene):
         some of its matrices), tried from ``style.MAX_MATRIX_COLUMNS`` down to
         ``style.MIN_MATRIX_COLUMNS``, the first limit outermost. A row of wide
         matrices then elides more columns rather than shrinking its numbers
-        out of legibility. If nothing fits, the narrowest build is returned.
+        out of legibility (``least``: the least scale allowed; 1 where labels
+        are at the least legible size already). If nothing fits, the narrowest
+        build is returned.
 
         Examples
         --------
@@ -344,11 +348,11 @@ class LectureScene(Scene):
         columns = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
         for choice in product(columns, repeat=limits):
             built = build(*choice)
-            if self.fits_legibly(built):
+            if self.fits_legibly(built, least):
                 break
         return built
 
-    def fits_legibly(self, mobject: Mobject) -> bool:
+    def fits_legibly(self, mobject: Mobject, least: float = style.LEAST_SCALE) -> bool:
         """Whether ``mobject`` fits the frame's width shrunk no further than
         ``style.LEAST_SCALE`` (:meth:`keep_in_frame` shrinks what is wider).
 
@@ -358,7 +362,7 @@ class LectureScene(Scene):
         >>> if not self.fits_legibly(work):  # doctest: +SKIP
         ...     work = build(per_line=style.MAX_PRODUCTS_PER_LINE)
         """
-        return mobject.width <= (config.frame_width - 2 * style.EDGE_BUFF) / style.LEAST_SCALE
+        return mobject.width <= (config.frame_width - 2 * style.EDGE_BUFF) / least
 
     def pause(self) -> None:
         """Hold still for a moment: the end of a step, time to read it."""

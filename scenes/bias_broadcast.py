@@ -33,8 +33,9 @@ class BiasBroadcast(LectureScene):
 
     def construct(self) -> None:
         title = self.show_title("Bias broadcasting")
-        # elide columns until K + B = N fits the frame without shrinking much
-        self.elide_to_fit(self._build_equation)
+        # elide columns until K + B = N fits the frame unshrunk: the sizes under it are
+        # at the least legible size already
+        self.elide_to_fit(self._build_equation, least=1)
         self._build_labels()
         self._place(below=title)
         self._show_bias()

@@ -6,6 +6,7 @@ import math
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     FadeIn,
     FadeOut,
@@ -35,8 +36,9 @@ class LayerProduct(LectureScene):
 
     def construct(self) -> None:
         title = self.show_title("A layer is a matrix product")
-        # elide neurons, then inputs too, until X . W^T = K fits without shrinking much
-        self.elide_to_fit(self._build_equation, limits=2)
+        # elide neurons, then inputs too, until X . W^T = K fits unshrunk: the sizes
+        # under it are at the least legible size already
+        self.elide_to_fit(self._build_equation, limits=2, least=1)
         self._build_labels()
         self._place(below=title)
         self._show_factors()
@@ -136,6 +138,11 @@ class LayerProduct(LectureScene):
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(top)
         work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
+        # too tall for the room under the equation (many inputs): the worked numbers take
+        # the symbols' place, in turn, rather than both shrinking out of legibility
+        self.in_turn = work.height > self.room_below(top)
+        if self.in_turn:
+            self.worked.move_to(self.formula, aligned_edge=DOWN + LEFT)
         self.place_below(work, top)
         # the whole picture in the middle of the stage; each step re-balances what it shows
         self.whole = VGroup(top, work)
@@ -189,6 +196,8 @@ class LayerProduct(LectureScene):
         self.column_box = SurroundingRectangle(self.weights.column(column), color=style.HIGHLIGHT)
         self.play(FadeIn(self.row_box), FadeIn(self.column_box))
         self.play(Write(self.formula))
+        if self.in_turn:
+            self.play(FadeOut(self.formula))
         self.play(FadeIn(self.worked, shift=DOWN * style.NUDGE))
         self.play(*make_fill(self.worked.result, self.symbols, self.product, row, column))
         self.pause()

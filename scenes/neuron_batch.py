@@ -94,7 +94,7 @@ class NeuronBatch(LectureScene):
             label = MathTypst(symbol, font_size=style.LABEL_SIZE, color=style.MUTED)
             self.names.add(label)
             matrix.name_label = label
-        self.input_size = traced.size(f"{base}.inputs")
+        self.input_size = traced.size(f"{base}.inputs", font_size=style.LABEL_SIZE)
 
     def _place(self, below) -> None:
         for matrix in (self.inputs, self.weights, self.sums, self.biases, self.preactivations):
