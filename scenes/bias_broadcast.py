@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
     FadeIn,
@@ -111,7 +112,21 @@ class BiasBroadcast(LectureScene):
 
     def _place(self, below) -> None:
         matrices = (self.product, self.broadcast, self.preactivation)
-        label_row(self.equation, matrices, self.names, self.sizes)
+        # too wide even elided (long numbers): "= N" goes on a line of its own, under K
+        stacked = not self.fits_legibly(self.equation, least=1)
+        if stacked:
+            sum_line = VGroup(*self.equation[:3]).arrange(RIGHT, buff=style.LINE_BUFF)
+            result_line = VGroup(*self.equation[3:]).arrange(RIGHT, buff=style.LINE_BUFF)
+            label_row(sum_line, matrices[:2], self.names[:2], self.sizes[:2])
+            # N's name and size beside it, not above and below: the two lines stay low
+            VGroup(self.names[2], self.sizes[2]).arrange(DOWN, buff=style.LINE_BUFF).next_to(
+                result_line, RIGHT, buff=style.LINE_BUFF
+            )
+            VGroup(result_line, self.names[2], self.sizes[2]).next_to(
+                VGroup(sum_line, self.sizes[:2]), DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT
+            )
+        else:
+            label_row(self.equation, matrices, self.names, self.sizes)
         self.symbol_entries = lay_over(self.symbols, self.preactivation)
         # the bias row stands right above the matrix it is copied down into
         self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF).match_x(self.broadcast)

@@ -132,7 +132,20 @@ class LayerProduct(LectureScene):
         )
 
     def _place(self, below) -> None:
-        label_row(self.equation, self._factors(), self.names, self.sizes)
+        matrices = self._factors()
+        if self.fits_legibly(self.equation, least=1):
+            label_row(self.equation, matrices, self.names, self.sizes)
+        else:  # too wide even elided (long numbers): "= K" on a line of its own, under X
+            factors = VGroup(*self.equation[:3]).arrange(RIGHT, buff=style.LINE_BUFF)
+            result = VGroup(*self.equation[3:]).arrange(RIGHT, buff=style.LINE_BUFF)
+            label_row(factors, matrices[:2], self.names[:2], self.sizes[:2])
+            # K's name and size beside it, not above and below: the two lines stay low
+            VGroup(self.names[2], self.sizes[2]).arrange(DOWN, buff=style.LINE_BUFF).next_to(
+                result, RIGHT, buff=style.LINE_BUFF
+            )
+            VGroup(result, self.names[2], self.sizes[2]).next_to(
+                VGroup(factors, self.sizes[:2]), DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT
+            )
         self.symbol_entries = lay_over(self.symbols, self.product)
         top = VGroup(self.equation, self.names, self.sizes, self.symbols)
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)

@@ -97,10 +97,22 @@ class NeuronBatch(LectureScene):
         self.input_size = traced.size(f"{base}.inputs", font_size=style.LABEL_SIZE)
 
     def _place(self, below) -> None:
+        # too wide (long numbers): "+ B = z" goes on a second line
+        stacked = not self.fits_legibly(self.equation, least=1)
+        if stacked:
+            VGroup(*self.equation[:5]).arrange(RIGHT, buff=style.LINE_BUFF)
+            VGroup(*self.equation[5:]).arrange(RIGHT, buff=style.LINE_BUFF)
         for matrix in (self.inputs, self.weights, self.sums, self.biases, self.preactivations):
             matrix.name_label.next_to(matrix, UP, buff=style.LINE_BUFF)
         self.input_size.next_to(self.inputs, DOWN, buff=style.LINE_BUFF)
         self.bias.next_to(self.biases.name_label, UP, buff=style.LINE_BUFF)
+        # the worked rows stand under the row the sums are in, before "+ B = z" shows
+        self.sums_line = self.equation
+        if stacked:
+            self.sums_line = VGroup(*self.equation[:5], self.input_size)
+            first = VGroup(*self.equation[:5], *self.names[:3], self.input_size)
+            second = VGroup(*self.equation[5:], *self.names[3:5], self.bias)
+            second.next_to(first, DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT)
         self.top = VGroup(self.equation, self.names, self.input_size, self.bias)
         self.top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(self.top)
@@ -137,9 +149,9 @@ class NeuronBatch(LectureScene):
         count = self.traced.shape(f"{self.base}.weight")[0]
         works = {sample: self._worked_row(sample, count) for sample in self.sums.shown_rows}
         for work in works.values():
-            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2)
+            work.next_to(self.sums_line, DOWN, buff=style.BLOCK_BUFF * 2)
             self.keep_in_frame(work.align_to(self.inputs, LEFT))
-            work.next_to(self.equation, DOWN, buff=style.BLOCK_BUFF * 2, coor_mask=UP)
+            work.next_to(self.sums_line, DOWN, buff=style.BLOCK_BUFF * 2, coor_mask=UP)
         coming = (self.operators[1], self.sums, self.sums.name_label, *works.values())
         self.recentre(VGroup(self.whole, *works.values()), *coming)
         self.play(FadeIn(self.operators[1]), FadeIn(self.sums.name_label))
