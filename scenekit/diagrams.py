@@ -28,7 +28,7 @@ from scenekit.formulas import MathTypst
 from scenekit.network_diagram import NetworkDiagram
 from scenekit.notation import indexed
 from scenekit.terms import Value
-from scenekit.traced import TracedMatrix, TracedValues
+from scenekit.traced import TracedMatrix, TracedValues, shown_indices
 
 __all__ = ["NetworkDiagram", "NeuronDiagram", "label_row", "lay_over", "make_fill"]
 
@@ -66,11 +66,20 @@ class NeuronDiagram(VGroup):
                 indexed(symbol, i + 1), "=", Value(path), color=color, font_size=font_size
             )
 
-        self.inputs = VGroup(
-            *(
-                named("x", i, f"{base}.inputs[{sample}][{i}]", style.INPUT, style.MATH_SIZE)
-                for i in range(count)
+        def dots() -> MathTypst:
+            return MathTypst("dots.v", font_size=style.MATH_SIZE)
+
+        def input_label(i: int) -> VGroup:
+            return named("x", i, f"{base}.inputs[{sample}][{i}]", style.INPUT, style.MATH_SIZE)
+
+        picks: list[int | None] = list(range(count))
+        if height is not None and count > 1:  # no more inputs than fit legibly, the rest elided
+            tall = input_label(0).height + style.LINE_BUFF
+            picks = shown_indices(
+                count, max(style.MIN_MATRIX_COLUMNS, int((height + style.LINE_BUFF) // tall))
             )
+        self.inputs = VGroup(
+            *(dots() if i is None else input_label(i) for i in picks)
         ).arrange(DOWN, buff=style.INPUT_SPACING, aligned_edge=RIGHT)
         self.neuron = Circle(radius=style.NEURON_RADIUS * 1.4, color=style.TEXT)
         self.neuron.next_to(self.inputs, RIGHT, buff=style.LAYER_GAP)
@@ -81,14 +90,17 @@ class NeuronDiagram(VGroup):
         self.weights = VGroup(
             *(
                 _label_along(
-                    named("w", i, f"{base}.weight[{i}]", style.WEIGHT, style.EDGE_LABEL_SIZE), edge
+                    dots()
+                    if i is None
+                    else named("w", i, f"{base}.weight[{i}]", style.WEIGHT, style.EDGE_LABEL_SIZE),
+                    edge,
                 )
-                for i, edge in enumerate(self.edges)
+                for i, edge in zip(picks, self.edges)
             )
         )
-        self.stacked = _crowded(self.weights, self.inputs)
+        self.stacked = None in picks or _crowded(self.weights, self.inputs)
         if self.stacked:
-            self._stack_weights(height)
+            self._stack_weights(height, [i is None for i in picks])
         self.bias = traced.math(
             "b =", Value(f"{base}.bias"), color=style.BIAS, font_size=style.LABEL_SIZE
         ).next_to(self.neuron, UP, buff=style.LINE_BUFF)
@@ -112,8 +124,9 @@ class NeuronDiagram(VGroup):
             # right of the neuron's middle, where no edge converging on it comes
             self.bias.align_to(self.neuron.get_center() + RIGHT * style.LABEL_GAP, LEFT)
 
-    def _stack_weights(self, height: float | None) -> None:
-        """Weights in a column before the neuron, each edge broken by its weight."""
+    def _stack_weights(self, height: float | None, elided: list[bool]) -> None:
+        """Weights in a column before the neuron, each edge broken by its weight
+        (none from the dots standing for the ``elided`` inputs)."""
         for label, edge in zip(self.weights, self.edges):
             label.rotate(-edge.get_angle())
         if height is not None and len(self.inputs) > 1:
@@ -142,11 +155,13 @@ class NeuronDiagram(VGroup):
         right = self.weights.get_right()[0] + style.LABEL_GAP
         self.edges = VGroup(
             *(
-                VGroup(
+                VGroup()
+                if dots
+                else VGroup(
                     Line(source, [left, weight.get_y(), 0], buff=style.LABEL_GAP),
                     Line([right, weight.get_y(), 0], self.neuron, buff=style.LABEL_GAP),
                 ).set_color(style.MUTED)
-                for source, weight in zip(self.inputs, self.weights)
+                for source, weight, dots in zip(self.inputs, self.weights, elided)
             )
         )
 

@@ -47,11 +47,8 @@ class Activation(LectureScene):
 
     # -- building and placing ------------------------------------------------------
     def _build(self) -> None:
-        self.shown_count = Value(f"len({VALUES}[:{style.MAX_LISTED_VALUES}])")
-        self.indices = list(range(int(self.traced.value(self.shown_count.path))))
-        zs = [self.traced.value(f"{VALUES}[{i}]") for i in self.indices]
-        outs = [self.traced.value(f"{DEMO}.output[{i}]") for i in self.indices]
-        self.points = list(zip(zs, outs))
+        self._list(style.MAX_LISTED_VALUES)
+        zs = [z for z, _ in self.points]
         x_range = _span(zs)
         graph_points = curve(self.name, x_range[0], x_range[1])
         self.axes = Axes(
@@ -71,6 +68,17 @@ class Activation(LectureScene):
         )
         self.definition = MathTypst(activation_definition(self.name), font_size=style.MATH_SIZE)
         self.derivative = MathTypst(activation_derivative(self.name), font_size=style.MATH_SIZE)
+        self.header = Typst(
+            "The first layer's pre-activations $z$", font_size=style.LABEL_SIZE, color=style.MUTED
+        )
+
+    def _list(self, most: int) -> None:
+        """The first ``most`` values (or all, if fewer) and their rows ``z -> f(z)``."""
+        self.shown_count = Value(f"len({VALUES}[:{most}])")
+        self.indices = list(range(int(self.traced.value(self.shown_count.path))))
+        zs = [self.traced.value(f"{VALUES}[{i}]") for i in self.indices]
+        outs = [self.traced.value(f"{DEMO}.output[{i}]") for i in self.indices]
+        self.points = list(zip(zs, outs))
         self.rows = VGroup(
             *(
                 self.traced.math(
@@ -82,9 +90,6 @@ class Activation(LectureScene):
                 for i, z, out in zip(self.indices, zs, outs)
             )
         ).arrange(DOWN, aligned_edge=RIGHT, buff=style.LINE_BUFF)
-        self.header = Typst(
-            "The first layer's pre-activations $z$", font_size=style.LABEL_SIZE, color=style.MUTED
-        )
 
     def _place(self, below) -> None:
         plot = VGroup(self.axes, self.axis_labels, self.graph)
@@ -94,9 +99,16 @@ class Activation(LectureScene):
         if self.lacking is None:
             formulas.add(self.derivative)
         formulas.arrange(DOWN, buff=style.LINE_BUFF)
-        table = VGroup(formulas, self.header, self.rows).arrange(DOWN, buff=style.BLOCK_BUFF)
-        self.fit_beside(table, plot, below)
-        self.centre_on_stage(VGroup(plot, table))
+
+        def table() -> VGroup:
+            return VGroup(formulas, self.header, self.rows).arrange(DOWN, buff=style.BLOCK_BUFF)
+
+        # the rows are at the least legible size: fewer of them rather than smaller
+        # (the dots on the graph are the listed ones)
+        while len(self.rows) > 1 and table().height > self.room_below(below):
+            self._list(len(self.rows) - 1)
+        beside = self.fit_beside(table(), plot, below)
+        self.centre_on_stage(VGroup(plot, beside))
 
     # -- the function ------------------------------------------------------------------
     def _show_graph(self) -> None:

@@ -19,6 +19,7 @@ from manim import (
 from scenekit import style
 from scenekit.diagrams import NeuronDiagram
 from scenekit.emphasis import Emphasize
+from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
 from scenekit.terms import Value
@@ -30,6 +31,7 @@ NEURON = 0  # the lesson's first one-neuron example
 SAMPLE = 0  # its first sample
 BASE = f"neurons[{NEURON}]"
 WITHIN = 0.1  # of the stage: how far the growing column may sit off its middle, unmoved
+LEAST = style.LABEL_SIZE / style.MATH_SIZE  # the column shrunk no further: legible digits
 
 
 class SingleNeuron(LectureScene):
@@ -57,18 +59,10 @@ class SingleNeuron(LectureScene):
         ws = ", ".join(indexed("w", i + 1) for i in range(count))
         self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE, height=self.room_below(below))
         self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
-        self.products = VGroup(
-            *(
-                self.traced.worked_dot(
-                    [(f"{BASE}.weight[{i}]", f"{BASE}.inputs[{SAMPLE}][{i}]")],
-                    f"{BASE}.products[{SAMPLE}][{i}]",
-                    prefix=[f"{indexed('w', i + 1)} {indexed('x', i + 1)} ="],
-                    colors=(style.WEIGHT, style.INPUT),
-                    total_color=style.RESULT,
-                )
-                for i in range(count)
-            )
-        ).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
+        self.count = count
+        self.products = VGroup(*(self._product(i) for i in range(count))).arrange(
+            DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF
+        )
         self.total = self.traced.worked_sum(
             [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(count)],
             f"{BASE}.weighted_sum[{SAMPLE}]",
@@ -90,19 +84,26 @@ class SingleNeuron(LectureScene):
         )
 
     def _place(self, below: Mobject) -> None:
-        if self.diagram.stacked:  # closed up to the room under the title, in the middle:
+        # the worked column beside the diagram, unless it would shrink out of legibility
+        # there: then the diagram has the first step to itself, the column the width
+        self.alone = self.diagram.stacked
+        if not self.alone:
+            self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF)
+            self.keep_in_frame(self.diagram)
+            self.alone = self._scale(self._column(), below) < LEAST
+        if self.alone:  # closed up to the room under the title, in the middle:
             # it has the first step to itself, then the worked column takes the whole width
             if self.diagram.height > self.room_below(below):
                 self.diagram.scale_to_fit_height(self.room_below(below))
             self.diagram.next_to(below, DOWN, buff=style.BLOCK_BUFF).set_x(0)
-        else:
-            self.diagram.to_edge(LEFT, buff=style.EDGE_BUFF)
-        self.keep_in_frame(self.diagram)
+            self.keep_in_frame(self.diagram)
         column = self._column()
-        if self._scale(column, below) < style.LEAST_SCALE:
+        if self._scale(column, below) < LEAST:
             column = self._refit(below)
+            if self._scale(column, below) < LEAST:
+                column = self._elide(below)
             column.scale(self._scale(column, below))
-        if self.diagram.stacked:
+        if self.alone:
             column.scale(self._scale(column, below))
             column.next_to(below, DOWN, buff=style.BLOCK_BUFF).set_x(0)
             self.keep_in_frame(column)
@@ -113,6 +114,16 @@ class SingleNeuron(LectureScene):
             self.fit_beside(column, self.diagram, below)
             self.whole = self.centre_on_stage(VGroup(self.diagram, column))
 
+    def _product(self, i: int) -> TracedMath:
+        """``w_i x_i = w · x = p``, worked."""
+        return self.traced.worked_dot(
+            [(f"{BASE}.weight[{i}]", f"{BASE}.inputs[{SAMPLE}][{i}]")],
+            f"{BASE}.products[{SAMPLE}][{i}]",
+            prefix=[f"{indexed('w', i + 1)} {indexed('x', i + 1)} ="],
+            colors=(style.WEIGHT, style.INPUT),
+            total_color=style.RESULT,
+        )
+
     def _column(self) -> VGroup:
         column = VGroup(self.formula, self.products, self.total, self.preactivation, self.output)
         return column.arrange(DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF)
@@ -121,7 +132,7 @@ class SingleNeuron(LectureScene):
         """How far ``column`` must shrink to fit beside the diagram, under ``below``."""
         room = (
             config.frame_width - 2 * style.EDGE_BUFF
-            if self.diagram.stacked
+            if self.alone
             else self.room_beside(self.diagram)
         )
         wide = room / column.width
@@ -131,14 +142,9 @@ class SingleNeuron(LectureScene):
     def _refit(self, below: Mobject) -> VGroup:
         """The vectors of the formula elided, the products in as many columns and
         their sum over as many lines as shrink the column least; returns it, arranged."""
-        count = len(self.products)
+        count = self.count
         if self.formula.width > max(self.products.width, self.preactivation.width):
-            picks = shown_indices(count, style.MAX_MATRIX_COLUMNS)
-            xs, ws = (
-                ", ".join("dots" if i is None else indexed(symbol, i + 1) for i in picks)
-                for symbol in ("x", "w")
-            )
-            self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
+            self._elide_formula()
         sums: dict[int, TracedMath] = {}
 
         def total(lines: int) -> TracedMath:
@@ -164,6 +170,42 @@ class SingleNeuron(LectureScene):
         self.total = sums[lines]
         return self._column()
 
+    def _elide_formula(self) -> None:
+        picks = shown_indices(self.count, style.MAX_MATRIX_COLUMNS)
+        xs, ws = (
+            ", ".join("dots" if i is None else indexed(symbol, i + 1) for i in picks)
+            for symbol in ("x", "w")
+        )
+        self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
+
+    def _elide(self, below: Mobject) -> VGroup:
+        """Too many products to show legibly even in columns: the first few, dots,
+        the last (as the lecture elides), and their sum likewise; returns the column."""
+        self._elide_formula()
+        for limit in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+            picks = shown_indices(self.count, limit)
+            self.products = VGroup(
+                *(
+                    MathTypst("dots.v", font_size=style.MATH_SIZE) if i is None else self._product(i)
+                    for i in picks
+                )
+            ).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
+            terms: list = []
+            for i in picks:
+                terms += [
+                    "+" if terms else "",
+                    "dots" if i is None else Value(f"{BASE}.products[{SAMPLE}][{i}]", paren=True),
+                ]
+            self.total = self.traced.math(
+                "scripts(sum)_i w_i x_i =",
+                *terms,
+                "=",
+                Value(f"{BASE}.weighted_sum[{SAMPLE}]", color=style.RESULT),
+            )
+            if self._scale(self._column(), below) >= LEAST:
+                break
+        return self._column()
+
     def _arrange_products(self, columns: int) -> None:
         """The products down ``columns`` columns, in order, each column top to bottom."""
         self.products.arrange_in_grid(
@@ -177,7 +219,7 @@ class SingleNeuron(LectureScene):
     def _wrapped_total(self, per_line: int) -> TracedMath:
         """The products' sum, ``per_line`` terms a line, each line aligned at the ``=``."""
         return self.traced.worked_sum(
-            [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(len(self.products))],
+            [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(self.count)],
             f"{BASE}.weighted_sum[{SAMPLE}]",
             prefix=["scripts(sum)_i w_i x_i &="],
             total_color=style.RESULT,
@@ -188,14 +230,14 @@ class SingleNeuron(LectureScene):
     def _show_diagram(self) -> None:
         self.step("A neuron weighs each input, adds a bias, applies an activation")
         self.play(FadeIn(self.diagram))
-        if not self.diagram.stacked:
+        if not self.alone:
             self.play(Write(self.formula))
         self.pause()
 
     # -- w_i * x_i, one at a time -------------------------------------------------
     def _show_products(self) -> None:
         self.step("Multiply each input by its weight")
-        if self.diagram.stacked:  # the worked column takes the slide
+        if self.alone:  # the worked column takes the slide
             self.play(FadeOut(self.diagram))
             self.recentre(self.whole, self.formula, self.products, within=WITHIN)
             self.play(Write(self.formula))
@@ -215,7 +257,8 @@ class SingleNeuron(LectureScene):
         self.step("Add the products")
         self.recentre(self.whole, self.total, within=WITHIN)
         # the products light up, then their sum writes out under them (no glyph flies over another)
-        self.play(*(Emphasize(line.result, color=style.HIGHLIGHT) for line in self.products))
+        results = [line.result for line in self.products if isinstance(line, TracedMath)]
+        self.play(*(Emphasize(result, color=style.HIGHLIGHT) for result in results))
         self.play(FadeIn(self.total, shift=DOWN * style.NUDGE))
         self.pause()
 
@@ -223,7 +266,7 @@ class SingleNeuron(LectureScene):
     def _show_bias(self) -> None:
         self.step("Add the bias")
         self.recentre(self.whole, self.preactivation, within=WITHIN)
-        if not self.diagram.stacked:
+        if not self.alone:
             self.play(Emphasize(self.diagram.bias, color=style.HIGHLIGHT))
         self.play(FadeIn(self.preactivation, shift=DOWN * 0.2))
         self.pause()
@@ -233,6 +276,6 @@ class SingleNeuron(LectureScene):
         self.step("Apply the activation: the neuron's output")
         self.recentre(self.whole, self.output, within=WITHIN)
         self.play(Write(self.output))
-        if not self.diagram.stacked:
+        if not self.alone:
             self.play(Emphasize(self.diagram.output_label, color=style.ACTIVE))
         self.pause()
