@@ -7,6 +7,8 @@ listed are counted in the caption, "the first 9 of 16", from the trace.
 
 from __future__ import annotations
 
+import math
+
 from manim import DOWN, LEFT, RIGHT, Axes, Create, Dot, FadeIn, VGroup, VMobject, Write
 
 from mlpmath.activations import curve
@@ -21,6 +23,7 @@ __all__ = ["Activation"]
 
 DEMO = "activation_demo"
 VALUES = f"{DEMO}.preactivation"
+NARROW = 0.75 * style.GRAPH_WIDTH  # the graph narrowed to give the listed values room
 LAYER = 0  # the layer whose pre-activations the demo shows (its ``source``)
 
 
@@ -48,13 +51,21 @@ class Activation(LectureScene):
     # -- building and placing ------------------------------------------------------
     def _build(self) -> None:
         self._list(style.MAX_LISTED_VALUES)
-        zs = [z for z, _ in self.points]
-        x_range = _span(zs)
+        self._draw(style.GRAPH_WIDTH)
+        self.definition = MathTypst(activation_definition(self.name), font_size=style.MATH_SIZE)
+        self.derivative = MathTypst(activation_derivative(self.name), font_size=style.MATH_SIZE)
+        self.header = Typst(
+            "The first layer's pre-activations $z$", font_size=style.LABEL_SIZE, color=style.MUTED
+        )
+
+    def _draw(self, width: float) -> None:
+        """The axes ``width`` wide, the graph on them and their labels."""
+        x_range = _span([z for z, _ in self.points])
         graph_points = curve(self.name, x_range[0], x_range[1])
         self.axes = Axes(
             x_range=x_range,
             y_range=_span([y for _, y in graph_points]),
-            x_length=style.GRAPH_WIDTH,
+            x_length=width,
             y_length=style.GRAPH_HEIGHT,
             tips=False,
             axis_config={"color": style.MUTED, "include_ticks": False},
@@ -65,11 +76,6 @@ class Activation(LectureScene):
         self.axis_labels = self.axes.get_axis_labels(
             MathTypst("z", font_size=style.LABEL_SIZE),
             MathTypst(f"{activation_call(self.name)}(z)", font_size=style.LABEL_SIZE),
-        )
-        self.definition = MathTypst(activation_definition(self.name), font_size=style.MATH_SIZE)
-        self.derivative = MathTypst(activation_derivative(self.name), font_size=style.MATH_SIZE)
-        self.header = Typst(
-            "The first layer's pre-activations $z$", font_size=style.LABEL_SIZE, color=style.MUTED
         )
 
     def _list(self, most: int) -> None:
@@ -92,23 +98,43 @@ class Activation(LectureScene):
         ).arrange(DOWN, aligned_edge=RIGHT, buff=style.LINE_BUFF)
 
     def _place(self, below) -> None:
-        plot = VGroup(self.axes, self.axis_labels, self.graph)
-        plot.next_to(below, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(plot)
         formulas = VGroup(self.definition)
         if self.lacking is None:
             formulas.add(self.derivative)
         formulas.arrange(DOWN, buff=style.LINE_BUFF)
 
+        def plot() -> VGroup:
+            whole = VGroup(self.axes, self.axis_labels, self.graph)
+            whole.next_to(below, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.BLOCK_BUFF)
+            return self.keep_in_frame(whole)
+
         def table() -> VGroup:
             return VGroup(formulas, self.header, self.rows).arrange(DOWN, buff=style.BLOCK_BUFF)
 
-        # the rows are at the least legible size: fewer of them rather than smaller
-        # (the dots on the graph are the listed ones)
-        while len(self.rows) > 1 and table().height > self.room_below(below):
+        def fits(width: float, columns: int) -> bool:
+            """Whether the table fits unshrunk beside a graph ``width`` wide, the rows
+            in ``columns`` columns."""
+            self._draw(width)
+            self.rows.arrange_in_grid(
+                rows=math.ceil(len(self.rows) / columns),
+                cols=columns,
+                flow_order="dr",
+                buff=(style.BLOCK_BUFF, style.LINE_BUFF),
+                cell_alignment=RIGHT,
+            )
+            whole = table()
+            return whole.height <= self.room_below(below) and whole.width <= self.room_beside(
+                plot()
+            )
+
+        # the rows are at the least legible size: in two columns beside a narrower
+        # graph, or fewer of them, rather than smaller (the graph's dots are the listed ones)
+        layouts = [(width, columns) for width in (style.GRAPH_WIDTH, NARROW) for columns in (1, 2)]
+        while not any(fits(*layout) for layout in layouts) and len(self.rows) > 1:
             self._list(len(self.rows) - 1)
-        beside = self.fit_beside(table(), plot, below)
-        self.centre_on_stage(VGroup(plot, beside))
+        graph = plot()
+        beside = self.fit_beside(table(), graph, below)
+        self.centre_on_stage(VGroup(graph, beside))
 
     # -- the function ------------------------------------------------------------------
     def _show_graph(self) -> None:
