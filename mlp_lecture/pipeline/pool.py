@@ -1,4 +1,9 @@
-"""The worker pool: spawned processes, one pipe each, all killed on exit."""
+"""The worker pool: spawned processes, one pipe each, all killed on exit.
+
+Each worker imports Manim and the scene kit as soon as it starts, before its
+first task: a pool started early (``render`` starts it while the parent
+computes the lesson) has those imports done by the time there is work.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ class Workers:
             for index in range(count):
                 parent_end, child_end = context.Pipe()
                 process = context.Process(
-                    target=worker_main,
+                    target=_preloaded_worker,
                     args=(child_end, os.getpid()),
                     name=f"mlp-lecture-render-{index}",
                     daemon=True,
@@ -40,15 +45,16 @@ class Workers:
                 self.connections.append(parent_end)
         finally:
             signal.signal(signal.SIGINT, previous)
+        self.given: set[int] = set()  # workers handed a task (or told to stop) by ``run``
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if kind is None:  # done: each worker was told to stop and is ending
+        if kind is None:  # done: each worker ``run`` spoke to was told to stop and is ending
             deadline = time.monotonic() + 10
-            for process in self.processes:
-                process.join(timeout=max(0.0, deadline - time.monotonic()))
+            for index in sorted(self.given):  # one never handed work holds nothing: killed
+                self.processes[index].join(timeout=max(0.0, deadline - time.monotonic()))
         for process in self.processes:
             if process.is_alive():
                 process.kill()
@@ -70,6 +76,7 @@ class Workers:
         def hand_out(worker: int) -> None:
             task = queue.pop(0) if queue else None
             busy[worker] = task.scene if task else None
+            self.given.add(worker)
             try:
                 self.connections[worker].send(task)
             except OSError:  # the worker is gone; the next wait notices
@@ -111,3 +118,18 @@ class Workers:
                         outstanding.discard(scene)
                         code = self.processes[worker].exitcode
                         yield Failed(scene, f"the render worker died (exit code {code})")
+
+
+def _preloaded_worker(connection: Any, parent_pid: int) -> None:
+    """``worker_main`` after the imports every scene needs (about a second of CPU).
+
+    A parent that dies meanwhile is noticed by ``worker_main`` as it starts.
+    """
+    import manim  # noqa: F401
+
+    import scenekit.audit
+    import scenekit.families
+    import scenekit.interpolation
+    import scenekit.lecture_scene  # noqa: F401
+
+    worker_main(connection, parent_pid)

@@ -22,7 +22,7 @@ import shutil
 import signal
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from mlp_lecture.pipeline.options import (
 )
 from mlp_lecture.pipeline.ownership import check_out_dir
 from mlp_lecture.pipeline.pool import Workers
-from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes
+from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes, sibling_dir
 from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
 from mlpmath import Lesson, Trace, cached_trace
 from scenes import LECTURE_ORDER
@@ -155,6 +155,51 @@ def render_scenes(
     check_out_dir(out_dir, force)  # before any work: a directory not ours fails at once
     observer = observer or RenderObserver()
     started = time.perf_counter()
+    with ExitStack() as stack:
+        # A cold render renders every scene: its workers start their imports
+        # now, while this process computes the lesson (torch, ~2.5 s cold).
+        early = None
+        if names and _cold(out_dir, options, force):
+            early = stack.enter_context(Workers(min(jobs or default_jobs(), len(names))))
+        return _render_started(
+            lesson,
+            names,
+            out_dir,
+            options,
+            trace,
+            jobs,
+            force,
+            lecture,
+            verbose,
+            observer,
+            started,
+            early,
+        )
+
+
+def _cold(out_dir: Path, options: RenderOptions, force: bool) -> bool:
+    """Whether nothing in ``out_dir`` or its sibling can spare a scene its render."""
+    if force:
+        return True
+    sibling = sibling_dir(out_dir, options)
+    return not any(path is not None and (path / MANIFEST).exists() for path in (out_dir, sibling))
+
+
+def _render_started(
+    lesson: Lesson,
+    names: Sequence[str],
+    out_dir: Path,
+    options: RenderOptions,
+    trace: Trace | None,
+    jobs: int | None,
+    force: bool,
+    lecture: bool,
+    verbose: bool,
+    observer: RenderObserver,
+    started: float,
+    workers: Workers | None,
+) -> RenderReport:
+    """``render_scenes`` once it started, ``workers`` the pool started early (if any)."""
     trace = trace or cached_trace(lesson)  # no torch when the cache holds it
     modules = dict(LECTURE_ORDER)
     digest = lesson_hash(trace)
@@ -180,6 +225,7 @@ def render_scenes(
                     verbose,
                     observer,
                     started,
+                    workers,
                 )
                 report.explore, report.explore_note = publish_page(directory, lesson, trace)
                 return report
@@ -206,6 +252,7 @@ def _render_into(
     verbose: bool,
     observer: RenderObserver,
     started: float,
+    workers: Workers | None = None,
 ) -> RenderReport:
     """Plan and render into ``directory``: cached scenes kept, the others rendered."""
     out_dir = directory.out_dir
@@ -226,7 +273,9 @@ def _render_into(
             results[name] = RenderedScene.from_entry(out_dir, entry, REUSED, seconds)
             observer.finished(results[name])
         to_render = [name for name in to_render if name not in results]
-    _render_parallel(to_render, directory, keys, lesson, options, jobs, verbose, observer, results)
+    _render_parallel(
+        to_render, directory, keys, lesson, options, jobs, verbose, observer, results, workers
+    )
     report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
     joined = directory.finish_lecture(lecture, observer.joining)
     if joined is not None:
@@ -246,6 +295,7 @@ def _render_parallel(
     verbose: bool,
     observer: RenderObserver,
     results: dict[str, RenderedScene],
+    early: Workers | None = None,
 ) -> None:
     if not names:
         return
@@ -275,7 +325,12 @@ def _render_parallel(
     for task in tasks:
         Path(task.work).mkdir()
     observer.planned(order, {name: directory.previous_frames.get(name) for name in order})
-    with Workers(min(jobs or default_jobs(), len(tasks))) as workers:
+    pool = (
+        nullcontext(early)
+        if early is not None
+        else Workers(min(jobs or default_jobs(), len(tasks)))
+    )
+    with pool as workers:
         for message in workers.run(tasks):
             name = message.scene
             if isinstance(message, Started):
