@@ -156,13 +156,13 @@ def _plannable(animation: Transform) -> bool:
 
 def _interpolate_mobject(self: Transform, alpha: float) -> None:
     plan = self.__dict__.get("_lecture_plan")
+    if plan is False or alpha == 1.0:  # not plannable (found on its first frame), or the end
+        _MANIM["interpolate_mobject"](self, alpha)
+        return
     if plan is None or not plan.applies_to(self):
         # the first frame of a play (begin's interpolate(0)): Manim's own, then a plan
         _MANIM["interpolate_mobject"](self, alpha)
         self._lecture_plan = _Plan(self) if _plannable(self) else False
-        return
-    if plan is False or alpha == 1.0:
-        _MANIM["interpolate_mobject"](self, alpha)
         return
     plan.interpolate(self, alpha)
 

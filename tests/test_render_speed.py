@@ -206,3 +206,19 @@ def _spec(options):
         frame_rate=Fraction(15),
         options=tuple(options.items()),
     )
+
+
+def test_a_transform_that_cannot_be_planned_runs_as_manims(tmp_path):
+    """A mobject with an updater that keeps running during the play (ClassifierTraining's
+    step label) is no plan's: every frame is Manim's own, as without the shortcut."""
+
+    class Updating(Scene):
+        def construct(self):
+            square = Square().set_fill(opacity=0.6)
+            square.add_updater(lambda mobject, dt: mobject.rotate(dt))
+            self.add(square)
+            self.play(square.animate(suspend_mobject_updating=False).shift(RIGHT), run_time=1)
+
+    Updating.__init__ = lambda self, **kw: Scene.__init__(self, camera_class=LectureCamera, **kw)
+    manims = _frames_of(Updating, tmp_path / "a")
+    assert _frames_of(Updating, tmp_path / "b", fast_transforms) == manims
