@@ -65,20 +65,23 @@ class TemplateScene(LectureScene):
         )
 
     def _place(self, below) -> None:
-        # Layout by relation (next_to, arrange), then kept inside the frame.
-        column = VGroup(self.weight, self.worked).arrange(DOWN, buff=style.BLOCK_BUFF)
-        column.next_to(below, DOWN, buff=style.BLOCK_BUFF)
-        self.keep_in_frame(column)
+        # Layout by relation (next_to, arrange), then the whole centred on the stage
+        # (the room between the title and the caption band), as the audit wants it.
+        self.column = VGroup(self.weight, self.worked).arrange(DOWN, buff=style.BLOCK_BUFF)
+        self.column.next_to(below, DOWN, buff=style.BLOCK_BUFF)
+        self.centre_on_stage(self.column)
 
     # -- step 1: one value from the trace -------------------------------------------
     def _show_weight(self) -> None:
         self.step("A weight, read from the trace")  # one slide, one caption, one note
+        self.recentre(self.column, self.weight)  # what shows is centred as the picture grows
         self.play(FadeIn(self.weight))
         self.pause()
 
     # -- step 2: the worked sum --------------------------------------------------------
     def _show_sum(self) -> None:
         self.step("Each weight times its input, added up")
+        self.recentre(self.column, self.worked)  # the weight glides up as the sum comes
         self.play(Write(self.worked))
         self.play(Emphasize(self.worked.result, color=style.HIGHLIGHT))  # the total
         self.pause()

@@ -22,7 +22,7 @@ import shutil
 import signal
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,11 +325,9 @@ def _render_parallel(
     for task in tasks:
         Path(task.work).mkdir()
     observer.planned(order, {name: directory.previous_frames.get(name) for name in order})
-    pool = (
-        nullcontext(early)
-        if early is not None
-        else Workers(min(jobs or default_jobs(), len(tasks)))
-    )
+    # The early pool ends here too (its workers stopped before the work folders
+    # are swept: a killed render leaves none); its own ``with`` then finds it ended.
+    pool = early if early is not None else Workers(min(jobs or default_jobs(), len(tasks)))
     with pool as workers:
         for message in workers.run(tasks):
             name = message.scene
