@@ -87,6 +87,7 @@ QUICK = 0.5  # seconds for one of many repeated moves (entry by entry)
 NUDGE = 0.2  # how far a piece drifts as it fades in
 NAME_FILL = 0.8  # of a neuron's width its name may take
 MAX_PRODUCTS_PER_LINE = 4  # a worked dot product longer than this wraps onto more lines
+MAX_WORKED_PRODUCTS = 16  # a dot product longer than this is shown elided: too long to read
 MAX_PRODUCT_COLUMNS = 3  # columns a list of worked products may take when too tall for one
 LEAST_SCALE = 0.85  # a row of matrices shrinks no further than this: more columns elide
 MIN_MATRIX_COLUMNS = 3  # the fewest an elided matrix shows: first, dots, last

@@ -261,25 +261,34 @@ class Backpropagation(LearningScene):
             font_size=style.MATH_SIZE,
         )
         definition = MathTypst(activation_derivative(name), font_size=style.MATH_SIZE)
-        self.delta_hidden = self._checked_grid(
-            f"{chain}.delta",
-            lambda r, c: (
-                Value(f"{chain}.upstream[{r}][{c}]"),
-                TIMES,
-                Value(f"{chain}.activation_derivative[{r}][{c}]"),
-            ),
-            style.GRADIENT,
-        )
-        equation = self._equation(
-            self.labelled(self.traced.matrix(f"{chain}.upstream"), derivative("L", "g")),
-            "dot.o",
-            self.labelled(
-                self.traced.matrix(f"{chain}.activation_derivative"),
-                f"{activation_call(name)}'(z)",
-            ),
-            "=",
-            self.labelled(self.delta_hidden, "delta"),
-        )
+
+        def equation(limit: int) -> VGroup:
+            self.delta_hidden = self._checked_grid(
+                f"{chain}.delta",
+                lambda r, c: (
+                    Value(f"{chain}.upstream[{r}][{c}]"),
+                    TIMES,
+                    Value(f"{chain}.activation_derivative[{r}][{c}]"),
+                ),
+                style.GRADIENT,
+                max_columns=limit,
+            )
+            return self._equation(
+                self.labelled(
+                    self.traced.matrix(f"{chain}.upstream", max_columns=limit),
+                    derivative("L", "g"),
+                ),
+                "dot.o",
+                self.labelled(
+                    self.traced.matrix(f"{chain}.activation_derivative", max_columns=limit),
+                    f"{activation_call(name)}'(z)",
+                ),
+                "=",
+                self.labelled(self.delta_hidden, "delta"),
+            )
+
+        # a wide layer elides columns rather than shrink the names to under legible
+        equation = self.elide_to_fit(equation, least=1)
         note = Typst(
             "$dot.o$ multiplies entry by entry", font_size=style.NOTE_SIZE, color=style.MUTED
         )

@@ -22,7 +22,8 @@ from scenekit.diagrams import label_row, lay_over, make_fill
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.terms import NEW_LINE, PLUS, TIMES, Term, Value
+from scenekit.terms import NEW_LINE, PLUS, TIMES, Value
+from scenekit.traced import shown_indices
 
 __all__ = ["LayerProduct"]
 
@@ -78,7 +79,7 @@ class LayerProduct(LectureScene):
         return self.equation
 
     def _build_labels(self) -> None:
-        traced, notation = self.traced, self.notation
+        traced = self.traced
         inputs = traced.shape(f"{BASE}.input")[1]
         self.names = VGroup(
             *(
@@ -101,35 +102,49 @@ class LayerProduct(LectureScene):
         # the first entry, worked out: row 1 of X against column 1 of W^T
         first, neuron = self.product.shown_rows[0], self.product.shown_columns[0]
         self.entry = (first, neuron)
+        if inputs > style.MAX_WORKED_PRODUCTS:  # too long to read: elided from the start
+            self._elide_entry()
+        else:
+            self.formula, self.worked = self._worked_entry(list(range(inputs)))
+
+    def _worked_entry(self, picks: list[int | None]) -> tuple:
+        """The first entry's sum in symbols and in traced numbers, over the inputs in
+        ``picks`` (``None``: the dots of an elision). All of them: the shown arithmetic,
+        wrapped, its sign earned; elided: the terms it shows and the traced total."""
+        traced, notation = self.traced, self.notation
+        first, neuron = self.entry
         symbol = notation.entry("k", LAYER + 1, neuron, first)
-        per_line = math.ceil(inputs / math.ceil(inputs / style.MAX_PRODUCTS_PER_LINE))
-        symbols = [
-            f"{notation.entry('x', 0, i, first)} {notation.weight(LAYER + 1, neuron, i)}"
-            for i in range(inputs)
-        ]
-        self.formula = MathTypst(
-            f"{symbol} &= "
-            + " ".join(
-                ("" if i == 0 else (NEW_LINE.typst + " + " if i % per_line == 0 else "+ ")) + term
-                for i, term in enumerate(symbols)
-            ),
-            font_size=style.MATH_SIZE,
-        )
-        terms: list[Term] = []
-        for i in range(inputs):
-            if i:
-                terms += [NEW_LINE, PLUS] if i % per_line == 0 else [PLUS]
+        elided = None in picks
+        per_line = math.ceil(len(picks) / math.ceil(len(picks) / style.MAX_PRODUCTS_PER_LINE))
+        if elided:
+            per_line = len(picks)  # one line: first terms, dots, the last
+        symbols, terms = [], []
+        for n, i in enumerate(picks):
+            if n:
+                join = [NEW_LINE, PLUS] if n % per_line == 0 else [PLUS]
+                symbols += [op.typst for op in join]
+                terms += [op.typst if elided else op for op in join]
+            if i is None:
+                symbols.append("dots")
+                terms.append("dots")
+                continue
+            symbols.append(
+                f"{notation.entry('x', 0, i, first)} {notation.weight(LAYER + 1, neuron, i)}"
+            )
             terms += [
                 Value(f"{BASE}.input[{first}][{i}]", style.INPUT, paren=True),
-                TIMES,
+                TIMES.typst if elided else TIMES,
                 Value(f"{BASE}.weight[{neuron}][{i}]", style.WEIGHT, paren=True),
             ]
-        self.worked = traced.worked(
-            terms,
-            f"{BASE}.product[{first}][{neuron}]",
-            prefix=[f"{symbol} &="],
-            total_color=style.RESULT,
-        )
+        formula = MathTypst(f"{symbol} &= " + " ".join(symbols), font_size=style.MATH_SIZE)
+        total = f"{BASE}.product[{first}][{neuron}]"
+        if elided:  # the sum can't be redone from what shows: its total is the trace's
+            worked = traced.math(
+                f"{symbol} =", *terms, "=", Value(total, style.RESULT), font_size=style.MATH_SIZE
+            )
+        else:
+            worked = traced.worked(terms, total, prefix=[f"{symbol} &="], total_color=style.RESULT)
+        return formula, worked
 
     def _place(self, below) -> None:
         matrices = self._factors()
@@ -151,15 +166,29 @@ class LayerProduct(LectureScene):
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(top)
         work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
+        room = self.room_below(top)
         # too tall for the room under the equation (many inputs): the worked numbers take
         # the symbols' place, in turn, rather than both shrinking out of legibility
-        self.in_turn = work.height > self.room_below(top)
+        self.in_turn = work.height > room
+        if self.in_turn and self.worked.height * style.LEAST_SCALE > room:
+            # even so too tall (dozens of inputs): the first terms, dots, the last
+            self._elide_entry()
+            work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
+            self.in_turn = work.height > room
         if self.in_turn:
             self.worked.move_to(self.formula, aligned_edge=DOWN + LEFT)
         self.place_below(work, top)
         # the whole picture in the middle of the stage; each step re-balances what it shows
         self.whole = VGroup(top, work)
         self.centre_on_stage(self.whole)
+
+    def _elide_entry(self) -> None:
+        """The worked entry over the most inputs that fit the frame's width legibly."""
+        inputs = self.traced.shape(f"{BASE}.input")[1]
+        for limit in range(style.MAX_PRODUCTS_PER_LINE + 1, style.MIN_MATRIX_COLUMNS - 1, -1):
+            self.formula, self.worked = self._worked_entry(shown_indices(inputs, limit))
+            if self.fits_legibly(VGroup(self.formula, self.worked), least=1):
+                return
 
     def _factors(self) -> tuple:
         return self.inputs, self.weights, self.product

@@ -25,7 +25,7 @@ from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, indexed
 from scenekit.terms import Value
-from scenekit.traced import TracedMath
+from scenekit.traced import TracedMath, shown_indices
 
 __all__ = ["NeuronBatch"]
 
@@ -59,26 +59,15 @@ class NeuronBatch(LectureScene):
     def _build(self) -> None:
         base = self.base
         traced = self.traced
-        self.inputs = traced.matrix(f"{base}.inputs", color=style.INPUT)
         self.weights = traced.matrix(f"{base}.weight", color=style.WEIGHT)
         self.sums = traced.matrix(f"{base}.weighted_sum", color=style.RESULT)
         self.biases = traced.matrix(f"{base}.bias_broadcast", color=style.BIAS)
         self.preactivations = traced.matrix(f"{base}.preactivation", color=style.RESULT)
         self.outputs = traced.matrix(f"{base}.output", color=style.ACTIVE)
         self.bias = traced.math("b =", Value(f"{base}.bias", color=style.BIAS))
-        operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=", "+", "=")]
-        self.equation = VGroup(
-            self.inputs,
-            operators[0],
-            self.weights,
-            operators[1],
-            self.sums,
-            operators[2],
-            self.biases,
-            operators[3],
-            self.preactivations,
-        ).arrange(RIGHT, buff=style.LINE_BUFF)
-        self.operators = operators
+        self.operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=", "+", "=")]
+        # many inputs: X elides columns until the equation fits one line unshrunk
+        self.equation = self.elide_to_fit(self._equation, least=1)
         name = self.trace.neurons[batch_neuron(self.trace)].activation
         self.activation_call = MathTypst(f"{activation_call(name)}(z) =", font_size=style.MATH_SIZE)
         names = {
@@ -95,6 +84,24 @@ class NeuronBatch(LectureScene):
             self.names.add(label)
             matrix.name_label = label
         self.input_size = traced.size(f"{base}.inputs", font_size=style.LABEL_SIZE)
+
+    def _equation(self, input_limit: int) -> VGroup:
+        """``X · w^T = X w^T + B = z``, ``X`` showing at most ``input_limit`` columns."""
+        self.inputs = self.traced.matrix(
+            f"{self.base}.inputs", color=style.INPUT, max_columns=input_limit
+        )
+        dot, equals, plus, equals_again = self.operators
+        return VGroup(
+            self.inputs,
+            dot,
+            self.weights,
+            equals,
+            self.sums,
+            plus,
+            self.biases,
+            equals_again,
+            self.preactivations,
+        ).arrange(RIGHT, buff=style.LINE_BUFF)
 
     def _place(self, below) -> None:
         # too wide (long numbers): "+ B = z" goes on a second line
@@ -171,7 +178,7 @@ class NeuronBatch(LectureScene):
     def _worked_row(self, sample: int, count: int) -> TracedMath:
         """Row ``sample`` of ``X`` against the weights, by hand; a row too long for the
         frame goes on over as many lines as shrink it least under the equation, and one
-        that would shrink out of legibility so is written as its sum and total only."""
+        that would shrink out of legibility so shows its first products, dots, the last."""
 
         def worked(per_line: int | None = None, align: str = "") -> TracedMath:
             return self.traced.worked_dot(
@@ -180,12 +187,14 @@ class NeuronBatch(LectureScene):
                     for i in range(count)
                 ],
                 f"{self.base}.weighted_sum[{sample}]",
-                prefix=[f"{indexed('x', 'i')}^({sample + 1}) w_i :{align}"],
+                prefix=[f"{self._row_name(sample)} :{align}"],
                 colors=(style.INPUT, style.WEIGHT),
                 total_color=style.RESULT,
                 per_line=per_line,
             )
 
+        if count > style.MAX_WORKED_PRODUCTS:
+            return self._elided_row(sample, count)
         work = worked()
         if self.fits_legibly(work):
             return work
@@ -193,6 +202,10 @@ class NeuronBatch(LectureScene):
         # it stands 2 buffs below the equation, which may rise to the stage's top
         _, bottom, _, top = stage(self)
         height = top - bottom - self.top.height - style.BLOCK_BUFF * 2
+        # wrapping keeps the area the products take: if even that does not fit
+        # legibly, no wrapping will (and trying costs a formula a try)
+        if width * height < work.width * work.height * style.LEAST_SCALE**2:
+            return self._elided_row(sample, count)
         best: tuple[float, TracedMath] | None = None
         fewest = max(2, math.ceil(work.width / width) - 1)  # about the fewest that fit its width
         for lines in range(fewest, count + 1):
@@ -203,13 +216,33 @@ class NeuronBatch(LectureScene):
             if work.width <= width:  # more lines would only be taller
                 break
         scale, work = best
-        if scale < style.LEAST_SCALE:  # too many products to read: the sum, and its traced total
-            term = f"{indexed('x', 'i')}^({sample + 1}) w_i"
-            return self.traced.math(
-                f"{term} : sum_i {term} =",
-                Value(f"{self.base}.weighted_sum[{sample}]", color=style.RESULT),
-            )
+        if scale < style.LEAST_SCALE:
+            return self._elided_row(sample, count)
         return work.scale(scale) if scale < 1 else work
+
+    def _row_name(self, sample: int) -> str:
+        return f"{indexed('x', 'i')}^({sample + 1}) w_i"
+
+    def _elided_row(self, sample: int, count: int) -> TracedMath:
+        """Too many products to read: the first, dots, the last, and the traced sum
+        (which the shown products cannot redo by hand, so it is not worked)."""
+        for limit in range(style.MAX_PRODUCTS_PER_LINE + 1, style.MIN_MATRIX_COLUMNS - 1, -1):
+            parts: list = [f"{self._row_name(sample)} :"]
+            for n, i in enumerate(shown_indices(count, limit)):
+                parts.append("+" if n else "")
+                if i is None:
+                    parts.append("dots")
+                    continue
+                parts += [
+                    Value(f"{self.base}.inputs[{sample}][{i}]", style.INPUT, paren=True),
+                    "dot",
+                    Value(f"{self.base}.weight[{i}]", style.WEIGHT, paren=True),
+                ]
+            parts += ["=", Value(f"{self.base}.weighted_sum[{sample}]", color=style.RESULT)]
+            work = self.traced.math(*parts)
+            if self.fits_legibly(work, least=1):
+                break
+        return work
 
     # -- the bias, copied to every row ------------------------------------------------
     def _show_bias(self) -> None:

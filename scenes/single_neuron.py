@@ -60,15 +60,21 @@ class SingleNeuron(LectureScene):
         self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE, height=self.room_below(below))
         self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
         self.count = count
-        self.products = VGroup(*(self._product(i) for i in range(count))).arrange(
-            DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF
-        )
-        self.total = self.traced.worked_sum(
-            [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(count)],
-            f"{BASE}.weighted_sum[{SAMPLE}]",
-            prefix=["scripts(sum)_i w_i x_i ="],
-            total_color=style.RESULT,
-        )
+        # too many products to read (dozens of inputs): elided from the start
+        self.elided = count > style.MAX_WORKED_PRODUCTS
+        if self.elided:
+            self._elide_formula()
+            self._elided_products(style.MAX_MATRIX_COLUMNS)
+        else:
+            self.products = VGroup(*(self._product(i) for i in range(count))).arrange(
+                DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF
+            )
+            self.total = self.traced.worked_sum(
+                [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(count)],
+                f"{BASE}.weighted_sum[{SAMPLE}]",
+                prefix=["scripts(sum)_i w_i x_i ="],
+                total_color=style.RESULT,
+            )
         self.preactivation = self.traced.worked_sum(
             [f"{BASE}.weighted_sum[{SAMPLE}]", f"{BASE}.bias"],
             f"{BASE}.preactivation[{SAMPLE}]",
@@ -99,7 +105,8 @@ class SingleNeuron(LectureScene):
             self.keep_in_frame(self.diagram)
         column = self._column()
         if self._scale(column, below) < LEAST:
-            column = self._refit(below)
+            if not self.elided:
+                column = self._refit(below)
             if self._scale(column, below) < LEAST:
                 column = self._elide(below)
             column.scale(self._scale(column, below))
@@ -183,28 +190,34 @@ class SingleNeuron(LectureScene):
         the last (as the lecture elides), and their sum likewise; returns the column."""
         self._elide_formula()
         for limit in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
-            picks = shown_indices(self.count, limit)
-            self.products = VGroup(
-                *(
-                    MathTypst("dots.v", font_size=style.MATH_SIZE) if i is None else self._product(i)
-                    for i in picks
-                )
-            ).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
-            terms: list = []
-            for i in picks:
-                terms += [
-                    "+" if terms else "",
-                    "dots" if i is None else Value(f"{BASE}.products[{SAMPLE}][{i}]", paren=True),
-                ]
-            self.total = self.traced.math(
-                "scripts(sum)_i w_i x_i =",
-                *terms,
-                "=",
-                Value(f"{BASE}.weighted_sum[{SAMPLE}]", color=style.RESULT),
-            )
+            self._elided_products(limit)
             if self._scale(self._column(), below) >= LEAST:
                 break
         return self._column()
+
+    def _elided_products(self, limit: int) -> None:
+        """At most ``limit`` products (the first, dots, the last) and their sum likewise."""
+        picks = shown_indices(self.count, limit)
+        self.products = VGroup(
+            *(
+                self._product(i)
+                if i is not None
+                else MathTypst("dots.v", font_size=style.MATH_SIZE)
+                for i in picks
+            )
+        ).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
+        terms: list = []
+        for i in picks:
+            terms += [
+                "+" if terms else "",
+                "dots" if i is None else Value(f"{BASE}.products[{SAMPLE}][{i}]", paren=True),
+            ]
+        self.total = self.traced.math(
+            "scripts(sum)_i w_i x_i =",
+            *terms,
+            "=",
+            Value(f"{BASE}.weighted_sum[{SAMPLE}]", color=style.RESULT),
+        )
 
     def _arrange_products(self, columns: int) -> None:
         """The products down ``columns`` columns, in order, each column top to bottom."""

@@ -109,33 +109,18 @@ def audited_lessons(tmp_path_factory) -> dict[str, tuple[Path, Trace]]:
     return {name: (path, compute_trace(load_lesson(path))) for name, path in files.items()}
 
 
-# Known failures on the largest lessons (issue 23, left open): each is expected to
-# fail (strict: a fixed one fails this test, so it moves to the checked ones).
-_SIXTY_FOUR = "the worked k entry over 37 or 64 inputs is shrunk to 2-4 px (no elided form yet)"
-KNOWN_FAILURES = {
-    ("widest_classifier", "Backpropagation"): "the f'(z) column's name 'ReLU'(z)' 7.8 px",
-    ("deepest", "LayerProduct"): _SIXTY_FOUR,
-    ("widest", "LayerProduct"): _SIXTY_FOUR,
-    ("widest_classifier", "LayerProduct"): _SIXTY_FOUR,
-}
-# Not run: fails (the result row's '=' over 'ReLU(z) =', its matrix in the caption
-# band) and costs about 110 s of CPU a lesson, for 64 inputs to one neuron.
-_BATCH_OF_64 = "64 inputs: the result row overlaps and reaches into the caption band"
-NOT_RUN = {
-    (lesson, "NeuronBatch"): _BATCH_OF_64 for lesson in ("deepest", "widest", "widest_classifier")
-}
+# Known failures (lesson, scene): reason. Each is expected to fail (strict: a fixed
+# one fails this test, so it moves back to the checked ones). None today.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _lesson_cases() -> list:
     cases = []
     for lesson in LESSONS:
         for name in SCENES:
-            if (lesson, name) in NOT_RUN:
-                mark = pytest.mark.xfail(run=False, reason=NOT_RUN[lesson, name])
-            elif (lesson, name) in KNOWN_FAILURES:
+            mark = ()
+            if (lesson, name) in KNOWN_FAILURES:
                 mark = pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[lesson, name])
-            else:
-                mark = ()
             cases.append(pytest.param(lesson, name, marks=mark, id=f"{lesson}-{name}"))
     return cases
 

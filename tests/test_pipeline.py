@@ -246,9 +246,7 @@ def test_scene_key_changes_with_lesson_options_and_code(monkeypatch, tmp_path):
     key = scene_key("Activation", "scenes.activation", digest, low)
     assert key == scene_key("Activation", "scenes.activation", digest, low)
     assert key != scene_key("Activation", "scenes.activation", "other", low)
-    assert key != scene_key(
-        "Activation", "scenes.activation", digest, RenderOptions(sections=True)
-    )
+    assert key != scene_key("Activation", "scenes.activation", digest, RenderOptions(sections=True))
     # A copy of the sources, edited: the toolkit counts, other scenes do not.
     copies = {name: tmp_path / name for name in keys.CODE_PACKAGES}
     for name, target in copies.items():
