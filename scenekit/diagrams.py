@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,9 +79,9 @@ class NeuronDiagram(VGroup):
             picks = shown_indices(
                 count, max(style.MIN_MATRIX_COLUMNS, int((height + style.LINE_BUFF) // tall))
             )
-        self.inputs = VGroup(
-            *(dots() if i is None else input_label(i) for i in picks)
-        ).arrange(DOWN, buff=style.INPUT_SPACING, aligned_edge=RIGHT)
+        self.inputs = VGroup(*(dots() if i is None else input_label(i) for i in picks)).arrange(
+            DOWN, buff=style.INPUT_SPACING, aligned_edge=RIGHT
+        )
         self.neuron = Circle(radius=style.NEURON_RADIUS * 1.4, color=style.TEXT)
         self.neuron.next_to(self.inputs, RIGHT, buff=style.LAYER_GAP)
         self.sigma = MathTypst("sum", font_size=style.MATH_SIZE).move_to(self.neuron)
@@ -190,6 +191,18 @@ def _label_along(label: VGroup, edge: Line) -> VGroup:
     start, end = edge.get_start(), edge.get_end()
     at = start + style.NEURON_LABEL_AT * (end - start)
     return label.move_to(at + rotate_vector(UP, edge.get_angle()) * lift)
+
+
+def down_columns(group: VGroup, columns: int, alignment: Any) -> VGroup:
+    """``group``'s pieces down ``columns`` columns, in order, each column top to
+    bottom, each piece aligned to ``alignment`` (``LEFT``, ``RIGHT``) in its cell."""
+    return group.arrange_in_grid(
+        rows=math.ceil(len(group) / columns),
+        cols=columns,
+        flow_order="dr",
+        buff=(style.BLOCK_BUFF, style.LINE_BUFF),
+        cell_alignment=alignment,
+    )
 
 
 def lay_over(symbols: TracedMatrix, values: TracedMatrix) -> VGroup:

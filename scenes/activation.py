@@ -7,13 +7,12 @@ listed are counted in the caption, "the first 9 of 16", from the trace.
 
 from __future__ import annotations
 
-import math
-
 from manim import DOWN, LEFT, RIGHT, Axes, Create, Dot, FadeIn, VGroup, VMobject, Write
 
 from mlpmath.activations import curve
 from scenekit import style
 from scenekit.activation_words import activation_facts
+from scenekit.diagrams import down_columns
 from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.notation import activation_call, activation_definition, activation_derivative
@@ -115,13 +114,7 @@ class Activation(LectureScene):
             """Whether the table fits unshrunk beside a graph ``width`` wide, the rows
             in ``columns`` columns."""
             self._draw(width)
-            self.rows.arrange_in_grid(
-                rows=math.ceil(len(self.rows) / columns),
-                cols=columns,
-                flow_order="dr",
-                buff=(style.BLOCK_BUFF, style.LINE_BUFF),
-                cell_alignment=RIGHT,
-            )
+            down_columns(self.rows, columns, RIGHT)
             whole = table()
             return whole.height <= self.room_below(below) and whole.width <= self.room_beside(
                 plot()

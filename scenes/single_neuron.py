@@ -17,7 +17,7 @@ from manim import (
 )
 
 from scenekit import style
-from scenekit.diagrams import NeuronDiagram
+from scenekit.diagrams import NeuronDiagram, down_columns
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
@@ -221,13 +221,7 @@ class SingleNeuron(LectureScene):
 
     def _arrange_products(self, columns: int) -> None:
         """The products down ``columns`` columns, in order, each column top to bottom."""
-        self.products.arrange_in_grid(
-            rows=math.ceil(len(self.products) / columns),
-            cols=columns,
-            flow_order="dr",
-            buff=(style.BLOCK_BUFF, style.LINE_BUFF),
-            cell_alignment=LEFT,
-        )
+        down_columns(self.products, columns, LEFT)
 
     def _wrapped_total(self, per_line: int) -> TracedMath:
         """The products' sum, ``per_line`` terms a line, each line aligned at the ``=``."""

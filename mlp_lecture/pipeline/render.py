@@ -161,20 +161,10 @@ def render_scenes(
         early = None
         if names and _cold(out_dir, options, force):
             early = stack.enter_context(Workers(min(jobs or default_jobs(), len(names))))
-        return _render_started(
-            lesson,
-            names,
-            out_dir,
-            options,
-            trace,
-            jobs,
-            force,
-            lecture,
-            verbose,
-            observer,
-            started,
-            early,
+        request = _Request(
+            lesson, list(names), options, jobs, force, lecture, verbose, observer, started
         )
+        return _render_started(request, out_dir, trace, early)
 
 
 def _cold(out_dir: Path, options: RenderOptions, force: bool) -> bool:
@@ -185,21 +175,26 @@ def _cold(out_dir: Path, options: RenderOptions, force: bool) -> bool:
     return not any(path is not None and (path / MANIFEST).exists() for path in (out_dir, sibling))
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What ``render_scenes`` was asked, as each stage of a render reads it."""
+
+    lesson: Lesson
+    names: list[str]
+    options: RenderOptions
+    jobs: int | None
+    force: bool
+    lecture: bool
+    verbose: bool
+    observer: RenderObserver
+    started: float  # perf_counter() when the render began
+
+
 def _render_started(
-    lesson: Lesson,
-    names: Sequence[str],
-    out_dir: Path,
-    options: RenderOptions,
-    trace: Trace | None,
-    jobs: int | None,
-    force: bool,
-    lecture: bool,
-    verbose: bool,
-    observer: RenderObserver,
-    started: float,
-    workers: Workers | None,
+    request: _Request, out_dir: Path, trace: Trace | None, workers: Workers | None
 ) -> RenderReport:
     """``render_scenes`` once it started, ``workers`` the pool started early (if any)."""
+    lesson, names, options = request.lesson, request.names, request.options
     trace = trace or cached_trace(lesson)  # no torch when the cache holds it
     modules = dict(LECTURE_ORDER)
     digest = lesson_hash(trace)
@@ -212,21 +207,8 @@ def _render_started(
         with hold_directory(out_dir), _terminate_as_interrupt():
             directory = OutputDirectory(out_dir, lesson, digest, options)
             try:
-                directory.start(names, lecture)
-                report = _render_into(
-                    directory,
-                    names,
-                    keys,
-                    lesson,
-                    options,
-                    jobs,
-                    force,
-                    lecture,
-                    verbose,
-                    observer,
-                    started,
-                    workers,
-                )
+                directory.start(names, request.lecture)
+                report = _render_into(directory, keys, request, workers)
                 report.explore, report.explore_note = publish_page(directory, lesson, trace)
                 return report
             finally:
@@ -242,19 +224,12 @@ def _render_started(
 
 def _render_into(
     directory: OutputDirectory,
-    names: Sequence[str],
     keys: dict[str, str],
-    lesson: Lesson,
-    options: RenderOptions,
-    jobs: int | None,
-    force: bool,
-    lecture: bool,
-    verbose: bool,
-    observer: RenderObserver,
-    started: float,
+    request: _Request,
     workers: Workers | None = None,
 ) -> RenderReport:
     """Plan and render into ``directory``: cached scenes kept, the others rendered."""
+    names, force, observer = request.names, request.force, request.observer
     out_dir = directory.out_dir
     results: dict[str, RenderedScene] = {}
     to_render = []
@@ -273,15 +248,13 @@ def _render_into(
             results[name] = RenderedScene.from_entry(out_dir, entry, REUSED, seconds)
             observer.finished(results[name])
         to_render = [name for name in to_render if name not in results]
-    _render_parallel(
-        to_render, directory, keys, lesson, options, jobs, verbose, observer, results, workers
-    )
+    _render_parallel(to_render, directory, keys, request, results, workers)
     report = RenderReport(out_dir, [results[name] for name in names], out_dir / MANIFEST)
-    joined = directory.finish_lecture(lecture, observer.joining)
+    joined = directory.finish_lecture(request.lecture, observer.joining)
     if joined is not None:
         report.lecture = out_dir / joined.file
         report.lecture_duration = joined.duration
-    report.seconds = time.perf_counter() - started
+    report.seconds = time.perf_counter() - request.started
     return report
 
 
@@ -289,16 +262,13 @@ def _render_parallel(
     names: list[str],
     directory: OutputDirectory,
     keys: dict[str, str],
-    lesson: Lesson,
-    options: RenderOptions,
-    jobs: int | None,
-    verbose: bool,
-    observer: RenderObserver,
+    request: _Request,
     results: dict[str, RenderedScene],
     early: Workers | None = None,
 ) -> None:
     if not names:
         return
+    lesson, options, observer = request.lesson, request.options, request.observer
     work = directory.work
     lesson_dir = work / "lesson"
     lesson_dir.mkdir()
@@ -317,7 +287,7 @@ def _render_parallel(
             format=options.format,
             transparent=options.transparent,
             sections=options.sections,
-            verbosity="WARNING" if verbose else "ERROR",
+            verbosity="WARNING" if request.verbose else "ERROR",
             wrapper=options.wrapper,
         )
         for name in order
@@ -327,7 +297,8 @@ def _render_parallel(
     observer.planned(order, {name: directory.previous_frames.get(name) for name in order})
     # The early pool ends here too (its workers stopped before the work folders
     # are swept: a killed render leaves none); its own ``with`` then finds it ended.
-    pool = early if early is not None else Workers(min(jobs or default_jobs(), len(tasks)))
+    jobs = min(request.jobs or default_jobs(), len(tasks))
+    pool = early if early is not None else Workers(jobs)
     with pool as workers:
         for message in workers.run(tasks):
             name = message.scene
