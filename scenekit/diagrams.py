@@ -244,6 +244,31 @@ def label_row(
         size.next_to(row, DOWN, buff=style.LINE_BUFF, coor_mask=UP).match_x(matrix)
 
 
+def label_equation(
+    equation: VGroup,
+    matrices: Sequence[Mobject],
+    names: Sequence[Mobject],
+    sizes: Sequence[Mobject],
+    stacked: bool,
+) -> None:
+    """``A op B = C`` (``equation``'s five pieces) with each matrix's name and size,
+    as :func:`label_row`; ``stacked`` (too wide for one line even elided: long
+    numbers) puts ``= C`` on a line of its own under ``A``, its name and size
+    beside it rather than above and below, so the two lines stay low."""
+    if not stacked:
+        label_row(equation, matrices, names, sizes)
+        return
+    factors = VGroup(*equation[:3]).arrange(RIGHT, buff=style.LINE_BUFF)
+    result = VGroup(*equation[3:]).arrange(RIGHT, buff=style.LINE_BUFF)
+    label_row(factors, matrices[:2], names[:2], sizes[:2])
+    VGroup(names[2], sizes[2]).arrange(DOWN, buff=style.LINE_BUFF).next_to(
+        result, RIGHT, buff=style.LINE_BUFF
+    )
+    VGroup(result, names[2], sizes[2]).next_to(
+        VGroup(factors, *sizes[:2]), DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT
+    )
+
+
 def make_fill(
     result: Mobject, symbols: TracedMatrix, values: TracedMatrix, row: int, column: int
 ) -> tuple[Animation, Animation]:

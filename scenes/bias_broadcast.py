@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
     FadeIn,
@@ -16,7 +15,7 @@ from manim import (
 )
 
 from scenekit import style
-from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.diagrams import label_equation, lay_over, make_fill
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
@@ -114,19 +113,7 @@ class BiasBroadcast(LectureScene):
         matrices = (self.product, self.broadcast, self.preactivation)
         # too wide even elided (long numbers): "= N" goes on a line of its own, under K
         stacked = not self.fits_legibly(self.equation, least=1)
-        if stacked:
-            sum_line = VGroup(*self.equation[:3]).arrange(RIGHT, buff=style.LINE_BUFF)
-            result_line = VGroup(*self.equation[3:]).arrange(RIGHT, buff=style.LINE_BUFF)
-            label_row(sum_line, matrices[:2], self.names[:2], self.sizes[:2])
-            # N's name and size beside it, not above and below: the two lines stay low
-            VGroup(self.names[2], self.sizes[2]).arrange(DOWN, buff=style.LINE_BUFF).next_to(
-                result_line, RIGHT, buff=style.LINE_BUFF
-            )
-            VGroup(result_line, self.names[2], self.sizes[2]).next_to(
-                VGroup(sum_line, self.sizes[:2]), DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT
-            )
-        else:
-            label_row(self.equation, matrices, self.names, self.sizes)
+        label_equation(self.equation, matrices, self.names, self.sizes, stacked)
         self.symbol_entries = lay_over(self.symbols, self.preactivation)
         # the bias row stands right above the matrix it is copied down into
         self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF).match_x(self.broadcast)

@@ -18,7 +18,7 @@ from manim import (
 )
 
 from scenekit import style
-from scenekit.diagrams import label_row, lay_over, make_fill
+from scenekit.diagrams import label_equation, lay_over, make_fill
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
@@ -148,19 +148,9 @@ class LayerProduct(LectureScene):
 
     def _place(self, below) -> None:
         matrices = self._factors()
-        if self.fits_legibly(self.equation, least=1):
-            label_row(self.equation, matrices, self.names, self.sizes)
-        else:  # too wide even elided (long numbers): "= K" on a line of its own, under X
-            factors = VGroup(*self.equation[:3]).arrange(RIGHT, buff=style.LINE_BUFF)
-            result = VGroup(*self.equation[3:]).arrange(RIGHT, buff=style.LINE_BUFF)
-            label_row(factors, matrices[:2], self.names[:2], self.sizes[:2])
-            # K's name and size beside it, not above and below: the two lines stay low
-            VGroup(self.names[2], self.sizes[2]).arrange(DOWN, buff=style.LINE_BUFF).next_to(
-                result, RIGHT, buff=style.LINE_BUFF
-            )
-            VGroup(result, self.names[2], self.sizes[2]).next_to(
-                VGroup(factors, self.sizes[:2]), DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT
-            )
+        # too wide even elided (long numbers): "= K" goes on a line of its own, under X
+        stacked = not self.fits_legibly(self.equation, least=1)
+        label_equation(self.equation, matrices, self.names, self.sizes, stacked)
         self.symbol_entries = lay_over(self.symbols, self.product)
         top = VGroup(self.equation, self.names, self.sizes, self.symbols)
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
