@@ -89,7 +89,8 @@ class LectureScene(Scene):
         self.trace = current_trace()
         self.ledger = Ledger()
         self.traced = TracedValues(self.trace, self.ledger)
-        self.notation = NetworkNotation(self.trace.network.sizes)
+        network = self.trace.network
+        self.notation = NetworkNotation(network.sizes, network.is_classification)
         self.ever_shown: dict[int, Mobject] = {}
         self.steps: list[str] = []
         self._caption: Mobject | None = None

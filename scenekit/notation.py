@@ -53,12 +53,15 @@ class NetworkNotation:
     """Symbols of one network, numbered as the lecture numbers its neurons.
 
     ``layer`` 0 is the inputs; layer ``l`` is the l-th ``nn.Linear``'s neurons.
+    A classifier's outputs are its logits ``z_k`` (softmax comes after them;
+    ``hat(y)`` is then the predicted class), a regression's its prediction.
     """
 
-    def __init__(self, sizes: tuple[int, ...]):
+    def __init__(self, sizes: tuple[int, ...], classification: bool = False):
         self.sizes = tuple(sizes)
         self.numbers = neuron_numbers(self.sizes)
         self.last = len(self.sizes) - 1
+        self.classification = classification
 
     def _tag(self, layer: int, index: int) -> str:
         """The neuron's index as a subscript: its number, or ``y`` for the output."""
@@ -67,9 +70,12 @@ class NetworkNotation:
         return str(self.numbers[layer][index])
 
     def neuron(self, layer: int, index: int) -> str:
-        """``x_(1)``, ``n_(3)``, ``hat(y)``: a neuron's name on the diagram."""
+        """``x_(1)``, ``n_(3)``, ``hat(y)`` (a classifier's ``z_(1)``): a neuron's name
+        on the diagram."""
         if layer == 0:
             return indexed("x", self.numbers[0][index])
+        if layer == self.last and self.classification:
+            return indexed("z", index + 1)
         if layer == self.last:
             return "hat(y)" if self.sizes[-1] == 1 else indexed("hat(y)", index + 1)
         return indexed("n", self.numbers[layer][index])
