@@ -1,6 +1,5 @@
 """Pieces of a classification lecture: a colour per class, probabilities as bars,
-shown sums that must come to 1, the accuracy over training, and a board that
-stays balanced on the stage as it fills (:func:`recentring`).
+shown sums that must come to 1, the accuracy over training.
 
 Like every piece, they take trace paths and never numbers; what they read
 from the trace itself (a bar's height, which class is largest) is layout.
@@ -8,15 +7,13 @@ from the trace itself (a bar's height, which class is largest) is layout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Animation, Line, Mobject, Rectangle, VGroup, config
+from manim import DOWN, LEFT, RIGHT, UP, Line, Mobject, Rectangle, VGroup
 
 from mlpmath.display import relation, shown_precision
 from scenekit import style
-from scenekit.composition import stage
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.plots import ValueCurve
@@ -31,8 +28,6 @@ __all__ = [
     "ProbabilityBars",
     "class_color",
     "predicted_class",
-    "recentring",
-    "unshrunk",
     "worked_sum_to_one",
 ]
 
@@ -43,7 +38,6 @@ DIVIDED_BY = Op("slash", "/")
 OPEN_PAREN = Op("paren.l", "(")
 CLOSE_PAREN = Op("paren.r", ")")
 ONE = "1"  # the total every row of probabilities must reach: a formula constant
-SETTLED = 0.1  # of the stage's height (width): a board this near the middle stays put
 
 
 def class_color(index: int) -> Any:
@@ -81,47 +75,6 @@ def worked_sum_to_one(
     mobject = traced.math(*parts, sign, ONE, font_size=font_size)
     traced.ledger.record_relation(mobject, expression, exactly, sign)
     return mobject
-
-
-def recentring(
-    scene: LectureScene,
-    shown: Sequence[Mobject],
-    coming: Sequence[Mobject],
-    waiting: Sequence[Mobject] = (),
-) -> list[Animation]:
-    """Keep a board that is revealed part by part balanced on the stage.
-
-    ``shown`` is on screen, ``coming`` is about to appear, ``waiting`` comes
-    later (both off screen, laid out in place). When what will be seen (shown
-    and coming) sits further than ``SETTLED`` off the stage's middle, every
-    part moves by the same shift that centres it: the off-screen ones at once,
-    the shown ones by the returned animations, to be played with the coming
-    parts' own, so the board glides as it grows and keeps its layout.
-    """
-    seen = VGroup(*shown, *coming)
-    left, bottom, right, top = stage(scene)
-    shift = np.array([(left + right) / 2 - seen.get_x(), (bottom + top) / 2 - seen.get_y(), 0.0])
-    if abs(shift[0]) <= SETTLED * (right - left):
-        shift[0] = 0.0
-    if abs(shift[1]) <= SETTLED * (top - bottom):
-        shift[1] = 0.0
-    if not any(shift):
-        return []
-    for part in (*coming, *waiting):
-        part.shift(shift)
-    return [part.animate.shift(shift) for part in shown]
-
-
-def unshrunk(build: Callable[[int], Mobject], limits: Iterable[int]) -> Mobject:
-    """The first of ``build(limit)`` for ``limits`` (most columns first) as wide as
-    the frame at most, so nothing shrinks and every glyph keeps its size; the
-    last one tried if none fits."""
-    room = config.frame_width - 2 * style.EDGE_BUFF
-    for limit in limits:
-        built = build(limit)
-        if built.width <= room:
-            break
-    return built
 
 
 class ProbabilityBars(VGroup):

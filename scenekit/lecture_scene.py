@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import product
 from typing import Any
 
@@ -18,6 +18,9 @@ from scenekit.ledger import Ledger
 from scenekit.notation import NetworkNotation
 from scenekit.terms import Value
 from scenekit.traced import TracedValues
+
+# the columns an elided matrix may show, most first (``elide_to_fit``)
+STANDARD_COLUMNS = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
 
 __all__ = ["LectureScene"]
 
@@ -325,14 +328,19 @@ class LectureScene(Scene):
         return self.keep_in_frame(mobject)
 
     def elide_to_fit(
-        self, build: Callable[..., Mobject], limits: int = 1, least: float = style.LEAST_SCALE
+        self,
+        build: Callable[..., Mobject],
+        limits: int = 1,
+        least: float = style.LEAST_SCALE,
+        columns: Sequence[int] = STANDARD_COLUMNS,
     ) -> Mobject:
         """Build with fewer and fewer columns shown until the result fits the frame
         without shrinking below ``style.LEAST_SCALE``; return that last build.
 
         ``build`` takes ``limits`` column limits (each a ``max_columns`` for
-        some of its matrices), tried from ``style.MAX_MATRIX_COLUMNS`` down to
-        ``style.MIN_MATRIX_COLUMNS``, the first limit outermost. A row of wide
+        some of its matrices), each tried through ``columns`` (by default from
+        ``style.MAX_MATRIX_COLUMNS`` down to ``style.MIN_MATRIX_COLUMNS``), the
+        first limit outermost. A row of wide
         matrices then elides more columns rather than shrinking its numbers
         out of legibility (``least``: the least scale allowed; 1 where labels
         are at the least legible size already). If nothing fits, the narrowest
@@ -346,7 +354,6 @@ class LectureScene(Scene):
         ...     return VGroup(k, MathTypst("arrow.r"), n).arrange(RIGHT)
         >>> row = self.elide_to_fit(equation)  # doctest: +SKIP
         """
-        columns = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
         for choice in product(columns, repeat=limits):
             built = build(*choice)
             if self.fits_legibly(built, least):

@@ -89,6 +89,7 @@ NAME_FILL = 0.8  # of a neuron's width its name may take
 MAX_PRODUCTS_PER_LINE = 4  # a worked dot product longer than this wraps onto more lines
 MAX_WORKED_PRODUCTS = 16  # a dot product longer than this is shown elided: too long to read
 MAX_PRODUCT_COLUMNS = 3  # columns a list of worked products may take when too tall for one
+SETTLED = 0.1  # of the stage's height (width): a board this near its middle stays put
 LEAST_SCALE = 0.85  # a row of matrices shrinks no further than this: more columns elide
 MIN_MATRIX_COLUMNS = 3  # the fewest an elided matrix shows: first, dots, last
 EDGE_LABEL_SIZE = 30  # the weights, biases and values written on a network diagram (legible digits)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, SurroundingRectangle, VGroup, Write
 
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color, recentring
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
@@ -53,11 +53,11 @@ class CrossEntropyLoss(LearningScene):
             self.labelled(p, "P"),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
         self.centre_on_stage(row)
-        recentring(self, [], row[:2], row[2:])
+        self.recentre(row, *row[:2], within=style.SETTLED)
         self.play(FadeIn(row[0]), FadeIn(row[1]))
         self.pause()
         self.step("Each sample's probability of its true class, where Y has its one")
-        glide = recentring(self, row[:2], row[2:])
+        self.recentre(row, *row[2:], within=style.SETTLED)
         self.frames = VGroup()
         for s in p.shown_rows:
             true = self.trace.network.classes[s]
@@ -65,7 +65,7 @@ class CrossEntropyLoss(LearningScene):
                 self.frames.add(
                     SurroundingRectangle(p.entry(s, true), color=class_color(true), buff=0.06)
                 )
-        self.play(*glide, FadeIn(row[2]))
+        self.play(FadeIn(row[2]))
         self.play(FadeIn(self.frames))
         self.pause()
 

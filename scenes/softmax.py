@@ -14,7 +14,7 @@ from manim import DOWN, RIGHT, UP, FadeIn, SurroundingRectangle, VGroup, Write, 
 
 from mlpmath.display import EQUALS
 from scenekit import style
-from scenekit.classes import ProbabilityBars, recentring, unshrunk, worked_sum_to_one
+from scenekit.classes import ProbabilityBars, worked_sum_to_one
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
@@ -88,7 +88,7 @@ class Softmax(LearningScene):
     def _widest_table(self):
         """Every class when the table fits the frame; else as many as fit."""
         fewer = range(min(self.classes, style.MAX_MATRIX_COLUMNS + 1), FEWEST_SHOWN - 1, -1)
-        return unshrunk(self._table, [self.classes, *fewer])
+        return self.elide_to_fit(self._table, least=1, columns=[self.classes, *fewer])
 
     def _exp_sum(self):
         """``S = e^.. + e^.. + ... = S``, wrapped to fit; only ``S`` when too long."""
@@ -138,7 +138,7 @@ class Softmax(LearningScene):
         board.arrange(DOWN, buff=BOARD_BUFF)
         for note in (self.note, self.exp_note):
             note.next_to(self.sum, DOWN, buff=style.LINE_BUFF)
-        self.centre_on_stage(VGroup(board, self.note, self.exp_note))
+        self.board = self.centre_on_stage(VGroup(board, self.note, self.exp_note))
         self.row_pieces = [self._row(r) for r in range(len(ROW_NAMES))]
 
     def _row(self, row: int) -> VGroup:
@@ -155,8 +155,7 @@ class Softmax(LearningScene):
     def _show_scores(self) -> None:
         self.step("One sample's scores, one per class, and their largest")
         rows = self.row_pieces
-        later = [*rows[SHIFTED:], self.sum, self.note, self.exp_note]
-        recentring(self, [], [self.formula, rows[LOGIT], self.maximum], later)
+        self.recentre(self.board, self.formula, rows[LOGIT], self.maximum, within=style.SETTLED)
         self.play(Write(self.formula))
         self.play(FadeIn(rows[LOGIT]))
         self.play(FadeIn(self.maximum, shift=DOWN * style.NUDGE))
@@ -165,13 +164,8 @@ class Softmax(LearningScene):
     def _show_shift(self) -> None:
         self.step("Subtract the largest score from each: the probabilities stay the same")
         rows = self.row_pieces
-        glide = recentring(
-            self,
-            [self.formula, self.maximum, rows[LOGIT]],
-            [rows[SHIFTED], self.note],
-            [*rows[EXP:], self.sum, self.exp_note],
-        )
-        self.play(*glide, FadeIn(rows[SHIFTED], shift=DOWN * style.NUDGE), FadeIn(self.note))
+        self.recentre(self.board, rows[SHIFTED], self.note, within=style.SETTLED)
+        self.play(FadeIn(rows[SHIFTED], shift=DOWN * style.NUDGE), FadeIn(self.note))
         self.pause()
 
     def _show_exp(self) -> None:
@@ -251,7 +245,7 @@ class Softmax(LearningScene):
                 RIGHT, buff=style.BLOCK_BUFF
             )
 
-        row = unshrunk(pair, range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1))
+        row = self.elide_to_fit(pair, least=1)
         z, arrow, p = row[0][1], row[1], row[2][1]
         self.centre_on_stage(row)
         self.play(FadeIn(row[0]))

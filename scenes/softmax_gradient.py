@@ -17,7 +17,7 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, recentring, unshrunk
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene, play_gradients
@@ -86,17 +86,18 @@ class SoftmaxGradient(LearningScene):
         for line, note in zip(lines[2:], notes, strict=True):
             note.next_to(line, RIGHT, buff=style.BLOCK_BUFF)
         self.centre_on_stage(VGroup(board, *notes))
-        recentring(self, [], lines[:2], [*lines[2:], *notes])
+        whole = VGroup(*lines, *notes)
+        self.recentre(whole, *lines[:2], within=style.SETTLED)
         self.play(Write(lines[0]))
         self.play(FadeIn(lines[1], shift=DOWN * style.NUDGE))
         self.pause()
         self.step("The log's derivative cancels it: probability minus truth")
-        glide = recentring(self, lines[:2], [lines[2], notes[0]], [lines[3], notes[1]])
-        self.play(*glide, FadeIn(lines[2], shift=DOWN * style.NUDGE), FadeIn(notes[0]))
+        self.recentre(whole, lines[2], notes[0], within=style.SETTLED)
+        self.play(FadeIn(lines[2], shift=DOWN * style.NUDGE), FadeIn(notes[0]))
         self.pause()
         self.step("The loss is a mean, so each sample's gradient is divided by N")
-        glide = recentring(self, [*lines[:3], notes[0]], [lines[3], notes[1]])
-        self.play(*glide, FadeIn(lines[3], shift=DOWN * style.NUDGE), FadeIn(notes[1]))
+        self.recentre(whole, lines[3], notes[1], within=style.SETTLED)
+        self.play(FadeIn(lines[3], shift=DOWN * style.NUDGE), FadeIn(notes[1]))
         self.pause()
 
     # -- in numbers ---------------------------------------------------------------------
@@ -143,7 +144,7 @@ class SoftmaxGradient(LearningScene):
                 paren.set_y(p.get_y())
             return row
 
-        row = unshrunk(equation, range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1))
+        row = self.elide_to_fit(equation, least=1)
         true = self.trace.network.classes[0]
         example = self.traced.worked(
             list(terms(0, true)),
