@@ -144,22 +144,21 @@ class BiasBroadcast(LectureScene):
     def _show_copies(self) -> None:
         self.step("Broadcasting: the bias row is copied down, once per sample")
         self.recentre(self.whole, self.operators[0], self.broadcast, self.names[1], self.sizes[1])
-        self.play(
-            FadeIn(self.operators[0]),
-            *self._labels(1),
-            FadeIn(self.broadcast.frame()),
-        )
+        self.play(FadeIn(self.operators[0]), FadeIn(self.broadcast.frame()))
+        # each row copied from the one above (the first from b): no copy passes over
+        # another, and B's name, where the first ones pass, comes after
+        above = [self.bias.entry(0, c) for c in self.broadcast.shown_columns]
         for row in self.broadcast.shown_rows:
+            copies = [self.broadcast.entry(row, c) for c in self.broadcast.shown_columns]
             self.play(
                 LaggedStart(
-                    *(
-                        TransformFromCopy(self.bias.entry(0, c), self.broadcast.entry(row, c))
-                        for c in self.broadcast.shown_columns
-                    ),
+                    *(TransformFromCopy(a, b) for a, b in zip(above, copies, strict=True)),
                     lag_ratio=style.NUDGE,
                 ),
                 run_time=style.QUICK * 2,
             )
+            above = copies
+        self.play(*self._labels(1))
         self.pause()
 
     # -- one entry of the sum -----------------------------------------------------------------

@@ -257,10 +257,14 @@ class NeuronBatch(LectureScene):
             self.preactivations,
             self.preactivations.name_label,
         )
-        self.play(FadeIn(self.operators[2]), Write(self.bias), FadeIn(self.biases.name_label))
+        self.play(FadeIn(self.operators[2]), Write(self.bias))
+        # copied down row by row, each copy from the row above: no copy passes over
+        # another (B's name, where the first one passes, comes after)
+        above = self.bias.part(0)
         for sample in self.biases.shown_rows:
-            self.play(TransformFromCopy(self.bias.part(0), self.biases.entry(sample)), run_time=0.5)
-        self.play(FadeIn(self.biases.frame()))
+            self.play(TransformFromCopy(above, self.biases.entry(sample)), run_time=0.5)
+            above = self.biases.entry(sample)
+        self.play(FadeIn(self.biases.frame()), FadeIn(self.biases.name_label))
         self.play(FadeIn(self.operators[3]), FadeIn(self.preactivations.name_label))
         for sample in self.preactivations.shown_rows:  # the summands light up, their sum shows
             self.play(
