@@ -21,6 +21,8 @@ from scenekit.traced import TracedValues
 
 # the columns an elided matrix may show, most first (``elide_to_fit``)
 STANDARD_COLUMNS = range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+# the terms an elided sum may show, most first (``elide_to_fit(..., columns=SUM_TERMS)``)
+SUM_TERMS = range(style.MAX_PRODUCTS_PER_LINE + 1, style.MIN_MATRIX_COLUMNS - 1, -1)
 
 __all__ = ["LectureScene"]
 

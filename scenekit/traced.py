@@ -320,6 +320,40 @@ class TracedValues:
             terms, total, prefix=prefix, total_color=total_color, font_size=font_size
         )
 
+    def elided_dot(
+        self,
+        pairs: Sequence[tuple[str, str | None]],
+        limit: int,
+        total: str,
+        prefix: str = "",
+        colors: tuple[Any, Any] = (None, None),
+        total_color: Any = None,
+    ) -> TracedMath:
+        """``a·b + c·d + ... + y·z = total``: a dot product too long to read whole,
+        at most ``limit`` of its terms shown (:func:`shown_indices`: the first ones,
+        dots, the last). ``pairs`` as :meth:`worked_dot`'s, every one of them.
+
+        Not worked: the shown terms cannot redo the total by hand, so no relation
+        is recorded; each shown value, the total too, is a ledger entry.
+
+        Examples
+        --------
+        >>> pairs = [(f"neurons[0].weight[{i}]", f"neurons[0].inputs[0][{i}]") for i in range(64)]
+        >>> self.traced.elided_dot(pairs, 4, "neurons[0].weighted_sum[0]")  # doctest: +SKIP
+        """
+        parts: list[Part] = [prefix]
+        for index in shown_indices(len(pairs), limit):
+            if len(parts) > 1:
+                parts.append(PLUS.typst)
+            if index is None:
+                parts.append("dots")
+                continue
+            left, right = pairs[index]
+            parts.append(Value(left, colors[0], paren=True))
+            if right is not None:
+                parts += [TIMES.typst, Value(right, colors[1], paren=True)]
+        return self.math(*parts, "=", Value(total, total_color))
+
     def worked_sum(self, terms: Sequence[str], total: str, **kwargs: Any) -> TracedMath:
         """``a + b + ... = total``: :meth:`worked_dot` with plain terms."""
         return self.worked_dot([(term, None) for term in terms], total, **kwargs)

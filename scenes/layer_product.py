@@ -21,8 +21,8 @@ from scenekit import style
 from scenekit.diagrams import label_equation, lay_over, make_fill
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
-from scenekit.lecture_scene import LectureScene
-from scenekit.terms import NEW_LINE, PLUS, TIMES, Value
+from scenekit.lecture_scene import SUM_TERMS, LectureScene
+from scenekit.terms import NEW_LINE, PLUS, TIMES, Term, Value
 from scenekit.traced import shown_indices
 
 __all__ = ["LayerProduct"]
@@ -105,46 +105,68 @@ class LayerProduct(LectureScene):
         if inputs > style.MAX_WORKED_PRODUCTS:  # too long to read: elided from the start
             self._elide_entry()
         else:
-            self.formula, self.worked = self._worked_entry(list(range(inputs)))
+            self._worked_entry(inputs)
 
-    def _worked_entry(self, picks: list[int | None]) -> tuple:
-        """The first entry's sum in symbols and in traced numbers, over the inputs in
-        ``picks`` (``None``: the dots of an elision). All of them: the shown arithmetic,
-        wrapped, its sign earned; elided: the terms it shows and the traced total."""
-        traced, notation = self.traced, self.notation
+    def _symbols(self, i: int) -> str:
+        """``x_i^s w_(i j)``: the first entry's ``i``-th term, in symbols."""
         first, neuron = self.entry
-        symbol = notation.entry("k", LAYER + 1, neuron, first)
-        elided = None in picks
-        per_line = math.ceil(len(picks) / math.ceil(len(picks) / style.MAX_PRODUCTS_PER_LINE))
-        if elided:
-            per_line = len(picks)  # one line: first terms, dots, the last
-        symbols, terms = [], []
-        for n, i in enumerate(picks):
-            if n:
-                join = [NEW_LINE, PLUS] if n % per_line == 0 else [PLUS]
-                symbols += [op.typst for op in join]
-                terms += [op.typst if elided else op for op in join]
-            if i is None:
-                symbols.append("dots")
-                terms.append("dots")
-                continue
-            symbols.append(
-                f"{notation.entry('x', 0, i, first)} {notation.weight(LAYER + 1, neuron, i)}"
-            )
+        return (
+            f"{self.notation.entry('x', 0, i, first)} {self.notation.weight(LAYER + 1, neuron, i)}"
+        )
+
+    def _worked_entry(self, inputs: int) -> None:
+        """The first entry's sum in symbols, and worked in traced numbers (its sign
+        earned), wrapped ``style.MAX_PRODUCTS_PER_LINE`` terms a line at most."""
+        first, neuron = self.entry
+        symbol = self.notation.entry("k", LAYER + 1, neuron, first)
+        per_line = math.ceil(inputs / math.ceil(inputs / style.MAX_PRODUCTS_PER_LINE))
+        self.formula = MathTypst(
+            f"{symbol} &= "
+            + " ".join(
+                ("" if i == 0 else (NEW_LINE.typst + " + " if i % per_line == 0 else "+ "))
+                + self._symbols(i)
+                for i in range(inputs)
+            ),
+            font_size=style.MATH_SIZE,
+        )
+        terms: list[Term] = []
+        for i in range(inputs):
+            if i:
+                terms += [NEW_LINE, PLUS] if i % per_line == 0 else [PLUS]
             terms += [
                 Value(f"{BASE}.input[{first}][{i}]", style.INPUT, paren=True),
-                TIMES.typst if elided else TIMES,
+                TIMES,
                 Value(f"{BASE}.weight[{neuron}][{i}]", style.WEIGHT, paren=True),
             ]
-        formula = MathTypst(f"{symbol} &= " + " ".join(symbols), font_size=style.MATH_SIZE)
-        total = f"{BASE}.product[{first}][{neuron}]"
-        if elided:  # the sum can't be redone from what shows: its total is the trace's
-            worked = traced.math(
-                f"{symbol} =", *terms, "=", Value(total, style.RESULT), font_size=style.MATH_SIZE
-            )
-        else:
-            worked = traced.worked(terms, total, prefix=[f"{symbol} &="], total_color=style.RESULT)
-        return formula, worked
+        self.worked = self.traced.worked(
+            terms,
+            f"{BASE}.product[{first}][{neuron}]",
+            prefix=[f"{symbol} &="],
+            total_color=style.RESULT,
+        )
+
+    def _elided_entry(self, limit: int) -> VGroup:
+        """The first entry's sum over at most ``limit`` of its terms (the first ones,
+        dots, the last), in symbols and in traced numbers; returns the two."""
+        first, neuron = self.entry
+        symbol = self.notation.entry("k", LAYER + 1, neuron, first)
+        inputs = self.traced.shape(f"{BASE}.input")[1]
+        shown = " + ".join(
+            "dots" if i is None else self._symbols(i) for i in shown_indices(inputs, limit)
+        )
+        self.formula = MathTypst(f"{symbol} &= {shown}", font_size=style.MATH_SIZE)
+        self.worked = self.traced.elided_dot(
+            [
+                (f"{BASE}.input[{first}][{i}]", f"{BASE}.weight[{neuron}][{i}]")
+                for i in range(inputs)
+            ],
+            limit,
+            f"{BASE}.product[{first}][{neuron}]",
+            prefix=f"{symbol} =",
+            colors=(style.INPUT, style.WEIGHT),
+            total_color=style.RESULT,
+        )
+        return VGroup(self.formula, self.worked)
 
     def _place(self, below) -> None:
         matrices = self._factors()
@@ -173,12 +195,8 @@ class LayerProduct(LectureScene):
         self.centre_on_stage(self.whole)
 
     def _elide_entry(self) -> None:
-        """The worked entry over the most inputs that fit the frame's width legibly."""
-        inputs = self.traced.shape(f"{BASE}.input")[1]
-        for limit in range(style.MAX_PRODUCTS_PER_LINE + 1, style.MIN_MATRIX_COLUMNS - 1, -1):
-            self.formula, self.worked = self._worked_entry(shown_indices(inputs, limit))
-            if self.fits_legibly(VGroup(self.formula, self.worked), least=1):
-                return
+        """The worked entry over the most terms that fit the frame's width legibly."""
+        self.elide_to_fit(self._elided_entry, least=1, columns=SUM_TERMS)
 
     def _factors(self) -> tuple:
         return self.inputs, self.weights, self.product

@@ -22,10 +22,10 @@ from scenekit import style
 from scenekit.composition import stage
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
-from scenekit.lecture_scene import LectureScene
+from scenekit.lecture_scene import SUM_TERMS, LectureScene
 from scenekit.notation import activation_call, indexed
 from scenekit.terms import Value
-from scenekit.traced import TracedMath, shown_indices
+from scenekit.traced import TracedMath
 
 __all__ = ["NeuronBatch"]
 
@@ -226,23 +226,21 @@ class NeuronBatch(LectureScene):
     def _elided_row(self, sample: int, count: int) -> TracedMath:
         """Too many products to read: the first, dots, the last, and the traced sum
         (which the shown products cannot redo by hand, so it is not worked)."""
-        for limit in range(style.MAX_PRODUCTS_PER_LINE + 1, style.MIN_MATRIX_COLUMNS - 1, -1):
-            parts: list = [f"{self._row_name(sample)} :"]
-            for n, i in enumerate(shown_indices(count, limit)):
-                parts.append("+" if n else "")
-                if i is None:
-                    parts.append("dots")
-                    continue
-                parts += [
-                    Value(f"{self.base}.inputs[{sample}][{i}]", style.INPUT, paren=True),
-                    "dot",
-                    Value(f"{self.base}.weight[{i}]", style.WEIGHT, paren=True),
-                ]
-            parts += ["=", Value(f"{self.base}.weighted_sum[{sample}]", color=style.RESULT)]
-            work = self.traced.math(*parts)
-            if self.fits_legibly(work, least=1):
-                break
-        return work
+        pairs = [
+            (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]") for i in range(count)
+        ]
+        return self.elide_to_fit(
+            lambda limit: self.traced.elided_dot(
+                pairs,
+                limit,
+                f"{self.base}.weighted_sum[{sample}]",
+                prefix=f"{self._row_name(sample)} :",
+                colors=(style.INPUT, style.WEIGHT),
+                total_color=style.RESULT,
+            ),
+            least=1,
+            columns=SUM_TERMS,
+        )
 
     # -- the bias, copied to every row ------------------------------------------------
     def _show_bias(self) -> None:

@@ -55,10 +55,7 @@ class SingleNeuron(LectureScene):
     def _build(self, below: Mobject) -> None:
         count = self.traced.shape(f"{BASE}.weight")[0]
         name = self.trace.neurons[NEURON].activation
-        xs = ", ".join(indexed("x", i + 1) for i in range(count))
-        ws = ", ".join(indexed("w", i + 1) for i in range(count))
         self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE, height=self.room_below(below))
-        self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
         self.count = count
         # too many products to read (dozens of inputs): elided from the start
         self.elided = count > style.MAX_WORKED_PRODUCTS
@@ -66,6 +63,9 @@ class SingleNeuron(LectureScene):
             self._elide_formula()
             self._elided_products(style.MAX_MATRIX_COLUMNS)
         else:
+            xs = ", ".join(indexed("x", i + 1) for i in range(count))
+            ws = ", ".join(indexed("w", i + 1) for i in range(count))
+            self.formula = self.traced.math(f"x dot w^T + b = ({xs}) ({ws})^T + b")
             self.products = VGroup(*(self._product(i) for i in range(count))).arrange(
                 DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF
             )
@@ -206,17 +206,12 @@ class SingleNeuron(LectureScene):
                 for i in picks
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
-        terms: list = []
-        for i in picks:
-            terms += [
-                "+" if terms else "",
-                "dots" if i is None else Value(f"{BASE}.products[{SAMPLE}][{i}]", paren=True),
-            ]
-        self.total = self.traced.math(
-            "scripts(sum)_i w_i x_i =",
-            *terms,
-            "=",
-            Value(f"{BASE}.weighted_sum[{SAMPLE}]", color=style.RESULT),
+        self.total = self.traced.elided_dot(
+            [(f"{BASE}.products[{SAMPLE}][{i}]", None) for i in range(self.count)],
+            limit,
+            f"{BASE}.weighted_sum[{SAMPLE}]",
+            prefix="scripts(sum)_i w_i x_i =",
+            total_color=style.RESULT,
         )
 
     def _arrange_products(self, columns: int) -> None:
