@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import re
 import struct
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 __all__ = [
+    "LOSS_FIELD",
     "ActivationDemo",
     "ChainRuleLayer",
     "LayerTrace",
@@ -38,15 +39,22 @@ Matrix = tuple[Vector, ...]
 Classes = tuple[int, ...]  # one class index per sample (0 to C - 1)
 ClassGrid = tuple[tuple[int, ...], ...]  # rows (second input) x columns (first input)
 
+# A field only one loss fills carries that loss's name under this metadata key
+# (the other loss leaves it empty: ``()`` or ``None``); mlpmath.schema, the
+# manual's trace reference and the explorable page read it from here.
+LOSS_FIELD = "loss"
+_MSE = {LOSS_FIELD: "mse"}
+_CROSS_ENTROPY = {LOSS_FIELD: "cross_entropy"}
+
 
 @dataclass(frozen=True)
 class NeuronTrace:
     """One neuron over its samples: ``output = f(x . w^T + b)`` per row."""
 
-    inputs: Matrix
-    weight: Vector
-    bias: float
-    activation: str
+    inputs: Matrix  # x: one row per sample, samples x inputs
+    weight: Vector  # w: one weight per input
+    bias: float  # b
+    activation: str  # f's name: none, relu, sigmoid or tanh
     products: Matrix  # samples x inputs: x_i * w_i
     weighted_sum: Vector  # per sample: sum of the products
     bias_broadcast: Vector  # the bias, once per sample
@@ -61,7 +69,7 @@ class LayerTrace:
     input: Matrix  # samples x in
     weight: Matrix  # out x in (torch layout)
     bias: Vector  # out
-    activation: str
+    activation: str  # f's name: none, relu, sigmoid or tanh
     product: Matrix  # input . W^T, samples x out
     bias_broadcast: Matrix  # the bias row repeated per sample
     preactivation: Matrix  # product + bias_broadcast
@@ -72,8 +80,8 @@ class LayerTrace:
 class Parameters:
     """A layer's weight and bias (or the loss's gradient for them)."""
 
-    weight: Matrix
-    bias: Vector
+    weight: Matrix  # out x in (torch layout)
+    bias: Vector  # out
 
 
 @dataclass(frozen=True)
@@ -118,14 +126,17 @@ class RegionsTrace:
 
 @dataclass(frozen=True)
 class TrainingTrace:
-    learning_rate: float
+    """The training run: ``steps`` gradient-descent steps on all samples at once."""
+
+    learning_rate: float  # alpha, in p_new = p - alpha dL/dp
     losses: Vector  # steps + 1 values: before the first step, then after each
     layers: tuple[Parameters, ...]  # parameters after the last step
-    steps: tuple[TrainingStep, ...]
+    steps: tuple[TrainingStep, ...]  # one per step, in order
     predictions: tuple[Matrix, ...]  # steps + 1: the network's output at each loss's parameters
     # classification only (empty / None for MSE): accuracy at each loss's parameters
-    accuracies: Vector = ()  # steps + 1 values, as losses
-    regions: RegionsTrace | None = None  # 2-input classification lessons only
+    accuracies: Vector = field(default=(), metadata=_CROSS_ENTROPY)  # steps + 1, as losses
+    # 2-input classification lessons only: the predicted class over the input plane
+    regions: RegionsTrace | None = field(default=None, metadata=_CROSS_ENTROPY)
 
 
 @dataclass(frozen=True)
@@ -159,16 +170,16 @@ class NetworkTrace:
     check the lecture shows beside it).
     """
 
-    sizes: tuple[int, ...]
+    sizes: tuple[int, ...]  # the input size, then each layer's width
     activation: str  # the lesson's default for hidden layers; each layer's own is layers[i]
     output_activation: str  # the last layer's activation (as layers[-1].activation)
-    samples: int
-    layers: tuple[LayerTrace, ...]
-    prediction: Matrix
-    target: Matrix  # MSE: y as given; cross-entropy: ()
-    errors: Matrix  # MSE: y - y_hat; cross-entropy: ()
-    squared_errors: Matrix  # MSE: (y - y_hat)^2; cross-entropy: ()
-    squared_error_sum: float | None  # MSE: their sum; cross-entropy: None
+    samples: int  # N: rows of the data
+    layers: tuple[LayerTrace, ...]  # one per nn.Linear, in order
+    prediction: Matrix  # the last layer's output: y_hat (MSE) or the logits Z (cross-entropy)
+    target: Matrix = field(metadata=_MSE)  # y as given, samples x outputs
+    errors: Matrix = field(metadata=_MSE)  # y - y_hat
+    squared_errors: Matrix = field(metadata=_MSE)  # (y - y_hat)^2
+    squared_error_sum: float | None = field(metadata=_MSE)  # S: their sum
     loss_count: int  # K: how many terms the mean runs over (MSE: entries; CE: samples N)
     loss: float  # MSE: squared_error_sum / K; cross-entropy: mean of cross_entropy
     prediction_gradient: Matrix  # dL/dy_hat by hand: MSE -2/K (y - y_hat); CE (P - Y) / N
@@ -177,21 +188,28 @@ class NetworkTrace:
     prediction_gradient_autograd: Matrix
     gradients: tuple[Parameters, ...]  # torch autograd
     chain_rule: tuple[ChainRuleLayer, ...]  # the hand derivation
-    training: TrainingTrace
+    training: TrainingTrace  # the gradient-descent steps, losses and parameters
     # torch's own nn.Sequential(nn.Linear, activation, ...) run on X: the forward
     # pass's check, computed apart from the layer-by-layer trace above
     net_prediction: Matrix = ()
     loss_function: str = "mse"  # "mse" or "cross_entropy" (mlpmath.losses)
     # -- cross-entropy only (MSE: empty tuples and None) --
-    classes: Classes = ()  # y: each sample's true class
-    one_hot: Matrix = ()  # Y: samples x C, 1.0 in the true class's column, else 0.0
-    softmax: SoftmaxTrace | None = None  # P from the logits, step by step
-    true_class_probability: Vector = ()  # P[s, y_s]: the probability of the true class
-    cross_entropy: Vector = ()  # per sample: -log P[s, y_s]
-    predicted_classes: Classes = ()  # argmax of each row of P (ties: the lowest index)
-    correct: tuple[bool, ...] = ()  # per sample: predicted_classes[s] == classes[s]
-    correct_count: int | None = None  # how many are correct
-    accuracy: float | None = None  # correct_count / N
+    classes: Classes = field(default=(), metadata=_CROSS_ENTROPY)  # y: each sample's true class
+    # each class's name (the lesson's, else "0" to "C-1")
+    class_names: tuple[str, ...] = field(default=(), metadata=_CROSS_ENTROPY)
+    # Y: samples x C, 1.0 in the true class's column, else 0.0
+    one_hot: Matrix = field(default=(), metadata=_CROSS_ENTROPY)
+    # P from the logits, step by step
+    softmax: SoftmaxTrace | None = field(default=None, metadata=_CROSS_ENTROPY)
+    # P[s, y_s]: the probability of the true class
+    true_class_probability: Vector = field(default=(), metadata=_CROSS_ENTROPY)
+    cross_entropy: Vector = field(default=(), metadata=_CROSS_ENTROPY)  # per sample: -log P[s, y_s]
+    # argmax of each row of P (ties: the lowest index)
+    predicted_classes: Classes = field(default=(), metadata=_CROSS_ENTROPY)
+    # per sample: predicted_classes[s] == classes[s]
+    correct: tuple[bool, ...] = field(default=(), metadata=_CROSS_ENTROPY)
+    correct_count: int | None = field(default=None, metadata=_CROSS_ENTROPY)  # how many are correct
+    accuracy: float | None = field(default=None, metadata=_CROSS_ENTROPY)  # correct_count / N
 
     @property
     def is_classification(self) -> bool:
@@ -208,22 +226,22 @@ class ActivationDemo:
     lesson uses elsewhere (a later layer, then a one-neuron example), else ReLU.
     """
 
-    activation: str
+    activation: str  # the activation shown
     source: str  # the trace path the values come from
-    preactivation: Vector
-    output: Vector
+    preactivation: Vector  # the values z placed on the graph
+    output: Vector  # f(z) for each
 
 
 @dataclass(frozen=True)
 class Trace:
     """Everything a lecture shows for one lesson."""
 
-    lesson: str
-    title: str
-    decimals: int
-    neurons: tuple[NeuronTrace, ...]
-    network: NetworkTrace
-    activation_demo: ActivationDemo
+    lesson: str  # the lesson's name (its file's stem): where it renders
+    title: str  # the lecture's title
+    decimals: int  # digits shown after the point
+    neurons: tuple[NeuronTrace, ...]  # Part 1's one-neuron examples, as the lesson lists them
+    network: NetworkTrace  # Part 2: the network on all samples
+    activation_demo: ActivationDemo  # the Activation scene's values
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as JSON-ready nested dicts and lists (non-finite numbers: None)."""
