@@ -29,6 +29,8 @@ from typing import Any
 
 from mlp_lecture.explorable.publish import publish_page
 from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
+from mlp_lecture.pipeline.executor import Executor
+from mlp_lecture.pipeline.executor_tasks import render_aside
 from mlp_lecture.pipeline.keys import lesson_hash, scene_key
 from mlp_lecture.pipeline.manifest import MANIFEST, SceneEntry
 from mlp_lecture.pipeline.options import (
@@ -132,6 +134,7 @@ def render_scenes(
     lecture: bool = False,
     verbose: bool = False,
     observer: RenderObserver | None = None,
+    executor: Executor | None = None,
 ) -> RenderReport:
     """Render ``names`` (lecture order) of ``lesson`` into ``out_dir``; return what it holds.
 
@@ -142,7 +145,9 @@ def render_scenes(
     scene that fails is reported in the result, the others are still rendered.
     Raises ``RenderError`` when the render cannot start and
     ``KeyboardInterrupt`` when interrupted (SIGINT or SIGTERM): every scene
-    finished by then stays in ``out_dir``.
+    finished by then stays in ``out_dir``. ``executor`` runs the scenes on
+    another engine (Dask: ``render --scheduler``; its workers must see
+    ``out_dir`` at the same path); by default the render's own worker pool.
     """
     options = options or RenderOptions()
     options.check()
@@ -159,10 +164,10 @@ def render_scenes(
         # A cold render renders every scene: its workers start their imports
         # now, while this process computes the lesson (torch, ~2.5 s cold).
         early = None
-        if names and _cold(out_dir, options, force):
+        if names and executor is None and _cold(out_dir, options, force):
             early = stack.enter_context(Workers(min(jobs or default_jobs(), len(names))))
         request = _Request(
-            lesson, list(names), options, jobs, force, lecture, verbose, observer, started
+            lesson, list(names), options, jobs, force, lecture, verbose, observer, started, executor
         )
         return _render_started(request, out_dir, trace, early)
 
@@ -188,6 +193,7 @@ class _Request:
     verbose: bool
     observer: RenderObserver
     started: float  # perf_counter() when the render began
+    executor: Executor | None = None  # another engine than the render's own pool
 
 
 def _render_started(
@@ -295,6 +301,9 @@ def _render_parallel(
     for task in tasks:
         Path(task.work).mkdir()
     observer.planned(order, {name: directory.previous_frames.get(name) for name in order})
+    if request.executor is not None:
+        _render_on(request.executor, tasks, directory, keys, request, results)
+        return
     # The early pool ends here too (its workers stopped before the work folders
     # are swept: a killed render leaves none); its own ``with`` then finds it ended.
     jobs = min(request.jobs or default_jobs(), len(tasks))
@@ -319,6 +328,34 @@ def _render_parallel(
                 )
             shutil.rmtree(work / name, ignore_errors=True)
             observer.finished(results[name])
+
+
+def _render_on(
+    executor: Executor,
+    tasks: list[SceneTask],
+    directory: OutputDirectory,
+    keys: dict[str, str],
+    request: _Request,
+    results: dict[str, RenderedScene],
+) -> None:
+    """``_render_parallel`` on ``executor``: each scene rendered aside, then moved in here."""
+    observer, work = request.observer, directory.work
+    for task in tasks:
+        executor.submit(render_aside, task, key=task.scene, retries=2)
+        observer.started(task.scene)  # queued on the engine: its frames are not reported
+    for outcome in executor.as_completed():
+        name = outcome.key
+        if outcome.ok:
+            entry = directory.publish(outcome.result, keys[name])
+            results[name] = RenderedScene.from_entry(
+                directory.out_dir, entry, "rendered", outcome.result.seconds
+            )
+        else:
+            results[name] = RenderedScene(
+                name, "failed", error=outcome.error, details=outcome.details
+            )
+        shutil.rmtree(work / name, ignore_errors=True)
+        observer.finished(results[name])
 
 
 @contextmanager

@@ -1,0 +1,209 @@
+"""The local engine behind ``Executor``: spawned worker processes, one pipe each.
+
+Like the render pool (``pool.Workers``) it is made of spawned processes that
+die with the parent, even when the parent is killed with SIGKILL, and ignore
+Ctrl-C (the parent handles it). It runs any pure task function, not only a
+scene: a worker that dies mid-task is replaced and the task runs again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from multiprocessing.connection import wait
+from typing import Any
+
+from mlp_lecture.pipeline.executor import Executor, Outcome, one_line
+from mlp_lecture.pipeline.options import default_jobs
+
+__all__ = ["LocalPool"]
+
+
+@dataclass
+class _Job:
+    key: str
+    fn: Callable[[Any], Any]
+    task: Any
+    retries: int
+    attempts: int = 0
+
+
+@dataclass
+class _Slot:
+    process: Any
+    connection: Any
+    job: _Job | None = None
+
+
+class LocalPool(Executor):
+    """``workers`` spawned processes (default: one per core) running submitted tasks."""
+
+    name = "pool"
+
+    def __init__(self, workers: int | None = None, *, preload: tuple[str, ...] = ()):
+        self.workers = max(1, workers or default_jobs())
+        self.preload = tuple(preload)
+        self.context = multiprocessing.get_context("spawn")
+        self.slots: list[_Slot] = []
+        self.queue: deque[_Job] = deque()
+        self.outstanding: set[str] = set()
+        self.closed = False
+        for _ in range(self.workers):
+            self.slots.append(self._spawn())
+
+    def _spawn(self) -> _Slot:
+        parent_end, child_end = self.context.Pipe()
+        # Workers start with SIGINT ignored (inherited through exec): Ctrl-C reaches
+        # the whole process group, and only the parent handles it.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            process = self.context.Process(
+                target=_serve,
+                args=(child_end, os.getpid(), self.preload),
+                name="mlp-lecture-task",
+                daemon=True,
+            )
+            process.start()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        child_end.close()
+        return _Slot(process, parent_end)
+
+    @property
+    def pids(self) -> list[int]:
+        """The workers' process ids (tests kill one mid-task)."""
+        return [slot.process.pid for slot in self.slots]
+
+    def submit(self, fn: Callable[[Any], Any], task: Any, *, key: str, retries: int = 2) -> None:
+        if key in self.outstanding:
+            raise ValueError(f"a task {key!r} is already outstanding")
+        self.outstanding.add(key)
+        self.queue.append(_Job(key, fn, task, retries))
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        for slot in self.slots:
+            if slot.job is None and self.queue:
+                job = self.queue.popleft()
+                job.attempts += 1
+                slot.job = job
+                try:
+                    slot.connection.send((job.key, job.fn, job.task))
+                except OSError:  # the worker is gone; ``as_completed`` notices
+                    pass
+
+    def as_completed(self) -> Iterator[Outcome]:
+        while self.outstanding:
+            self._hand_out()
+            waitables: dict[Any, _Slot] = {}
+            for slot in self.slots:
+                waitables[slot.connection] = slot
+                waitables[slot.process.sentinel] = slot
+            for ready in wait(list(waitables), timeout=1.0):
+                slot = waitables[ready]
+                if slot not in self.slots:
+                    continue  # replaced while handling another ready handle
+                outcome = self._read(slot)
+                if outcome is not None:
+                    self.outstanding.discard(outcome.key)
+                    yield outcome
+
+    def _read(self, slot: _Slot) -> Outcome | None:
+        """The outcome ``slot``'s worker reported, or of its job if it died (None: retried)."""
+        try:
+            if slot.connection.poll():
+                key, result, error, details = slot.connection.recv()
+                slot.job = None
+                return Outcome(key, result, error, details)
+        except (EOFError, OSError):
+            pass
+        if slot.process.is_alive():
+            return None
+        # The worker died: a new one takes its place, and its task runs again.
+        slot.process.join(timeout=5)
+        code = slot.process.exitcode
+        slot.connection.close()
+        index = self.slots.index(slot)
+        self.slots[index] = self._spawn()
+        job = slot.job
+        if job is None:
+            return None
+        if job.attempts <= job.retries:
+            self.queue.appendleft(job)
+            return None
+        return Outcome(job.key, error=f"the worker died (exit code {code}) {job.attempts} times")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for slot in self.slots:
+            if slot.job is None:
+                try:
+                    slot.connection.send(None)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 5
+        for slot in self.slots:
+            if slot.job is None:
+                slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for slot in self.slots:
+            if slot.process.is_alive():
+                slot.process.kill()
+            slot.process.join(timeout=5)
+            slot.connection.close()
+
+
+# -- the worker process ------------------------------------------------------------
+
+
+def _serve(connection: Any, parent_pid: int, preload: tuple[str, ...]) -> None:
+    """Run tasks from ``connection`` until told to stop or the parent is gone."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for module in preload:
+        import_module(module)
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        key, fn, task = message
+        try:
+            reply = (key, fn(task), None, None)
+        except Exception as error:
+            reply = (key, None, one_line(error), traceback.format_exc())
+        try:
+            connection.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker as soon as the parent dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # where prctl is unavailable
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
