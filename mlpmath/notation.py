@@ -210,5 +210,8 @@ def notation_markdown() -> str:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|")
+    """Text safe inside a Markdown table cell: ``|`` ends a cell, ``[l](i)`` would be a
+    link and ``*`` emphasis, so each is written escaped (it shows as itself)."""
+    for mark in "\\|[]*":
+        text = text.replace(mark, "\\" + mark)
+    return text
