@@ -50,10 +50,14 @@ def parse_layers(text: str) -> tuple[int, ...]:
 def parse_activations(text: str, output: str, layers: int) -> list[str]:
     """One name for every hidden layer (the output gets ``output``), or one name per layer."""
     names = [name.strip().lower() for name in text.split(",")]
-    for name in (*names, output):
+    output = output.strip().lower()
+    for flag, name in [
+        *(("--activation", name) for name in names),
+        ("--output-activation", output),
+    ]:
         if name not in ACTIVATIONS:
             raise LessonError(
-                f"--activation: unknown activation {name!r} (choose from: {', '.join(ACTIVATIONS)})"
+                f"{flag}: unknown activation {name!r} (choose from: {', '.join(ACTIVATIONS)})"
             )
     if len(names) == 1:
         return [names[0]] * (layers - 1) + [output]
@@ -183,9 +187,14 @@ def read_csv(
     xs, ys = [], []
     for number, row in rows:
         if len(row) != width:
+            hint = (
+                "; if the last column is each row's class, pass --loss cross_entropy"
+                if not classes and targets > 1 and len(row) == inputs + 1
+                else ""
+            )
             raise LessonError(
                 f"{path}:{number}: {len(row)} columns, expected {width}: the network's "
-                f"{inputs} input(s), then its {targets} target(s)"
+                f"{inputs} input(s), then its {targets} target(s){hint}"
             )
         values = []
         for column, cell in enumerate(row, start=1):
@@ -223,10 +232,12 @@ def lesson_from_files(
     title: str,
     decimals: int,
     loss: str = "mse",
+    class_names: Sequence[str] | None = None,
 ) -> Lesson:
     """The lesson of a saved state dict and a CSV of its data (nothing written).
 
-    ``loss="cross_entropy"``: the CSV's last column is the class of each row.
+    ``loss="cross_entropy"``: the CSV's last column is the class of each row,
+    and ``class_names`` (one per class, in order) may name the classes.
     """
     loss = loss_name(loss, "--loss")
     linears = read_state_dict(state_dict)
@@ -266,6 +277,7 @@ def lesson_from_files(
         title=title,
         decimals=decimals,
         loss=loss,
+        class_names=class_names,
     )
 
 

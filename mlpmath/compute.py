@@ -243,6 +243,7 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
         ),
         training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps, loss),
         net_prediction=_plain(sequential(params, activations)(x)),
+        class_names=lesson.class_names,
     )
 
 

@@ -116,6 +116,9 @@ class Lesson:
     source: str = field(compare=False, repr=False)
     # What cross-entropy learns: each sample's class, 0 to C - 1; () for MSE.
     classes: tuple[int, ...] = ()
+    # Cross-entropy: each class's name, one per output (the file's data.class_names,
+    # else the class numbers as text, "0" to "C-1"); () for MSE.
+    class_names: tuple[str, ...] = ()
 
     @classmethod
     def from_model(
@@ -131,6 +134,7 @@ class Lesson:
         neurons: Sequence[NeuronSpec | dict[str, Any]] | None = None,
         name: str | None = None,
         loss: str = "mse",
+        class_names: Sequence[str] | None = None,
     ) -> Lesson:
         """The lesson of a torch ``nn.Sequential`` of ``nn.Linear`` layers and activations.
 
@@ -145,6 +149,9 @@ class Lesson:
         ``loss="cross_entropy"`` makes a classification lesson: the model's
         outputs are the logits and ``targets`` are integer class labels (a
         ``torch.long`` tensor or a list), as ``nn.CrossEntropyLoss`` takes them.
+        ``class_names`` names the classes, one per output, in the order of the
+        logits (``["setosa", "versicolor", "virginica"]``); by default they are
+        their numbers, ``"0"`` to ``"C-1"``.
 
         Examples
         --------
@@ -168,6 +175,7 @@ class Lesson:
             neurons=neurons,
             name=name,
             loss=loss,
+            class_names=class_names,
         )
 
     def to_toml(self) -> str:
@@ -298,7 +306,7 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     network = _network(check.table_of(raw, "network", required=True), decimals)
 
     data = check.table_of(raw, "data", required=True)
-    check.check_keys(data, {"inputs", "targets", "classes"}, "data")
+    check.check_keys(data, {"inputs", "targets", "classes", "class_names"}, "data")
     inputs = check.matrix(
         check.required(data, "inputs", "data"), "data.inputs", MAX_SAMPLES, MAX_WIDTH
     )
@@ -309,15 +317,22 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
         )
     targets: Matrix = ()
     classes: tuple[int, ...] = ()
+    class_names: tuple[str, ...] = ()
     if network.loss == "mse":
-        if "classes" in data:
-            raise LessonError(
-                'data.classes: given, but network.loss is "mse", which learns data.targets; '
-                'set network.loss = "cross_entropy" to learn classes'
-            )
+        for key in ("classes", "class_names"):
+            if key in data:
+                raise LessonError(
+                    f'data.{key}: given, but network.loss is "mse", which learns data.targets; '
+                    'set network.loss = "cross_entropy" to learn classes'
+                )
         targets = _targets(data, inputs, network)
     else:
         classes = check.classes(data, len(inputs), network.sizes[-1])
+        class_names = (
+            check.class_names(data["class_names"], "data.class_names", network.sizes[-1])
+            if "class_names" in data
+            else check.default_class_names(network.sizes[-1])
+        )
 
     training = check.table_of(raw, "training", required=True)
     check.check_keys(training, {"learning_rate", "steps"}, "training")
@@ -355,6 +370,7 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
         steps=steps,
         source=source,
         classes=classes,
+        class_names=class_names,
     )
 
 

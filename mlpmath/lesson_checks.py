@@ -9,6 +9,7 @@ trace to hold: a real lecture is far below every one of them.
 from __future__ import annotations
 
 import math
+import unicodedata
 from itertools import pairwise
 from typing import Any
 
@@ -16,6 +17,7 @@ from mlpmath.activation_names import ACTIVATION_NAMES
 
 __all__ = [
     "LOSS_NAMES",
+    "MAX_CLASS_NAME",
     "MAX_DECIMALS",
     "MAX_LAYERS",
     "MAX_LESSON_BYTES",
@@ -31,6 +33,10 @@ __all__ = [
     "REGION_CELLS",
     "REGION_PICTURES",
     "LessonError",
+    "class_names",
+    "control_character",
+    "default_class_names",
+    "free_text",
     "loss_name",
     "parameter_count",
     "quoted",
@@ -49,6 +55,7 @@ MAX_PARAMETERS = 10_000  # weights and biases of the network
 MAX_RECORDED = 2_000_000  # numbers the trace holds: steps x (parameters and predictions)
 MAX_SEED = 2**64 - 1  # torch.manual_seed's range (from 0)
 MAX_TITLE = 200  # characters of the title
+MAX_CLASS_NAME = 24  # characters of a class's name (it fits a legend and a table's heading)
 
 LOSS_NAMES = ("mse", "cross_entropy")  # [network] loss (mlpmath.losses.LOSSES, same order)
 REGION_CELLS = 48  # a 2-input classification lesson's regions: a grid of 48 x 48 cells
@@ -224,3 +231,80 @@ def activation(value: Any, key: str) -> str:
         choices = ", ".join(ACTIVATION_NAMES)
         raise LessonError(f"{key}: unknown activation {quoted(value)} (choose one of: {choices})")
     return value
+
+
+# Bidi overrides and isolates: they reorder the text around them on screen
+# (a name could show as another), so free text refuses them with the controls.
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` no free text may hold, or None.
+
+    C0 and C1 controls (line breaks and tabs among them), the Unicode line and
+    paragraph separators, and the bidi overrides and isolates: each either
+    breaks a line or moves text in one of the outputs (a frame, a cell, a page).
+    """
+    for character in text:
+        category = unicodedata.category(character)
+        if category in ("Cc", "Zl", "Zp") or character in _BIDI_CONTROLS:
+            return character
+    return None
+
+
+def free_text(value: Any, key: str, limit: int) -> str:
+    """One line of text a person wrote (a title, a class's name): stripped, non-empty,
+    at most ``limit`` characters, and free of control characters."""
+    if not isinstance(value, str):
+        raise LessonError(f"{key}: expected a string, got {quoted(value)}")
+    character = control_character(value)
+    if character is not None:
+        raise LessonError(
+            f"{key}: holds the control character U+{ord(character):04X} "
+            f"({unicodedata.name(character, 'a control')}); write plain text on one line"
+        )
+    text = value.strip()
+    if not text:
+        raise LessonError(f"{key}: expected a non-empty string, got {quoted(value)}")
+    if len(text) > limit:
+        raise LessonError(f"{key}: {len(text)} characters, at most {limit} fit, got {quoted(text)}")
+    return text
+
+
+def default_class_names(count: int) -> tuple[str, ...]:
+    """The names of ``count`` unnamed classes: their numbers as text, ``"0"`` to ``"C-1"``."""
+    return tuple(str(k) for k in range(count))
+
+
+def class_names(value: Any, key: str, count: int) -> tuple[str, ...]:
+    """One name per class (``count`` of them): free text, each unique.
+
+    A name that is another class's number (``["1", "0"]``) is refused: on
+    screen it would say the opposite of what it means.
+    """
+    if not isinstance(value, list | tuple) or not value:
+        raise LessonError(
+            f'{key}: expected a list of names, one per class, e.g. ["cat", "dog", "bird"], '
+            f"got {quoted(value)}"
+        )
+    if len(value) != count:
+        raise LessonError(
+            f"{key}: {len(value)} names but the output layer has {count} classes "
+            "(network.sizes[-1]); give one name per class"
+        )
+    names = tuple(
+        free_text(name, f"{key}[{index}]", MAX_CLASS_NAME) for index, name in enumerate(value)
+    )
+    numbers = default_class_names(count)
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise LessonError(
+                f"{key}[{index}]: {quoted(name)} names class {names.index(name)} already; "
+                "each class needs its own name"
+            )
+        if name in numbers and name != numbers[index]:
+            raise LessonError(
+                f"{key}[{index}]: {quoted(name)} is the number of class {name}; "
+                "name each class by a word, or by its own number"
+            )
+    return names

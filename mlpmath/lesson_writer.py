@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from mlpmath.activation_names import ACTIVATION_NAMES
 from mlpmath.lesson import Lesson, NetworkSpec
+from mlpmath.lesson_checks import default_class_names
 
 __all__ = ["lesson_toml", "toml_number"]
 
@@ -115,6 +116,13 @@ def lesson_toml(lesson: Lesson) -> str:
             f"classes = {_toml_vector(lesson.classes)}",
             f"each sample's class, 0 to {network.sizes[-1] - 1}",
         ),
+    ]
+    if network.loss != "mse" and lesson.class_names != default_class_names(network.sizes[-1]):
+        names = ", ".join(_toml_string(name) for name in lesson.class_names)
+        out.append(
+            _commented(f"class_names = [{names}]", "each class's name, in the order of the outputs")
+        )
+    out += [
         "",
         "[training]",
         _commented(

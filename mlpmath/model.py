@@ -26,7 +26,8 @@ from mlpmath.lesson import (
     NeuronSpec,
     parse_lesson,
 )
-from mlpmath.lesson_checks import loss_name
+from mlpmath.lesson_checks import class_names as checked_class_names
+from mlpmath.lesson_checks import default_class_names, loss_name
 
 __all__ = ["MODULE_ACTIVATIONS", "SUPPORTED", "lesson_from_model", "network_from_modules"]
 
@@ -57,6 +58,7 @@ def lesson_from_model(
     neurons: Sequence[NeuronSpec | dict[str, Any]] | None = None,
     name: str | None = None,
     loss: str = "mse",
+    class_names: Sequence[str] | None = None,
 ) -> Lesson:
     """The lesson of ``model`` trained on ``inputs`` -> ``targets`` (see ``Lesson.from_model``).
 
@@ -86,6 +88,14 @@ def lesson_from_model(
     loss
         ``"mse"`` (regression on ``targets``) or ``"cross_entropy"`` (the
         model's outputs are logits; ``targets`` are classes).
+    class_names
+        With ``"cross_entropy"``: each class's name, one per logit, in order
+        (free text, unique, at most ``MAX_CLASS_NAME`` characters each); by
+        default the class numbers as text.
+
+    Numbers given as lists (a CSV's, a notebook's literals) are read as
+    float64, so the lesson keeps the data's own text (0.2 stays 0.2); a
+    float32 tensor's values are kept as the model sees them.
     """
     loss = loss_name(loss, "loss")
     linears, activations = network_from_modules(model)
@@ -101,7 +111,20 @@ def lesson_from_model(
     last_index, last = linears[-1]
     y: Matrix = ()
     classes: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
     if loss == "mse":
+        if class_names is not None:
+            raise LessonError(
+                'class_names: given, but loss is "mse" (regression); pass loss="cross_entropy" '
+                "(--loss cross_entropy) to train a classifier on class labels"
+            )
+        if sizes[-1] >= 2 and _look_like_labels(targets):
+            raise LessonError(
+                f"targets: one whole number per sample, X
+                f'{sizes[-1]} logits, but loss is "mse", which learns one row of '
+                f'{sizes[-1]} outputs per sample; pass loss="cross_entropy" '
+                "(--loss cross_entropy) to train a classifier on them"
+            )
         y = _rows(targets, "targets", column=sizes[-1] == 1)
         if len(y) != len(x):
             raise LessonError(f"targets: {len(y)} rows but inputs has {len(x)} samples")
@@ -123,6 +146,15 @@ def lesson_from_model(
                 "cross-entropy the last layer gives the logits, and the loss applies the softmax"
             )
         classes = _class_labels(targets, sizes[-1], len(x))
+        names = (
+            default_class_names(sizes[-1])
+            if class_names is None
+            else checked_class_names(
+                list(class_names) if isinstance(class_names, list | tuple) else class_names,
+                "class_names",
+                sizes[-1],
+            )
+        )
     _check_run(learning_rate, steps, decimals, title)
     hidden = activations[:-1]
     # The hidden layers' most common activation is the network's (a tie: "none"
@@ -154,6 +186,7 @@ def lesson_from_model(
         steps=steps,
         source="",
         classes=classes,
+        class_names=names,
     )
     # The file is the lesson: a render hands its text to the workers, so it is
     # read back through the one validating reader (limits included).
@@ -213,6 +246,12 @@ def network_from_modules(model: nn.Module) -> tuple[list[tuple[int, nn.Linear]],
                 )
             activations[-1] = name
             activation_at[-1] = f"{where} ({kind})"
+        elif type(module) in (nn.Softmax, nn.LogSoftmax) and position == len(modules) - 1:
+            raise LessonError(
+                f"{where} ({kind}): remove it: nn.CrossEntropyLoss applies softmax to the "
+                "logits, so the model ends with its last nn.Linear; then pass "
+                'loss="cross_entropy" (--loss cross_entropy)'
+            )
         else:
             raise LessonError(f"{where} ({kind}): not supported; {SUPPORTED}")
     if not linears:
@@ -251,6 +290,10 @@ def _rows(values: Any, key: str, column: bool = False) -> Matrix:
             tensor = torch.as_tensor(values)
         if tensor.is_complex() or tensor.dtype == torch.bool:
             raise TypeError
+        if not isinstance(values, torch.Tensor) and tensor.dtype == torch.float32:
+            # Python floats (torch's default dtype would round 0.2 to 0.20000000298...):
+            # read again as float64, which holds each exactly as written.
+            tensor = torch.as_tensor(values, dtype=torch.float64)
         tensor = tensor.to(torch.float64)
     except (TypeError, ValueError, RuntimeError):
         raise LessonError(
@@ -295,6 +338,19 @@ def _class_labels(values: Any, count: int, samples: int) -> tuple[int, ...]:
                 f"{count} logits, so classes 0 to {count - 1}"
             )
     return labels
+
+
+def _look_like_labels(values: Any) -> bool:
+    """Whether ``values`` is one whole number per sample (integer dtype, 1-D): class labels."""
+    if isinstance(values, list | tuple):
+        return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    try:
+        tensor = values if isinstance(values, torch.Tensor) else torch.as_tensor(values)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return tensor.dim() == 1 and not (
+        tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool
+    )
 
 
 def _shown(value: Any) -> str:
