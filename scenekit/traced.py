@@ -5,6 +5,11 @@ A scene never writes a number: it names a value by its trace path
 with Typst, records it in the scene's ledger, and keeps it selectable for
 highlighting. Worked sums and products also record the shown operands, so
 the "=" they print is checked by hand-arithmetic on exactly what is shown.
+
+:class:`TracedValues` makes every piece; the pieces themselves
+(:class:`TracedMath`, :class:`TracedMatrix`) and the elision rule
+:func:`shown_indices` live in :mod:`scenekit.traced_mobjects` and are
+importable from here too.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from manim import Dot, ManimColor, VGroup
+from manim import Dot, ManimColor
 
 from mlpmath import PathError, Trace, format_number, resolve
 from mlpmath.display import EQUALS, relation
 from scenekit import style
-from scenekit.formulas import MathTypst, Typst
+from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
 from scenekit.terms import (
     NEW_LINE,
@@ -28,6 +33,13 @@ from scenekit.terms import (
     Op,
     Term,
     Value,
+)
+from scenekit.traced_mobjects import (
+    TracedMath,
+    TracedMatrix,
+    entry_label,
+    shown_indices,
+    typst_number,
 )
 
 __all__ = [
@@ -39,110 +51,6 @@ __all__ = [
 
 
 Part = str | Value
-
-
-class TracedMath(MathTypst):
-    """Typst math whose every number comes from the trace.
-
-    ``part(i)`` selects the i-th traced value, for highlighting or moving;
-    ``result`` the last one, which in a worked formula is its total.
-    """
-
-    def __init__(self, source: str, labels: list[str], **kwargs: Any):
-        super().__init__(source, **kwargs)
-        self.value_labels = labels
-
-    def part(self, index: int) -> VGroup:
-        """The glyphs of the ``index``-th traced value, in the order they were given."""
-        return self.select(self.value_labels[index])
-
-    @property
-    def result(self) -> VGroup:
-        """The last traced value: the total a worked sum or product arrives at, which
-        a scene moves on (into a matrix entry, a table cell) or points at.
-
-        Examples
-        --------
-        >>> self.play(TransformFromCopy(worked.result, matrix.entry(0, 0)))  # doctest: +SKIP
-        """
-        return self.part(len(self.value_labels) - 1)
-
-
-class TracedMatrix(MathTypst):
-    """A matrix or vector of traced values, elided with dots when too large.
-
-    ``entry(r, c)``, ``row(r)`` and ``column(c)`` select shown entries
-    (``entry(-1, c)`` is a header cell); an elided matrix keeps only its first
-    rows/columns and its last. ``shown_rows`` and ``shown_columns`` are the
-    indices it shows; ``elided`` says whether it left any out.
-    """
-
-    def __init__(
-        self, source: str, rows: list[int], columns: list[int], elided: bool = False, **kwargs: Any
-    ):
-        super().__init__(source, **kwargs)
-        self.shown_rows = rows
-        self.shown_columns = columns
-        self.elided = elided
-
-    def entry(self, row: int, column: int = 0) -> VGroup:
-        return self.select(_entry_label(row, column))
-
-    def row(self, row: int) -> VGroup:
-        return VGroup(*(self.entry(row, c) for c in self.shown_columns))
-
-    def column(self, column: int) -> VGroup:
-        return VGroup(*(self.entry(r, column) for r in self.shown_rows))
-
-    def header(self) -> VGroup:
-        """The shown cells of the header row (a grid built with ``header=``)."""
-        return VGroup(*(self.entry(-1, c) for c in self.shown_columns))
-
-    def mute_header(self) -> TracedMatrix:
-        """Grey the header row, so the eye goes to the numbers under it; returns ``self``.
-
-        Examples
-        --------
-        >>> self.traced.grid(2, 2, cell, header=["y", "hat(y)"]).mute_header()  # doctest: +SKIP
-        """
-        self.header().set_color(style.MUTED)
-        return self
-
-    def frame(self, columns: Sequence[int] | None = None) -> VGroup:
-        """What the matrix shows besides the entries of ``columns`` (default: every
-        shown column): brackets, header, the dots of an elision. A scene fades it in
-        first, then brings the entries in, so the shape is there before the numbers.
-        """
-        picked = self.shown_columns if columns is None else columns
-        entries = {
-            id(member)
-            for row in self.shown_rows
-            for column in picked
-            if column in self.shown_columns
-            for member in self.entry(row, column).get_family()
-        }
-        return VGroup(*(m for m in self.submobjects if id(m) not in entries))
-
-
-def _entry_label(row: int, column: int) -> str:
-    return f"r{row}c{column}" if row >= 0 else f"h{column}"
-
-
-def shown_indices(count: int, limit: int) -> list[int | None]:
-    """Which of ``count`` indices a piece at most ``limit`` wide shows: all, or the
-    first ``limit - 2``, ``None`` for the dots of an elision, and the last. Every
-    matrix, diagram and formula that elides uses it, so all leave out the same.
-
-    Examples
-    --------
-    >>> shown_indices(3, 5)
-    [0, 1, 2]
-    >>> shown_indices(9, 5)
-    [0, 1, 2, None, 8]
-    """
-    if count <= limit:
-        return list(range(count))
-    return [*range(limit - 2), None, count - 1]
 
 
 class TracedValues:
@@ -195,7 +103,7 @@ class TracedValues:
                 continue
             label = f"v{len(labels)}"
             text = self.text(part.path)
-            literal = _typst_number(text)
+            literal = typst_number(text)
             if part.paren and text.startswith("-"):
                 literal = f"({literal})"
             source.append(f"{{{{ {literal} : {label} }}}}")
@@ -437,7 +345,7 @@ class TracedValues:
         if header is not None:
             source_rows.append(
                 ", ".join(
-                    "" if c is None else f"{{{{ {header[c]} : {_entry_label(-1, c)} }}}}"
+                    "" if c is None else f"{{{{ {header[c]} : {entry_label(-1, c)} }}}}"
                     for c in column_picks
                 )
             )
@@ -461,18 +369,18 @@ class TracedValues:
                         pieces.append(part)
                         continue
                     text = self.text(part.path)
-                    literal = _typst_number(text)
+                    literal = typst_number(text)
                     if part.color is not None and ManimColor(part.color) != shown_color:
                         # a value of its own colour: the cell's group when the value is
                         # all of it, else a group of its own (each costs a Typst probe)
-                        label = _entry_label(r, c)
+                        label = entry_label(r, c)
                         if len(parts) > 1:
                             label = f"{label}v{len(colored)}"
                             literal = f"{{{{ {literal} : {label} }}}}"
                         colored.append((label, part.color))
                     pieces.append(literal)
                     recorded.append((part.path, text))
-                cells.append(f"{{{{ {' '.join(pieces)} : {_entry_label(r, c)} }}}}")
+                cells.append(f"{{{{ {' '.join(pieces)} : {entry_label(r, c)} }}}}")
             source_rows.append(", ".join(cells))
         delimiter = '"["' if brackets else "#none"
         source = f"mat(delim: {delimiter}, align: #right, {'; '.join(source_rows)})"
@@ -514,11 +422,6 @@ class TracedValues:
         dot = Dot(axes.c2p(x, value), radius=style.POINT_RADIUS, color=color or style.RESULT)
         self.ledger.record(dot, path, value, self.text(path))
         return dot
-
-
-def _typst_number(text: str) -> str:
-    """A shown number as Typst math: digits as they are, overflow as ∞ or NaN."""
-    return {"inf": "infinity", "-inf": "-infinity", "nan": '"NaN"'}.get(text, text)
 
 
 def _is_matrix(trace: Trace, path: str) -> bool:

@@ -18,6 +18,7 @@ import scenekit.diagrams
 import scenekit.learning
 import scenekit.lecture_scene
 import scenekit.traced
+import scenekit.traced_mobjects
 from mlpmath import compute_trace, load_lesson
 from scenekit import style
 from scenekit.audit import audit_scene
@@ -77,7 +78,13 @@ def test_template_is_not_part_of_the_lecture():
 
 @pytest.mark.parametrize(
     "module",
-    [scenekit.traced, scenekit.lecture_scene, scenekit.learning, scenekit.diagrams],
+    [
+        scenekit.traced,
+        scenekit.traced_mobjects,
+        scenekit.lecture_scene,
+        scenekit.learning,
+        scenekit.diagrams,
+    ],
     ids=lambda module: module.__name__,
 )
 def test_toolkit_docstring_examples(module):
