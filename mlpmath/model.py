@@ -120,8 +120,8 @@ def lesson_from_model(
             )
         if sizes[-1] >= 2 and _look_like_labels(targets):
             raise LessonError(
-                f"targets: one whole number per sample, X
-                f'{sizes[-1]} logits, but loss is "mse", which learns one row of '
+                f"targets: one whole number per sample, class labels for the last layer's "
+                f'{sizes[-1]} outputs, but loss is "mse", which learns one row of '
                 f'{sizes[-1]} outputs per sample; pass loss="cross_entropy" '
                 "(--loss cross_entropy) to train a classifier on them"
             )
