@@ -19,6 +19,7 @@ __all__ = [
     "dot_expression",
     "dot_relation",
     "evaluate",
+    "format_accuracy",
     "format_number",
     "relation",
     "shown_precision",
@@ -43,6 +44,23 @@ def format_number(value: float, decimals: int) -> str:
     if _is_negative_zero(text):
         text = text[1:]
     return text
+
+
+def format_accuracy(correct: int, total: int, decimals: int = 4) -> str:
+    """Accuracy as the count it is: ``"6/8 = 0.75"``, ``"0/10 = 0"``, ``"7/9 ≈ 0.7778"``.
+
+    One format for every output (scenes, workbook, page, notebook): the count
+    stays countable, and the share is written with no more digits than it
+    needs (at most ``decimals``, at least 2 places of room: "2/3 = 1" would
+    mislead), by the shown-arithmetic rule of :func:`relation`.
+    """
+    if total <= 0 or not 0 <= correct <= total:
+        raise ValueError(f"accuracy {correct}/{total}: expected 0 <= correct <= total, total > 0")
+    share = (Decimal(correct) / Decimal(total)).quantize(
+        Decimal(1).scaleb(-max(decimals, 2)), rounding=ROUND_HALF_EVEN
+    )
+    text = format(share.normalize(), "f")
+    return f"{correct}/{total} {relation(f'{correct}/{total}', text)} {text}"
 
 
 def _is_negative_zero(text: str) -> bool:
