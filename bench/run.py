@@ -20,313 +20,57 @@ quality with the code of ``--baseline`` too (before and after in one run), and
 measures the encoded clips' quality (PSNR of
 the pipeline's mp4 encoding and of Manim's default one against a lossless
 encode of the same frames).
+
+This script holds the phases and runs them; ``measure.py`` beside it the
+snapshot and the timing of each command, ``probes.py`` what runs in a process
+of its own (the audit, a profile, the encoder's quality), ``figures.py`` the
+report.
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
-import pstats
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-# bench/figures.py, beside this script: named outright, since the bench runs this
-# script again (--audit, --profile, --psnr) with PYTHONSAFEPATH set, which leaves
-# the script's folder off sys.path
+# bench/figures.py, measure.py and probes.py, beside this script: named outright, since
+# the bench runs this script again (--audit, --profile, --psnr) with PYTHONSAFEPATH set,
+# which leaves the script's folder off sys.path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures import report
+from measure import (
+    AUDIT_FAILURES,
+    BENCH,
+    CLI,
+    ENV,
+    PHASES,
+    ROOT,
+    cli,
+    manifest,
+    measured,
+    plain_manim,
+    reference_snapshot,
+    same_pictures,
+    say,
+    scene_seconds,
+    set_progress,
+    snapshot,
+)
+from probes import PSNR_QUALITY, PSNR_SCENE, audit_all, encoder_quality, profile_scene
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-CLI = [sys.executable, "-m", "mlp_lecture.cli"]
 WIDE = {"2x wide": BENCH / "lessons" / "wide2.toml", "4x wide": BENCH / "lessons" / "wide4.toml"}
-
-# Where a profile's own time goes: the first pattern found in a function's
-# file (or built-in's name) names its share.
-CATEGORIES = [
-    ("waiting for the video encoder threads", ("_thread.lock", "threading.py", "queue.py")),
-    ("drawing frames (Manim camera, cairo)", ("manim/camera", "cairo", "manim/renderer")),
-    ("Typst compile, SVG parsing", ("typst", "svg", "svgelements")),
-    ("copying mobjects (deepcopy)", ("copy.py", "__deepcopy__")),
-    ("mobjects and animations (Manim, numpy)", ("manim/", "numpy")),
-    ("scene and toolkit code (scenes/, scenekit/)", ("/scenes/", "/scenekit/")),
-    ("the lesson's math (mlpmath, torch)", ("mlpmath", "torch")),
-]
-
-
-PACKAGES = ("scenes", "scenekit", "mlpmath", "mlp_lecture")  # what the snapshot copies
-PSNR_SCENE, PSNR_QUALITY = "Activation", "high_quality"  # the encoder's quality check
-MANIM_DEFAULT_ENCODER = {"crf": "23"}  # Manim 0.22's libx264 options (its default preset)
-ENV = dict(os.environ)  # PYTHONPATH points at the snapshot once it is taken
-PHASES: dict[str, dict[str, float]] = {}  # phase -> wall, cpu, load before and after
-AUDIT_FAILURES: dict[str, str] = {}  # phase -> what its render's audit found
-PROGRESS: Path | None = None  # --json's file: the phases so far, rewritten after each
-
-
-def snapshot(temp: Path) -> None:
-    """Copy the code under test aside; every phase runs that copy."""
-    source = temp / "src"
-    for package in PACKAGES:
-        shutil.copytree(
-            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")]))
-    # An empty trace cache: the cold render computes the lesson, as on a first run.
-    ENV["MLP_LECTURE_CACHE"] = str(temp / "trace-cache")
-    # `python -m` puts the working directory (the live tree) before PYTHONPATH;
-    # PYTHONSAFEPATH (Python 3.11) leaves it out, so the snapshot is what runs.
-    ENV["PYTHONSAFEPATH"] = "1"
-
-
-def reference_snapshot(temp: Path, revision: str) -> dict[str, str]:
-    """The packages as ``revision`` has them (``git archive``), for the frames check
-    or the before-and-after timings; the environment that runs them."""
-    source = temp / f"revision-{revision}"
-    if source.exists():
-        return _env_with(source)
-    source.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", revision, *PACKAGES], cwd=ROOT, capture_output=True, check=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
-    return _env_with(source)
-
-
-def _env_with(source: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["MLP_LECTURE_CACHE"] = ENV["MLP_LECTURE_CACHE"]
-    env["PYTHONSAFEPATH"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
-    return env
-
-
-def measured(
-    phase: str, command: list[str], env: dict[str, str] | None = None
-) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run ``command``; record its wall time, CPU time (with children) and the load."""
-    load = os.getloadavg()[0]
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env or ENV)
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # A render whose audit found problems still wrote every clip: measured, and noted.
-    audit_failed = "the audit found" in result.stderr
-    if result.returncode != 0 and not audit_failed:
-        sys.exit(f"bench: {' '.join(command[2:])} failed:\n{result.stderr[-3000:]}")
-    PHASES[phase] = {
-        "wall": seconds,
-        "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
-        "load before": load,
-        "load after": os.getloadavg()[0],
-    }
-    if audit_failed:
-        AUDIT_FAILURES[phase] = result.stderr.strip().splitlines()[-1]
-        say(f"{phase}: {AUDIT_FAILURES[phase]}")
-    if PROGRESS is not None:  # what is measured so far, in case a later phase fails
-        PROGRESS.write_text(json.dumps({"phases": PHASES, "audit": AUDIT_FAILURES}, indent=1))
-    return seconds, result
-
-
-def cli(phase: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run ``mlp-lecture ARGS`` (fails loudly); its wall time and result."""
-    return measured(phase, [*CLI, *args])
-
-
-def plain_manim(phase: str, scenes: list[str], temp: Path) -> float:
-    """The same scenes with plain ``manim -ql``, one after the other (no pipeline);
-    the snapshot's scene files, each into a fresh media directory."""
-    from scenes import LECTURE_ORDER
-
-    modules = dict(LECTURE_ORDER)
-    manim = Path(sys.executable).parent / "manim"
-    source = Path(ENV["PYTHONPATH"].split(os.pathsep)[0])
-    commands = [
-        [
-            str(manim), "-ql", "--media_dir", str(temp / "plain" / name),
-            str(source / (modules[name].replace(".", "/") + ".py")), name,
-        ]
-        for name in scenes
-    ]  # fmt: skip
-    script = "; ".join(f"{' '.join(c)} >/dev/null || exit 1" for c in commands)
-    seconds, _ = measured(phase, ["sh", "-c", script], {**ENV, "MLP_LESSON": ""})
-    return seconds
-
-
-def same_pictures(before: Path, after: Path) -> list[str]:
-    """Every scene's last frame (lossless PNG) pixel for pixel, and its ledger byte
-    for byte; one line per difference (empty: the same)."""
-    import numpy as np
-    from PIL import Image
-
-    problems = []
-    frames = sorted(p.name for p in before.glob("*.png"))
-    if not frames or frames != sorted(p.name for p in after.glob("*.png")):
-        problems.append(f"different scenes: {frames} vs {sorted(after.glob('*.png'))}")
-    for name in frames:
-        a = np.asarray(Image.open(before / name))
-        b = np.asarray(Image.open(after / name)) if (after / name).is_file() else None
-        if b is None or a.shape != b.shape or not np.array_equal(a, b):
-            problems.append(f"{name}: last frame differs")
-        ledger = name.removesuffix(".png") + ".values.json"
-        if _ledger(before / ledger) != _ledger(after / ledger):
-            problems.append(f"{ledger} differs")
-    return problems
-
-
-def _ledger(path: Path) -> str:
-    if not path.is_file():
-        return ""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data.get("audit", {}).pop("seconds", None)  # timing, not content
-    return json.dumps(data, indent=1)
-
-
-def manifest(out: Path) -> dict[str, Any]:
-    return json.loads((out / "lecture.json").read_text())
-
-
-def scene_seconds(out: Path) -> dict[str, float]:
-    if not (out / "lecture.json").is_file():  # a render that failed its audit keeps nothing
-        return {}
-    return {
-        s["scene"]: s.get("render_seconds", 0.0)
-        for s in manifest(out)["scenes"]
-        if s.get("skipped") is None  # a scene the lesson has nothing for
-    }
 
 
 def self_run(phase: str, *args: str) -> dict[str, Any]:
     """This script in a fresh process (``--audit`` or ``--profile``); its JSON answer."""
     _, result = measured(phase, [sys.executable, __file__, *args])
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-# -- in a process of their own ------------------------------------------------------------
-
-
-def audit_all(scenes: list[str]) -> dict[str, Any]:
-    """Audit each scene (the verification the tests run); seconds per scene."""
-    from mlpmath import compute_trace, default_lesson
-    from scenekit.audit import audit_scene
-    from scenes import scene_class
-
-    os.environ["MLP_LESSON"] = ""
-    trace = compute_trace(default_lesson())
-    media = tempfile.mkdtemp(prefix="mlp-bench-audit-")
-    seconds = {}
-    try:
-        for name in scenes:
-            cls = scene_class(name)
-            start = time.perf_counter()
-            _, problems = audit_scene(cls, trace, media)
-            seconds[name] = time.perf_counter() - start
-            if problems:
-                seconds[name + " (problems)"] = len(problems)
-    finally:
-        shutil.rmtree(media, ignore_errors=True)
-    return {"seconds": seconds}
-
-
-def profile_scene(name: str) -> dict[str, Any]:
-    """Render one scene as a worker does, under cProfile; where its time goes."""
-    from mlp_lecture.pipeline.worker import SceneTask, render_task
-    from scenes import LECTURE_ORDER
-
-    work = tempfile.mkdtemp(prefix="mlp-bench-profile-")
-    task = SceneTask(name, dict(LECTURE_ORDER)[name], work, "", "low_quality")
-    profile = cProfile.Profile()
-    start = time.perf_counter()
-    try:
-        profile.runcall(render_task, task)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    total = time.perf_counter() - start
-    stats = pstats.Stats(profile)
-    shares: dict[str, float] = {label: 0.0 for label, _ in CATEGORIES}
-    shares["other"] = 0.0
-    for (file, _, function), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-        where = f"{file} {function}"
-        label = next((lab for lab, pats in CATEGORIES if any(p in where for p in pats)), "other")
-        shares[label] += own
-    top = []
-    for (file, line, function), (_, calls, own, cumulative, _) in sorted(
-        stats.stats.items(),  # type: ignore[attr-defined]
-        key=lambda item: -item[1][3],
-    ):
-        if "/scenes/" in file or "manim/" in file:
-            short = file.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
-            top.append((f"{short}:{line}({function})", calls, round(own, 2), round(cumulative, 2)))
-        if len(top) == 25:
-            break
-    return {"scene": name, "seconds": total, "shares": shares, "top": top}
-
-
-def encoder_quality(name: str, quality: str) -> dict[str, Any]:
-    """The encoded clips' quality: ``name`` rendered once with a lossless encode
-    (libx264, ``crf 0``), its frames encoded again as the pipeline encodes mp4 and
-    as Manim does by default; the PSNR of each against the lossless frames, the
-    encode's time and size."""
-    import av
-    import numpy as np
-
-    from mlp_lecture.pipeline import worker
-    from scenes import LECTURE_ORDER
-
-    work = Path(tempfile.mkdtemp(prefix="mlp-bench-psnr-"))
-    try:
-        pipeline = worker.ENCODER_OPTIONS.get("mp4", {})
-        worker.ENCODER_OPTIONS["mp4"] = {"crf": "0", "preset": "ultrafast"}  # 8-bit: lossless
-        task = worker.SceneTask(name, dict(LECTURE_ORDER)[name], str(work / "r"), "", quality)
-        lossless = worker.render_task(task).artifact
-        with av.open(lossless) as container:
-            stream = container.streams.video[0]
-            rate, width, height = stream.average_rate, stream.width, stream.height
-        result: dict[str, Any] = {"scene": name, "quality": quality}
-        for label, options in (("pipeline", pipeline), ("manim default", MANIM_DEFAULT_ENCODER)):
-            path = work / f"{label.replace(' ', '-')}.mp4"
-            frames = _decoded(lossless)  # one frame at a time: 1080p60 frames fill GBs
-            start, cpu = time.perf_counter(), time.process_time()
-            with av.open(str(path), "w") as out:
-                stream = out.add_stream("libx264", rate=rate, options=dict(options))
-                stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-                for array in frames:
-                    out.mux(stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")))
-                out.mux(stream.encode())
-            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-            psnr = []
-            for a, b in zip(_decoded(lossless), _decoded(str(path)), strict=True):
-                mse = float(np.mean((a.astype(np.float32) - b) ** 2))
-                psnr.append(100.0 if mse == 0 else 10 * np.log10(255**2 / mse))
-            result["frames"] = len(psnr)
-            result[label] = {
-                "options": dict(options),
-                "seconds": seconds,
-                "cpu": cpu,
-                "bytes": path.stat().st_size,
-                "psnr min": min(psnr),
-                "psnr mean": float(np.mean(psnr)),
-            }
-        return result
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _decoded(path: str) -> Any:
-    """The frames of the video at ``path``, as RGB arrays, one at a time."""
-    import av
-
-    with av.open(path) as container:
-        for frame in container.decode(video=0):
-            yield frame.to_ndarray(format="rgb24")
 
 
 # -- the benchmark --------------------------------------------------------------------------
@@ -525,10 +269,6 @@ def _scene_names(scenes: str | None) -> list[str]:
     return [name for name in select_scenes(scenes) if scene_class(name).applies(trace)]
 
 
-def say(text: str) -> None:
-    print(f"bench: {text}", file=sys.stderr, flush=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenes", help="only these scenes (default: the whole lecture)")
@@ -560,8 +300,7 @@ def main() -> int:
     if args.profile:
         print(json.dumps(profile_scene(args.profile)))
         return 0
-    global PROGRESS
-    PROGRESS = args.json
+    set_progress(args.json)
     phases = chosen_phases(args.only)
     figures = run_bench(args.scenes, args.keep, args.reference, args.baseline, phases)
     if args.json:
