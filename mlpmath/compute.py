@@ -19,8 +19,7 @@ from mlpmath.activations import activation
 from mlpmath.lesson import Lesson, NetworkSpec, NeuronSpec
 from mlpmath.lesson_checks import REGION_CELLS, REGION_PICTURES
 from mlpmath.losses import Loss as LossFunction
-from mlpmath.losses import MeanSquaredError, loss_for
-from mlpmath.losses import plain as _plain
+from mlpmath.losses import MeanSquaredError, loss_for, plain
 from mlpmath.trace import (
     ActivationDemo,
     ChainRuleLayer,
@@ -71,7 +70,7 @@ def _activation_demo(network: NetworkTrace, neurons: Sequence[NeuronSpec]) -> Ac
         activation=name,
         source="network.layers[0].preactivation",
         preactivation=tuple(values),
-        output=_plain(activation(name).forward(_tensor(values))),
+        output=plain(activation(name).forward(_tensor(values))),
     )
 
 
@@ -91,11 +90,11 @@ def _neuron_trace(spec: NeuronSpec) -> NeuronTrace:
         weight=spec.weight,
         bias=spec.bias,
         activation=spec.activation,
-        products=_plain(products),
-        weighted_sum=_plain(weighted_sum),
-        bias_broadcast=_plain(bias_broadcast),
-        preactivation=_plain(preactivation),
-        output=_plain(output),
+        products=plain(products),
+        weighted_sum=plain(weighted_sum),
+        bias_broadcast=plain(bias_broadcast),
+        preactivation=plain(preactivation),
+        output=plain(output),
     )
 
 
@@ -221,28 +220,26 @@ def _network_trace(lesson: Lesson) -> NetworkTrace:
         samples=len(lesson.inputs),
         layers=tuple(
             LayerTrace(
-                input=_plain(layer["input"]),
-                weight=_plain(weight),
-                bias=_plain(bias),
+                input=plain(layer["input"]),
+                weight=plain(weight),
+                bias=plain(bias),
                 activation=name,
-                product=_plain(layer["product"]),
-                bias_broadcast=_plain(layer["bias_broadcast"]),
-                preactivation=_plain(layer["preactivation"]),
-                output=_plain(layer["output"]),
+                product=plain(layer["product"]),
+                bias_broadcast=plain(layer["bias_broadcast"]),
+                preactivation=plain(layer["preactivation"]),
+                output=plain(layer["output"]),
             )
             for (weight, bias), layer, name in zip(params, layers, activations, strict=True)
         ),
-        prediction=_plain(prediction),
+        prediction=plain(prediction),
         # the loss's own fields: MSE's errors or cross-entropy's softmax and classes
         **(_MSE_ONLY | loss.record(prediction, target)),
-        prediction_gradient=_plain(prediction_gradient),
-        prediction_gradient_autograd=_plain(prediction_by_autograd),
-        gradients=tuple(Parameters(_plain(w), _plain(b)) for w, b in autograd),
-        chain_rule=tuple(
-            ChainRuleLayer(**{k: _plain(v) for k, v in step.items()}) for step in hand
-        ),
+        prediction_gradient=plain(prediction_gradient),
+        prediction_gradient_autograd=plain(prediction_by_autograd),
+        gradients=tuple(Parameters(plain(w), plain(b)) for w, b in autograd),
+        chain_rule=tuple(ChainRuleLayer(**{k: plain(v) for k, v in step.items()}) for step in hand),
         training=_train(params, x, target, activations, lesson.learning_rate, lesson.steps, loss),
-        net_prediction=_plain(sequential(params, activations)(x)),
+        net_prediction=plain(sequential(params, activations)(x)),
         class_names=lesson.class_names,
     )
 
@@ -292,7 +289,7 @@ def _train(
         if step in pictured:
             region_params.append(params)
         layers = forward(params, x, activations)
-        predictions.append(_plain(layers[-1]["output"]))
+        predictions.append(plain(layers[-1]["output"]))
         loss = loss_function.value(layers[-1]["output"], target)
         accuracies.append(loss_function.accuracy(layers[-1]["output"], target))
         _, hand = backward_by_hand(params, layers, target, activations, loss_function)
@@ -304,13 +301,13 @@ def _train(
             TrainingStep(
                 loss=float(loss),
                 parameters=_parameters(params),
-                gradients=tuple(Parameters(_plain(g["weight"]), _plain(g["bias"])) for g in hand),
+                gradients=tuple(Parameters(plain(g["weight"]), plain(g["bias"])) for g in hand),
                 updated=_parameters(updated),
             )
         )
         params = updated
     final_prediction = forward(params, x, activations)[-1]["output"]
-    predictions.append(_plain(final_prediction))
+    predictions.append(plain(final_prediction))
     final_loss = float(loss_function.value(final_prediction, target))
     accuracies.append(loss_function.accuracy(final_prediction, target))
     region_params.append(params)
@@ -369,8 +366,8 @@ def _regions(
     return RegionsTrace(
         steps=steps,
         bounds=bounds,
-        first=_plain(first),
-        second=_plain(second),
+        first=plain(first),
+        second=plain(second),
         predicted=tuple(predicted),
     )
 
@@ -388,4 +385,4 @@ def _round(values: torch.Tensor, decimals: int) -> torch.Tensor:
 
 
 def _parameters(params: Params) -> tuple[Parameters, ...]:
-    return tuple(Parameters(_plain(w), _plain(b)) for w, b in params)
+    return tuple(Parameters(plain(w), plain(b)) for w, b in params)
