@@ -31,7 +31,9 @@ LECTURE_ORDER: list[tuple[str, str]] = [
 
 
 # Old names that still select a scene (a command line, a notebook written before
-# the rename); renders name the scene's files after its LECTURE_ORDER name.
+# the rename); renders name the scene's files after its LECTURE_ORDER name. A name
+# map only: no scene module holds an old name (plain Manim takes the scene's own,
+# `manim scenes/activation.py Activation`).
 SCENE_ALIASES: dict[str, str] = {"ReLUActivation": "Activation"}
 
 
