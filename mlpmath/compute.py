@@ -20,6 +20,7 @@ from mlpmath.lesson import Lesson, NetworkSpec, NeuronSpec
 from mlpmath.lesson_checks import REGION_CELLS, REGION_PICTURES
 from mlpmath.losses import Loss as LossFunction
 from mlpmath.losses import MeanSquaredError, loss_for, plain
+from mlpmath.outcome import training_outcome
 from mlpmath.trace import (
     ActivationDemo,
     ChainRuleLayer,
@@ -312,13 +313,18 @@ def _train(
     accuracies.append(loss_function.accuracy(final_prediction, target))
     region_params.append(params)
     classifies = loss_function.classifies
+    losses = (*tuple(step.loss for step in records), final_loss)
+    # the counts behind the accuracies: a share of the N samples, exactly
+    counts = tuple(round(a * x.shape[0]) for a in accuracies) if classifies else ()
     return TrainingTrace(
         learning_rate=learning_rate,
-        losses=(*tuple(step.loss for step in records), final_loss),
+        losses=losses,
         layers=_parameters(params),
         steps=tuple(records),
         predictions=tuple(predictions),
         accuracies=tuple(accuracies) if classifies else (),
+        correct_counts=counts,
+        outcome=training_outcome(losses, counts, x.shape[0]),
         regions=_regions(x, region_params, pictured, activations, loss_function)
         if classifies and x.shape[1] == 2
         else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "evaluate",
     "format_accuracy",
     "format_number",
+    "format_share",
     "relation",
     "shown_precision",
+    "shown_text",
     "text_matches_value",
 ]
 
@@ -61,6 +64,30 @@ def format_accuracy(correct: int, total: int, decimals: int = 4) -> str:
     )
     text = format(share.normalize(), "f")
     return f"{correct}/{total} {relation(f'{correct}/{total}', text)} {text}"
+
+
+def format_share(value: float, decimals: int) -> str:
+    """A share (an accuracy) with no more digits than it needs, at most ``decimals``:
+    ``0.75``, ``1``, ``0``, ``0.7778`` (never ``0.7500`` beside ``1``): the share
+    :func:`format_accuracy` writes after its count."""
+    if not math.isfinite(value):
+        return format_number(value, decimals)
+    share = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+    text = format(share.normalize(), "f")
+    return "0" if Decimal(text) == 0 else text
+
+
+# trace paths that hold a share (an accuracy): written by format_share, on screen and
+# in the ledger alike
+_SHARE_PATH = re.compile(r"(^|\.)(accuracy|accuracies\[\d+\])$")
+
+
+def shown_text(path: str, value: float, decimals: int) -> str:
+    """How the value at trace path ``path`` is written on screen: a share (an accuracy)
+    by :func:`format_share`, every other number by :func:`format_number`."""
+    if _SHARE_PATH.search(path):
+        return format_share(value, decimals)
+    return format_number(value, decimals)
 
 
 def _is_negative_zero(text: str) -> bool:

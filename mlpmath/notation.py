@@ -94,7 +94,11 @@ NOTATION: tuple[Symbol, ...] = (
     Symbol("C", "the number of classes (a classifier's outputs)", ""),
     Symbol("x_j^(i)", "input j of sample i", "j: neuron (input), i: sample"),
     Symbol("X", "the inputs, one row per sample", ""),
-    Symbol("W^[l], B^[l]", "layer l's weights (torch's out x in) and its bias row", "l: layer"),
+    Symbol(
+        "W^[l], b^[l], B^[l]",
+        "layer l's weights (torch's out x in), its biases, the bias row repeated per sample",
+        "l: layer",
+    ),
     Symbol(
         "w_jm",
         "the weight joining neuron j to neuron m (w_13, w_6y as in the deck; a "
@@ -106,8 +110,21 @@ NOTATION: tuple[Symbol, ...] = (
     Symbol(
         "n_j^(i), N^[l]", "neuron j's weighted sum plus bias; layer l's, all samples", "j, i, l"
     ),
-    Symbol("g, A^[l]", "the activation function; layer l's activations, all samples", "l: layer"),
-    Symbol("z_k^(i), Z", "a classifier's logit (score) of class k; all of them", "k: class, i"),
+    Symbol(
+        "f",
+        "the activation function, written by its name where it is known (ReLU, tanh, σ)",
+        "",
+    ),
+    Symbol(
+        "g_j^(i), G^[l]",
+        "neuron j's activation f(n_j^(i)) (the deck's g); layer l's, all samples (G^[0] = X)",
+        "j, i, l",
+    ),
+    Symbol(
+        "z_k^(i), Z",
+        "a classifier's logit (score) of class k: its output neuron k's n; all of them",
+        "k: class, i",
+    ),
     Symbol("m^(i)", "the largest logit of sample i (subtracted before exp)", "i: sample"),
     Symbol("p_k^(i), P", "softmax's probability of class k; all of them", "k: class, i"),
     Symbol(
@@ -128,7 +145,11 @@ NOTATION: tuple[Symbol, ...] = (
     ),
     Symbol("L^(i), L", "sample i's loss; the loss, their mean", "i: sample"),
     Symbol("∂L/∂w", "how the loss changes with w: its gradient", ""),
-    Symbol("δ_j^(i)", "∂L/∂ of neuron j's weighted sum: the error carried backwards", "j, i"),
+    Symbol(
+        "δ_j^(i), δ^[l]",
+        "∂L/∂n_j^(i), the error signal carried backwards; layer l's, all samples",
+        "j, i, l",
+    ),
     Symbol("α", "the learning rate", ""),
     Symbol(
         "≈",

@@ -137,6 +137,13 @@ class TrainingTrace:
     accuracies: Vector = field(default=(), metadata=_CROSS_ENTROPY)  # steps + 1, as losses
     # 2-input classification lessons only: the predicted class over the input plane
     regions: RegionsTrace | None = field(default=None, metadata=_CROSS_ENTROPY)
+    # classification only: how many samples are right at each loss's parameters (the
+    # counts behind ``accuracies``: a count stays a count on screen, "6/8 = 0.75")
+    correct_counts: Classes = field(default=(), metadata=_CROSS_ENTROPY)
+    # what training did, for every sentence that states it (mlpmath.outcome.OUTCOMES):
+    # "diverged", "rising", "unchanged", "falling" (regression), "learned" (every
+    # sample right at the end) or "partly" (the loss fell, some samples still wrong)
+    outcome: str = ""
 
 
 @dataclass(frozen=True)

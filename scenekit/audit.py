@@ -64,7 +64,9 @@ SAMPLED_FRACTIONS = (0.25, 0.5, 0.75)  # of each animation's run time, checked (
 CAPTION_OPACITY = 0.25  # a caption is readable from this opacity on: one at a time
 
 _GROUP_LABEL = re.compile(r":\s*[A-Za-z_][A-Za-z0-9_-]*\s*\}\}")
-_INDEX = re.compile(r"[_^](\([^()]*\)|[A-Za-z0-9]+)")
+# an index: a subscript or superscript, one level of brackets inside (a sample ``^((1))``,
+# a layer and a sample ``^([1](2))``: mlpmath.notation's places)
+_INDEX = re.compile(r"[_^](\((?:[^()]|\([^()]*\))*\)|[A-Za-z0-9]+)")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
 
 

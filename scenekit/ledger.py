@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mlpmath import PathError, Trace, format_number, jsonable, resolve
-from mlpmath.display import relation
+from mlpmath import PathError, Trace, jsonable, resolve
+from mlpmath.display import relation, shown_text
 from mlpmath.files import FileRefused, read_regular
 
 __all__ = [
@@ -340,7 +340,7 @@ def check_ledger(trace: Trace, ledger: LedgerFile) -> list[str]:
             problems.append(
                 f"{scene}: {entry.path} recorded {entry.value!r} but the trace has {true_value!r}"
             )
-        shown = format_number(true_value, trace.decimals)
+        shown = shown_text(entry.path, true_value, trace.decimals)
         if entry.text.replace("\u2212", "-") != shown:
             problems.append(
                 f"{scene}: {entry.path} shows {entry.text!r}, but the trace has {shown!r}"

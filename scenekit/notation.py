@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlpmath.notation import typst_layer, typst_sample
 from mlpmath.numbering import neuron_numbers
 from scenekit.activation_words import activation_facts
 
@@ -53,8 +54,10 @@ class NetworkNotation:
     """Symbols of one network, numbered as the lecture numbers its neurons.
 
     ``layer`` 0 is the inputs; layer ``l`` is the l-th ``nn.Linear``'s neurons.
-    A classifier's outputs are its logits ``z_k`` (softmax comes after them;
-    ``hat(y)`` is then the predicted class), a regression's its prediction.
+    A classifier's output neuron ``k`` is class ``k`` (numbered from 0 as the lesson
+    numbers its classes): its logit ``z_k`` (softmax comes after them; ``hat(y)`` is
+    then the predicted class), a regression's its prediction. Indices go where
+    ``mlpmath.notation`` puts them: a sample ``x^((1))``, a layer ``W^([1])``.
     """
 
     def __init__(self, sizes: tuple[int, ...], classification: bool = False):
@@ -64,7 +67,10 @@ class NetworkNotation:
         self.classification = classification
 
     def _tag(self, layer: int, index: int) -> str:
-        """The neuron's index as a subscript: its number, or ``y`` for the output."""
+        """The neuron's index as a subscript: its number; a classifier's output, its
+        class (from 0); a regression's output, the deck's ``y``."""
+        if layer == self.last and self.classification:
+            return str(index)
         if layer == self.last:
             return "y" if self.sizes[-1] == 1 else f"y {index + 1}"
         return str(self.numbers[layer][index])
@@ -75,22 +81,23 @@ class NetworkNotation:
         if layer == 0:
             return indexed("x", self.numbers[0][index])
         if layer == self.last and self.classification:
-            return indexed("z", index + 1)
+            return indexed("z", index)
         if layer == self.last:
             return "hat(y)" if self.sizes[-1] == 1 else indexed("hat(y)", index + 1)
         return indexed("n", self.numbers[layer][index])
 
     def entry(self, letter: str, layer: int, index: int, sample: int | str) -> str:
-        """``k_(3)^(1)``: a per-sample value of neuron ``index`` of ``layer``
-        (``sample`` counts from 0, or is a symbol such as ``"i"``)."""
-        shown = sample + 1 if isinstance(sample, int) else sample
-        return f"{letter}_({self._tag(layer, index)})^({shown})"
+        """``k_(3)^((1))``: a per-sample value of neuron ``index`` of ``layer``, the sample
+        a superscript in round brackets (``sample`` counts from 0, or is a symbol such
+        as ``"i"``)."""
+        return f"{letter}_({self._tag(layer, index)})^({typst_sample(sample)})"
 
     def weight(self, layer: int, row: int, column: int) -> str:
         """``w_(13)``: the weight of layer ``layer`` (1-based, torch's row, column)."""
         source = self._tag(layer - 1, column) if layer > 1 else str(self.numbers[0][column])
         target = self._tag(layer, row)
-        joiner = "" if len(source) == 1 and len(target) == 1 else ","
+        into_class = self.classification and layer == self.last
+        joiner = "" if len(source) == 1 and len(target) == 1 and not into_class else ","
         return f"w_({source}{joiner}{target})"
 
     def bias(self, layer: int, index: int) -> str:
@@ -105,5 +112,5 @@ class NetworkNotation:
         return f"{sample + 1},{output + 1}"
 
     def layer_matrix(self, letter: str, layer: int) -> str:
-        """``N_(2)``: a layer's matrix over all samples (``layer`` counts from 1)."""
-        return f"{letter}_({layer})"
+        """``N^([2])``: a layer's matrix over all samples (``layer`` counts from 1)."""
+        return f"{letter}^({typst_layer(layer)})"

@@ -20,8 +20,8 @@ from typing import Any
 
 from manim import Dot, ManimColor
 
-from mlpmath import PathError, Trace, format_number, resolve
-from mlpmath.display import EQUALS, relation
+from mlpmath import PathError, Trace, resolve
+from mlpmath.display import EQUALS, relation, shown_text
 from scenekit import style
 from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
@@ -76,7 +76,7 @@ class TracedValues:
 
     def text(self, path: str) -> str:
         """The value at ``path`` as it is shown on screen."""
-        return format_number(self.value(path), self.trace.decimals)
+        return shown_text(path, self.value(path), self.trace.decimals)
 
     def shape(self, path: str) -> tuple[int, int]:
         """(rows, columns) of the matrix or vector at ``path`` (a vector is a column)."""

@@ -85,13 +85,13 @@ class Backpropagation(LearningScene):
         self.step("The error signal: how the loss changes with the output's pre-activation")
         out, n = self.output, self.notation
         name = self.trace.network.output_activation
-        slope = "" if name == "none" else f" {activation_call(name)}'(z^i)"
+        slope = "" if name == "none" else f" {activation_call(name)}'(n^((i)))"
         formula = MathTypst(
-            f"delta^i = {derivative('L', 'z^i')} = -2/K (y^i - hat(y)^i){slope}",
+            f"delta^((i)) = {derivative('L', 'n^((i))')} = -2/K (y^((i)) - hat(y)^((i))){slope}",
             font_size=style.MATH_SIZE,
         )
         note = Typst(
-            f"one entry per output; ${n.neuron(n.last, 0)} = z$ when the output has no activation"
+            f"one entry per output; ${n.neuron(n.last, 0)} = n$ when the output has no activation"
             if name == "none"
             else "one entry per output",
             font_size=style.NOTE_SIZE,
@@ -119,11 +119,11 @@ class Backpropagation(LearningScene):
             pieces.append(
                 self.labelled(
                     self.traced.matrix(f"{chain}.activation_derivative"),
-                    f"{activation_call(name)}'(z)",
+                    f"{activation_call(name)}'({n.layer_matrix('N', out + 1)})",
                 )
             )
         self.delta_out = self._checked_grid(f"{chain}.delta", terms, style.GRADIENT)
-        pieces.append(self.labelled(self.delta_out, "delta"))
+        pieces.append(self.labelled(self.delta_out, n.layer_matrix("delta", out + 1)))
         k = self.traced.math("K =", Value("network.loss_count"), font_size=style.LABEL_SIZE)
         row = VGroup(*pieces).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
         self.centre_on_stage(
@@ -137,7 +137,8 @@ class Backpropagation(LearningScene):
         """Cross-entropy's error signal: the logits' gradient ``(P - Y) / N``."""
         self.step("The error signal: how the loss changes with each logit, (P - Y) / N")
         formula = MathTypst(
-            f"delta^i = {derivative('L', 'z^i')} = (p^i - Y^i) / N", font_size=style.MATH_SIZE
+            f"delta_k^((i)) = {derivative('L', 'z_k^((i))')} = (p_k^((i)) - Y_k^((i))) / N",
+            font_size=style.MATH_SIZE,
         )
         note = Typst(
             "one entry per class, the gradient of the softmax scene",
@@ -161,7 +162,7 @@ class Backpropagation(LearningScene):
         row = VGroup(
             self.labelled(self.traced.matrix("network.softmax.probabilities"), "P"),
             self.labelled(self.traced.matrix("network.one_hot"), "Y"),
-            self.labelled(self.delta_out, "delta"),
+            self.labelled(self.delta_out, self.notation.layer_matrix("delta", self.output + 1)),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
         n = self.traced.math("N =", Value("len(network.classes)"), font_size=style.LABEL_SIZE)
         self.centre_on_stage(
@@ -181,7 +182,7 @@ class Backpropagation(LearningScene):
         if self.outputs == 1:
             rule = f"{n.entry('delta', n.last, 0, 'i')} {weights[0]}"
         else:
-            rule = f"sum_o delta_o^i w_({n.numbers[layer][NEURON]} o)"
+            rule = f"sum_k delta_k^((i)) w_({n.numbers[layer][NEURON]},k)"
         formula = MathTypst(f"{derivative('L', g)} = {rule}", font_size=style.MATH_SIZE)
         weight_path = f"network.layers[{out}].weight"
         upstream = f"{self._chain(hidden)}.upstream"
@@ -202,11 +203,17 @@ class Backpropagation(LearningScene):
             limits = {"max_columns": columns, "max_rows": rows}
             self.upstream = self._checked_grid(upstream, terms, style.GRADIENT, **limits)
             return self._equation(
-                self.labelled(self.traced.matrix(f"{self._chain(out)}.delta", **limits), "delta"),
+                self.labelled(
+                    self.traced.matrix(f"{self._chain(out)}.delta", **limits),
+                    n.layer_matrix("delta", out + 1),
+                ),
                 "dot",
-                self.labelled(self.traced.matrix(weight_path, color=style.WEIGHT, **limits), "W"),
+                self.labelled(
+                    self.traced.matrix(weight_path, color=style.WEIGHT, **limits),
+                    n.layer_matrix("W", out + 1),
+                ),
                 "=",
-                self.labelled(self.upstream, derivative("L", "g")),
+                self.labelled(self.upstream, derivative("L", n.layer_matrix("G", layer))),
             )
 
         example = self._example_upstream(layer, upstream, weight_path)
@@ -231,7 +238,7 @@ class Backpropagation(LearningScene):
         total = f"{upstream}[0][{NEURON}]"
         if self.outputs > style.MAX_WORKED_TERMS:
             return self.traced.math(
-                f"{name} = sum_o delta_o^(1) w_({n.numbers[layer][NEURON]} o) =",
+                f"{name} = sum_k delta_k^((1)) w_({n.numbers[layer][NEURON]},k) =",
                 Value(total, style.GRADIENT),
             )
         pairs = [(f"{delta}[0][{o}]", f"{weight_path}[{o}][{NEURON}]") for o in range(self.outputs)]
@@ -257,7 +264,7 @@ class Backpropagation(LearningScene):
         formula = MathTypst(
             f"{n.entry('delta', layer, NEURON, 'i')} = "
             f"{derivative('L', n.entry('g', layer, NEURON, 'i'))} dot "
-            f"{activation_call(name)}'({n.entry('z', layer, NEURON, 'i')})",
+            f"{activation_call(name)}'({n.entry('n', layer, NEURON, 'i')})",
             font_size=style.MATH_SIZE,
         )
         definition = MathTypst(activation_derivative(name), font_size=style.MATH_SIZE)
@@ -276,15 +283,15 @@ class Backpropagation(LearningScene):
             return self._equation(
                 self.labelled(
                     self.traced.matrix(f"{chain}.upstream", max_columns=limit),
-                    derivative("L", "g"),
+                    derivative("L", n.layer_matrix("G", layer)),
                 ),
                 "dot.o",
                 self.labelled(
                     self.traced.matrix(f"{chain}.activation_derivative", max_columns=limit),
-                    f"{activation_call(name)}'(z)",
+                    f"{activation_call(name)}'({n.layer_matrix('N', layer)})",
                 ),
                 "=",
-                self.labelled(self.delta_hidden, "delta"),
+                self.labelled(self.delta_hidden, n.layer_matrix("delta", layer)),
             )
 
         # a wide layer elides columns rather than shrink the names to under legible
@@ -319,8 +326,8 @@ class Backpropagation(LearningScene):
             )
             input_matrix = self.traced.matrix(inputs, color=style.ACTIVE, max_columns=columns)
             matrices = VGroup(
-                self.labelled(signal_matrix, "delta"),
-                self.labelled(input_matrix, "X" if hidden == 0 else "G"),
+                self.labelled(signal_matrix, n.layer_matrix("delta", hidden + 1)),
+                self.labelled(input_matrix, "X" if hidden == 0 else n.layer_matrix("G", hidden)),
             ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
             if max(matrices.width, table.width) <= room:
                 break
@@ -352,12 +359,12 @@ class Backpropagation(LearningScene):
         self.new_slide("The same pattern repeats, layer after layer, down to the inputs")
         lines = VGroup(
             MathTypst(
-                "delta^([l]) = (delta^([l+1]) W^([l+1])) dot.o f'(Z^([l]))",
+                "delta^([l]) = (delta^([l+1]) W^([l+1])) dot.o f'(N^([l]))",
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
                 f"{derivative('L', 'W^([l])')} = (delta^([l]))^T G^([l-1]), quad "
-                f"{derivative('L', 'b^([l])')} = sum_i delta^([l])_i",
+                f"{derivative('L', 'b^([l])')} = sum_i delta^([l](i))",
                 font_size=style.MATH_SIZE,
             ),
             Typst(

@@ -37,7 +37,7 @@ SAMPLE = 0  # the sample whose values the diagram's neurons show
 
 
 class Block(VGroup):
-    """A named matrix of one layer: ``N_(1) = [...]``, its true size underneath."""
+    """A named matrix of one layer: ``N^([1]) = [...]``, its true size underneath."""
 
     def __init__(self, name: str, matrix: TracedMatrix, size):
         super().__init__()
@@ -51,7 +51,7 @@ class Block(VGroup):
 
 
 class ForwardPass(LectureScene):
-    """The network diagram and, layer by layer, ``N_l = A_(l-1) W_l^T + B_l`` (then the
+    """The network diagram and, layer by layer, ``N^[l] = G^[l-1] W^[l]T + B^[l]`` (then the
     activation, where the lesson has one) until the prediction ``hat(y)``."""
 
     def construct(self) -> None:
@@ -82,9 +82,16 @@ class ForwardPass(LectureScene):
             height=self.room_below(below),
         )
         self.arrows = [
-            self._arrow(f"dot W_({layer + 1})^T + B_({layer + 1})") for layer in range(self.count)
+            self._arrow(f"dot {self._layer('W', layer + 1, 'T')} + {self._layer('B', layer + 1)}")
+            for layer in range(self.count)
         ]
         self.net_arrow = self._arrow('"torch"')
+
+    def _layer(self, letter: str, layer: int, transposed: str = "") -> str:
+        """``W^([1] T)``: a layer's matrix, its layer a superscript in square brackets
+        (``transposed``: ``"T"`` beside it)."""
+        name = self.notation.layer_matrix(letter, layer)
+        return f"{name[:-1]} {transposed})" if transposed else name
 
     def _matrices(self, rows: int, columns: int) -> None:
         """Every matrix block, at most ``rows`` x ``columns`` shown (elided beyond)."""
@@ -98,13 +105,15 @@ class ForwardPass(LectureScene):
             matrix("network.layers[0].input", style.INPUT),
             self._size("network.layers[0].input"),
         )
-        self.summed: list[Block] = []  # N_l = A_(l-1) W_l^T + B_l
-        self.activated: list[Block | None] = []  # A_l = f(N_l), where there is an f
+        self.summed: list[Block] = []  # N^[l] = G^[l-1] W^[l]T + B^[l]
+        self.activated: list[Block | None] = []  # G^[l] = f(N^[l]), where there is an f
         for layer, record in enumerate(self.trace.network.layers):
             base = f"network.layers[{layer}]"
             last = layer == self.count - 1
             has_activation = record.activation != "none"
-            name = self._output_name() if last and not has_activation else f"N_({layer + 1})"
+            name = (
+                self._output_name() if last and not has_activation else self._layer("N", layer + 1)
+            )
             self.summed.append(
                 Block(
                     name,
@@ -114,7 +123,7 @@ class ForwardPass(LectureScene):
             )
             self.activated.append(
                 Block(
-                    self._output_name() if last else f"A_({layer + 1})",
+                    self._output_name() if last else self._layer("G", layer + 1),
                     matrix(f"{base}.output", style.ACTIVE),
                     self._size(f"{base}.output"),
                 )
@@ -332,7 +341,8 @@ class ForwardPass(LectureScene):
         number = layer + 1
         self.step(
             f"{'The first' if layer == 0 else 'The next'} layer: "
-            f"${result.symbol} = {source} W_({number})^T + B_({number})$"
+            f"${result.symbol} = {source} {self._layer('W', number, 'T')} "
+            f"+ {self._layer('B', number)}$"
         )
         arrow = self.arrows[layer]
         if layer > 0:
