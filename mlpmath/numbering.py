@@ -4,7 +4,13 @@ Inputs are 1..d, then each layer's neurons continue the count: for sizes
 ``[2, 3, 2, 1]`` the inputs are x1, x2, the first layer n3, n4, n5, the
 second n6, n7, and the output y. A weight ``w_ij`` joins neuron i to j.
 The course deck names them so; the plain-text names here are the ones the
-workbook and the notebook display use (the scenes typeset the same ones).
+workbook, the explorable page and the notebook display use (the scenes typeset
+the same ones, ``scenekit.notation.NetworkNotation``).
+
+A classifier's (``classifier=True``) output neuron k *is* class k, numbered
+from 0 as the lesson numbers its classes (``mlpmath.notation``): its logit is
+``z0``, ``z1``..., the weight from n3 into it ``w3,0`` and its bias ``b0``;
+``ŷ`` is then the predicted class, never an output neuron.
 """
 
 from __future__ import annotations
@@ -31,45 +37,68 @@ def neuron_numbers(sizes: tuple[int, ...] | list[int]) -> list[list[int]]:
     return [list(range(start + 1, start + size + 1)) for start, size in zip(starts, sizes)]
 
 
-def _tag(sizes: tuple[int, ...] | list[int], layer: int, index: int) -> str:
-    """A neuron's subscript: its number, or ``y`` (``y1``, ``y2``...) for the output."""
+def _tag(
+    sizes: tuple[int, ...] | list[int], layer: int, index: int, classifier: bool = False
+) -> str:
+    """A neuron's subscript: its number, or ``y`` (``y1``, ``y2``...) for the output
+    (a classifier's: its class, from 0)."""
+    if layer == len(sizes) - 1 and classifier:
+        return str(index)
     if layer == len(sizes) - 1:
         return "y" if sizes[-1] == 1 else f"y{index + 1}"
     return str(neuron_numbers(sizes)[layer][index])
 
 
-def neuron_name(sizes: tuple[int, ...] | list[int], layer: int, index: int) -> str:
-    """``x1``, ``n3``, ``ŷ`` (``ŷ1``...): neuron ``index`` of ``layer`` (0: the inputs)."""
+def neuron_name(
+    sizes: tuple[int, ...] | list[int], layer: int, index: int, *, classifier: bool = False
+) -> str:
+    """``x1``, ``n3``, ``ŷ`` (``ŷ1``...; a classifier's ``z0``, ``z1``...): neuron ``index``
+    of ``layer`` (0: the inputs)."""
     if layer == 0:
         return f"x{neuron_numbers(sizes)[0][index]}"
+    if layer == len(sizes) - 1 and classifier:
+        return f"z{index}"
     if layer == len(sizes) - 1:
         return "ŷ" if sizes[-1] == 1 else f"ŷ{index + 1}"
     return f"n{neuron_numbers(sizes)[layer][index]}"
 
 
-def weight_name(sizes: tuple[int, ...] | list[int], layer: int, row: int, column: int) -> str:
-    """``w13``, ``w6y``, ``w9,12``: weight ``[row][column]`` of ``nn.Linear`` ``layer``
-    (from 0, torch's layout), joining its input ``column`` to its neuron ``row``."""
-    source, target = _tag(sizes, layer, column), _tag(sizes, layer + 1, row)
-    joiner = "" if len(source) == 1 and len(target) == 1 else ","
+def weight_name(
+    sizes: tuple[int, ...] | list[int],
+    layer: int,
+    row: int,
+    column: int,
+    *,
+    classifier: bool = False,
+) -> str:
+    """``w13``, ``w6y``, ``w9,12`` (into a classifier's class 0: ``w3,0``): weight
+    ``[row][column]`` of ``nn.Linear`` ``layer`` (from 0, torch's layout), joining its
+    input ``column`` to its neuron ``row``."""
+    source = _tag(sizes, layer, column, classifier)
+    target = _tag(sizes, layer + 1, row, classifier)
+    into_class = classifier and layer + 1 == len(sizes) - 1
+    joiner = "" if len(source) == 1 and len(target) == 1 and not into_class else ","
     return f"w{source}{joiner}{target}"
 
 
-def bias_name(sizes: tuple[int, ...] | list[int], layer: int, index: int) -> str:
-    """``b3``, ``by``: the bias of neuron ``index`` of ``nn.Linear`` ``layer`` (from 0)."""
-    return f"b{_tag(sizes, layer + 1, index)}"
+def bias_name(
+    sizes: tuple[int, ...] | list[int], layer: int, index: int, *, classifier: bool = False
+) -> str:
+    """``b3``, ``by`` (a classifier's class 0: ``b0``): the bias of neuron ``index`` of
+    ``nn.Linear`` ``layer`` (from 0)."""
+    return f"b{_tag(sizes, layer + 1, index, classifier)}"
 
 
-def numbering_summary(sizes: tuple[int, ...] | list[int]) -> str:
+def numbering_summary(sizes: tuple[int, ...] | list[int], *, classifier: bool = False) -> str:
     """The whole network's names in one line: ``inputs x1, x2; layer 1: n3, n4, n5;
-    layer 2: n6, n7; output ŷ``."""
+    layer 2: n6, n7; output ŷ`` (a classifier's: ``logits z0, z1, z2``)."""
     parts = []
     for layer, count in enumerate(sizes):
-        names = ", ".join(neuron_name(sizes, layer, i) for i in range(count))
+        names = ", ".join(neuron_name(sizes, layer, i, classifier=classifier) for i in range(count))
         if layer == 0:
             parts.append(f"inputs {names}")
         elif layer == len(sizes) - 1:
-            parts.append(f"output {names}")
+            parts.append(f"{'logits' if classifier else 'output'} {names}")
         else:
             parts.append(f"layer {layer}: {names}")
     return "; ".join(parts)
@@ -82,13 +111,15 @@ def explain_numbering(trace: Trace) -> str:
 
     sizes, first = trace.network.sizes, trace.network.layers[0]
     last = len(sizes) - 2  # the output layer's nn.Linear
+    classifier = trace.network.is_classification
 
     def shown(value: float) -> str:
         return format_number(value, trace.decimals)
 
     text = (
         f"Names, as in the course deck and the clips: the inputs are numbered first, then "
-        f"the neurons go on counting through the whole network: {numbering_summary(sizes)}. "
+        f"the neurons go on counting through the whole network: "
+        f"{numbering_summary(sizes, classifier=classifier)}. "
         f"A weight w_ij joins neuron i to neuron j and b_j is neuron j's bias: here "
         f"{weight_name(sizes, 0, 0, 0)} = {shown(first.weight[0][0])} joins "
         f"{neuron_name(sizes, 0, 0)} to {neuron_name(sizes, 1, 0)} "
@@ -96,7 +127,20 @@ def explain_numbering(trace: Trace) -> str:
         f"input), and {bias_name(sizes, 0, 0)} = {shown(first.bias[0])} is "
         f"{neuron_name(sizes, 1, 0)}'s bias."
     )
-    if last > 0:
+    if classifier:
+        names = ", ".join(
+            f"z{k} ({name})" if name != str(k) else f"z{k}"
+            for k, name in enumerate(trace.network.class_names)
+        )
+        text += (
+            f" A classifier's output neuron k is class k, numbered from 0 as the lesson "
+            f"numbers its classes: its logits are {names}; "
+            f"{weight_name(sizes, last, 0, 0, classifier=True)} joins "
+            f"{neuron_name(sizes, last, 0)} to class 0 and "
+            f"{bias_name(sizes, last, 0, classifier=True)} is class 0's bias. "
+            "The predicted class ŷ is the class of the largest logit."
+        )
+    elif last > 0:
         text += (
             f" Into the output the index is y: {weight_name(sizes, last, 0, 0)} joins "
             f"{neuron_name(sizes, last, 0)} to {neuron_name(sizes, last + 1, 0)}, and "
