@@ -4,7 +4,7 @@
 LESSON ?=
 QUALITY ?= low
 
-.PHONY: setup lecture slides present test lint bench lock
+.PHONY: setup lecture slides present test lint bench lock docs
 setup:
 	@./.ci/setup
 
@@ -24,6 +24,11 @@ test:
 
 lint: setup
 	.venv/bin/ruff check mlpmath scenekit scenes mlp_lecture tests bench
+
+# The manual: an offline static site in build/docs/ (open build/docs/index.html).
+docs: setup
+	.venv/bin/sphinx-build -W --keep-going -q -b html docs/source build/docs
+	@echo "the manual: build/docs/index.html"
 
 bench: setup
 	.venv/bin/python bench/run.py
