@@ -1,0 +1,145 @@
+"""A student's worksheet, and the marker's key.
+
+The worksheet holds the student's own given numbers and an empty, highlighted
+answer cell for every step of the lecture, in the deck's order
+(:mod:`.questions` places them; the grading reads the same list). Everything
+but the answer cells is protected, so a student cannot overwrite a given number
+by accident; the student's id and draw are in cells ``B2`` and ``B3`` and in
+the document's properties, so a marker knows whose file it is.
+
+The key is the workbook ``mlp-lecture workbook`` writes for the same lesson:
+every number as a live formula over the given ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlp_lecture.course.questions import GENERATION_CELL, ID_CELL, SHEET, layout
+from mlp_lecture.spreadsheet.cells import Exact, number_format
+from mlpmath import resolve
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+
+    from mlpmath import Trace
+
+__all__ = [
+    "DRAW_PROPERTY",
+    "STUDENT_PROPERTY",
+    "write_key",
+    "write_worksheet",
+]
+
+STUDENT_PROPERTY = "mlp-lecture student"  # the custom document property holding the id
+DRAW_PROPERTY = "mlp-lecture draw"  # and the one holding the generation
+ANSWER_FILL = "#E2F0D9"  # answer cells: pale green, unlocked
+
+
+def write_worksheet(trace: Trace, path: str | Path, student_id: str, generation: int = 0) -> Path:
+    """Write the worksheet of ``trace`` for ``student_id`` to ``path`` (``.xlsx``).
+
+    ``generation`` is the draw of the student's numbers (0 unless the teacher
+    redrew them); the grading refuses a file of another draw. The file is
+    written aside and moved into place: a failed write leaves no half file.
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    workbook = xlsxwriter.Workbook(str(partial), {"in_memory": True})
+    try:
+        workbook.set_properties(
+            {
+                "title": f"{trace.title}: worksheet of {student_id}",
+                "subject": student_id,
+                "comments": "written by mlp-lecture; fill in the green cells",
+            }
+        )
+        workbook.set_custom_property(STUDENT_PROPERTY, student_id)
+        workbook.set_custom_property(DRAW_PROPERTY, str(generation))
+        sheet = workbook.add_worksheet(SHEET)
+        formats = _Formats(workbook)
+        sheet.set_column(0, 0, 16)
+        sheet.set_column(1, 80, 12)
+        sheet.write_string(0, 0, f"Worksheet: {trace.title}", formats.title)
+        sheet.write_string(1, 0, "Student id", formats.label)
+        sheet.write_string(ID_CELL, student_id, formats.bold)
+        sheet.write_string(2, 0, "Draw", formats.label)
+        sheet.write_number(GENERATION_CELL, generation, formats.bold)
+        sheet.write_string(
+            3,
+            0,
+            f"Type each green cell's number, to {trace.decimals} decimals (a class as its "
+            "number, right or not as 1 or 0). Type numbers, not formulas: a formula in a "
+            "green cell is not marked.",
+            formats.note,
+        )
+        for section in layout(trace):
+            sheet.write_string(section.top, 0, section.title, formats.heading)
+            for c, head in enumerate(section.headers):
+                sheet.write_string(section.top + 1, 1 + c, head, formats.header)
+            for r, name in enumerate(section.rows):
+                if name:
+                    sheet.write_string(section.top + 2 + r, 0, name, formats.label)
+            for entry in section.entries:
+                if entry.answer:
+                    sheet.write_blank(entry.row, entry.col, None, formats.answer(entry.decimals))
+                else:
+                    value = resolve(trace, entry.path)
+                    sheet.write_number(
+                        entry.row, entry.col, Exact(value), formats.given(entry.decimals)
+                    )
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        sheet.activate()
+        workbook.close()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def write_key(trace: Trace, path: str | Path) -> Path:
+    """The marker's key: the workbook of ``trace`` with every number a live formula."""
+    from mlp_lecture.spreadsheet import write_trace_workbook
+
+    return write_trace_workbook(trace, path)
+
+
+class _Formats:
+    """The worksheet's formats; a number's shows its precision."""
+
+    def __init__(self, workbook: Workbook):
+        add = workbook.add_format
+        self._workbook = workbook
+        self.title = add({"bold": True, "font_size": 14})
+        self.bold = add({"bold": True, "locked": True})
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.heading = add({"bold": True, "font_color": "#1F3864"})
+        self.header = add({"bold": True, "align": "center", "bottom": 1})
+        self.label = add({"font_color": "#404040"})
+        self._given: dict[int, Format] = {}
+        self._answer: dict[int, Format] = {}
+
+    def given(self, decimals: int) -> Format:
+        if decimals not in self._given:
+            self._given[decimals] = self._workbook.add_format(
+                {"num_format": number_format(decimals), "bg_color": "#FFF2CC", "locked": True}
+            )
+        return self._given[decimals]
+
+    def answer(self, decimals: int) -> Format:
+        if decimals not in self._answer:
+            self._answer[decimals] = self._workbook.add_format(
+                {
+                    "num_format": number_format(decimals),
+                    "bg_color": ANSWER_FILL,
+                    "border": 1,
+                    "border_color": "#548235",
+                    "locked": False,
+                }
+            )
+        return self._answer[decimals]
