@@ -46,13 +46,17 @@ from mlp_lecture.captions import plain_text
 from mlp_lecture.explorable.katex import ensure_katex
 from mlp_lecture.explorable.publish import PAGE_FOLDER
 from mlp_lecture.pipeline.directory import hold_directory
+from mlp_lecture.pipeline.executor import Executor
 from mlp_lecture.pipeline.manifest import file_sha256
-from mlp_lecture.pipeline.options import RenderOptions
+from mlp_lecture.pipeline.options import RenderError, RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
+from mlp_lecture.pipeline.safe_names import inside
 from mlp_lecture.revealjs import ensure_revealjs
 from mlp_lecture.reversal import Reverser
 from mlpmath import Lesson, Trace
+from mlpmath.files import FileRefused, read_regular
+from mlpmath.lesson_checks import quoted
 from scenekit.ledger import LedgerFile, LedgerSection, read_ledger
 
 if TYPE_CHECKING:
@@ -74,6 +78,7 @@ TARGETS = ("html", "pptx")
 DECK_STEM = "deck"
 SLIDES_DIR = "slides"  # manim-slides' presentation files: `manim-slides present --folder`
 DECKS_RECORD = ".decks.json"  # in DIR, ours: each deck's key, to keep an unchanged deck
+MAX_DECKS_RECORD = 100_000  # bytes: two decks' keys and hashes take about 300
 REVERSED_DIR = "reversed"  # each clip played backwards, for `manim-slides present`'s reverse key
 # Pixel size of a slide per quality (Manim's presets), for manim-slides' player.
 RESOLUTIONS = {"low": (854, 480), "medium": (1280, 720), "high": (1920, 1080), "4k": (3840, 2160)}
@@ -106,6 +111,7 @@ def build_deck(
     force: bool = False,
     verbose: bool = False,
     observer: RenderObserver | None = None,
+    executor: Executor | None = None,
 ) -> DeckReport:
     """Render ``names`` with a section per step into ``out_dir``, then write the decks.
 
@@ -114,12 +120,14 @@ def build_deck(
     the report says which scene. A deck of a target not asked for is removed,
     so ``DIR`` never holds a deck older than the others. Only files of ours
     are replaced or removed (``ownership``): a file of someone else's where a
-    deck goes stops the build before it renders.
+    deck goes stops the build before it renders. ``executor`` renders on
+    another engine (Dask: ``slides --scheduler``).
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
         ensure_katex()  # the explorable page's, which the render writes beside the deck
     check_out_dir(out_dir, force)
+    _written_decks(out_dir)  # a record that is not ours refuses the build before it renders
     areas = [
         SLIDES_DIR,
         STAGE_DIR,
@@ -140,6 +148,7 @@ def build_deck(
             jobs=jobs,
             force=force,
             verbose=verbose,
+            executor=executor,
             observer=reverser.observing(observer or RenderObserver(), out_dir),
         )
         deck = DeckReport(report)
@@ -197,12 +206,33 @@ def _write_decks(
 
 
 def _written_decks(out_dir: Path) -> dict[str, dict[str, str]]:
-    """``DIR/.decks.json``: each deck's key and its file's sha256 when written."""
-    try:
-        found = json.loads((out_dir / DECKS_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """``DIR/.decks.json``: each deck's key and its file's sha256 when written.
+
+    Read as any record of ours (``safe_names``): a regular file of at most
+    ``MAX_DECKS_RECORD`` bytes naming only the decks this module writes
+    (``TARGETS``); anything else refuses the whole record (``RenderError``, one line).
+    """
+    record = out_dir / DECKS_RECORD
+    if not os.path.lexists(record):
         return {}
-    return found if isinstance(found, dict) else {}
+    try:
+        found = json.loads(read_regular(record, MAX_DECKS_RECORD).decode("utf-8"))
+    except FileRefused as error:
+        raise RenderError(f"{record}: {error}") from None
+    except (OSError, ValueError, RecursionError):
+        raise RenderError(f"{record}: not a deck record mlp-lecture wrote") from None
+    if not isinstance(found, dict):
+        raise RenderError(f"{record}: not a deck record mlp-lecture wrote")
+    for target, entry in found.items():
+        if target not in TARGETS:
+            raise RenderError(
+                f"{record}: {quoted(target, 60)} is no deck mlp-lecture writes "
+                f"(one of {', '.join(TARGETS)}); the whole record is refused"
+            )
+        fields = isinstance(entry, dict) and all(isinstance(v, str) for v in entry.values())
+        if not fields:
+            raise RenderError(f"{record}: {target}: expected its key and sha256 as text")
+    return found
 
 
 def _deck_key(target: str, presentations: list[Path], configs: list[Any], title: str) -> str:
@@ -279,7 +309,7 @@ def _presentations(report: RenderReport, quality: str, reverser: Reverser) -> li
         number = 0
         for section in sections:
             number += 1 if section.step else 0
-            clip = report.out_dir / section.file
+            clip = inside(report.out_dir, section.file, source=scene.ledger, field="sections")
             slides.append(
                 SlideConfig(
                     file=clip,

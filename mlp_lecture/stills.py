@@ -8,6 +8,12 @@ few flat colours on black, so a 480p still stays near 30 kB), and
 ``gallery.json``, which lists what it wrote. A file in the gallery folder is
 replaced only when ``gallery.json`` says this command wrote it and it is
 unchanged since (its sha256); anything else there is left alone and named.
+
+``gallery.json`` is read as any record of ours is (``safe_names``): a regular
+file of at most ``MAX_INDEX_BYTES``, every name in it a plain file name in the
+folder (one that is not refuses the whole index, naming it); each still is
+read only as a regular file of at most ``MAX_STILL_BYTES``, and removed only
+through the gate, which checks its name again right before.
 """
 
 from __future__ import annotations
@@ -20,10 +26,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlp_lecture.pipeline.safe_names import NameRefused, check_name, unlink_inside
+from mlpmath.files import FileRefused, read_regular, regular_sha256, regular_size
+
 __all__ = ["COLOURS", "INDEX", "Still", "StillsError", "check_gallery", "write_gallery"]
 
 COLOURS = 64  # the most colours a still keeps
 INDEX = "gallery.json"  # what the gallery folder holds, written by this module
+MAX_INDEX_BYTES = 1_000_000  # a gallery of every scene's still is under 2 kB
+MAX_STILL_BYTES = 16_000_000  # a still is near 30 kB (a 4k one under 1 MB)
 
 
 class StillsError(Exception):
@@ -36,19 +47,42 @@ class Still:
     frame: Path  # the render's last frame (full PNG)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path) -> str | None:
+    """The sha256 of the still at ``path``: None unless a regular file (never through a
+    symlink) of at most ``MAX_STILL_BYTES``, which is no still of ours."""
+    try:
+        if regular_size(path) > MAX_STILL_BYTES:
+            return None
+        return regular_sha256(path)
+    except (FileRefused, OSError):
+        return None
 
 
 def _ours(folder: Path) -> dict[str, str]:
-    """The files ``gallery.json`` says this command wrote, by name: their sha256."""
+    """The files ``gallery.json`` says this command wrote, by name: their sha256.
+
+    ``StillsError`` (one line) for an index that is not a regular file of at most
+    ``MAX_INDEX_BYTES``, not the index's format, or naming anything but a plain
+    file name in ``folder``: the whole index is refused.
+    """
     index = folder / INDEX
-    if not index.exists():
+    if not os.path.lexists(index):
         return {}
     try:
-        data = json.loads(index.read_text(encoding="utf-8"))
-        return {str(name): str(digest) for name, digest in data["files"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
+        data = json.loads(read_regular(index, MAX_INDEX_BYTES).decode("utf-8"))
+        files = {str(name): str(digest) for name, digest in data["files"].items()}
+        for name, digest in data["files"].items():
+            check_name(name, source=index, field="files")
+            if "/" in name:
+                raise NameRefused(f"{index}: files: {name[:80]!r} is not a file of the folder")
+            if not isinstance(digest, str):
+                raise TypeError(name)
+        return files
+    except FileRefused as error:
+        raise StillsError(f"{index}: {error}") from None
+    except NameRefused as error:
+        raise StillsError(str(error)) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise StillsError(f"{index}: not a gallery index written by mlp-lecture") from None
 
 
@@ -87,7 +121,7 @@ def check_gallery(folder: Path) -> None:
         raise StillsError(f"{folder}: not a folder")
     ours = _ours(folder)
     for path in sorted(folder.glob("*.png")):
-        if ours.get(path.name) != _sha256(path):
+        if path.name not in ours or ours[path.name] != _sha256(path):
             raise StillsError(f"{path}: a file this command did not write; move it away first")
 
 
@@ -111,8 +145,11 @@ def write_gallery(stills: Sequence[Still], folder: Path) -> list[Path]:
     # stills of scenes no longer shown (an earlier lesson's), written by us and unchanged
     for name, digest in ours.items():
         path = folder / name
-        if name not in written and path.exists() and _sha256(path) == digest:
-            path.unlink()
+        if name not in written and _sha256(path) == digest:
+            try:
+                unlink_inside(folder, name, source=folder / INDEX, field="files")
+            except NameRefused as error:
+                raise StillsError(str(error)) from None
     index = json.dumps({"files": written}, indent=2) + "\n"
     _write_atomically(folder / INDEX, index.encode("utf-8"))
     return paths

@@ -282,13 +282,9 @@ _LAYER_KEYS = {"weight", "bias", "activation"}
 
 def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     check.check_keys(raw, _TOP_KEYS, "")
-    title = raw.get("title", name)
-    if not isinstance(title, str) or not title.strip():
-        raise LessonError("title: expected a non-empty string")
-    if len(title) > MAX_TITLE or len(title.strip().splitlines()) > 1:
-        raise LessonError(
-            f"title: expected one line of at most {MAX_TITLE} characters, got {quoted(title)}"
-        )
+    # Free text reaches every output (page title, deck, script heading, frames): one
+    # check for all of it, control characters and bidi overrides refused (issue 32).
+    title = check.free_text(raw.get("title", name), "title", MAX_TITLE)
 
     display = check.table_of(raw, "display", required=False)
     check.check_keys(display, {"decimals"}, "display")

@@ -26,8 +26,8 @@ from mlpmath.lesson import (
     NeuronSpec,
     parse_lesson,
 )
+from mlpmath.lesson_checks import MAX_TITLE, default_class_names, free_text, loss_name
 from mlpmath.lesson_checks import class_names as checked_class_names
-from mlpmath.lesson_checks import default_class_names, loss_name
 
 __all__ = ["MODULE_ACTIVATIONS", "SUPPORTED", "lesson_from_model", "network_from_modules"]
 
@@ -368,8 +368,7 @@ def _check_run(learning_rate: Any, steps: Any, decimals: Any, title: Any) -> Non
             raise LessonError(f"{key}: expected a whole number, got {value!r}")
     if steps < 0:
         raise LessonError(f"steps: must be 0 or more, got {steps}")
-    if not isinstance(title, str) or not title.strip():
-        raise LessonError("title: expected a non-empty string")
+    free_text(title, "title", MAX_TITLE)  # the lesson file's own check, before it is written
 
 
 def _neurons(

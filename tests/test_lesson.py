@@ -431,7 +431,7 @@ def random_lesson(seed: int):
     width = rng.randint(1, 4)
     return Lesson(
         name=f"random{seed}",
-        title=rng.choice(["Random", 'A "quoted" title', "Ünïcode – λ", "back\\slash\ttab"]),
+        title=rng.choice(["Random", 'A "quoted" title', "Ünïcode – λ", "back\\slash and 'quote'"]),
         decimals=rng.randint(0 if given else 1, 10),  # seeded weights need a decimal
         neurons=tuple(
             NeuronSpec(

@@ -8,20 +8,23 @@ directory, which the next run removes (the manifest records it: ``ownership``).
 
 Only files of ours are replaced or removed: those the manifest lists, or a
 killed run's that its work directory proves by their sha256. Any other file
-where a render would write stops the render before it writes anything.
+where a render would write stops the render before it writes anything. Every
+removal and every move into ``DIR`` goes through ``safe_names``, which checks
+the name again right before acting: a plain name inside ``DIR``, reached
+through no symbolic link.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from mlp_lecture.captions import CAPTION_FORMATS, read_srt, shifted, write_captions
+from mlp_lecture.narration.track import join_audio
 from mlp_lecture.pipeline.keys import digest
 from mlp_lecture.pipeline.manifest import (
     LECTURE_STEM,
@@ -49,6 +52,12 @@ from mlp_lecture.pipeline.ownership import (
     stale_work_dirs,
     write_manifest,
     write_pending,
+)
+from mlp_lecture.pipeline.safe_names import (
+    inside,
+    replace_inside,
+    rmtree_inside,
+    unlink_inside,
 )
 from mlp_lecture.pipeline.worker import SceneOutput
 from mlpmath import Lesson
@@ -117,6 +126,8 @@ class OutputDirectory:
                 pending.setdefault(name, []).extend(hashes)
         ours = Ownership(self.out_dir, old)
         ours.files |= pending_files(self.out_dir, pending)
+        for name in sorted(ours.files):  # one name reaching out refuses all, before any acts
+            inside(self.out_dir, name, source=self._source, field="files")
         ours.check(self._targets(names, lecture))
         remove_stale_work_dirs(stale)
         self.work, token = make_work_dir(self.out_dir)
@@ -132,14 +143,19 @@ class OutputDirectory:
         no render directory and got no scene is left as it was found."""
         if self.work == Path():
             return
-        shutil.rmtree(self.work, ignore_errors=True)
+        rmtree_inside(self.work.parent, self.work.name, source=self._source, field="work")
         if self.fresh and not self.manifest.scenes and not self.manifest.lecture:
             for name in (MANIFEST, LESSON_COPY):  # written by ``start``
-                (self.out_dir / name).unlink(missing_ok=True)
+                unlink_inside(self.out_dir, name, source=self._source, field=name)
             self.claimed = False
         elif self.manifest.work:
             self.manifest.work = {}
             write_manifest(self.out_dir, self.manifest)
+
+    @property
+    def _source(self) -> Path:
+        """Where the names this directory acts on come from: its manifest."""
+        return self.out_dir / MANIFEST
 
     def _targets(self, names: Sequence[str], lecture: bool) -> list[str]:
         """Every file in ``DIR`` this render of ``names`` may write."""
@@ -171,7 +187,7 @@ class OutputDirectory:
         for name in sorted(ours - listed - {MANIFEST, LESSON_COPY}):
             path = self.out_dir / name
             if path.is_file() or path.is_symlink():
-                path.unlink()
+                unlink_inside(self.out_dir, name, source=self._source, field="files")
                 removed_section |= name.startswith(f"{SECTIONS_DIR}/")
         if removed_section:
             with suppress(OSError):
@@ -256,7 +272,7 @@ class OutputDirectory:
         if old is not None:
             self.save()  # while files are replaced, the manifest does not vouch for them
         for target, source in files.items():
-            os.replace(source, self.out_dir / target)
+            replace_inside(source, self.out_dir, target, source=self._source, field="files")
         self._remove_files(old, keep=set(files))
         entry = SceneEntry(
             scene=name,
@@ -277,6 +293,7 @@ class OutputDirectory:
             captions=captions,
             sha256=hashes,
             title=ledger.title,
+            narration=output.narration_record(),
         )
         self._set_entry(entry, name)
         self.save()
@@ -286,8 +303,7 @@ class OutputDirectory:
     def _remove_files(self, entry: SceneEntry | None, keep: set[str]) -> None:
         for name in entry.files if entry else ():
             if name not in keep:
-                with suppress(FileNotFoundError):
-                    (self.out_dir / name).unlink()
+                unlink_inside(self.out_dir, name, source=self._source, field="files")
 
     def _write_text(self, target: Path, text: str) -> None:
         """Write ``text`` to ``target`` all at once: written aside, then moved in."""
@@ -300,7 +316,9 @@ class OutputDirectory:
         ) as file:
             file.write(text)
         os.chmod(file.name, 0o644)
-        os.replace(file.name, target)
+        replace_inside(
+            Path(file.name), target.parent, target.name, source=self._source, field=target.name
+        )
 
     # -- the joined lecture
 
@@ -308,8 +326,7 @@ class OutputDirectory:
         """Some scene changes: the joined lecture no longer matches it."""
         if self.manifest.lecture:
             for name in {self.manifest.lecture.file, *self.manifest.lecture.files}:
-                with suppress(FileNotFoundError):
-                    (self.out_dir / name).unlink()
+                unlink_inside(self.out_dir, name, source=self._source, field="lecture.files")
             self.manifest.lecture = None
             self.save()
 
@@ -334,7 +351,10 @@ class OutputDirectory:
         if build and not current and parts:
             joining(len(parts))
             joined = self.work / target
-            join_clips([self.out_dir / entry.file for entry in parts], joined)
+            clips = [self.out_dir / entry.file for entry in parts]
+            join_clips(clips, joined)
+            # Narrated clips: one track made of theirs, each cut to its clip's video.
+            join_audio(clips, [entry.duration or 0.0 for entry in parts], joined)
             duration = video_duration(joined)
             offsets = _offsets(parts)
             made = {target: joined, **self._lecture_captions(parts, offsets)}
@@ -343,7 +363,7 @@ class OutputDirectory:
             for name, source in made.items():
                 sizes[name] = source.stat().st_size
                 os.chmod(source, 0o644)
-                os.replace(source, self.out_dir / name)
+                replace_inside(source, self.out_dir, name, source=self._source, field="lecture")
             self.manifest.lecture = LectureEntry(
                 target,
                 join_key,

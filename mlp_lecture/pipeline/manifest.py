@@ -4,6 +4,12 @@ It names the lesson (title and hash) and the options the directory was
 rendered with, and per scene in lecture order its content key, files (with
 their sizes), steps, duration and number of traced values. It is rewritten
 after every scene, so it always describes exactly what the directory holds.
+
+Every name it holds of a file or folder (a scene's ``files``, ``sha256``,
+``file``, ``ledger``, ``captions`` and step clips; the lecture's; ``owned``;
+``explore``'s; ``work``) is checked as it is read to be a plain name inside
+the directory (``safe_names``): one that is not refuses the whole manifest,
+naming the field and the name, so no command ever acts on it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlp_lecture.pipeline.safe_names import name_problem
 from mlpmath.files import FileRefused, read_regular, regular_sha256
+from mlpmath.lesson_checks import quoted
 
 __all__ = [
     "LECTURE_STEM",
@@ -59,6 +67,21 @@ def _texts(data: Any, where: str, *keys: str) -> dict[str, Any]:
     return data
 
 
+def _plain(name: Any, where: str) -> str:
+    """``name`` when it is a plain name inside the directory (``safe_names``)."""
+    why = name_problem(name)
+    if why is not None:
+        raise ManifestFormatError(
+            f"{where}: {quoted(name, 80)} is not a plain name inside the directory ({why})"
+        )
+    return name
+
+
+def _plain_all(names: Any, where: str) -> None:
+    for name in names:
+        _plain(name, where)
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -66,6 +89,7 @@ def _number(value: Any) -> bool:
 def _files(data: dict[str, Any], where: str) -> dict[str, int]:
     files = data.get("files")
     _require(isinstance(files, dict), f"{where}.files", "an object of file sizes")
+    _plain_all(files, f"{where}.files")
     for name, size in files.items():
         _require(
             isinstance(size, int) and not isinstance(size, bool),
@@ -78,6 +102,7 @@ def _files(data: dict[str, Any], where: str) -> dict[str, int]:
 def _hashes(data: dict[str, Any], where: str) -> dict[str, str]:
     hashes = data.get("sha256", {})
     _require(isinstance(hashes, dict), f"{where}.sha256", "an object of file hashes")
+    _plain_all(hashes, f"{where}.sha256")
     for name, value in hashes.items():
         _require(
             isinstance(value, str) and len(value) == 64, f"{where}.sha256.{name[:40]}", "a sha256"
@@ -100,7 +125,26 @@ def _captions(data: dict[str, Any], where: str) -> dict[str, str]:
         f"{where}.captions",
         "an object of subtitle files",
     )
+    _plain_all(captions.values(), f"{where}.captions")
     return dict(captions)
+
+
+def _narration(data: dict[str, Any], where: str) -> list[dict[str, Any]] | None:
+    """A scene's narrated steps (each with a whole ``step`` and numeric ``start``,
+    ``seconds``), or None for a clip without narration."""
+    if "narration" not in data:
+        return None
+    steps = data["narration"]
+    _require(isinstance(steps, list), f"{where}.narration", "a list")
+    for i, step in enumerate(steps):
+        at = f"{where}.narration[{i}]"
+        _require(isinstance(step, dict), at, "an object")
+        _require(isinstance(step.get("step"), int), f"{at}.step", "a whole number")
+        for key in ("start", "seconds"):
+            _require(_number(step.get(key)), f"{at}.{key}", "a number")
+        for key in ("file", "sha256", "voice", "pcm_sha256"):
+            _require(isinstance(step.get(key), str), f"{at}.{key}", "text")
+    return steps
 
 
 def _optional_number(data: dict[str, Any], key: str, where: str) -> float | None:
@@ -134,6 +178,8 @@ class SectionEntry:
         _require(isinstance(data.get("step", ""), str), f"{where}.step", "text")
         file = data.get("file")
         _require(file is None or isinstance(file, str), f"{where}.file", "a file name or null")
+        if file is not None:
+            _plain(file, f"{where}.file")
         return cls(
             data["index"],
             data.get("step", ""),
@@ -164,6 +210,9 @@ class SceneEntry:
     captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> subtitle file
     sha256: dict[str, str] = field(default_factory=dict)  # each of ``files``: its hash
     title: str = ""  # the scene's title, as its ledger has it
+    # A narrated render's steps' sounds (``PlacedNarration.to_json``: step, file in the
+    # narration DIR, its sha256, voice, start, seconds, pcm_sha256); None: no audio track.
+    narration: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         if self.skipped is not None:
@@ -184,6 +233,7 @@ class SceneEntry:
             "files": self.files,
             "sha256": self.sha256,
             "title": self.title,
+            **({} if self.narration is None else {"narration": self.narration}),
         }
 
     @classmethod
@@ -196,6 +246,7 @@ class SceneEntry:
             return cls(data["scene"], data["key"], files, skipped=data["skipped"])
         for key in ("file", "ledger"):
             _require(isinstance(data.get(key), str), f"{where}.{key}", "a file name")
+            _plain(data[key], f"{where}.{key}")
         for key in ("frames", "values"):
             value = data.get(key, 0)
             _require(
@@ -229,6 +280,7 @@ class SceneEntry:
             captions=_captions(data, where),
             sha256=_hashes(data, where),
             title=data["title"] if isinstance(data.get("title"), str) else "",
+            narration=_narration(data, where),
         )
 
     def complete_in(self, out_dir: Path) -> bool:
@@ -262,6 +314,7 @@ class LectureEntry:
     @classmethod
     def from_json(cls, data: Any, where: str) -> LectureEntry:
         _texts(data, where, "file", "key")
+        _plain(data["file"], f"{where}.file")
         scenes = data.get("scenes")
         _require(
             isinstance(scenes, list) and all(isinstance(s, str) for s in scenes),
@@ -299,6 +352,7 @@ class PageEntry:
     @classmethod
     def from_json(cls, data: Any, where: str) -> PageEntry:
         _texts(data, where, "folder", "key")
+        _plain(data["folder"].rstrip("/"), f"{where}.folder")
         return cls(data["folder"], data["key"], _files(data, where), _hashes(data, where))
 
     def complete_in(self, out_dir: Path) -> bool:
@@ -383,12 +437,17 @@ class Manifest:
             "owned",
             "a list of file names",
         )
+        for name in owned:  # a folder may be written with its trailing "/"
+            _plain(name[:-1] if name.endswith("/") else name, "owned")
         work = data.get("work", {})
         _require(
             isinstance(work, dict) and all(isinstance(token, str) for token in work.values()),
             "work",
             "an object of work directory tokens",
         )
+        for name in work:  # beside the directory: one name, no folder
+            _plain(name, "work")
+            _require("/" not in name, f"work.{name[:40]}", "the name of a work directory")
         return cls(
             lesson=LessonRecord(lesson["name"], lesson["title"], lesson["hash"]),
             options=options,

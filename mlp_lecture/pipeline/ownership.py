@@ -17,6 +17,10 @@ the directory is ever deleted or overwritten:
 - files being moved into ``DIR`` are first listed with their sha256 in the work
   directory (``write_pending``), so a run killed between moving them and
   rewriting the manifest leaves files a later run can still prove are its own.
+
+Every name read from those records is a plain name inside ``DIR`` (checked as
+the manifest is read, and again right before removing: ``safe_names``); a
+pending record naming anything else is ignored whole.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -34,12 +37,15 @@ from pathlib import Path
 from mlp_lecture.pipeline.manifest import (
     LESSON_COPY,
     MANIFEST,
+    MAX_MANIFEST_BYTES,
     Manifest,
     ManifestFormatError,
     file_sha256,
     read_manifest,
 )
 from mlp_lecture.pipeline.options import RenderError
+from mlp_lecture.pipeline.safe_names import NameRefused, inside, name_problem, rmtree_inside
+from mlpmath.files import read_regular
 
 __all__ = [
     "PENDING",
@@ -118,8 +124,15 @@ class Ownership:
 
     def in_the_way(self, relative: str) -> Path | None:
         """The first thing at or under ``relative`` that is there and not ours, if any."""
-        path = self.out_dir / relative
-        if not os.path.lexists(path) or self.owns(relative):
+        try:
+            path = inside(self.out_dir, relative, source=self.out_dir / MANIFEST, field="owned")
+        except NameRefused:  # reached through a symbolic link: not a place of ours
+            return self.out_dir / relative
+        if not os.path.lexists(path):
+            return None
+        if path.is_symlink() and relative.rstrip("/") in self.folders:
+            return path  # a folder of ours is never a link: writing there would leave DIR
+        if self.owns(relative):
             return None
         if not path.is_dir() or path.is_symlink():
             return path
@@ -153,14 +166,17 @@ class Ownership:
             write_manifest(self.out_dir, self.manifest)
 
     def remove(self, relative: str) -> None:
-        """Remove ``relative`` (a file or a folder) when it is ours; else leave it."""
-        path = self.out_dir / relative
+        """Remove ``relative`` (a file or a folder) when it is ours; else leave it.
+
+        Raises ``RenderError`` (one line) for a name that does not stay inside
+        ``out_dir`` (``safe_names``), checked right before removing.
+        """
         if not self.owns(relative):
             return
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        try:
+            rmtree_inside(self.out_dir, relative, source=self.out_dir / MANIFEST, field="owned")
+        except NameRefused as error:
+            raise RenderError(str(error)) from None
 
 
 def write_manifest(out_dir: Path, manifest: Manifest) -> None:
@@ -217,8 +233,10 @@ def stale_work_dirs(out_dir: Path, recorded: dict[str, str]) -> list[Path]:
 
 
 def remove_stale_work_dirs(stale: Iterable[Path]) -> None:
+    """Remove the work directories ``stale_work_dirs`` proved ours, each name checked
+    again right before (``safe_names``)."""
     for work in stale:
-        shutil.rmtree(work, ignore_errors=True)
+        rmtree_inside(work.parent, work.name, source=MANIFEST, field="work")
 
 
 def write_pending(work: Path, files: dict[str, list[str]]) -> None:
@@ -234,11 +252,11 @@ def clear_pending(work: Path) -> None:
 
 def read_pending(work: Path) -> dict[str, list[str]]:
     try:
-        data = json.loads((work / PENDING).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular(work / PENDING, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # FileRefused and UnicodeError are ValueErrors
         return {}
-    if not isinstance(data, dict):
-        return {}
+    if not isinstance(data, dict) or any(name_problem(name) for name in data):
+        return {}  # not what write_pending writes: nothing in it is proved ours
     return {
         str(name): [h for h in hashes if isinstance(h, str)]
         for name, hashes in data.items()
@@ -250,8 +268,10 @@ def pending_files(out_dir: Path, pending: dict[str, list[str]]) -> set[str]:
     """Those of ``pending`` that are in ``out_dir`` with a hash recorded for them: ours."""
     found = set()
     for name, hashes in pending.items():
+        if name_problem(name) is not None:
+            continue
         path = out_dir / name
-        if ".." in Path(name).parts or path.is_symlink() or not path.is_file():
+        if path.is_symlink() or not path.is_file():
             continue
         with suppress(OSError, ValueError):
             if file_sha256(path) in hashes:

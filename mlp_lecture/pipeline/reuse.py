@@ -32,13 +32,16 @@ from mlp_lecture.captions import read_srt
 from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
 from mlp_lecture.pipeline.keys import scene_key
 from mlp_lecture.pipeline.manifest import (
+    MANIFEST,
     ManifestFormatError,
     SceneEntry,
     file_sha256,
     read_manifest,
 )
 from mlp_lecture.pipeline.options import RenderError, RenderOptions
+from mlp_lecture.pipeline.safe_names import NameRefused, inside
 from mlp_lecture.pipeline.worker import SceneOutput, SectionOutput, step_captions
+from mlpmath.files import FileRefused, regular_size
 from scenekit.ledger import LedgerFormatError, read_ledger
 from scenes import LECTURE_ORDER
 
@@ -152,8 +155,17 @@ def _scene_output(
 
 
 def _link(sibling: Path, entry: SceneEntry, name: str, target: Path) -> Path:
-    """``target``: the sibling's file ``name``, hard-linked (else copied), checked by its sha256."""
-    source = sibling / name
+    """``target``: the sibling's file ``name``, hard-linked (else copied), checked by its sha256.
+
+    Only a regular file inside the sibling (``safe_names``) at the size its manifest
+    records is taken: a FIFO or ``/dev/zero`` listed there is refused before reading.
+    """
+    try:
+        source = inside(sibling, name, source=sibling / MANIFEST, field=entry.scene)
+        if regular_size(source) != entry.files.get(name):
+            raise CutError(f"{source}: not the size its manifest records")
+    except (NameRefused, FileRefused) as error:
+        raise CutError(str(error)) from None
     try:
         os.link(source, target)
     except OSError:
