@@ -4,7 +4,8 @@ The renderer subclasses and patches parts of Manim, svgelements, Typst, manim-sl
 XlsxWriter and python-pptx that are not their public promise (``pyproject.toml`` pins each to
 the series this was written for). When an upgrade moves or reshapes one of them, the test
 here that names it fails and says which file relies on it and what to do, instead of a
-render going subtly wrong. See the README's "Upgrading".
+render going subtly wrong. See the manual's "Upgrade a pinned package"
+(docs/source/howto/upgrade.md).
 """
 
 from __future__ import annotations
