@@ -311,24 +311,9 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
             f"data.inputs: rows have {len(inputs[0])} values but network.sizes[0] "
             f"is {network.sizes[0]}"
         )
-    targets: Matrix = ()
-    classes: tuple[int, ...] = ()
-    class_names: tuple[str, ...] = ()
-    if network.loss == "mse":
-        for key in ("classes", "class_names"):
-            if key in data:
-                raise LessonError(
-                    f'data.{key}: given, but network.loss is "mse", which learns data.targets; '
-                    'set network.loss = "cross_entropy" to learn classes'
-                )
-        targets = _targets(data, inputs, network)
-    else:
-        classes = check.classes(data, len(inputs), network.sizes[-1])
-        class_names = (
-            check.class_names(data["class_names"], "data.class_names", network.sizes[-1])
-            if "class_names" in data
-            else check.default_class_names(network.sizes[-1])
-        )
+    targets, classes, class_names = check.learned(
+        data, network.loss, len(inputs), network.sizes[-1]
+    )
 
     training = check.table_of(raw, "training", required=True)
     check.check_keys(training, {"learning_rate", "steps"}, "training")
@@ -368,23 +353,6 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
         classes=classes,
         class_names=class_names,
     )
-
-
-def _targets(data: dict[str, Any], inputs: Matrix, network: NetworkSpec) -> Matrix:
-    """``data.targets``: one row of outputs per sample (what MSE learns)."""
-    targets = check.matrix(
-        check.required(data, "targets", "data"), "data.targets", MAX_SAMPLES, MAX_WIDTH
-    )
-    if len(targets) != len(inputs):
-        raise LessonError(
-            f"data.targets: {len(targets)} rows but data.inputs has {len(inputs)} samples"
-        )
-    if len(targets[0]) != network.sizes[-1]:
-        raise LessonError(
-            f"data.targets: rows have {len(targets[0])} values but the output layer "
-            f"has {network.sizes[-1]} (network.sizes[-1])"
-        )
-    return targets
 
 
 def _neuron(table: Any, key: str) -> NeuronSpec:

@@ -37,6 +37,7 @@ __all__ = [
     "control_character",
     "default_class_names",
     "free_text",
+    "learned",
     "loss_name",
     "parameter_count",
     "quoted",
@@ -192,6 +193,41 @@ def loss_name(value: Any, key: str) -> str:
         choices = ", ".join(LOSS_NAMES)
         raise LessonError(f"{key}: unknown loss {quoted(value)} (choose one of: {choices})")
     return value
+
+
+def learned(
+    data: dict[str, Any], loss: str, samples: int, outputs: int
+) -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...], tuple[str, ...]]:
+    """What a lesson learns, from its ``[data]``: ``(targets, classes, class_names)``.
+
+    MSE learns ``data.targets`` (one row of ``outputs`` per sample; the other
+    two are empty); cross-entropy learns ``data.classes``, its classes named by
+    ``data.class_names`` or else by their numbers (targets empty).
+    """
+    if loss != "mse":
+        names = (
+            class_names(data["class_names"], "data.class_names", outputs)
+            if "class_names" in data
+            else default_class_names(outputs)
+        )
+        return (), classes(data, samples, outputs), names
+    for key in ("classes", "class_names"):
+        if key in data:
+            raise LessonError(
+                f'data.{key}: given, but network.loss is "mse", which learns data.targets; '
+                'set network.loss = "cross_entropy" to learn classes'
+            )
+    targets = matrix(required(data, "targets", "data"), "data.targets", MAX_SAMPLES, MAX_WIDTH)
+    if len(targets) != samples:
+        raise LessonError(
+            f"data.targets: {len(targets)} rows but data.inputs has {samples} samples"
+        )
+    if len(targets[0]) != outputs:
+        raise LessonError(
+            f"data.targets: rows have {len(targets[0])} values but the output layer "
+            f"has {outputs} (network.sizes[-1])"
+        )
+    return targets, (), ()
 
 
 def classes(data: dict[str, Any], samples: int, count: int) -> tuple[int, ...]:

@@ -26,6 +26,7 @@ __all__ = [
     "explain_numbering",
     "neuron_name",
     "neuron_numbers",
+    "neuron_tag",
     "numbering_summary",
     "weight_name",
 ]
@@ -47,6 +48,14 @@ def _tag(
     if layer == len(sizes) - 1:
         return "y" if sizes[-1] == 1 else f"y{index + 1}"
     return str(neuron_numbers(sizes)[layer][index])
+
+
+def neuron_tag(
+    sizes: tuple[int, ...] | list[int], layer: int, index: int, *, classifier: bool = False
+) -> str:
+    """The subscript that names neuron ``index`` of ``layer`` in a per-sample value
+    (``3`` in ``n_3^(1)``; the output's ``y``, ``y1``...; a classifier's class, ``0``...)."""
+    return _tag(sizes, layer, index, classifier)
 
 
 def neuron_name(
