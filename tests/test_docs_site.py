@@ -158,15 +158,59 @@ def _fields(record: type, prefix: str) -> list[str]:
     return paths
 
 
-def test_every_trace_path_of_both_losses_is_documented(site, pages):
+class _Sections(HTMLParser):
+    """Each ``<h2>`` of a page with the first cell of every table row under it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: dict[str, list[str]] = {}
+        self._heading: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._current = ""
+        self._column = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h2":
+            self._heading = []
+        elif tag == "tr":
+            self._column = 0
+        elif tag == "td":
+            self._column += 1
+            if self._column == 1:
+                self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self._heading is not None:
+            self._current = "".join(self._heading).replace("\N{PILCROW SIGN}", "").strip()
+            self.sections[self._current] = []
+            self._heading = None
+        elif tag == "td" and self._cell is not None:
+            self.sections.setdefault(self._current, []).append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._heading, self._cell):
+            if part is not None:
+                part.append(data)
+
+
+def test_every_trace_path_of_both_losses_is_documented(site):
+    """Every field of every record, walked here from ``Trace`` with ``dataclasses``,
+    is a row of the section of its parent path."""
     from mlpmath import Trace
 
-    text = " ".join(pages[site / "reference" / "trace.html"].text)
+    page = _Sections()
+    page.feed((site / "reference" / "trace.html").read_text(encoding="utf-8"))
+    documented = set()
+    for heading, fields in page.sections.items():
+        prefix = heading.split(":")[0].strip() if ":" in heading else ""
+        prefix = "" if prefix == "The trace" else prefix
+        for letter in "jk":  # nested lists of records are indexed i, j, k
+            prefix = prefix.replace(f"[{letter}]", "[i]")
+        documented |= {f"{prefix}.{field}" if prefix else field for field in fields}
     expected = _fields(Trace, "")
     assert "network.softmax.probabilities" in expected  # classification
     assert "network.squared_errors" in expected  # regression
-    # the generated table names nested lists of records by i, j, ...: compare the names
-    documented = {p.replace("[j]", "[i]").replace("[k]", "[i]") for p in text.split()}
     missing = [path for path in expected if path not in documented]
     assert not missing, missing
 

@@ -109,7 +109,7 @@ def _shape(value: Any) -> str:
         if not value:
             return "empty"
         if isinstance(value[0], dict):
-            return f"{len(value)} records"
+            return f"{len(value)} record{'s' if len(value) > 1 else ''}"
         dims = [len(value)]
         inner = value[0]
         while isinstance(inner, list) and inner:
@@ -120,7 +120,9 @@ def _shape(value: Any) -> str:
         return "record"
     if isinstance(value, str):
         return _code(value) if len(value) <= 24 else "text"
-    return "one value"
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(value)
+    return f"{value:.6g}" if isinstance(value, float) else "one value"
 
 
 def _first(data: Any, path: str) -> Any:
@@ -142,26 +144,39 @@ _LOSS_WORDS = {None: "both", "mse": "MSE", "cross_entropy": "cross-entropy"}
 def trace_paths_markdown(
     regression: str = "lessons/default.toml", classification: str = "lessons/classify.toml"
 ) -> str:
-    """A table of every trace path, with its shape in a regression and a classification lesson."""
+    """Every trace path, a section per record (its path, its docstring), a row per field
+    with its kind, its meaning, which loss fills it, and its size in a regression and a
+    classification lesson."""
     from mlpmath import cached_trace, load_lesson
+    from mlpmath import trace as records
     from mlpmath.schema import trace_paths
 
     root = Path(__file__).resolve().parents[3]
     lessons = (regression, classification)
     traces = [cached_trace(load_lesson(root / name)).to_dict() for name in lessons]
-    lines = [
-        f"| path | kind | meaning | filled by | in `{regression}` | in `{classification}` |",
-        "|---|---|---|---|---|---|",
-    ]
+    sections: dict[str, list[Any]] = {}
     for item in trace_paths():
-        shapes = []
-        for data in traces:
-            shapes.append(_shape(_first(data, item.path)))
-        lines.append(
-            f"| {_code(item.path)} | {item.kind} | {_cell(item.meaning)} "
-            f"| {_LOSS_WORDS[item.loss]} | {shapes[0]} | {shapes[1]} |"
-        )
-    return "\n".join(lines) + "\n"
+        parent = item.path[: -len(item.field)].rstrip(".")
+        sections.setdefault(parent, []).append(item)
+    lines: list[str] = []
+    for parent, items in sections.items():
+        record = getattr(records, items[0].record)
+        doc = inspect.getdoc(record) or ""
+        title = f"`{parent}`" if parent else "The trace"
+        lines += [f"## {title}: {record.__name__}", "", doc.split("\n\n")[0], ""]
+        lines += [
+            f"| field | kind | meaning | filled by | `{Path(regression).name}` "
+            f"| `{Path(classification).name}` |",
+            "|---|---|---|---|---|---|",
+        ]
+        for item in items:
+            shapes = [_shape(_first(data, item.path)) for data in traces]
+            lines.append(
+                f"| {_code(item.field)} | {item.kind} | {_cell(item.meaning)} "
+                f"| {_LOSS_WORDS[item.loss]} | {shapes[0]} | {shapes[1]} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
 
 
 def lesson_limits_markdown() -> str:
