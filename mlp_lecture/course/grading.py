@@ -85,6 +85,20 @@ class GradeReport:
     questions: tuple[Question, ...]
     students: tuple[StudentGrade, ...]
     strays: tuple[str, ...]  # files in RETURNED that name no one on the roster
+    returned: Path  # the folder they were read from
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per file not marked (missing ones aside) and per file naming no one."""
+        lines = [
+            f"{self.returned / (s.id + '.xlsx')}: {s.note}; scored 0"
+            for s in self.students
+            if s.note and s.note != MISSING
+        ]
+        lines += [
+            f"{self.returned / name}: no student of the roster; not marked" for name in self.strays
+        ]
+        return lines
 
 
 class _Refused(Exception):
@@ -141,7 +155,9 @@ def grade(
             if entry.name.endswith(".xlsx") and entry.name[: -len(".xlsx")] not in roster
         )
     )
-    return GradeReport(questions=columns or (), students=tuple(grades), strays=strays)
+    return GradeReport(
+        questions=columns or (), students=tuple(grades), strays=strays, returned=folder
+    )
 
 
 def _trace(course: Course, student_id: str, generation: int) -> Trace:
@@ -329,15 +345,19 @@ def check_answer(answer: Any, expected: float, decimals: int) -> bool:
 # -- writing ---------------------------------------------------------------------------
 
 
-def write_grades(report: GradeReport, out_csv: str | Path, feedback_dir: str | Path) -> None:
+def write_grades(
+    report: GradeReport, out_csv: str | Path, feedback_dir: str | Path | None = None
+) -> Path:
     """``out_csv`` (a row per roster student: id, score, a column per answer cell, note) and
-    a feedback file ``<id>.txt`` per student in ``feedback_dir``.
+    a feedback file ``<id>.txt`` per student in ``feedback_dir`` (default: ``feedback/``
+    beside ``out_csv``). Returns ``out_csv``.
 
     A file already there is replaced only when it is ours (a grades file with the
     same header, a feedback file that starts with :data:`FEEDBACK_MARK`);
     ``CourseError`` otherwise, before anything is written.
     """
-    out_csv, feedback_dir = Path(out_csv), Path(feedback_dir)
+    out_csv = Path(out_csv)
+    feedback_dir = out_csv.parent / "feedback" if feedback_dir is None else Path(feedback_dir)
     header = ["id", "score", *(q.key for q in report.questions), "note"]
     _check_ours(out_csv, lambda text: text.split("\n", 1)[0].strip() == ",".join(header))
     feedback = {s.id: feedback_dir / f"{s.id}.txt" for s in report.students}
@@ -353,6 +373,7 @@ def write_grades(report: GradeReport, out_csv: str | Path, feedback_dir: str | P
     feedback_dir.mkdir(parents=True, exist_ok=True)
     for student in report.students:
         _write_aside(feedback[student.id], feedback_text(student, len(report.questions)))
+    return out_csv
 
 
 def feedback_text(student: StudentGrade, count: int) -> str:
