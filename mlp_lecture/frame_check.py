@@ -1,4 +1,10 @@
-"""``mlp-lecture verify --frames``: rebuild every scene and hold its clip to what it draws.
+"""``mlp-lecture verify --frames=ends``: rebuild every scene and hold each step's end to it.
+
+The cheap check. It sees only the last frame of each step: a clip showing
+something else between step ends (another lesson's numbers spliced into
+every other frame) passes it. ``--frames`` (``mlp_lecture.every_frame``)
+renders every scene again and compares every frame, at about one render's
+cost; it shares this module's limits, ledger comparison and lesson file.
 
 Rendering is deterministic: the same code and lesson draw the same pixels.
 So each scene is built again from the directory's ``lesson.toml``, with
@@ -48,6 +54,8 @@ __all__ = [
     "PATCH_LIMIT",
     "PSNR_THRESHOLD",
     "frame_problems",
+    "ledger_differences",
+    "lesson_file",
     "patch_error",
     "psnr",
 ]
@@ -78,7 +86,7 @@ def frame_problems(
         return [f"lecture.json: options.quality: expected one of {', '.join(QUALITIES)}"]
     problems: list[str] = []
     known = dict(LECTURE_ORDER)
-    with _lesson_file(manifest.lesson.name, lesson_text) as lesson_file:
+    with lesson_file(manifest.lesson.name, lesson_text) as recorded_lesson:
         for entry in manifest.scenes:
             if entry.skipped is not None:
                 continue
@@ -89,19 +97,20 @@ def frame_problems(
             if ledger is None:
                 continue  # its ledger's own problem is reported already
             try:
-                rebuilt = _rebuild(entry.scene, options, lesson_file)
+                rebuilt = _rebuild(entry.scene, options, recorded_lesson)
             except Exception as error:  # a scene that no longer builds: one line, no traceback
                 problems.append(
                     f"{entry.ledger}: the scene does not build again ({_one_line(error)})"
                 )
                 continue
-            problems += [f"{entry.ledger}: {line}" for line in _ledger_differences(ledger, rebuilt)]
+            differences = ledger_differences(ledger, rebuilt.ledger)
+            problems += [f"{entry.ledger}: {line}" for line in differences]
             problems += _clip_differences(out_dir, entry, options, rebuilt)
     return problems
 
 
 @contextmanager
-def _lesson_file(name: str, text: str) -> Any:
+def lesson_file(name: str, text: str) -> Any:
     """The recorded lesson as a file named like the render's (the trace records the name)."""
     plain = name.isprintable() and "/" not in name and "\\" not in name and len(name) <= 100
     safe = name if plain and not name.startswith(".") else "lesson"
@@ -195,9 +204,9 @@ def _draw_nothing(*args: Any, **kwargs: Any) -> None:
     """A renderer's ``update_frame`` for plays whose frames nobody looks at."""
 
 
-def _ledger_differences(recorded: LedgerFile, rebuilt: _Rebuilt) -> list[str]:
-    """Where the recorded ledger differs from the one the scene's code makes."""
-    made = rebuilt.ledger
+def ledger_differences(recorded: LedgerFile, made: LedgerFile) -> list[str]:
+    """Where the recorded ledger differs from the one the scene's code ``made`` (its
+    ``sections`` the played steps with the values on screen in each)."""
     lines = []
     if recorded.title != made.title:
         lines.append(f"title {quoted(recorded.title)}, but the scene shows {quoted(made.title)}")

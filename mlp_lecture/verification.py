@@ -33,8 +33,10 @@ its sample table give the frames and the length the manifest records
 edited to fit another file. What only decoding finds, a well-formed MP4
 whose frames are damaged under a hash forged to match, ``recompute`` finds.
 What only the scene's code knows, which mobject a value is shown in and what
-the frames look like, ``frames`` checks by building every scene again
-(``mlp_lecture.frame_check``).
+the frames look like, ``frames`` checks by rendering every scene again and
+comparing every frame (``mlp_lecture.every_frame``); ``frames="ends"`` only
+builds each scene with animations skipped and compares each step's last frame
+(``mlp_lecture.frame_check``): it misses what a clip shows between step ends.
 """
 
 from __future__ import annotations
@@ -75,16 +77,21 @@ ASSUMED_RATE = 15.0  # frames a second of a clip that states none (low quality's
 
 
 def verify_dir(
-    out_dir: Path, *, recompute: bool = False, frames: bool = False
+    out_dir: Path, *, recompute: bool = False, frames: bool | str = False, jobs: int | None = None
 ) -> tuple[int, list[str]]:
     """(number of values checked, problems found) for the render in ``out_dir``.
 
     ``recompute`` trusts no cache: the lesson is computed with torch and
-    every clip is decoded. ``frames`` also rebuilds every scene from the
-    recorded lesson (Manim) and holds its ledger and drawn frames against the
-    recorded ones (``mlp_lecture.frame_check``). Raises ``LessonError`` when
-    ``out_dir`` is not a render directory.
+    every clip is decoded. ``frames`` (``True`` or ``"all"``) also renders
+    every scene again from the recorded lesson (Manim, ``jobs`` workers) and
+    holds its ledger and every frame against the recorded ones
+    (``mlp_lecture.every_frame``); ``frames="ends"`` builds each scene with
+    animations skipped and compares only each step's last frame
+    (``mlp_lecture.frame_check``). Raises ``LessonError`` when ``out_dir`` is
+    not a render directory.
     """
+    if frames not in (False, True, "all", "ends"):
+        raise ValueError(f"frames: expected False, True, 'all' or 'ends', got {frames!r}")
     if not out_dir.is_dir():
         raise LessonError(f"{quoted(str(out_dir), 80)[1:-1]}: no such render directory")
     lesson_file = out_dir / LESSON_COPY
@@ -127,10 +134,14 @@ def verify_dir(
         checked += len(ledger.values)
     if manifest is not None:
         problems += _manifest_problems(out_dir, manifest, ledgers, decode_all=recompute)
-        if frames:
+        if frames == "ends":
             from mlp_lecture.frame_check import frame_problems  # imports manim
 
             problems += frame_problems(out_dir, manifest, ledgers, text)
+        elif frames:
+            from mlp_lecture.every_frame import every_frame_problems  # imports manim
+
+            problems += every_frame_problems(out_dir, manifest, ledgers, text, jobs)
     elif frames:
         problems.append(f"{MANIFEST}: without it, --frames has no clips to check")
     return checked, [_line(problem) for problem in problems]

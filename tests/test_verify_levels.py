@@ -4,7 +4,10 @@
   (a lesson swapped for another that shows the same first neuron fails);
 - ``--frames`` rebuilds the scene: a ledger entry moved to another path of the
   same value and text fails, and so does a clip that is not what the scene draws,
-  even under a manifest re-hashed to fit it.
+  even under a manifest re-hashed to fit it;
+- issue 32, item 3: ``--frames`` renders the scene again and compares every frame:
+  a clip showing another lesson's numbers in every frame but the step ends passes
+  ``--frames=ends`` and fails ``--frames``, which names the first wrong frame.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def _rehash(out: Path, name: str) -> None:
 def test_the_render_passes_every_level(rendered, capsys):
     assert _verify(capsys, str(rendered)) == (0, [])
     assert _verify(capsys, "--frames", str(rendered)) == (0, [])
+    assert _verify(capsys, str(rendered), "--frames=ends") == (0, [])
 
 
 # -- item 4: the lesson against the manifest -----------------------------------------
@@ -113,11 +117,12 @@ def test_a_moved_path_passes_the_default_level_and_fails_frames(copy, capsys):
     (copy / LEDGER).write_text(json.dumps(ledger))
     _rehash(copy, LEDGER)
     assert _verify(capsys, str(copy)) == (0, [])  # value and text agree with the trace
-    status, lines = _verify(capsys, "--frames", str(copy))
-    assert status == 1
-    [line] = lines[:-1]
-    assert line.startswith(f"{LEDGER}: values[{index}] is path '{path}'"), line
-    assert f"path '{moved_from}'" in line
+    for level in ("--frames", "--frames=ends"):
+        status, lines = _verify(capsys, level, str(copy))
+        assert status == 1
+        [line] = lines[:-1]
+        assert line.startswith(f"{LEDGER}: values[{index}] is path '{path}'"), line
+        assert f"path '{moved_from}'" in line
 
 
 # -- item 6: a clip that is not what the scene draws -----------------------------------
@@ -159,9 +164,56 @@ def _square(frame: np.ndarray) -> np.ndarray:
 def test_a_fake_clip_passes_recompute_and_fails_frames(copy, capsys, change):
     _reencoded(copy, change)
     assert _verify(capsys, "--recompute", str(copy)) == (0, [])  # it decodes, and lasts
-    status, lines = _verify(capsys, "--frames", str(copy))
+    status, lines = _verify(capsys, "--frames=ends", str(copy))
     assert status == 1
     assert lines[:-1] and all(line.startswith(f"{CLIP}: the end of ") for line in lines[:-1])
+    status, lines = _verify(capsys, "--frames", str(copy))
+    assert status == 1
+    [line] = lines[:-1]
+    assert line.startswith(f"{CLIP}: {SCENE} frame "), line
+
+
+# -- issue 32, item 3: another lesson's numbers in every frame but the step ends --------
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as clip:
+        return [frame.to_ndarray(format="rgb24") for frame in clip.decode(clip.streams.video[0])]
+
+
+def test_a_clip_spliced_from_another_lesson_fails_every_frame_but_not_ends(
+    rendered, copy, capsys, tmp_path
+):
+    from mlpmath import default_lesson_text
+
+    other_lesson = tmp_path / "other.toml"
+    text = default_lesson_text()
+    assert text.count("weight = [0.5398,") == 1
+    other_lesson.write_text(text.replace("weight = [0.5398,", "weight = [0.9398,"))
+    other = tmp_path / "other"
+    assert main(["render", str(other_lesson), "--scenes", SCENE, "--out", str(other)]) == 0
+    capsys.readouterr()
+    ours, theirs = _frames(rendered / CLIP), _frames(other / CLIP)
+    assert len(ours) == len(theirs)
+    manifest = json.loads((rendered / "lecture.json").read_text())
+    rate = 15  # low quality
+    ends = {round(s["end"] * rate) - 1 for s in manifest["scenes"][0]["sections"]}
+    spliced = iter([ours[i] if i in ends else theirs[i] for i in range(len(ours))])
+    _reencoded(copy, lambda frame: next(spliced))  # the manifest re-hashed to fit
+    # The first frame (not a step's end) where the other lesson shows, by the limits.
+    differs = [
+        psnr(a, b) < PSNR_THRESHOLD or patch_error(a, b) > PATCH_LIMIT
+        for a, b in zip(ours, theirs, strict=True)
+    ]
+    first = next(i for i in range(len(ours)) if i not in ends and differs[i])
+    for level in ([], ["--recompute"], ["--frames=ends"]):
+        assert _verify(capsys, *level, str(copy)) == (0, []), level  # what ends cannot see
+    status, lines = _verify(capsys, "--frames", str(copy))
+    assert status == 1
+    [line] = lines[:-1]
+    assert line.startswith(f"{CLIP}: {SCENE} frame {first} at {first / rate:.2f} s (step "), line
 
 
 def test_the_measures_agree_with_numpy_by_hand():
