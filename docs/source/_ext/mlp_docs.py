@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import io
+import re
 import tokenize
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,9 +36,13 @@ __all__ = [
 ]
 
 
+_OPTION = re.compile(r"(?<![\w`])(--[a-z][\w-]*)")
+
+
 def _cell(text: str) -> str:
-    """``text`` safe inside a Markdown table cell (one line, no bare ``|``)."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """``text`` safe inside a Markdown table cell (one line, no bare ``|``), an option
+    named in it as code (else ``--out`` would be typeset with a dash)."""
+    return _OPTION.sub(r"`\1`", " ".join(str(text).split()).replace("|", "\\|"))
 
 
 def _code(text: str) -> str:
@@ -63,6 +68,11 @@ def _default(action: argparse.Action) -> str:
     return _code(str(action.default))
 
 
+def _narrow(prog: str) -> argparse.HelpFormatter:
+    """argparse's own formatter, wrapping at 76 columns whatever the terminal is."""
+    return argparse.HelpFormatter(prog, width=76)
+
+
 def commands_markdown() -> str:
     """Every subcommand of ``mlp-lecture``: its usage, what it does, each argument."""
     from mlp_lecture.cli import build_parser
@@ -74,8 +84,9 @@ def commands_markdown() -> str:
         text = sub.description or summary
         if text:
             lines += [text[0].upper() + text[1:] + ("" if text.endswith(".") else "."), ""]
-        usage = " ".join(sub.format_usage().split())
-        lines += ["```text", usage.removeprefix("usage: "), "```", ""]
+        sub.formatter_class = _narrow
+        usage = sub.format_usage().rstrip()
+        lines += ["```text", usage, "```", ""]
         lines += ["| argument | what it does | default |", "|---|---|---|"]
         for action in sub._actions:
             if isinstance(action, argparse._HelpAction):
@@ -92,8 +103,8 @@ def commands_markdown() -> str:
                 if action.nargs == "?":
                     names = f"[{names}]"
             what = action.help or ""
-            if action.choices:
-                what += f" (one of {', '.join(map(str, action.choices))})"
+            if action.choices and not what:  # the choices are in the name too
+                what = f"one of {', '.join(map(str, action.choices))}"
             if action.required and action.option_strings:
                 what += " (required)"
             lines.append(f"| {_code(names)} | {_cell(what)} | {_default(action)} |")
