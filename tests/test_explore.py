@@ -84,6 +84,7 @@ def _lesson_from(data: dict, name: str) -> Lesson:
         inputs=matrix(data["data"]["inputs"]),
         targets=matrix(data["data"]["targets"]),
         classes=tuple(data["data"]["classes"]),
+        class_names=tuple(data["data"].get("class_names", ())),
         learning_rate=float(data["training"]["learning_rate"]),
         steps=data["training"]["steps"],
         source="",

@@ -103,6 +103,7 @@ def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
             "inputs": [list(row) for row in lesson.inputs],
             "targets": [list(row) for row in lesson.targets],
             "classes": list(lesson.classes),
+            "class_names": list(lesson.class_names),
         },
         "training": {"learning_rate": lesson.learning_rate, "steps": lesson.steps},
     }
@@ -111,9 +112,11 @@ def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
 def page_view(lesson: Lesson) -> dict[str, Any]:
     """What the view needs beside the numbers: the lecture's names and colours."""
     from mlp_lecture.explorable.palette import style_values
-    from mlpmath.numbering import bias_name, neuron_name, weight_name
+    from mlpmath.numbering import bias_name, neuron_name, neuron_tag, weight_name
 
     sizes = lesson.network.sizes
+    # a classifier's output neuron k is class k (mlpmath.notation): z0, w3,0, b0
+    classifier = lesson.network.loss != "mse"
     roles = ("TEXT", "MUTED", "INPUT", "WEIGHT", "BIAS", "RESULT", "ACTIVE", "CLAMPED")
     roles += ("GRADIENT", "UPDATED", "CORRECT", "WRONG")
     limits = ("MAX_DIAGRAM_NEURONS", "MAX_LABELLED_NEURONS", "MAX_EDGE_LABELS", "LOG_SCALE_RATIO")
@@ -131,18 +134,25 @@ def page_view(lesson: Lesson) -> dict[str, Any]:
         },
         "names": {
             "neurons": [
-                [neuron_name(sizes, layer, i) for i in range(size)]
+                [neuron_name(sizes, layer, i, classifier=classifier) for i in range(size)]
+                for layer, size in enumerate(sizes)
+            ],
+            "tags": [
+                [neuron_tag(sizes, layer, i, classifier=classifier) for i in range(size)]
                 for layer, size in enumerate(sizes)
             ],
             "weights": [
                 [
-                    [weight_name(sizes, layer, r, c) for c in range(sizes[layer])]
+                    [
+                        weight_name(sizes, layer, r, c, classifier=classifier)
+                        for c in range(sizes[layer])
+                    ]
                     for r in range(sizes[layer + 1])
                 ]
                 for layer in range(len(sizes) - 1)
             ],
             "biases": [
-                [bias_name(sizes, layer, i) for i in range(sizes[layer + 1])]
+                [bias_name(sizes, layer, i, classifier=classifier) for i in range(sizes[layer + 1])]
                 for layer in range(len(sizes) - 1)
             ],
         },

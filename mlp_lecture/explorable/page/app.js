@@ -24,6 +24,15 @@
   const relations = []; // {sign, terms, total, build}: a worked line's "=" or "≈"
   const fields = new Map(); // lesson path -> {input, message, positive}
   const redraws = []; // functions that redraw a picture from the trace
+  const accuracies = []; // {el, step}: el shows "6/8 = 0.75" at that training step (null: now)
+  const classTexts = []; // {el, tokens}: el shows the name of the class the trace holds at tokens
+  const samples0 = original.data.inputs.length;
+  // the lesson's class names, when it names its classes (else they are their numbers)
+  const classNames = original.data.class_names || [];
+  const named = classNames.some((name, k) => name !== String(k));
+  /** How class k is called: its name, or "class k" (mlpmath.notation.class_label). */
+  const classLabel = (k) => (named ? classNames[k] : `class ${k}`);
+  const tags = view.names.tags; // each neuron's subscript: n_3, z_0 (a classifier's class)
 
   // -- building blocks -------------------------------------------------------------
   function h(tag, attrs, ...children) {
@@ -81,12 +90,18 @@
     if (!grip) input.setAttribute("inputmode", "numeric");
     fields.set(path, { input, message, positive });
     input.value = String(M.resolve(lesson, path));
+    fit(input);
+    input.addEventListener("input", () => fit(input));
     input.addEventListener("change", () => edit(path, input.value));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") edit(path, input.value);
     });
     if (grip) grip.addEventListener("pointerdown", (event) => drag(event, path, grip));
     return h("span", { class: "field" }, input, grip, message);
+  }
+  /** A field as wide as its text: a lesson's number is never cut off in its box. */
+  function fit(input) {
+    input.style.width = `calc(${Math.max(input.value.length, 3)}ch + 12px)`;
   }
   function drag(event, path, grip) {
     event.preventDefault();
@@ -117,7 +132,28 @@
       for (let col = 0; col < columns; col++) tr.append(h("td", {}, cell(r, col)));
       table.append(tr);
     }
-    return table;
+    return scroll(table);
+  }
+  /** A wide table scrolls inside its own box: the page itself never scrolls sideways. */
+  const scroll = (table) => h("div", { class: "scroll" }, table);
+  /** The name of the class the trace holds at `path` (shown only when classes are named). */
+  function className(path) {
+    const el = h("span", { class: "class-name" });
+    if (named) classTexts.push({ el, tokens: tokensOf(path) });
+    return el;
+  }
+  /** Accuracy at training step `step` (null: the lesson's parameters), as a count. */
+  function accuracy(step) {
+    const el = h("span", { class: "num active", "data-accuracy": step === null ? "now" : String(step) });
+    accuracies.push({ el, step });
+    return el;
+  }
+  function correctAt(step) {
+    const network = trace.network;
+    if (step === null) return network.correct_count;
+    const counts = network.training.correct_counts;
+    // the counts behind the accuracies (k/N exactly): as the trace records them
+    return counts && counts.length ? counts[step] : Math.round(network.training.accuracies[step] * samples0);
   }
   const labelled = (label, body) => h("div", { class: "block" }, h("div", { class: "label" }, label), body);
 
@@ -169,6 +205,7 @@
       field.input.removeAttribute("aria-invalid");
       field.message.textContent = "";
       if (Number(field.input.value) !== parsed.value) field.input.value = String(parsed.value);
+      fit(field.input);
     }
     const ms = update();
     return { ok: true, ms };
@@ -184,6 +221,8 @@
         el.classList.toggle("negative", shown.startsWith("-"));
       }
     }
+    for (const { el, step } of accuracies) el.textContent = M.formatAccuracy(correctAt(step), samples0, decimals);
+    for (const { el, tokens } of classTexts) el.textContent = classNames[at(tokens)];
     for (const { el, tokens } of flags) {
       const right = at(tokens) === true;
       el.textContent = right ? "✓ right" : "✗ wrong";
@@ -224,9 +263,12 @@
           h("div", { class: "worked" }, tex(`${activationTex(neuron.activation)}(z) =`),
             value(`${base}.output[${s}]`, "active"))));
       }
+      const term = (i) => `${c("input", `x_{${i}}`)}${c("weight", `w_{${i}}`)}`;
+      // every term when there are few; the first and the last around dots otherwise
+      const terms = inputs <= 3 ? xNames.map((_, i) => term(i + 1)).join(" + ") : `${term(1)} + \\dots + ${term(inputs)}`;
       section(
         samples === 1 ? `One neuron${k ? ` (${k + 1})` : ""}` : `One neuron over a batch of ${samples} samples`,
-        tex(`z = ${c("input", "x_1")}${c("weight", "w_1")} + \\dots + ${c("input", `x_{${inputs}}`)}${c("weight", `w_{${inputs}}`)} + ${c("bias", "b")},\\quad a = ${activationTex(neuron.activation)}(z)`, true),
+        tex(`z = ${terms} + ${c("bias", "b")},\\quad a = ${activationTex(neuron.activation)}(z)`, true),
         h("div", { class: "row" },
           labelled(samples === 1 ? "inputs x" : "inputs X (a row per sample)",
             matrix(samples, inputs, (s, i) => editable(`${base}.inputs[${s}][${i}]`, "input"), null, xNames)),
@@ -251,7 +293,8 @@
       h("div", { class: "row" },
         labelled("inputs X", matrix(samples, sizes[0], (s, i) => editable(`data.inputs[${s}][${i}]`, "input"), sampleNames, names.neurons[0])),
         classifies
-          ? labelled(`classes y (0 to ${classCount - 1})`, matrix(samples, 1, (s) => editable(`data.classes[${s}]`, "result"), sampleNames, ["y"]))
+          ? labelled(named ? `classes y: ${classNames.map((name, k) => `${k} ${name}`).join(", ")}` : `classes y (0 to ${classCount - 1})`,
+            matrix(samples, named ? 2 : 1, (s, col) => (col ? className(`network.classes[${s}]`) : editable(`data.classes[${s}]`, "result")), sampleNames, named ? ["y", ""] : ["y"]))
           : labelled("targets y", matrix(samples, sizes[sizes.length - 1], (s, j) => editable(`data.targets[${s}][${j}]`, "result"), sampleNames, outputs))));
   }
 
@@ -265,21 +308,28 @@
       const inNames = names.neurons[i];
       const outNames = names.neurons[i + 1];
       const act = lesson.network.activations[i];
-      const grid = (key, role) => matrix(samples, fanOut, (s, j) => value(`${base}.${key}[${s}][${j}]`, role), null, outNames);
+      const l = i + 1; // the layer's number, [1] for the first nn.Linear
+      const logits = classifies && i === sizes.length - 2; // a classifier's Z: no activation
+      const sampleNames = Array.from({ length: samples }, (_, s) => `(${s + 1})`);
+      const grid = (key, role) => matrix(samples, fanOut, (s, j) => value(`${base}.${key}[${s}][${j}]`, role), sampleNames, outNames);
       const dot = inNames.map((_, k) => [`${base}.input[0][${k}]`, `${base}.weight[0][${k}]`]);
-      section(`Layer ${i + 1}: nn.Linear(${fanIn}, ${fanOut})${act === "none" ? "" : `, then ${act}`}`,
-        tex(`Z = ${c("input", i ? "A" : "X")}\\,${c("weight", "W")}^{\\top} + ${c("bias", "b")},\\qquad A = ${activationTex(act)}(Z)`, true),
+      const input = i ? `A^[${i}]` : "X";
+      const sum = logits ? "Z" : `N^[${l}]`;
+      const tag = tags[l][0];
+      section(`Layer ${l}: nn.Linear(${fanIn}, ${fanOut})${act === "none" ? "" : `, then ${act}`}`,
+        tex(`${logits ? "Z" : `N^{[${l}]}`} = ${c("input", i ? `A^{[${i}]}` : "X")}\\,${c("weight", `W^{[${l}]}`)}{}^{\\top} + ${c("bias", `B^{[${l}]}`)}`
+          + (logits ? "\\qquad\\text{(the logits)}" : `,\\qquad A^{[${l}]} = ${activationTex(act)}(N^{[${l}]})`), true),
         h("div", { class: "row" },
-          labelled(i ? "input A (the layer before's output)" : "input X", matrix(samples, fanIn, (s, k) => value(`${base}.input[${s}][${k}]`, "input"), null, inNames)),
-          labelled("weight W (a row per neuron)", matrix(fanOut, fanIn, (r, k) => editable(`${base}.weight[${r}][${k}]`, "weight"), outNames, inNames)),
-          labelled("bias b", matrix(1, fanOut, (_, j) => editable(`${base}.bias[${j}]`, "bias"), null, names.biases[i]))),
+          labelled(i ? `input ${input}: layer ${i}'s output` : "input X", matrix(samples, fanIn, (s, k) => value(`${base}.input[${s}][${k}]`, "input"), sampleNames, inNames)),
+          labelled(`weight W^[${l}] (a row per neuron)`, matrix(fanOut, fanIn, (r, k) => editable(`${base}.weight[${r}][${k}]`, "weight"), outNames, inNames)),
+          labelled(`bias row B^[${l}]`, matrix(1, fanOut, (_, j) => editable(`${base}.bias[${j}]`, "bias"), null, names.biases[i]))),
         h("div", { class: "row" },
-          labelled("X W^T: every neuron's weighted sum, every sample", grid("product", "result")),
-          labelled("b broadcast to every sample", grid("bias_broadcast", "bias")),
-          labelled("Z = X W^T + b", grid("preactivation", "result")),
-          labelled(act === "none" ? "A = Z (no activation)" : `A = ${act}(Z)`, grid("output", "active"))),
-        worked(`(XW^{\\top})_{11} =`, dot, `${base}.product[0][0]`, ["input", "weight"]),
-        worked("z_{11} =", [[`${base}.product[0][0]`, null], [`${base}.bias_broadcast[0][0]`, null]],
+          labelled(`${input} W^[${l}]ᵀ: each neuron's weighted sum k, every sample`, grid("product", "result")),
+          labelled(`B^[${l}] broadcast to every sample`, grid("bias_broadcast", "bias")),
+          labelled(`${sum} = ${input} W^[${l}]ᵀ + B^[${l}]${logits ? ": the logits" : ""}`, grid("preactivation", "result")),
+          logits ? null : labelled(act === "none" ? `A^[${l}] = N^[${l}] (no activation)` : `A^[${l}] = ${act}(N^[${l}])`, grid("output", "active"))),
+        worked(`k_{${tag}}^{(1)} =`, dot, `${base}.product[0][0]`, ["input", "weight"]),
+        worked(`${logits ? "z" : "n"}_{${tag}}^{(1)} =`, [[`${base}.product[0][0]`, null], [`${base}.bias_broadcast[0][0]`, null]],
           `${base}.preactivation[0][0]`, ["result", null, "result"]));
     });
   }
@@ -349,10 +399,10 @@
     const count = lesson.data.inputs.length * lesson.network.sizes[1];
     const name = original.network.activations.concat(original.neurons.map((n) => n.activation)).find((a) => a !== "none") || "relu";
     section(`The activation: ${name}`,
-      tex(`a = ${activationTex(name)}(z)`, true),
-      h("p", { text: "The first layer's pre-activations, row by row, through it:" }),
+      tex(`a = ${activationTex(name)}(n)`, true),
+      h("p", { text: "The first layer's weighted sums plus bias, N^[1], sample after sample, through it:" }),
       matrix(2, count, (r, k) => value(`${demo}.${r ? "output" : "preactivation"}[${k}]`, r ? "active" : "result"),
-        ["z", `${name}(z)`], null));
+        ["n", `${name}(n)`], null));
   }
 
   // Shown arithmetic in parentheses, so its Python text reads as the line is meant.
@@ -370,33 +420,39 @@
       const base = `network.chain_rule[${i}]`;
       const inNames = names.neurons[i];
       const outNames = names.neurons[i + 1];
-      const grid = (key, role) => matrix(samples, sizes[i + 1], (s, j) => value(`${base}.${key}[${s}][${j}]`, role), null, outNames);
+      const sampleNames = Array.from({ length: samples }, (_, s) => `(${s + 1})`);
+      const grid = (key, role) => matrix(samples, sizes[i + 1], (s, j) => value(`${base}.${key}[${s}][${j}]`, role), sampleNames, outNames);
       const times = { ops: ["·"], expression: ([a, b]) => M.combine("*", M.shown(a), M.shown(b)) };
+      const l = i + 1;
+      const last = i === sizes.length - 2;
+      const out = last ? (classifies ? "Z" : "Ŷ") : `A^[${l}]`;
+      const sum = last && classifies ? "Z" : `N^[${l}]`;
       blocks.push(h("div", { class: "layer-back" },
-        h("h3", { text: `Layer ${i + 1}` }),
+        h("h3", { text: `Layer ${l}` }),
         h("div", { class: "row" },
-          labelled("upstream ∂L/∂A", grid("upstream", "gradient")),
-          labelled(`f′(Z)`, grid("activation_derivative", "active")),
-          labelled("δ = upstream ⊙ f′(Z)", grid("delta", "gradient"))),
-        worked("\\delta_{11} =", [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
+          labelled(`upstream ∂L/∂${out}`, grid("upstream", "gradient")),
+          labelled(`g′(${sum})`, grid("activation_derivative", "active")),
+          labelled(`δ^[${l}] = ∂L/∂${out} ⊙ g′(${sum})`, grid("delta", "gradient"))),
+        worked(`\\delta_{${tags[l][0]}}^{[${l}](1)} =`, [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
           `${base}.delta[0][0]`, ["gradient", null, "gradient"], times),
         worked(`\\partial L/\\partial ${names.weights[i][0][0].replace(/^w(.*)$/, "w_{$1}")} =`,
           Array.from({ length: samples }, (_, s) => [`${base}.delta[${s}][0]`, `network.layers[${i}].input[${s}][0]`]),
           `${base}.weight[0][0]`, ["gradient", "input"]),
         h("div", { class: "row" },
-          labelled("∂L/∂W by the chain rule", matrix(sizes[i + 1], sizes[i], (r, k) => value(`${base}.weight[${r}][${k}]`, "gradient"), outNames, inNames)),
-          labelled("∂L/∂W, autograd's rule", matrix(sizes[i + 1], sizes[i], (r, k) => value(`network.gradients[${i}].weight[${r}][${k}]`, "gradient"), outNames, inNames)),
-          labelled("∂L/∂b by the chain rule", matrix(1, sizes[i + 1], (_, j) => value(`${base}.bias[${j}]`, "gradient"), null, names.biases[i])),
-          labelled("∂L/∂b, autograd's rule", matrix(1, sizes[i + 1], (_, j) => value(`network.gradients[${i}].bias[${j}]`, "gradient"), null, names.biases[i])))));
+          labelled(`∂L/∂W^[${l}] by the chain rule`, matrix(sizes[i + 1], sizes[i], (r, k) => value(`${base}.weight[${r}][${k}]`, "gradient"), outNames, inNames)),
+          labelled(`∂L/∂W^[${l}], autograd's rule`, matrix(sizes[i + 1], sizes[i], (r, k) => value(`network.gradients[${i}].weight[${r}][${k}]`, "gradient"), outNames, inNames)),
+          labelled(`∂L/∂B^[${l}] by the chain rule`, matrix(1, sizes[i + 1], (_, j) => value(`${base}.bias[${j}]`, "gradient"), null, names.biases[i])),
+          labelled(`∂L/∂B^[${l}], autograd's rule`, matrix(1, sizes[i + 1], (_, j) => value(`network.gradients[${i}].bias[${j}]`, "gradient"), null, names.biases[i])))));
     }
     const start = classifies
       ? `\\frac{\\partial L}{\\partial Z} = \\frac{1}{N}(P - Y)`
       : `\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{K}(y - \\hat y)`;
     const gradientStart = { ops: ["−", ") /"], expression: ([p, y, n]) => M.combine("/", group(M.combine("-", M.shown(p), M.shown(y))), M.shown(n)) };
-    const startLine = classifies ? worked("\\partial L/\\partial z_{11} = (", [["network.softmax.probabilities[0][0]", null], ["network.one_hot[0][0]", null], ["network.loss_count", null]],
+    const startLine = classifies ? worked(`\\partial L/\\partial z_{${tags[sizes.length - 1][0]}}^{(1)} = (`, [["network.softmax.probabilities[0][0]", null], ["network.one_hot[0][0]", null], ["network.loss_count", null]],
         "network.prediction_gradient[0][0]", ["result", null, "gradient"], gradientStart) : null;
     section("The chain rule, from the loss back",
-      tex(`${start},\\quad ${c("gradient", "\\delta")} = \\frac{\\partial L}{\\partial A} \\odot f'(Z),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W")}} = ${c("gradient", "\\delta")}^{\\top} ${c("input", "X")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "b")}} = \\sum_{\\text{samples}} ${c("gradient", "\\delta")}`, true),
+      tex(`${start},\\quad ${c("gradient", "\\delta^{[l]}")} = \\frac{\\partial L}{\\partial A^{[l]}} \\odot g'(N^{[l]}),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W^{[l]}")}} = ${c("gradient", "\\delta^{[l]}")}{}^{\\top} ${c("input", "A^{[l-1]}")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "B^{[l]}")}} = \\sum_{i} ${c("gradient", "\\delta^{[l](i)}")}`, true),
+      h("p", { class: "note", text: "A^[0] is the inputs X; the last layer's A is the prediction (a classifier's: the logits Z, no activation, so g′ = 1)." }),
       startLine,
       h("p", { class: "note", text: "In the lecture the right-hand tables are torch autograd's .grad; the page has no autograd and runs the same rule again (its test compares both with torch)." }),
       ...blocks);
@@ -442,6 +498,8 @@
       scaleNote.textContent = log ? "log scale" : "";
     });
     const listed = Array.from({ length: steps + 1 }, (_, k) => k).filter((k) => k < 10 || k === steps);
+    // a column "…" where steps are left out (step 9, …, step 20): the table says so
+    const columns = listed.flatMap((k, i) => (i && k > listed[i - 1] + 1 ? [null, k] : [k]));
     section("Training: gradient descent",
       h("div", { class: "row" }, labelled("learning rate α", editable("training.learning_rate", "weight", true)),
         labelled("steps", h("span", { class: "num", text: String(steps) }))),
@@ -450,10 +508,11 @@
         [[`${first}.parameters[0].weight[0][0]`, null], ["network.training.learning_rate", null], [`${first}.gradients[0].weight[0][0]`, null]],
         `${first}.updated[0].weight[0][0]`, ["weight", null, "weight"], minus),
       curve,
-      matrix(classifies ? 3 : 2, listed.length, (r, i) => {
-        if (r === 0) return h("span", { text: String(listed[i]) });
-        return r === 1 ? value(`network.training.losses[${listed[i]}]`, "clamped")
-          : value(`network.training.accuracies[${listed[i]}]`, "active");
+      matrix(classifies ? 3 : 2, columns.length, (r, i) => {
+        const k = columns[i];
+        if (k === null) return h("span", { class: "gap", title: "steps left out", text: "…" });
+        if (r === 0) return h("span", { text: String(k) });
+        return r === 1 ? value(`network.training.losses[${k}]`, "clamped") : accuracy(k);
       }, classifies ? ["step", "loss", "accuracy"] : ["step", "loss"], null),
       lossView.pictures && lesson.data.inputs[0].length === 2 ? lossView.pictures(kit) : null);
   }
@@ -479,6 +538,7 @@
       lesson = JSON.parse(JSON.stringify(original));
       for (const [path, field] of fields) {
         field.input.value = String(M.resolve(lesson, path));
+        fit(field.input);
         field.input.classList.remove("refused");
         field.message.textContent = "";
       }
@@ -502,7 +562,9 @@
   // what loss_views.js draws with
   const lossView = window.MlpLossViews[original.loss || "mse"];
   const kit = { h, value, flag, matrix, labelled, worked, section, tex, c, text, group, M, view,
-    redraws, classCount, trace: () => trace, lesson: () => lesson };
+    redraws, classCount, trace: () => trace, lesson: () => lesson, scroll, accuracy, className,
+    classLabel, named, tags,
+    accuracyAt: (el, step) => (el.textContent = M.formatAccuracy(correctAt(step), samples0, decimals)) };
   neuronSections();
   dataSection();
   layerSections();

@@ -125,7 +125,18 @@
       : "≈";
   }
 
-  const api = { combine, dotExpression, formatNumber, relation, shown };
+  /** mlpmath.display.format_accuracy: "6/8 = 0.75", the count then its share, with
+   *  no more digits than it needs (at most max(decimals, 2)), "=" or "≈" by relation. */
+  function formatAccuracy(correct, total, decimals) {
+    const places = Math.max(decimals, 2);
+    const scaled = roundRational(BigInt(correct) * TEN(places), BigInt(total), "even");
+    let share = digits(scaled, places);
+    if (share.includes(".")) share = share.replace(/0+$/, "").replace(/\.$/, "");
+    const sign = relation(combine("/", shown(String(correct)), shown(String(total))), share);
+    return `${correct}/${total} ${sign} ${share}`;
+  }
+
+  const api = { combine, dotExpression, formatAccuracy, formatNumber, relation, shown };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.MlpDisplay = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -59,8 +59,12 @@
       commented(`inputs = ${tomlMatrix(lesson.data.inputs)}`, "one row per sample"),
       (lesson.loss || "mse") === "mse"
         ? commented(`targets = ${tomlMatrix(lesson.data.targets)}`, "the outputs to learn, per row")
-        : commented(`classes = ${tomlVector(lesson.data.classes)}`, `each sample's class, 0 to ${net.sizes[net.sizes.length - 1] - 1}`),
-      "", "[training]",
+        : commented(`classes = ${tomlVector(lesson.data.classes)}`, `each sample's class, 0 to ${net.sizes[net.sizes.length - 1] - 1}`));
+    const names = lesson.data.class_names || [];
+    if ((lesson.loss || "mse") !== "mse" && names.some((name, k) => name !== String(k))) {
+      out.push(commented(`class_names = [${names.map(tomlString).join(", ")}]`, "each class's name, in the order of the outputs"));
+    }
+    out.push("", "[training]",
       commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: p - learning_rate * dL/dp"),
       commented(`steps = ${lesson.training.steps}`, "how many steps the lecture trains"));
     return `${out.join("\n")}\n`;

@@ -28,7 +28,7 @@
       const over = { ops: ["/"], expression: ([a, b]) => M.combine("/", M.shown(a), M.shown(b)) };
       section("The loss: mean squared error",
         tex(`L = \\frac{1}{K}\\sum (y - \\hat y)^2`, true),
-        table,
+        k.scroll(table),
         worked("S = \\sum (y-\\hat y)^2 =", rows.map(([s, j]) => [`network.squared_errors[${s}][${j}]`, null]),
           "network.squared_error_sum", ["clamped", null, "clamped"]),
         worked("L = S / K =", [["network.squared_error_sum", null], ["network.loss_count", null]],
@@ -41,18 +41,21 @@
       const { h, value, flag, matrix, labelled, worked, section, tex, c, text, group, M, view, redraws, classCount } = k;
       const lesson = k.lesson();
       const samples = lesson.data.inputs.length;
-      const sampleNames = Array.from({ length: samples }, (_, s) => String(s + 1));
-      const classNames = Array.from({ length: classCount }, (_, c) => `class ${c}`);
+      const sampleNames = Array.from({ length: samples }, (_, s) => `(${s + 1})`);
+      // a column per class k, headed by its name (or number) and its logit's index
+      const classNames = Array.from({ length: classCount }, (_, c) => k.classLabel(c));
       const grid = (key, role) => matrix(samples, classCount, (s, c) => value(`network.softmax.${key}[${s}][${c}]`, role), sampleNames, classNames);
       const column = (key, role, name) => matrix(samples, 1, (s) => value(`network.softmax.${key}[${s}]`, role), sampleNames, [name]);
       const table = h("table", { class: "matrix loss" },
-        h("tr", {}, ...["sample", "y", "p_y", "−log p_y", "predicted", ""].map((t) => h("th", { text: t }))));
+        h("tr", {}, ...["i", "y⁽ⁱ⁾", "", "p_y⁽ⁱ⁾", "L⁽ⁱ⁾ = −log p_y⁽ⁱ⁾", "ŷ⁽ⁱ⁾", "", ""].map((t) => h("th", { text: t }))));
       for (let s = 0; s < samples; s++) {
-        table.append(h("tr", {}, h("th", { text: String(s + 1) }),
+        table.append(h("tr", {}, h("th", { text: `(${s + 1})` }),
           h("td", {}, value(`network.classes[${s}]`, "result")),
+          h("td", { class: "name" }, k.className(`network.classes[${s}]`)),
           h("td", {}, value(`network.true_class_probability[${s}]`, "result")),
           h("td", {}, value(`network.cross_entropy[${s}]`, "clamped")),
           h("td", {}, value(`network.predicted_classes[${s}]`, "active")),
+          h("td", { class: "name" }, k.className(`network.predicted_classes[${s}]`)),
           h("td", {}, flag(`network.correct[${s}]`))));
       }
       const over = { ops: ["/"], expression: ([a, b]) => M.combine("/", M.shown(a), M.shown(b)) };
@@ -65,8 +68,13 @@
         },
       };
       const terms = Array.from({ length: samples }, (_, s) => [`network.cross_entropy[${s}]`, null]);
+      const z = "z_k^{(i)}";
+      const legend = k.named
+        ? h("p", { class: "note", text: `Classes, numbered as the lesson numbers them: ${classNames.map((name, c) => `${c} ${name}`).join(", ")}.` })
+        : null;
       section("The loss: softmax, then cross-entropy",
-        tex(`m = \\max_c z_c,\\quad ${c("result", "p_c")} = \\frac{e^{z_c - m}}{S},\\quad S = \\sum_c e^{z_c - m},\\qquad L = \\frac{1}{N}\\sum_{s} -\\log ${c("result", "p_{s,y_s}")} = \\frac{1}{N}\\sum_{s} \\big(\\log S_s - (z_{s,y_s} - m_s)\\big)`, true),
+        tex(`m^{(i)} = \\max_k ${z},\\quad ${c("result", "p_k^{(i)}")} = \\frac{e^{${z} - m^{(i)}}}{S^{(i)}},\\quad S^{(i)} = \\sum_k e^{${z} - m^{(i)}},\\qquad L = \\frac{1}{N}\\sum_{i} -\\log ${c("result", "p_y^{(i)}")},\\ y = y^{(i)}`, true),
+        legend,
         h("div", { class: "row" },
           labelled("logits Z (the last layer's output)", grid("logits", "active")),
           labelled("m: each row's largest", column("row_max", "active", "m")),
@@ -75,19 +83,20 @@
           labelled("e^(Z − m)", grid("exp", "result")),
           labelled("S: each row's sum", column("exp_sum", "result", "S")),
           labelled("P = e^(Z − m) / S", grid("probabilities", "result"))),
-        worked("p_{11} =", [["network.softmax.exp[0][0]", null], ["network.softmax.exp_sum[0]", null]],
+        worked(`p_{0}^{(1)} =`, [["network.softmax.exp[0][0]", null], ["network.softmax.exp_sum[0]", null]],
           "network.softmax.probabilities[0][0]", ["result", null, "result"], over),
-        h("p", { class: "note", text: "The predicted class is each row's largest logit (the first of equal ones)." }),
-        table,
+        h("p", { class: "note", text: "The predicted class ŷ⁽ⁱ⁾ is the class of each row's largest logit (the first of equal ones)." }),
+        k.scroll(table),
         worked("L = (", [...terms, ["network.loss_count", null]], "network.loss", ["clamped", null, "clamped"], mean),
-        worked("\\text{accuracy} =", [["network.correct_count", null], ["network.loss_count", null]],
-          "network.accuracy", ["active", null, "active"], over));
+        h("div", { class: "worked" }, tex("\\text{accuracy} ="), k.accuracy(null),
+          h("span", { class: "op", text: "(samples predicted right / N)" })));
     },
 
     /** A 2-input classifier's plane after some steps: each cell the class predicted there,
-     *  each sample a dot of its true class (the trace's network.training.regions). */
+     *  each sample a dot of its true class, ringed when it is predicted wrong (the trace's
+     *  network.training.regions), with a legend of the classes. */
     pictures(k) {
-      const { h, value, flag, matrix, labelled, worked, section, tex, c, text, group, M, view, redraws, classCount } = k;
+      const { h, M, view, redraws, classCount } = k;
       const lesson = k.lesson();
       const size = 192;
       const canvases = [];
@@ -103,17 +112,25 @@
         canvases.push({ canvas, caption });
         row.append(h("div", { class: "block" }, caption, canvas));
       }
+      const legend = h("div", { class: "legend" },
+        ...Array.from({ length: classCount }, (_, c) => h("span", { class: "key" },
+          h("span", { class: "swatch", style: `background:${colour(c)}` }), k.classLabel(c))),
+        h("span", { class: "key" }, h("span", { class: "ring" }), "predicted wrong"));
       redraws.push(() => {
-        const regions = k.trace().network.training.regions;
+        const trace = k.trace();
+        const regions = trace.network.training.regions;
         const [left, right, bottom, top] = regions.bounds;
         const x = k.lesson().data.inputs;
+        const classes = k.lesson().data.classes;
         canvases.forEach(({ canvas, caption }, i) => {
           const shown = i < regions.steps.length;
           canvas.hidden = !shown;
           caption.hidden = !shown;
           if (!shown) return;
           const step = regions.steps[i];
-          caption.textContent = `after ${step} step${step === 1 ? "" : "s"}: accuracy ${text(`network.training.accuracies[${step}]`)}`;
+          const accuracy = h("span", { class: "num", "data-accuracy": String(step) });
+          caption.replaceChildren(`after ${step} step${step === 1 ? "" : "s"}: accuracy `, accuracy);
+          k.accuracyAt(accuracy, step);
           canvas.setAttribute("aria-label", caption.textContent);
           const g = canvas.getContext("2d");
           const cells = regions.predicted[i];
@@ -128,22 +145,30 @@
           cellImage.putImageData(image, 0, 0);
           g.imageSmoothingEnabled = false;
           g.drawImage(cellCanvas, 0, 0, size, size);
-          k.lesson().data.classes.forEach((k, s) => {
+          const predicted = M.predictedClasses(trace.network.training.predictions[step]);
+          classes.forEach((y, s) => {
             const px = ((x[s][0] - left) / (right - left)) * size;
             const py = size - ((x[s][1] - bottom) / (top - bottom)) * size;
             g.beginPath();
             g.arc(px, py, 5, 0, 2 * Math.PI);
-            g.fillStyle = colour(k);
+            g.fillStyle = colour(y);
             g.fill();
             g.lineWidth = 2;
             g.strokeStyle = "#111";
             g.stroke();
+            if (predicted[s] !== y) {
+              g.beginPath();
+              g.arc(px, py, 9, 0, 2 * Math.PI);
+              g.lineWidth = 2;
+              g.strokeStyle = "#fff";
+              g.stroke();
+            }
           });
         });
       });
       return h("div", { class: "block" },
-        h("div", { class: "label", text: "The plane of inputs: the class the network predicts in each cell, each sample a dot of its true class" }),
-        row);
+        h("div", { class: "label", text: "The plane of inputs: the class the network predicts in each cell, each sample a dot of its true class, ringed when it is predicted wrong" }),
+        legend, row);
     },
   };
 

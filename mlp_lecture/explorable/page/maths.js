@@ -257,6 +257,15 @@
     return { predictionGradient, steps };
   }
 
+  /** What training did, in one word (mlpmath/outcome.py's training_outcome). */
+  function trainingOutcome(losses, counts, samples) {
+    if (!losses.length || !losses.every(Number.isFinite)) return "diverged";
+    if (losses[losses.length - 1] > losses[0]) return "rising";
+    if (losses[losses.length - 1] === losses[0]) return "unchanged";
+    if (!counts.length) return "falling";
+    return counts[counts.length - 1] === samples ? "learned" : "partly";
+  }
+
   function train(params, x, target, activations, learningRate, count, loss) {
     const records = [];
     const predictions = [];
@@ -287,9 +296,14 @@
     predictions.push(finalPrediction);
     regionParams.push(params);
     if (loss.classifies) accuracies.push(loss.accuracy(finalPrediction, target));
+    const losses = [...records.map((r) => r.loss), loss.value(finalPrediction, target)];
+    // the counts behind the accuracies: a share of the N samples, exactly
+    const counts = accuracies.map((a) => Math.round(a * x.length));
     return {
       learning_rate: learningRate,
-      losses: [...records.map((r) => r.loss), loss.value(finalPrediction, target)],
+      losses,
+      correct_counts: counts,
+      outcome: trainingOutcome(losses, counts, x.length),
       layers: params,
       steps: records,
       predictions,
@@ -358,6 +372,10 @@
         lesson.training.steps, loss),
       net_prediction: prediction,
       loss_function: lesson.loss || "mse",
+      // each class's name (the lesson's, else its number): data, carried as the trace does
+      class_names: loss.classifies
+        ? lesson.data.class_names || Array.from({ length: prediction[0].length }, (_, k) => String(k))
+        : [],
     };
     const neurons = lesson.neurons.map(neuronTrace);
     const used = [...activations, ...lesson.neurons.map((n) => n.activation)];
@@ -472,12 +490,15 @@
     combine: D.combine,
     shown: D.shown,
     editablePaths,
+    formatAccuracy: D.formatAccuracy,
     formatNumber: D.formatNumber,
     isClassPath,
     lessonToml: F.lessonToml,
     parseClass,
     parseEdit,
     parsePath,
+    /** Each row's predicted class (its argmax), as the trace's predicted_classes. */
+    predictedClasses: (logits) => logits.map(argmax),
     relation: D.relation,
     resolve,
     withEdit,
