@@ -15,6 +15,7 @@ from scenekit.composition import stage
 from scenekit.context import current_trace
 from scenekit.formulas import Typst
 from scenekit.ledger import Ledger
+from scenekit.loss_view import LOSS_VIEWS, loss_view
 from scenekit.notation import NetworkNotation
 from scenekit.terms import Value
 from scenekit.traced import TracedValues
@@ -32,7 +33,9 @@ class LectureScene(Scene):
 
     ``self.traced`` makes every shown number; ``self.trace`` is readable for
     layout (how many rows, which side of zero) but never typeset directly;
-    ``self.notation`` writes the symbols of the lesson's network (``n_3``, ``w_13``).
+    ``self.notation`` writes the symbols of the lesson's network (``n_3``, ``w_13``);
+    ``self.loss_view`` is what the scene shows differently per loss
+    (:mod:`scenekit.loss_view`: ``self.loss_view.pick(mse=..., cross_entropy=...)``).
     Everything the scene ever puts on screen is remembered, so the audit can
     check each number shown against the ledger.
 
@@ -67,12 +70,20 @@ class LectureScene(Scene):
         A scene of one loss only declares ``for_loss`` and applies to lessons
         of that loss; an override that adds a condition calls this first.
         """
-        return cls.for_loss is None or cls.for_loss == _loss_kind(trace)
+        return cls.for_loss is None or cls.for_loss == trace.network.loss_function
 
-    #: ``"classification"`` or ``"regression"`` for a scene that shows one loss's
-    #: terms only: :meth:`applies` is false for the other loss's lessons, and
-    #: :meth:`skip_reason` names the lesson's loss.
+    #: The loss, by mlpmath's name (``"mse"``, ``"cross_entropy"``), of a scene
+    #: that shows that loss's terms only: :meth:`applies` is false for the other
+    #: loss's lessons, and :meth:`skip_reason` names the lesson's loss.
     for_loss: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.for_loss is not None and cls.for_loss not in LOSS_VIEWS:
+            raise TypeError(
+                f"{cls.__name__}.for_loss = {cls.for_loss!r}: not a loss "
+                f"(one of {', '.join(LOSS_VIEWS)}, as mlpmath.losses names them)"
+            )
 
     @classmethod
     def skip_reason(cls, trace: Any) -> str:
@@ -81,13 +92,13 @@ class LectureScene(Scene):
         Examples
         --------
         >>> class Softmax(LectureScene):  # doctest: +SKIP
-        ...     for_loss = "classification"
+        ...     for_loss = "cross_entropy"
         >>> Softmax.skip_reason(regression_trace)  # doctest: +SKIP
         "a classification scene: this lesson's loss is MSE"
         """
-        if cls.for_loss is not None and cls.for_loss != _loss_kind(trace):
-            loss = "cross-entropy" if trace.network.is_classification else "MSE"
-            return f"a {cls.for_loss} scene: this lesson's loss is {loss}"
+        if cls.for_loss is not None and cls.for_loss != trace.network.loss_function:
+            scene, lesson = LOSS_VIEWS[cls.for_loss], loss_view(trace)
+            return f"a {scene.task} scene: this lesson's loss is {lesson.label}"
         return "the lesson has nothing it shows"
 
     def setup(self) -> None:
@@ -95,7 +106,9 @@ class LectureScene(Scene):
         self.ledger = Ledger()
         self.traced = TracedValues(self.trace, self.ledger)
         network = self.trace.network
-        self.notation = NetworkNotation(network.sizes, network.is_classification)
+        # what the scene shows differently per loss: asked here, once
+        self.loss_view = loss_view(self.trace)
+        self.notation = NetworkNotation(network.sizes, self.loss_view.classifies)
         self.ever_shown: dict[int, Mobject] = {}
         self.steps: list[str] = []
         self._caption: Mobject | None = None
@@ -386,8 +399,3 @@ def _flatten(animations: Any) -> list[Animation]:
             flat.append(animation)
             flat.extend(_flatten(getattr(animation, "animations", [])))
     return flat
-
-
-def _loss_kind(trace: Any) -> str:
-    """``"classification"`` or ``"regression"``: the lesson's loss, as ``for_loss`` names it."""
-    return "classification" if trace.network.is_classification else "regression"

@@ -79,9 +79,14 @@ class Backpropagation(LearningScene):
 
     # -- the error signal at the output ---------------------------------------------------
     def _show_error_signal(self) -> None:
-        if self.trace.network.is_classification:
-            self._show_classification_signal()
-            return
+        """The output layer's delta, by the lesson's loss."""
+        show = self.loss_view.pick(
+            mse=self._show_mse_signal, cross_entropy=self._show_cross_entropy_signal
+        )
+        show()
+
+    def _show_mse_signal(self) -> None:
+        """MSE's error signal: ``-2/K (y - hat(y))``, through the output's activation."""
         self.step("The error signal: how the loss changes with the output's pre-activation")
         out, n = self.output, self.notation
         name = self.trace.network.output_activation
@@ -133,7 +138,7 @@ class Backpropagation(LearningScene):
         self.play(FadeIn(row), FadeIn(k))
         self.pause()
 
-    def _show_classification_signal(self) -> None:
+    def _show_cross_entropy_signal(self) -> None:
         """Cross-entropy's error signal: the logits' gradient ``(P - Y) / N``."""
         self.step("The error signal: how the loss changes with each logit, (P - Y) / N")
         formula = MathTypst(

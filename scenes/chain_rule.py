@@ -43,7 +43,7 @@ def _words() -> dict:
 class ChainRule(LearningScene):
     """How the loss changes with each output weight, derived by hand and checked by torch."""
 
-    for_loss = "regression"
+    for_loss = "mse"
 
     def construct(self) -> None:
         network = self.trace.network

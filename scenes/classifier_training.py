@@ -31,7 +31,7 @@ class ClassifierTraining(GradientDescent):
     """Gradient steps on the cross-entropy: loss and accuracy curves, and the
     plane's predicted regions at a few steps (two-input lessons)."""
 
-    for_loss = "classification"
+    for_loss = "cross_entropy"
 
     def construct(self) -> None:
         self.show_title("Learning to classify: gradient descent")

@@ -14,6 +14,7 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, SurroundingRectangle, VGroup, Write
 from scenekit import style
 from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
 from scenekit.emphasis import Emphasize
+from scenekit.fitting import fits_stage, with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.terms import NEW_LINE, OVER, PLUS, Term, Value
@@ -28,10 +29,10 @@ TRUE, PREDICTED, MARK = range(3)  # the accuracy table's columns
 
 
 class CrossEntropyLoss(LearningScene):
-    """``L = -1/N sum_i log q_i``, ``q_i = P[i, y_i]``: the true class one-hot, its
+    """``L = -1/N sum_i log p_y^(i)``, ``y = y^(i)``: the true class one-hot, its
     probability picked out, ``-log``, the mean; then the argmax and the share right."""
 
-    for_loss = "classification"
+    for_loss = "cross_entropy"
 
     def construct(self) -> None:
         self.samples, self.classes = self.traced.shape(f"{NETWORK}.one_hot")
@@ -44,14 +45,27 @@ class CrossEntropyLoss(LearningScene):
     # -- the truth as a one-hot matrix, beside P ------------------------------------------
     def _show_one_hot(self) -> None:
         self.new_slide("The true classes as a one-hot matrix Y: each row has a one at its class")
-        classes = self.traced.matrix(f"{NETWORK}.classes", color=style.INPUT)
-        one_hot = self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT)
-        p = self.traced.matrix(f"{NETWORK}.softmax.probabilities", color=style.RESULT)
-        row = VGroup(
-            self.labelled(classes, "y_i"),
-            self.labelled(one_hot, "Y"),
-            self.labelled(p, "P"),
-        ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+
+        def truth(rows: int) -> VGroup:
+            """``y``, ``Y`` and ``P`` side by side, at most ``rows`` rows each."""
+            limits = {"max_rows": rows}
+            return VGroup(
+                self.labelled(
+                    self.traced.matrix(f"{NETWORK}.classes", color=style.INPUT, **limits), "y"
+                ),
+                self.labelled(
+                    self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT, **limits), "Y"
+                ),
+                self.labelled(
+                    self.traced.matrix(
+                        f"{NETWORK}.softmax.probabilities", color=style.RESULT, **limits
+                    ),
+                    "P",
+                ),
+            ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+
+        row = with_rows_that_fit(self, truth, self.samples)
+        p = row[2][1]
         self.centre_on_stage(row)
         self.recentre(row, *row[:2], within=style.SETTLED)
         self.play(FadeIn(row[0]), FadeIn(row[1]))
@@ -72,9 +86,10 @@ class CrossEntropyLoss(LearningScene):
     # -- -log of it, per sample -----------------------------------------------------------
     def _show_log(self) -> None:
         self.new_slide("Minus its log: near zero for a sure right answer, large for a miss")
-        # q_i names P's entry at the true class: P_(i y_i) would need a second-level subscript
+        # p_y^(i): sample i's probability of its true class y = y^(i), the p_y of the
+        # gradient scene (one letter for one quantity: mlpmath.notation)
         formula = MathTypst(
-            'L_i = -log q_i, quad q_i = P_(i y) "at the true class" y = y_i',
+            'L^((i)) = -log p_y^((i)), quad y = y^((i)) "its true class"',
             font_size=style.MATH_SIZE,
         )
 
@@ -83,19 +98,30 @@ class CrossEntropyLoss(LearningScene):
             color = (style.INPUT, style.RESULT, style.CLAMPED)[c]
             return Value(f"{NETWORK}.{name}[{r}]", color)
 
-        self.table = self.traced.grid(
-            self.samples,
-            3,
-            cell,
-            header=["y_i", "q_i", "-log q_i"],
-            brackets=False,
-        ).mute_header()
         note = Typst(
-            "softmax's exp is never zero, so the log is finite; it is taken of the unrounded $q_i$",
+            "softmax's exp is never zero, so the log is finite; "
+            "it is taken of the unrounded $p_y^((i))$",
             font_size=style.LABEL_SIZE,
             color=style.MUTED,
         )
-        self.centre_on_stage(VGroup(formula, self.table, note).arrange(DOWN, buff=style.BLOCK_BUFF))
+
+        def table(rows: int):
+            return self.traced.grid(
+                self.samples,
+                3,
+                cell,
+                header=["y^((i))", "p_y^((i))", "L^((i)) = -log p_y^((i))"],
+                brackets=False,
+                max_rows=rows,
+            ).mute_header()
+
+        # the formula beside the table, so the table has the stage's height for its rows
+        self.loss_table = table
+        self.table = with_rows_that_fit(
+            self, table, self.samples, spare=note.height + style.BLOCK_BUFF
+        )
+        board = VGroup(self.table, formula).arrange(RIGHT, buff=style.BLOCK_BUFF * 2)
+        self.centre_on_stage(VGroup(board, note).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(Write(formula))
         picked = [self.table.entry(-1, CLASS), self.table.entry(-1, PICKED)]
         self.play(FadeIn(VGroup(*picked, self.table.column(CLASS), self.table.column(PICKED))))
@@ -109,7 +135,7 @@ class CrossEntropyLoss(LearningScene):
     # -- the mean -------------------------------------------------------------------------
     def _show_mean(self) -> None:
         self.step("The mean over the samples is the loss, what nn.CrossEntropyLoss prints")
-        head = "L = 1/N sum_i L_i &="
+        head = "L = 1/N sum_i L^((i)) &="
         loss = f"{NETWORK}.loss"
         if self.samples <= 2 * PER_LINE:
             terms: list[Term] = [OPEN_PAREN]
@@ -124,14 +150,24 @@ class CrossEntropyLoss(LearningScene):
                 terms, loss, prefix=[head], total_color=style.RESULT, font_size=style.MATRIX_SIZE
             )
         else:
-            mean = self.traced.math(head, Value(loss, style.RESULT))
-        count = self.traced.math("N =", Value(SAMPLES), font_size=style.LABEL_SIZE)
-        block = VGroup(mean, count).arrange(RIGHT, buff=style.BLOCK_BUFF)
+            # too many to add up on screen: the mean, and the count it divides by
+            mean = self.traced.math(head, Value(loss, style.RESULT), ", quad N =", Value(SAMPLES))
         self.clear_slide()
-        self.centre_on_stage(VGroup(self.table, block).arrange(DOWN, buff=style.BLOCK_BUFF))
+        # the mean under the table; beside it when under it would hide rows of the table
+        # (every term the mean adds is then in the table too)
+        self.table = self.loss_table(self.samples)
+        whole = VGroup(self.table, mean).arrange(DOWN, buff=style.BLOCK_BUFF)
+        if not fits_stage(self, whole):
+            whole = VGroup(self.table, mean).arrange(RIGHT, buff=style.BLOCK_BUFF)
+        if not fits_stage(self, whole):
+            self.table = with_rows_that_fit(
+                self, self.loss_table, self.samples, spare=mean.height + style.BLOCK_BUFF
+            )
+            whole = VGroup(self.table, mean).arrange(DOWN, buff=style.BLOCK_BUFF)
+        self.centre_on_stage(whole)
         self.play(FadeIn(self.table))
         self.play(Emphasize(self.table.column(LOSS), color=style.HIGHLIGHT))
-        self.play(Write(mean), FadeIn(count))
+        self.play(Write(mean))
         self.play(Emphasize(mean.result, color=style.RESULT))
         self.pause()
 
@@ -139,7 +175,7 @@ class CrossEntropyLoss(LearningScene):
     def _show_accuracy(self) -> None:
         self.new_slide("The predicted class is the largest score; accuracy: the share right")
         formula = MathTypst(
-            "hat(y)_i = arg max_k Z_(i k) = arg max_k P_(i k)", font_size=style.MATH_SIZE
+            "hat(y)^((i)) = arg max_k z_k^((i)) = arg max_k p_k^((i))", font_size=style.MATH_SIZE
         )
         network = self.trace.network
 
@@ -151,19 +187,30 @@ class CrossEntropyLoss(LearningScene):
                 return Value(f"{NETWORK}.predicted_classes[{r}]", color)
             return "checkmark" if network.correct[r] else "times"
 
-        table = self.traced.grid(
-            self.samples, 3, cell, header=["y_i", "hat(y)_i", '""'], brackets=False
-        ).mute_header()
+        accuracy = self.traced.worked(
+            [Value(f"{NETWORK}.correct_count", style.RESULT), OVER, Value(SAMPLES)],
+            f"{NETWORK}.accuracy",
+            prefix=['"accuracy" = "right" / N ='],
+            total_color=style.RESULT,  # a share, good or bad: no colour praises it
+        )
+
+        def grid(rows: int):
+            return self.traced.grid(
+                self.samples,
+                3,
+                cell,
+                header=["y^((i))", "hat(y)^((i))", '""'],
+                brackets=False,
+                max_rows=rows,
+            ).mute_header()
+
+        # the formula and the share beside the table: the stage's height for its rows
+        table = with_rows_that_fit(self, grid, self.samples)
         for r in table.shown_rows:
             correct = network.correct[r]
             table.entry(r, MARK).set_color(style.CORRECT if correct else style.WRONG)
-        accuracy = self.traced.worked(
-            [Value(f"{NETWORK}.correct_count", style.CORRECT), OVER, Value(SAMPLES)],
-            f"{NETWORK}.accuracy",
-            prefix=['"accuracy" = "right" / N ='],
-            total_color=style.CORRECT,
-        )
-        self.centre_on_stage(VGroup(formula, table, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
+        words = VGroup(formula, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF * 2)
+        self.centre_on_stage(VGroup(table, words).arrange(RIGHT, buff=style.BLOCK_BUFF * 2))
         self.play(Write(formula))
         self.play(FadeIn(table))
         self.play(Write(accuracy))

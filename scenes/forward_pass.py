@@ -107,13 +107,12 @@ class ForwardPass(LectureScene):
         )
         self.summed: list[Block] = []  # N^[l] = G^[l-1] W^[l]T + B^[l]
         self.activated: list[Block | None] = []  # G^[l] = f(N^[l]), where there is an f
+        output = self.loss_view.output  # the last layer's: the prediction, or the logits Z
         for layer, record in enumerate(self.trace.network.layers):
             base = f"network.layers[{layer}]"
             last = layer == self.count - 1
             has_activation = record.activation != "none"
-            name = (
-                self._output_name() if last and not has_activation else self._layer("N", layer + 1)
-            )
+            name = output if last and not has_activation else self._layer("N", layer + 1)
             self.summed.append(
                 Block(
                     name,
@@ -123,7 +122,7 @@ class ForwardPass(LectureScene):
             )
             self.activated.append(
                 Block(
-                    self._output_name() if last else self._layer("G", layer + 1),
+                    output if last else self._layer("G", layer + 1),
                     matrix(f"{base}.output", style.ACTIVE),
                     self._size(f"{base}.output"),
                 )
@@ -152,10 +151,6 @@ class ForwardPass(LectureScene):
         return NetworkDiagram(
             self.traced, self.notation, labelled=False, legend=False, width=width, height=height
         )
-
-    def _output_name(self) -> str:
-        """The last layer's output: the prediction, or a classifier's logits ``Z``."""
-        return "Z" if self.trace.network.is_classification else "hat(y)"
 
     def _size(self, path: str):
         return self.traced.size(path, font_size=style.LABEL_SIZE)
@@ -388,10 +383,13 @@ class ForwardPass(LectureScene):
 
     # -- the prediction, and torch's own --------------------------------------------------------
     def _show_prediction(self) -> None:
-        if self.trace.network.is_classification:
-            self.step('The logits $Z$, a score per class: torch\'s own $"net"(X)$ gives the same')
-        else:
-            self.step('The prediction $hat(y)$: torch\'s own $"net"(X)$ gives the same numbers')
+        self.step(
+            self.loss_view.pick(
+                mse='The prediction $hat(y)$: torch\'s own $"net"(X)$ gives the same numbers',
+                cross_entropy='The logits $Z$, a score per class: torch\'s own $"net"(X)$ '
+                "gives the same",
+            )
+        )
         output = self._output(self.count - 1)
         gone = [self.input if self.count == 1 else self._output(self.count - 2)]
         output.generate_target()

@@ -38,7 +38,7 @@ STEP = f"{TRAINING}.steps[0]"  # the step worked out in full: the first
 class GradientDescent(LearningScene):
     """One step downhill for every weight and bias, then the loss over all the steps."""
 
-    for_loss = "regression"
+    for_loss = "mse"
 
     @classmethod
     def applies(cls, trace) -> bool:

@@ -32,7 +32,7 @@ class MSELoss(LectureScene):
     """Target beside prediction, ``y - hat(y)``, its square, their sum and their mean:
     ``L = 1/K sum_i (y_i - hat(y)_i)^2``, K the number of prediction entries."""
 
-    for_loss = "regression"
+    for_loss = "mse"
 
     def construct(self) -> None:
         title = self.show_title("The loss: mean squared error")

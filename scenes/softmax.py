@@ -16,6 +16,7 @@ from mlpmath.display import EQUALS
 from scenekit import style
 from scenekit.classes import ProbabilityBars, worked_sum_to_one
 from scenekit.emphasis import Emphasize
+from scenekit.fitting import with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene
 from scenekit.terms import MINUS, OVER, Checked, Value
@@ -25,7 +26,7 @@ __all__ = ["Softmax"]
 SOFTMAX = "network.softmax"
 SAMPLE = 0  # the sample worked out step by step
 LOGIT, SHIFTED, EXP, PROBABILITY = range(4)  # the table's rows
-ROW_NAMES = ["z_k", "z_k - m", "exp(z_k - m)", "p_k"]  # exp: e^ of it, legible in a row
+ROW_NAMES = ["z_k", "z_k - m", "exp(z_k - m)", "p_k"]
 FEWEST_SHOWN = 4  # classes an elided table still shows: the first two, dots, the last
 SUM_LINES = 3  # lines the worked sum S may take; longer, only its traced total is shown
 BOARD_BUFF = (style.BLOCK_BUFF + style.LINE_BUFF) / 2  # the board and its note fill the stage
@@ -33,10 +34,10 @@ BAR_HEIGHT = 3.0  # the largest probability's bar: the bars' slide has the stage
 
 
 class Softmax(LearningScene):
-    """``p_k = e^(z_k - m) / sum_j e^(z_j - m)``, ``m = max_j z_j``: worked on one
+    """``p_k = e^(z_k - m) / sum_k' e^(z_k' - m)``, ``m = max_k z_k``: worked on one
     sample, shown as bars that sum to 1, then applied to every row of ``Z``."""
 
-    for_loss = "classification"
+    for_loss = "cross_entropy"
 
     def construct(self) -> None:
         self.classes = self.trace.network.sizes[-1]
@@ -93,7 +94,7 @@ class Softmax(LearningScene):
     def _exp_sum(self):
         """``S = e^.. + e^.. + ... = S``, wrapped to fit; only ``S`` when too long."""
         terms = [self._path("exp", c) for c in range(self.classes)]
-        prefix = ["S = sum_j exp(z_j - m) &="]
+        prefix = ["S = sum_k exp(z_k - m) &="]
         for lines in range(1, SUM_LINES + 1):
             per_line = -(-self.classes // lines)
             worked = self.traced.worked_sum(
@@ -109,16 +110,15 @@ class Softmax(LearningScene):
 
     def _build(self) -> None:
         traced = self.traced
-        sample = SAMPLE + 1
         self.formula = MathTypst(
-            "p_k = exp(z_k - m) / (sum_j exp(z_j - m)), quad m = max_j z_j",
+            "p_k = exp(z_k - m) / (sum_(k') exp(z_(k') - m)), quad m = max_k z_k",
             font_size=style.MATH_SIZE,
         )
         self.table = self._widest_table()
         names = VGroup(*(self.table.entry(r, 0) for r in range(len(ROW_NAMES))))
         names.set_color(style.MUTED)
         self.maximum = traced.math(
-            f"m = max_j z_j^({sample}) =", Value(self._path("row_max"), style.RESULT)
+            "m = max_k z_k =", Value(self._path("row_max"), style.RESULT)
         )
         self.note = Typst(
             "the largest score becomes zero, so every $exp(z_k - m) <= 1$: "
@@ -153,7 +153,7 @@ class Softmax(LearningScene):
 
     # -- the steps ---------------------------------------------------------------------
     def _show_scores(self) -> None:
-        self.step("One sample's scores, one per class, and their largest")
+        self.step("The first sample's scores $z_k$, one per class, and their largest")
         rows = self.row_pieces
         self.recentre(self.board, self.formula, rows[LOGIT], self.maximum, within=style.SETTLED)
         self.play(Write(self.formula))
@@ -231,12 +231,11 @@ class Softmax(LearningScene):
     def _show_batch(self) -> None:
         self.new_slide("Every sample at once: softmax row by row, each row of P sums to one")
 
-        def pair(limit: int) -> VGroup:
-            """``Z -> P`` with at most ``limit`` columns a matrix."""
-            z = self.traced.matrix(f"{SOFTMAX}.logits", color=style.RESULT, max_columns=limit)
-            p = self.traced.matrix(
-                f"{SOFTMAX}.probabilities", color=style.RESULT, max_columns=limit
-            )
+        def pair(limit: int, rows: int) -> VGroup:
+            """``Z -> P`` with at most ``limit`` columns and ``rows`` rows a matrix."""
+            limits = {"max_columns": limit, "max_rows": rows}
+            z = self.traced.matrix(f"{SOFTMAX}.logits", color=style.RESULT, **limits)
+            p = self.traced.matrix(f"{SOFTMAX}.probabilities", color=style.RESULT, **limits)
             arrow = VGroup(
                 Typst("softmax, each row", font_size=style.LABEL_SIZE, color=style.MUTED),
                 MathTypst("arrow.r", font_size=style.MATH_SIZE),
@@ -245,7 +244,12 @@ class Softmax(LearningScene):
                 RIGHT, buff=style.BLOCK_BUFF
             )
 
-        row = self.elide_to_fit(pair, least=1)
+        samples, _ = self.traced.shape(f"{SOFTMAX}.logits")
+        row = with_rows_that_fit(
+            self,
+            lambda rows: self.elide_to_fit(lambda limit: pair(limit, rows), least=1),
+            samples,
+        )
         z, arrow, p = row[0][1], row[1], row[2][1]
         self.centre_on_stage(row)
         self.play(FadeIn(row[0]))

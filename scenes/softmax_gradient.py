@@ -39,7 +39,7 @@ INPUT = 0  # the activation feeding it whose weight is worked out
 class SoftmaxGradient(LearningScene):
     """``dL/dZ_ik = (P_ik - Y_ik) / N``: by symbols, by numbers, into the weights."""
 
-    for_loss = "classification"
+    for_loss = "cross_entropy"
 
     def construct(self) -> None:
         self.show_title("The gradient of cross-entropy: P minus Y")
