@@ -138,8 +138,19 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def scene_key(scene: str, module: str, lesson_digest: str, options: RenderOptions) -> str:
-    """The content key of one scene's render: equal keys, equal files."""
+def scene_key(
+    scene: str,
+    module: str,
+    lesson_digest: str,
+    options: RenderOptions,
+    narration: list[object] | None = None,
+) -> str:
+    """The content key of one scene's render: equal keys, equal files.
+
+    ``narration`` is the scene's part of a narrated render (``NarrationPlan.key``:
+    each step's sentence and audio hashes), so a changed recording renders only
+    its scene again; None for a render without narration.
+    """
     modules = [module, WORKER_MODULE]
     if options.wrapper:
         modules.append(options.wrapper.partition(":")[0])
@@ -153,13 +164,14 @@ def scene_key(scene: str, module: str, lesson_digest: str, options: RenderOption
         return path.name
 
     code = {relative(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
-    return digest(
-        {
-            "scene": scene,
-            "lesson": lesson_digest,
-            "code": code,
-            "libraries": _library_versions(),
-            "options": options.to_json(),
-            "manifest": KEY_VERSION,
-        }
-    )
+    keyed = {
+        "scene": scene,
+        "lesson": lesson_digest,
+        "code": code,
+        "libraries": _library_versions(),
+        "options": options.to_json(),
+        "manifest": KEY_VERSION,
+    }
+    if narration is not None:
+        keyed["narration"] = narration
+    return digest(keyed)

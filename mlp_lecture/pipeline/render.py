@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from mlp_lecture.explorable.publish import publish_page
+from mlp_lecture.narration.plan import NarrationPlan
+from mlp_lecture.narration.track import AUDIO_CODECS
 from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
 from mlp_lecture.pipeline.executor import Executor
 from mlp_lecture.pipeline.executor_tasks import render_aside
@@ -135,6 +137,7 @@ def render_scenes(
     verbose: bool = False,
     observer: RenderObserver | None = None,
     executor: Executor | None = None,
+    narration: NarrationPlan | None = None,
 ) -> RenderReport:
     """Render ``names`` (lecture order) of ``lesson`` into ``out_dir``; return what it holds.
 
@@ -148,6 +151,8 @@ def render_scenes(
     finished by then stays in ``out_dir``. ``executor`` runs the scenes on
     another engine (Dask: ``render --scheduler``; its workers must see
     ``out_dir`` at the same path); by default the render's own worker pool.
+    ``narration`` (``plan_narration``) times each step to its audio and gives
+    every clip an audio track.
     """
     options = options or RenderOptions()
     options.check()
@@ -157,6 +162,10 @@ def render_scenes(
         )
     if jobs is not None and jobs < 1:
         raise RenderError("--jobs must be at least 1")
+    if narration is not None and options.format not in AUDIO_CODECS:
+        raise RenderError(
+            f"--narration: {options.format} has no sound; use --format {', '.join(AUDIO_CODECS)}"
+        )
     check_out_dir(out_dir, force)  # before any work: a directory not ours fails at once
     observer = observer or RenderObserver()
     started = time.perf_counter()
@@ -167,7 +176,17 @@ def render_scenes(
         if names and executor is None and _cold(out_dir, options, force):
             early = stack.enter_context(Workers(min(jobs or default_jobs(), len(names))))
         request = _Request(
-            lesson, list(names), options, jobs, force, lecture, verbose, observer, started, executor
+            lesson,
+            list(names),
+            options,
+            jobs,
+            force,
+            lecture,
+            verbose,
+            observer,
+            started,
+            executor,
+            narration,
         )
         return _render_started(request, out_dir, trace, early)
 
@@ -194,6 +213,7 @@ class _Request:
     observer: RenderObserver
     started: float  # perf_counter() when the render began
     executor: Executor | None = None  # another engine than the render's own pool
+    narration: NarrationPlan | None = None  # each scene's step audio (--narration)
 
 
 def _render_started(
@@ -204,7 +224,11 @@ def _render_started(
     trace = trace or cached_trace(lesson)  # no torch when the cache holds it
     modules = dict(LECTURE_ORDER)
     digest = lesson_hash(trace)
-    keys = {name: scene_key(name, modules[name], digest, options) for name in names}
+    plan = request.narration
+    keys = {
+        name: scene_key(name, modules[name], digest, options, plan.key(name) if plan else None)
+        for name in names
+    }
 
     created = [path for path in (out_dir, *out_dir.parents) if not path.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -295,6 +319,7 @@ def _render_parallel(
             sections=options.sections,
             verbosity="WARNING" if request.verbose else "ERROR",
             wrapper=options.wrapper,
+            narration=None if request.narration is None else request.narration.for_scene(name),
         )
         for name in order
     ]

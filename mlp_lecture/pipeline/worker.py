@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from mlp_lecture.captions import Cue, cue_text, read_srt, write_captions
+from mlp_lecture.narration.plan import StepAudio
+from mlp_lecture.narration.voice import PlacedNarration, narrated, voice_clips
 from mlp_lecture.pipeline.media import frames_encoded_in_place, video_duration
 from scenekit.context import LESSON_ENV
 from scenekit.ledger import LedgerFile
@@ -75,6 +77,9 @@ class SceneTask:
     sections: bool = False
     verbosity: str = "ERROR"
     wrapper: str | None = None  # "module:function" turning the scene class into another
+    # With --narration: each narrated step's audio (``()``: none, yet the clip gets a
+    # silent track); None: a plain render, no audio track.
+    narration: tuple[StepAudio, ...] | None = None
 
 
 @dataclass
@@ -107,6 +112,11 @@ class SceneOutput:
     audit: list[str] = field(default_factory=list)  # what the audit found wrong (empty: good)
     audit_seconds: float = 0.0  # of ``seconds``, the time the audit's checks took
     captions: dict[str, str] = field(default_factory=dict)  # "srt" | "vtt" -> file in work dir
+    narration: list[PlacedNarration] | None = None  # each step's sound (None: no audio track)
+
+    def narration_record(self) -> list[dict[str, Any]] | None:
+        """The manifest's record of the clip's narration (None: the clip has no sound)."""
+        return None if self.narration is None else [p.to_json() for p in self.narration]
 
 
 # -- what a worker tells the pool ---------------------------------------------------
@@ -233,6 +243,9 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
         module, _, function = task.wrapper.partition(":")
         cls = getattr(import_module(module), function)(cls)
     tracked = with_step_tracking(audited(cls))
+    sounds = None
+    if task.narration is not None:
+        tracked, sounds = narrated(tracked, task.narration)
     work = Path(task.work)
     settings = {
         "verbosity": task.verbosity,  # first: setting the format may log a warning
@@ -262,6 +275,9 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
     ledger = scene.ledger.to_file(task.scene, trace.lesson, set(scene.ever_shown))
     sections = _sections(scene, writer, None if still else writer.sections_output_dir)
     duration = None if still else video_duration(artifact)
+    placed = None
+    if sounds is not None and not still:
+        placed = voice_clips(scene, sounds, task.narration, artifact, sections)
     captions = {} if duration is None else _captions(artifact, duration, sections)
     # The audit of what was just rendered, as `audit_scene` does it without video:
     # every number on screen is a ledger entry that agrees with the trace, every
@@ -280,6 +296,7 @@ def render_task(task: SceneTask, report: Callable[[int], None] | None = None) ->
         audit=problems,
         audit_seconds=scene.audit_seconds,
         captions=captions,
+        narration=placed,
     )
 
 
@@ -339,7 +356,8 @@ def with_step_tracking(cls: type) -> type:
         def tear_down(self) -> None:
             super().tear_down()
             self.played_steps = _played_steps(self.steps_shown, self.renderer)
-            for cue in _step_cues(self.played_steps, self.ledger.title):
+            spoken = getattr(self, "narration_spans", {})
+            for cue in _step_cues(self.played_steps, self.ledger.title, spoken):
                 # Manim's subcaptions start at "now" plus an offset: now is the clip's end.
                 self.add_subcaption(
                     cue.text, duration=cue.end - cue.start, offset=cue.start - self.renderer.time
@@ -400,12 +418,17 @@ def _played_steps(steps: list[StepShown], renderer: Any) -> list[StepShown]:
     return buckets
 
 
-def _step_cues(steps: list[StepShown], title: str) -> list[Cue]:
-    """A cue per played section: the step's caption, or (before the first step) the title."""
+def _step_cues(steps: list[StepShown], title: str, spoken: dict[float, float]) -> list[Cue]:
+    """A cue per played section: the step's caption, or (before the first step) the title.
+
+    A narrated step's cue lasts while its narration is heard (``spoken``: a step's
+    start -> where its narration ends), as a subtitle does."""
     cues = []
     for bucket in steps:
         text = cue_text(bucket.step or title)
         start, end = round(bucket.start, 3), round(bucket.end, 3)
+        if start in spoken:
+            end = min(end, round(spoken[start], 3))
         if text and end > start:
             cues.append(Cue(start, end, text))
     return cues

@@ -1,0 +1,103 @@
+"""Each scene's step sentences, got by building the scene without rendering it.
+
+A step's sentence is its caption (``LectureScene.step``), which the scene
+spells from the lesson's trace. Building the scene with animations skipped
+(as the audit does) runs ``construct`` in about a second and gives every
+sentence, in order, with no video written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mlpmath import Lesson
+
+__all__ = ["scene_steps", "speakable"]
+
+
+def scene_steps(
+    lesson: Lesson, names: Sequence[str], heard: Callable[[str], None] | None = None
+) -> dict[str, list[str] | None]:
+    """Scene name -> its step sentences (the ledger's text), for ``lesson``; ``None``
+    for a scene the lesson has nothing for (``applies`` is false). ``heard(name)``
+    is told as each scene is built."""
+    from manim import tempconfig
+
+    from scenekit.context import LESSON_ENV, current_trace
+    from scenes import scene_class
+
+    steps: dict[str, list[str] | None] = {}
+    previous = os.environ.get(LESSON_ENV)
+    with tempfile.TemporaryDirectory(prefix="mlp-narration-") as folder:
+        lesson_file = Path(folder) / "lesson.toml"
+        lesson_file.write_text(lesson.source, encoding="utf-8")
+        os.environ[LESSON_ENV] = str(lesson_file)
+        settings = {
+            "quality": "low_quality",
+            "write_to_movie": False,
+            "save_last_frame": False,
+            "verbosity": "ERROR",
+            "progress_bar": "none",
+            "disable_caching": True,
+            "media_dir": str(Path(folder) / "media"),
+        }
+        try:
+            trace = current_trace()
+            for name in names:
+                if heard is not None:
+                    heard(name)
+                cls = scene_class(name)
+                if not cls.applies(trace):
+                    steps[name] = None
+                    continue
+                with tempconfig(settings):
+                    scene = cls(skip_animations=True)
+                    scene.renderer.update_frame = _draw_nothing
+                    scene.render()
+                steps[name] = list(scene.steps)
+        finally:
+            if previous is None:
+                os.environ.pop(LESSON_ENV, None)
+            else:
+                os.environ[LESSON_ENV] = previous
+    return steps
+
+
+def _draw_nothing(*args: Any, **kwargs: Any) -> None:
+    """A renderer's ``update_frame`` for a build that writes no pictures."""
+
+
+_SPOKEN = {
+    "≈": " about ",
+    "=": " equals ",
+    "×": " times ",
+    "·": " times ",
+    "→": " to ",
+    "∂": " d ",
+    "⊙": " times ",
+    "Σ": " sum ",
+    "−": " minus ",
+    "'": " prime ",
+}
+
+
+def speakable(sentence: str) -> str:
+    """``sentence`` as words a speech synthesiser reads: math written out plainly.
+
+    ``"Add the bias $b_1$"`` -> ``"Add the bias b 1"``. A draft only; the
+    teacher's own recording says it properly.
+    """
+    from mlp_lecture.captions import plain_text
+
+    text = plain_text(sentence)
+    for symbol, words in _SPOKEN.items():
+        text = text.replace(symbol, words)
+    subscripts = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+    plain = "0123456789aehijklmnoprstuvx"
+    text = "".join(f" {plain[subscripts.index(c)]}" if c in subscripts else c for c in text)
+    text = "".join(c if c.isalnum() or c in " ,.;:?!-" else " " for c in text)
+    return " ".join(text.split())

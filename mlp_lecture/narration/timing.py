@@ -1,0 +1,105 @@
+"""A scene timed to its narration: each step lasts at least its audio plus a pause.
+
+manim-voiceover's ``voiceover()`` block starts the sound with the animation,
+and on exit waits out what is left. Ours is the same idea at the grain of
+our steps: ``with_narration`` wraps a scene class (in the render worker, as
+``with_step_tracking`` does) so that each ``step()`` notes when the step
+begins, and before the next step begins (or the scene ends) waits out what
+is left of the step's narration and ``PAUSE``. Scenes know nothing of it.
+
+A step whose sentence is not the one its audio was made for (the sha256
+differs: the lesson or the scene changed what it says) is *stale*: the
+scene stops with ``StaleNarration`` naming every such step, so the teacher
+records them again rather than hearing words that no longer match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from mlp_lecture.narration.audio import RATE
+from mlp_lecture.narration.plan import PAUSE, StepAudio
+from mlp_lecture.narration.record import sentence_sha256
+
+__all__ = ["StaleNarration", "with_narration"]
+
+
+class StaleNarration(RuntimeError):
+    """Steps whose narration was made for another sentence (one line, naming them)."""
+
+
+def with_narration(
+    cls: type, steps: Sequence[StepAudio], sounds: Mapping[int, np.ndarray], pause: float = PAUSE
+) -> type:
+    """``cls`` with each narrated step held for its sound (``sounds``: step -> samples).
+
+    Once played, ``narration_placed`` lists ``(step, start seconds)`` of each
+    sound in the clip, and ``narration_spans`` maps a step's start to where
+    its narration ends (the captions' cue ends there).
+    """
+    by_step = {audio.step: audio for audio in steps}
+
+    class Narrated(cls):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            super().setup()
+            self.narration_placed: list[tuple[int, float]] = []
+            self.narration_spans: dict[float, float] = {}
+            self.stale_steps: list[int] = []
+            self._hold_until: float | None = None
+            self._section_time = 0.0
+
+        def next_section(self, *args: Any, **kwargs: Any) -> None:
+            self._section_time = self.renderer.time
+            super().next_section(*args, **kwargs)
+
+        def step(self, *caption: Any) -> None:
+            self._wait_out()
+            super().step(*caption)
+            number = len(self.steps)
+            audio = by_step.get(number)
+            if audio is None:
+                return
+            if sentence_sha256(self.steps[-1]) != audio.sentence_sha256:
+                self.stale_steps.append(number)
+                self.renderer.skip_animations = True  # the clip is refused: draw no more
+                return
+            start = self._section_time
+            seconds = len(sounds[number]) / RATE
+            self.narration_placed.append((number, start))
+            self.narration_spans[round(start, 3)] = start + seconds
+            self._hold_until = start + seconds + pause
+
+        def tear_down(self) -> None:
+            self._wait_out()
+            if self.stale_steps:
+                listed = ", ".join(str(n) for n in self.stale_steps)
+                plural = "s" if len(self.stale_steps) > 1 else ""
+                raise StaleNarration(
+                    f"{type(self).__name__}: the narration of step{plural} {listed} was made "
+                    "for another sentence (the step says something else now): record "
+                    f"{'them' if plural else 'it'} again (mlp-lecture record --scenes "
+                    f"{type(self).__name__} --from {self.stale_steps[0]} --dir DIR), or "
+                    "bring drafts up to date (mlp-lecture narration --dir DIR --draft)"
+                )
+            super().tear_down()
+
+        def _wait_out(self) -> None:
+            if self._hold_until is None:
+                return
+            left = self._hold_until - self.renderer.time
+            self._hold_until = None
+            if not self.renderer.skip_animations and left > 0.5 / _frame_rate():
+                self.wait(left)
+
+    Narrated.__name__ = Narrated.__qualname__ = cls.__name__
+    Narrated.__module__ = cls.__module__
+    return Narrated
+
+
+def _frame_rate() -> float:
+    from manim import config
+
+    return float(config.frame_rate)
