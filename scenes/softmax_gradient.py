@@ -13,7 +13,7 @@ beside autograd's (``network.gradients``).
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write, config
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
@@ -37,7 +37,7 @@ INPUT = 0  # the activation feeding it whose weight is worked out
 
 
 class SoftmaxGradient(LearningScene):
-    """``dL/dZ_ik = (P_ik - Y_ik) / N``: by symbols, by numbers, into the weights."""
+    """``dL/dz_k^(i) = (p_k^(i) - Y_k^(i)) / N``: by symbols, by numbers, into the weights."""
 
     for_loss = "cross_entropy"
 
@@ -49,10 +49,15 @@ class SoftmaxGradient(LearningScene):
 
     # -- in symbols ---------------------------------------------------------------------
     def _show_derivation(self) -> None:
-        self.step("Softmax's derivative: each probability moves with every score")
+        self.step(
+            "One sample $i$ (its $z_k$, $p_k$ without the index): softmax's derivative, "
+            "each probability moves with every score"
+        )
         lines = [
             MathTypst(
-                "L_i = -log p_y, quad p_y = exp(z_y) / (sum_j exp(z_j))", font_size=style.MATH_SIZE
+                "L^((i)) = -log p_y, quad p_y = exp(z_y) / (sum_(k') exp(z_(k'))), "
+                "quad y = y^((i))",
+                font_size=style.MATH_SIZE,
             ),
             MathTypst(
                 f"{derivative('p_y', 'z_k')} = p_y (Y_k - p_k), quad "
@@ -60,12 +65,12 @@ class SoftmaxGradient(LearningScene):
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"{derivative('L_i', 'z_k')} = -1/p_y dot p_y (Y_k - p_k) = p_k - Y_k",
+                f"{derivative('L^((i))', 'z_k')} = -1/p_y dot p_y (Y_k - p_k) = p_k - Y_k",
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"L = 1/N sum_i L_i quad arrow.double quad "
-                f"{derivative('L', 'Z_(i k)')} = (P_(i k) - Y_(i k)) / N",
+                f"L = 1/N sum_i L^((i)) quad arrow.double quad "
+                f"{derivative('L', 'z_k^((i))')} = (p_k^((i)) - Y_k^((i))) / N",
                 font_size=style.MATH_SIZE,
             ),
         ]
@@ -81,10 +86,14 @@ class SoftmaxGradient(LearningScene):
                 color=style.MUTED,
             ),
         ]
-        # each note beside its line, so the four lines fit the stage at full size
+        # each note beside its line, so the four lines fit the stage at full size; under
+        # it when beside it would reach past the frame's edge
         board = VGroup(*lines).arrange(DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT)
         for line, note in zip(lines[2:], notes, strict=True):
             note.next_to(line, RIGHT, buff=style.BLOCK_BUFF)
+        if VGroup(board, *notes).width > config.frame_width - 2 * style.EDGE_BUFF:
+            stacked = [lines[0], lines[1], lines[2], notes[0], lines[3], notes[1]]
+            VGroup(*stacked).arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)
         self.centre_on_stage(VGroup(board, *notes))
         whole = VGroup(*lines, *notes)
         self.recentre(whole, *lines[:2], within=style.SETTLED)
@@ -150,24 +159,20 @@ class SoftmaxGradient(LearningScene):
             list(terms(0, true)),
             f"{GRADIENT}[0][{true}]",
             prefix=[
-                "y = y_1 =",
+                "y = y^((1)) =",
                 Value(f"{NETWORK}.classes[0]"),
                 ", quad",
-                f"{derivative('L', 'Z_(1 y)')} =",
+                f"{derivative('L', 'z_y^((1))')} =",
             ],
             total_color=style.GRADIENT,
         )
-        count = self.traced.math("N =", Value(SAMPLES), font_size=style.LABEL_SIZE)
-        self.centre_on_stage(
-            VGroup(row, VGroup(example, count).arrange(RIGHT, buff=style.BLOCK_BUFF)).arrange(
-                DOWN, buff=style.BLOCK_BUFF
-            )
-        )
+        # N's value is the example's divisor: no "N = ..." floating apart
+        self.centre_on_stage(VGroup(row, example).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(VGroup(*row[:6])))
-        self.play(FadeIn(row[6]), FadeIn(count))
+        self.play(FadeIn(row[6]))
         self.play(Write(example))
         self.pause()
-        self._show_autograd(row, VGroup(example, count))
+        self._show_autograd(row, example)
 
     def _show_autograd(self, row: VGroup, rest: VGroup) -> None:
         """Autograd's ``Z.grad`` beside the hand ``(P - Y) / N``: each entry checked
