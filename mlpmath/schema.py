@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import inspect
 import io
+import textwrap
 import tokenize
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
@@ -54,7 +55,7 @@ class TracePath:
 def field_meanings(record: type) -> dict[str, str]:
     """Each field's comment in ``record``'s source: on its line, else the comment lines
     just above it (``""`` when it has none)."""
-    source = inspect.getsource(record)
+    source = textwrap.dedent(inspect.getsource(record))
     comments: dict[int, str] = {}
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:

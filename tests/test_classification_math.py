@@ -26,6 +26,7 @@ from mlpmath import LessonError, Trace, compute_trace, default_lesson, load_less
 from mlpmath.lesson import Lesson
 from mlpmath.lesson_checks import REGION_CELLS, recorded_values
 from mlpmath.losses import LOSSES, loss_for
+from mlpmath.schema import trace_paths
 from mlpmath.trace import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,34 +298,23 @@ steps = 0
 # -- the record --------------------------------------------------------------
 
 
+def _first_entry(path: str, kind: str) -> str:
+    """A schema path (``network.layers[i].weight``, a matrix) at its first single value
+    (``network.layers[0].weight[0][0]``)."""
+    for letter in "ijklm":
+        path = path.replace(f"[{letter}]", "[0]")
+    depth = {"vector": 1, "matrix": 2}.get(kind, 0)
+    if kind.startswith(("list of", "table of")) or "-deep" in kind:
+        depth = 2 if kind.startswith("table") else int(kind[0]) if "-deep" in kind else 1
+    return path + "[0]" * depth
+
+
+# Every value a classification trace fills (the schema, read from mlpmath's records:
+# a new field is checked here without a list to extend).
 SCHEMA = [
-    "network.loss_function",
-    "network.classes[0]",
-    "network.one_hot[0][0]",
-    "network.softmax.logits[0][0]",
-    "network.softmax.row_max[0]",
-    "network.softmax.shifted[0][0]",
-    "network.softmax.exp[0][0]",
-    "network.softmax.exp_sum[0]",
-    "network.softmax.probabilities[0][0]",
-    "network.true_class_probability[0]",
-    "network.cross_entropy[0]",
-    "network.loss",
-    "network.predicted_classes[0]",
-    "network.correct[0]",
-    "network.correct_count",
-    "network.accuracy",
-    "network.prediction_gradient[0][0]",
-    "network.prediction_gradient_autograd[0][0]",
-    "network.gradients[0].weight[0][0]",
-    "network.chain_rule[0].delta[0][0]",
-    "network.training.losses[0]",
-    "network.training.accuracies[0]",
-    "network.training.regions.steps[0]",
-    "network.training.regions.bounds[3]",
-    "network.training.regions.first[0]",
-    "network.training.regions.second[0]",
-    "network.training.regions.predicted[0][0][0]",
+    _first_entry(item.path, item.kind)
+    for item in trace_paths()
+    if item.loss in (None, "cross_entropy") and "record" not in item.kind
 ]
 
 
