@@ -62,6 +62,8 @@ from scenekit.ledger import LedgerFile, LedgerSection, read_ledger
 if TYPE_CHECKING:
     from PIL.Image import Image
 
+    from mlp_lecture.narration.plan import NarrationPlan
+
 __all__ = [
     "CAPTIONS_KEY",
     "DECK_STEM",
@@ -112,6 +114,7 @@ def build_deck(
     verbose: bool = False,
     observer: RenderObserver | None = None,
     executor: Executor | None = None,
+    narration: NarrationPlan | None = None,
 ) -> DeckReport:
     """Render ``names`` with a section per step into ``out_dir``, then write the decks.
 
@@ -121,7 +124,8 @@ def build_deck(
     so ``DIR`` never holds a deck older than the others. Only files of ours
     are replaced or removed (``ownership``): a file of someone else's where a
     deck goes stops the build before it renders. ``executor`` renders on
-    another engine (Dask: ``slides --scheduler``).
+    another engine (Dask: ``slides --scheduler``). ``narration``: each slide's clip
+    carries its step's narration, and the HTML deck plays it (its clips unmuted).
     """
     if "html" in targets:
         ensure_revealjs()  # first: a missing asset fails before minutes of rendering
@@ -150,11 +154,14 @@ def build_deck(
             verbose=verbose,
             executor=executor,
             observer=reverser.observing(observer or RenderObserver(), out_dir),
+            narration=narration,
         )
         deck = DeckReport(report)
         if report.failed or any(scene.audit for scene in report.scenes):
             return deck  # the audit rejects a scene: no deck presents it
-        _write_decks(deck, lesson, out_dir, quality, targets, areas, reverser)
+        _write_decks(
+            deck, lesson, out_dir, quality, targets, areas, reverser, narration is not None
+        )
     return deck
 
 
@@ -166,6 +173,7 @@ def _write_decks(
     targets: Sequence[str],
     areas: list[str],
     reverser: Reverser,
+    narrated: bool = False,
 ) -> None:
     """The presentations and the decks of a whole render, written into ``out_dir``."""
     report = deck.render
@@ -188,7 +196,7 @@ def _write_decks(
                 written.pop(target, None)
                 _write_atomically(out_dir / DECKS_RECORD, json.dumps(written).encode())
                 if target == "html":
-                    _write_html(out_dir, configs, lesson.title)
+                    _write_html(out_dir, configs, lesson.title, narrated)
                 else:
                     _write_pptx(out_dir, configs)
                 deck.decks[target] = path
@@ -372,8 +380,9 @@ def _write_presentations(out_dir: Path, presentations: list[tuple[str, Any]]) ->
 # -- decks ---------------------------------------------------------------------------
 
 
-def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
-    """``DIR/deck.html`` and ``DIR/deck_assets/`` (clips and reveal.js), swapped in whole."""
+def _write_html(out_dir: Path, configs: list[Any], title: str, narrated: bool = False) -> Path:
+    """``DIR/deck.html`` and ``DIR/deck_assets/`` (clips and reveal.js), swapped in whole;
+    ``narrated``: the clips speak, so they are not muted."""
     from manim_slides.convert import RevealJS
 
     assets = f"{DECK_STEM}_assets"
@@ -386,6 +395,7 @@ def _write_html(out_dir: Path, configs: list[Any], title: str) -> Path:
             cdn_url=reveal_prefix,
             title=title,
             captions=[[_captions_uri(slide.file) for slide in c.slides] for c in configs],
+            narrated=narrated,
         ).convert_to(staged)
         _copy_reveal_assets(staged, Path(work), reveal_prefix)
         old = Path(work) / "old_assets"
@@ -406,7 +416,8 @@ _CAPTIONS_ATTRIBUTE = (
 # What manim-slides' template writes as it is (its Jinja has no autoescape), made safe:
 # every free text HTML-escaped where it lands; the notes plain text, not Markdown (reveal.js'
 # Markdown plugin would turn an escaped "<script>" back into markup); and every clip muted
-# (they have no sound: an unmuted clip that may not autoplay shows an "Unmute video" button).
+# (they have no sound: an unmuted clip that may not autoplay shows an "Unmute video" button)
+# unless the deck is narrated (``narrated``: its clips carry the steps' voices).
 _TEMPLATE_EDITS = {
     "<title>{{ title }}</title>": "<title>{{ title | e }}</title>",
     '<aside class="notes" data-markdown>{{ slide_config.notes }}</aside>': (
@@ -415,7 +426,7 @@ _TEMPLATE_EDITS = {
     'data-background-image="{{ file }}"': 'data-background-image="{{ file | e }}"',
     'data-background-video="{{ file }}"': 'data-background-video="{{ file | e }}"',
     "{% if loop.index == 1 and outer_loop.index == 1 %}\n          data-background-video-muted": (
-        "{% if true %}\n          data-background-video-muted"
+        "{% if not narrated %}\n          data-background-video-muted"
     ),
 }
 # The lesson's explorable page (EXPLORE_DIR, written beside the deck), one click away.
@@ -464,6 +475,7 @@ def _captioned(revealjs: type) -> type:
     class CaptionedRevealJS(revealjs):  # type: ignore[misc, valid-type]
         # Per presentation, per slide: the slide's WebVTT cues as a data: URI ("": none).
         captions: list[list[str]] = Field(default_factory=list)
+        narrated: bool = False  # the clips speak: not muted
 
         def load_template(self) -> str:
             template = super().load_template()

@@ -326,3 +326,56 @@ def test_stale_narration_stops_the_render_naming_the_steps(tmp_path):
     assert "Activation" in line and re.search(r"steps? 1\b", line) and "record" in line
     assert decode_audio(voice / SCENE / "01.wav") is not None  # the recording is kept
     assert not (voice / SCENE / "01.draft.wav").exists()  # never drafted over
+
+
+# -- the decks -----------------------------------------------------------------------
+
+AUDIO_STATE = """
+const slide = Reveal.getCurrentSlide();
+const video = slide && slide.slideBackgroundElement
+    ? slide.slideBackgroundElement.querySelector('video') : null;
+if (!video) return {slide: Reveal.getIndices().h};
+return {slide: Reveal.getIndices().h, muted: video.muted, paused: video.paused,
+        time: video.currentTime, decoded: video.webkitAudioDecodedByteCount,
+        src: video.currentSrc};
+"""
+
+
+def test_the_decks_carry_and_play_the_narration(narrated, tmp_path):
+    import time
+    import zipfile
+
+    from conftest import chromium
+    from selenium.webdriver.common.keys import Keys
+
+    out = tmp_path / "deck"
+    result = run_cli(
+        "slides", "--scenes", SCENE, "--narration", str(narrated / "voice"), "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    # the PowerPoint: the step slides' media parts hold audio (read back by PyAV)
+    with zipfile.ZipFile(out / "deck.pptx") as deck:
+        media = [name for name in deck.namelist() if name.startswith("ppt/media/media")]
+        sounds = []
+        for name in sorted(media):
+            part = tmp_path / Path(name).name
+            part.write_bytes(deck.read(name))
+            with av.open(str(part)) as container:
+                sounds.append(bool(container.streams.audio))
+    assert sounds and all(sounds)
+    # the HTML deck in Chromium: step 1's slide plays its clip with sound decoded
+    browser = chromium()
+    try:
+        browser.get((out / "deck.html").as_uri())
+        browser.find_element("tag name", "body").send_keys(Keys.ARROW_RIGHT)
+        deadline = time.monotonic() + 20
+        state: dict = {}
+        while time.monotonic() < deadline:
+            state = browser.execute_script(AUDIO_STATE)
+            if state.get("slide") == 1 and state.get("time", 0) > 1.0:
+                break
+            time.sleep(0.1)
+        assert state.get("slide") == 1 and not state["paused"] and not state["muted"], state
+        assert state["decoded"] > 0, state
+    finally:
+        browser.quit()

@@ -272,7 +272,9 @@ def _render_into(
         to_render.append(name)
     if to_render:
         directory.drop_lecture()
-    if to_render and not force:  # what the sibling render holds is not rendered again
+    # What the sibling render holds is not rendered again (a narrated render's clips are
+    # timed to their voices: a sibling's, keyed without them, would not do).
+    if to_render and not force and request.narration is None:
         reused = reuse_scenes(directory, {name: keys[name] for name in to_render})
         for name, (entry, seconds) in reused.items():
             results[name] = RenderedScene.from_entry(out_dir, entry, REUSED, seconds)
