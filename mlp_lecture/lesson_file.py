@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from mlpmath import ACTIVATIONS, Lesson, LessonError
+from mlpmath.lesson_checks import class_names as checked_class_names
 from mlpmath.lesson_checks import loss_name
 
 __all__ = ["lesson_from_files", "parse_activations", "parse_layers", "read_csv", "read_state_dict"]
@@ -55,6 +56,11 @@ def parse_activations(text: str, output: str, layers: int) -> list[str]:
         *(("--activation", name) for name in names),
         ("--output-activation", output),
     ]:
+        if name.replace("_", "") in ("softmax", "logsoftmax"):
+            raise LessonError(
+                f"{flag}: {name!r} is not an activation a lesson holds: leave the last layer's "
+                "none and pass --loss cross_entropy (the loss applies softmax to the logits)"
+            )
         if name not in ACTIVATIONS:
             raise LessonError(
                 f"{flag}: unknown activation {name!r} (choose from: {', '.join(ACTIVATIONS)})"
@@ -240,6 +246,11 @@ def lesson_from_files(
     and ``class_names`` (one per class, in order) may name the classes.
     """
     loss = loss_name(loss, "--loss")
+    if class_names is not None and loss == "mse":
+        raise LessonError(
+            "--class-names: given, but --loss is mse (regression on targets); pass "
+            "--loss cross_entropy to train a classifier on the CSV's class column"
+        )
     linears = read_state_dict(state_dict)
     shapes = [(int(w.shape[1]), int(w.shape[0])) for _, w, _ in linears]
     found = (shapes[0][0], *(out for _, out in shapes))
@@ -255,6 +266,8 @@ def lesson_from_files(
                 f"it gives {before}"
             )
     names = parse_activations(activation, output_activation, len(linears))
+    if class_names is not None:  # named by its flag here (from_model checks them again)
+        checked_class_names(list(class_names), "--class-names", found[-1])
     modules: list[nn.Module] = []
     for (_, weight, bias), name in zip(linears, names, strict=True):
         # float64 holds every float32 (or float16) value exactly

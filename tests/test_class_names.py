@@ -165,7 +165,37 @@ def test_a_lesson_from_a_csv_keeps_its_text_and_names(tmp_path) -> None:
 def test_an_unknown_output_activation_names_its_own_flag() -> None:
     from mlp_lecture.lesson_file import parse_activations
 
-    with pytest.raises(LessonError, match=r"^--output-activation: unknown activation 'softmax'"):
+    with pytest.raises(LessonError, match=r"^--output-activation: unknown activation 'sigmod'"):
+        parse_activations("tanh", "sigmod", 2)
+    with pytest.raises(LessonError, match=r"^--output-activation: 'softmax' .* cross_entropy"):
         parse_activations("tanh", "softmax", 2)
     with pytest.raises(LessonError, match=r"^--activation: unknown activation 'tahn'"):
         parse_activations("tahn", "none", 2)
+
+
+def test_the_lesson_command_takes_class_names_and_refuses_in_one_line(tmp_path) -> None:
+    from conftest import run_cli
+
+    torch.save(_net().state_dict(), tmp_path / "net.pt")
+    (tmp_path / "data.csv").write_text("0.2,0.1,0\n0.5,-0.3,2\n1,2,1\n")
+    base = ["lesson", "--state-dict", "net.pt", "--data", "data.csv", "--activation", "tanh"]
+    done = run_cli(
+        *base, "--loss", "cross_entropy", "--class-names", "robin", "wren", "blue jay",
+        "--out", "birds.toml", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lesson = parse_lesson((tmp_path / "birds.toml").read_text(), "birds")
+    assert lesson.class_names == ("robin", "wren", "blue jay")
+    assert lesson.inputs[0] == (0.2, 0.1)  # the CSV's own text
+    refusals = {
+        ("--class-names", "a", "b", "c"): "--class-names: given, but --loss is mse",
+        ("--loss", "cross_entropy", "--class-names", "a", "a", "b"): "--class-names[1]: 'a'",
+        ("--loss", "cross_entropy", "--class-names", "a", "b\x1b[2J", "c"): "U+001B",
+        ("--output-activation", "softmax"): "--output-activation: 'softmax' is not an activation",
+        ("--output-activation", "sigmod"): "--output-activation: unknown activation 'sigmod'",
+    }
+    for extra, message in refusals.items():
+        done = run_cli(*base, *extra, cwd=tmp_path)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.startswith("mlp-lecture: ") and message in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -50,6 +50,14 @@ def add_parsers(subcommands: Subcommands) -> None:
         help="mse (the CSV ends with the targets) or cross_entropy (its last column is each "
         "row's class, 0 to C-1; the last layer gives logits) (default: mse)",
     )
+    lesson.add_argument(
+        "--class-names",
+        nargs="+",
+        metavar="NAME",
+        help="with --loss cross_entropy: each class's name, in the order of the outputs "
+        '(one argument each, e.g. --class-names setosa versicolor "Iris virginica"; '
+        "default: the class numbers)",
+    )
     lesson.add_argument("--learning-rate", type=float, default=0.001, help="(default: 0.001)")
     lesson.add_argument("--steps", type=int, default=10, help="training steps (default: 10)")
     lesson.add_argument("--title", default="Your network", help="the lecture's title")
@@ -73,6 +81,7 @@ def lesson_command(args: argparse.Namespace) -> int:
         title=args.title,
         decimals=args.decimals,
         loss=args.loss,
+        class_names=args.class_names,
     )
     if args.out is None:
         sys.stdout.write(lesson.source)
