@@ -13,31 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from course_files import LESSONS, make_course
 
 from mlp_lecture.course.course_file import CourseError, load_course
 from mlp_lecture.course.variants import degenerate, student_lesson, student_trace
 from mlpmath import compute_trace, load_lesson, parse_lesson
 from mlpmath.lesson_writer import lesson_toml
-
-LESSONS = Path(__file__).resolve().parent.parent / "lessons"
-
-
-def make_course(
-    folder: Path,
-    roster: str = "id,name\nalice,Alice\nbob,Bob\ncarol,Carol\n",
-    lesson: str | None = None,
-    extra: str = "",
-    base: str = "default",
-) -> Path:
-    """A course folder: the base lesson (a shipped one, or ``lesson`` text), a roster."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = lesson if lesson is not None else (LESSONS / f"{base}.toml").read_text()
-    (folder / "base.toml").write_text(text)
-    (folder / "students.csv").write_text(roster)
-    course = folder / "course.toml"
-    course.write_text(f'lesson = "base.toml"\nroster = "students.csv"\nseed = "a secret"\n{extra}')
-    return course
-
 
 # -- bad course files: one line naming the file and the field --------------------------
 

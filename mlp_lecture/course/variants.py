@@ -23,6 +23,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mlp_lecture.course.course_file import Course, CourseError
@@ -138,8 +139,11 @@ def student_lesson(
     )
 
 
+@lru_cache(maxsize=16)
 def student_trace(lesson: Lesson) -> Trace:
-    """The trace of a student's lesson (computed here; no cache is read or written)."""
+    """The trace of a student's lesson, computed here (no trace cache on disk is read or
+    written: a refused draw's trace is not worth keeping). The last few are kept in
+    memory, so grading a student right after drawing their lesson computes it once."""
     from mlpmath import compute_trace
 
     return compute_trace(lesson)
