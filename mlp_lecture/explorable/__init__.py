@@ -66,6 +66,9 @@ def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
     Drawn parameters come from the lesson's ``trace`` (the trace cache's when not
     given: no torch when it holds the lesson).
     """
+    from mlpmath.schema import empty_fields
+    from mlpmath.trace import NetworkTrace
+
     spec = lesson.network
     if spec.layers and trace is None:
         parameters = [(layer.weight, layer.bias) for layer in spec.layers]
@@ -106,6 +109,9 @@ def page_lesson(lesson: Lesson, trace: Trace | None = None) -> dict[str, Any]:
             "class_names": list(lesson.class_names),
         },
         "training": {"learning_rate": lesson.learning_rate, "steps": lesson.steps},
+        # what a trace of this loss holds in the other loss's fields ([] or null), from
+        # mlpmath's records (mlpmath.schema): the page keeps no list of them
+        "empty": {"network": empty_fields(NetworkTrace, spec.loss)},
     }
 
 

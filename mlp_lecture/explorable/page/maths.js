@@ -189,20 +189,6 @@
     return { steps, bounds, first, second, predicted };
   }
 
-  // What a trace holds in the other loss's fields (mlpmath/trace.py): empty lists, nulls.
-  const EMPTY_REGRESSION = { target: [], errors: [], squared_errors: [], squared_error_sum: null };
-  const EMPTY_CLASSIFICATION = {
-    classes: [],
-    one_hot: [],
-    softmax: null,
-    true_class_probability: [],
-    cross_entropy: [],
-    predicted_classes: [],
-    correct: [],
-    correct_count: null,
-    accuracy: null,
-  };
-
   // -- the forward pass and the chain rule (mlpmath/compute.py) --------------------
   function forward(params, x, activations) {
     const layers = [];
@@ -359,8 +345,9 @@
         output: layer.output,
       })),
       prediction,
-      ...EMPTY_REGRESSION,
-      ...EMPTY_CLASSIFICATION,
+      // the other loss's fields, empty ([] or null) as a trace of this loss holds them:
+      // the lesson JSON carries them from mlpmath's records (mlpmath.schema.empty_fields)
+      ...lesson.empty.network,
       ...loss.record(prediction, target),
       prediction_gradient: predictionGradient,
       // autograd's values in the lecture; here the same rule run once more: the page
