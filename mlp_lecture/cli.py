@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from mlp_lecture.commands import checking, lessons, outputs, rendering, tracing
+from mlp_lecture.commands import checking, course, lessons, outputs, rendering, tracing
 from mlp_lecture.commands.common import UserError
 from mlpmath import LessonError
 
@@ -34,6 +34,7 @@ GROUPS: list[Callable[[Subcommands], None]] = [
     checking.add_parsers,  # verify
     outputs.add_parsers,  # workbook, explore, script
     lessons.add_parsers,  # lesson
+    course.add_parsers,  # course, grade
 ]
 """Each group's ``add_parsers``, in the order ``mlp-lecture --help`` lists them."""
 

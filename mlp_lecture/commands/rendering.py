@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from mlp_lecture.commands.common import (
     rendering,
     report_problems,
 )
+from mlp_lecture.commands.course import add_scheduler_argument, scheduler_executor
 
 if TYPE_CHECKING:
     from mlp_lecture.commands.common import Subcommands
@@ -49,6 +51,7 @@ def add_parsers(subcommands: Subcommands) -> None:
     render.add_argument(
         "--lecture", action="store_true", help="also join the scenes into DIR/lecture.mp4"
     )
+    add_scheduler_argument(render)
     render.set_defaults(run=render_command)
 
     stills = subcommands.add_parser(
@@ -67,6 +70,7 @@ def add_parsers(subcommands: Subcommands) -> None:
     slides.add_argument(
         "--present", action="store_true", help="then play it in manim-slides' player (needs Qt)"
     )
+    add_scheduler_argument(slides)
     slides.set_defaults(run=slides_command)
 
 
@@ -86,17 +90,22 @@ def render_command(args: argparse.Namespace) -> int:
     out_dir = args.out or default_out_dir(lesson, options)
 
     def render(display: RenderDisplay) -> Any:
-        return render_scenes(
-            lesson,
-            names,
-            out_dir,
-            options,
-            jobs=args.jobs,
-            force=args.force,
-            lecture=args.lecture,
-            verbose=args.verbose,
-            observer=display,
-        )
+        with ExitStack() as stack:
+            executor = scheduler_executor(args.scheduler)
+            if executor is not None:
+                stack.enter_context(executor)
+            return render_scenes(
+                lesson,
+                names,
+                out_dir,
+                options,
+                jobs=args.jobs,
+                force=args.force,
+                lecture=args.lecture,
+                verbose=args.verbose,
+                observer=display,
+                executor=executor,
+            )
 
     report = rendering(out_dir, render)
     if isinstance(report, int):
@@ -160,17 +169,22 @@ def slides_command(args: argparse.Namespace) -> int:
     targets = [args.to] if args.to else list(TARGETS)
 
     def build(display: RenderDisplay) -> Any:
-        return build_deck(
-            lesson,
-            names,
-            out_dir,
-            args.quality,
-            targets,
-            jobs=args.jobs,
-            force=args.force,
-            verbose=args.verbose,
-            observer=display,
-        )
+        with ExitStack() as stack:
+            executor = scheduler_executor(args.scheduler)
+            if executor is not None:
+                stack.enter_context(executor)
+            return build_deck(
+                lesson,
+                names,
+                out_dir,
+                args.quality,
+                targets,
+                jobs=args.jobs,
+                force=args.force,
+                verbose=args.verbose,
+                observer=display,
+                executor=executor,
+            )
 
     try:
         deck = rendering(out_dir, build)

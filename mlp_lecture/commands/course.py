@@ -1,0 +1,248 @@
+"""``course`` and ``grade``: a course's per-student outputs, and marking what comes back.
+
+``course`` runs its tasks on Dask (a ``LocalCluster`` of ``--workers`` here,
+or a running cluster at ``--scheduler``) or on the local pool (``--engine
+pool``); ``render`` and ``slides`` take ``--scheduler`` too
+(:func:`add_scheduler_argument`, :func:`scheduler_executor`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlp_lecture.commands.common import UserError, os_error, positive
+
+if TYPE_CHECKING:
+    from mlp_lecture.commands.common import Subcommands
+    from mlp_lecture.pipeline.executor import Executor
+
+__all__ = [
+    "CourseDisplay",
+    "add_parsers",
+    "add_scheduler_argument",
+    "course_command",
+    "grade_command",
+    "scheduler_executor",
+]
+
+DEFAULT_OUT = "renders/courses/COURSE"
+
+
+def add_scheduler_argument(command: argparse.ArgumentParser) -> None:
+    """``--scheduler ADDRESS``: run the command's tasks on a running Dask cluster."""
+    command.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="render on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786); "
+        "its workers must run this project and see the output directory at the same path",
+    )
+
+
+def scheduler_executor(address: str | None) -> Executor | None:
+    """The Dask executor at ``address`` (None: none asked for); one line if it does not answer."""
+    if address is None:
+        return None
+    from mlp_lecture.pipeline.executor import ExecutorError, open_executor
+    from mlp_lecture.pipeline.executor_tasks import MANIM_PRELOAD
+
+    try:
+        return open_executor(scheduler=address, preload=MANIM_PRELOAD)
+    except ExecutorError as error:
+        raise UserError(str(error)) from None
+
+
+def add_parsers(subcommands: Subcommands) -> None:
+    """Register ``course`` and ``grade``."""
+    course = subcommands.add_parser(
+        "course",
+        help="every student of a course their own lesson, worksheet, key (and clips)",
+        description="For each student of COURSE.toml's roster, write DIR/<id>/lesson.toml, "
+        "worksheet.xlsx and key.xlsx (and with --scenes, DIR/<id>/clips/, a render directory), "
+        "and DIR/course.json listing them with their sha256. A re-run reuses what is complete "
+        "and resumes a run that was stopped.",
+    )
+    course.add_argument("course", type=Path, help="the course file (course.toml)")
+    course.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
+    where = course.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=positive, help="local Dask workers (default: one per core)"
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask cluster's scheduler (tcp://host:8786); its workers must run this "
+        "project and see DIR at the same path",
+    )
+    course.add_argument(
+        "--engine",
+        choices=["dask", "pool"],
+        default="dask",
+        help="what runs the tasks without --scheduler: a Dask LocalCluster (default) or "
+        "mlp-lecture's own worker pool",
+    )
+    scenes = course.add_mutually_exclusive_group()
+    scenes.add_argument("--scenes", help="comma-separated scenes to render for each student")
+    scenes.add_argument(
+        "--all-scenes", action="store_true", help="render every scene for each student"
+    )
+    course.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low")
+    course.add_argument(
+        "--redraw",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="draw this student's variant again (its generation + 1); repeatable",
+    )
+    course.add_argument("--verbose", action="store_true", help="tracebacks of failed tasks")
+    course.set_defaults(run=course_command)
+
+    grade = subcommands.add_parser(
+        "grade",
+        help="mark returned worksheets: grades.csv and a feedback file per student",
+        description="Read RETURNED/<id>.xlsx for each student of COURSE.toml's roster, check "
+        "every answer cell against that student's numbers, and write grades.csv (a row per "
+        "student) and a feedback file per student.",
+    )
+    grade.add_argument("course", type=Path, help="the course file (course.toml)")
+    grade.add_argument("returned", type=Path, help="the folder of returned <id>.xlsx files")
+    grade.add_argument(
+        "--out", type=Path, default=Path("grades.csv"), help="grades file (default: grades.csv)"
+    )
+    grade.set_defaults(run=grade_command)
+
+
+def _load(path: Path) -> Any:
+    from mlp_lecture.course.course_file import CourseError, load_course
+
+    try:
+        return load_course(path)
+    except CourseError as error:
+        raise UserError(str(error)) from None
+
+
+def course_command(args: argparse.Namespace) -> int:
+    """``mlp-lecture course``: every student's files in DIR, on Dask or the local pool."""
+    from mlp_lecture.course.course_file import CourseError
+    from mlp_lecture.course.run import CourseOptions, run_course
+    from mlp_lecture.pipeline.executor import ExecutorError, open_executor
+    from mlp_lecture.pipeline.executor_tasks import MANIM_PRELOAD
+    from mlp_lecture.pipeline.options import RenderError, select_scenes
+
+    course = _load(args.course)
+    scenes: list[str] = []
+    if args.scenes or args.all_scenes:
+        try:
+            scenes = select_scenes(None if args.all_scenes else args.scenes)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    out_dir = args.out or Path("renders") / "courses" / args.course.stem
+    options = CourseOptions(out_dir, tuple(scenes), args.quality, tuple(args.redraw))
+    preload = MANIM_PRELOAD if scenes else ()
+
+    def engine() -> Executor:
+        return open_executor(
+            workers=args.workers, scheduler=args.scheduler, engine=args.engine, preload=preload
+        )
+
+    from rich.console import Console
+
+    display = CourseDisplay(Console(stderr=True))
+    try:
+        if args.scheduler is not None:  # a cluster that does not answer: said before any work
+            running = engine()
+
+            def engine() -> Executor:
+                return running
+
+        with display:
+            report = run_course(course, options, engine, display)
+    except (CourseError, RenderError, ExecutorError) as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise os_error(error) from None
+    except KeyboardInterrupt:
+        print(
+            f"mlp-lecture: interrupted; finished work is kept in {out_dir}, "
+            "run the same command again to do the rest",
+            file=sys.stderr,
+        )
+        return 130
+    for failure in report.failures:
+        if args.verbose and failure.details:
+            print(failure.details, file=sys.stderr)
+        print(
+            f"mlp-lecture: {failure.student}: {failure.what} failed: {failure.error}",
+            file=sys.stderr,
+        )
+    engine_name = f" on {report.engine}" if report.engine else ""
+    print(
+        f"{out_dir}: {report.students} student(s); lessons drawn {report.drawn}; "
+        f"workbooks written {report.workbooks}, reused {report.reused_workbooks}; "
+        f"clips rendered {report.clips}, reused {report.reused_clips}; "
+        f"{len(report.failures)} failed{engine_name} in {report.seconds:.1f} s"
+    )
+    return 1 if report.failures else 0
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    """``mlp-lecture grade``: grades.csv and feedback for every student of the roster."""
+    from mlp_lecture.course import grading
+    from mlp_lecture.course.course_file import CourseError
+    from mlp_lecture.pipeline.options import RenderError
+
+    course = _load(args.course)
+    if not args.returned.is_dir():
+        raise UserError(f"{args.returned}: not a folder of returned worksheets")
+    try:
+        grades = grading.grade(course, args.returned)
+        written = grading.write_grades(grades, args.out)
+    except (CourseError, RenderError, ValueError) as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise os_error(error) from None
+    for line in getattr(grades, "problems", []):
+        print(f"mlp-lecture: {line}", file=sys.stderr)
+    print(f"{written}: {len(course.students)} student(s) graded")
+    return 0
+
+
+class CourseDisplay:
+    """A live display of a course run: students, workbooks and clips done."""
+
+    def __init__(self, console: Any):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(bar_width=30),
+            TextColumn("{task.completed:>4.0f}/{task.total:<4.0f} {task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> CourseDisplay:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def planned(self, students: int, workbooks: int, clips: int) -> None:
+        for name, total in (("students", students), ("workbooks", workbooks), ("clips", clips)):
+            if total:
+                self.tasks[name] = self.progress.add_task(name, total=total, detail="")
+
+    def finished(self, student: str, what: str, ok: bool) -> None:
+        bar = self.tasks.get("workbooks" if what == "workbooks" else "clips")
+        if bar is not None:
+            self.progress.update(bar, advance=1, detail=f"{student} {what}")
+
+    def student_done(self, student: str) -> None:
+        if "students" in self.tasks:
+            self.progress.update(self.tasks["students"], advance=1, detail=student)
