@@ -27,7 +27,7 @@ def neuron_sections(
     base = f"neurons[{n}]"
     part = f"Part 1, neuron {n + 1}"
     sample_rows = [f"sample {sample_index(s)}" for s in range(samples)]
-    inputs = [f"x_{i + 1}" for i in range(width)]
+    inputs = [f"x{i + 1}" for i in range(width)]
     sheet.add(
         f"{part}: the given numbers (inputs x, weights w, bias b)",
         [*inputs, "b"],
@@ -43,8 +43,8 @@ def neuron_sections(
         ),
     )
     sheet.add(
-        f"{part}: the products x_j · w_j",
-        [f"x_{i + 1}·w_{i + 1}" for i in range(width)],
+        f"{part}: the products xj · wj",
+        [f"x{i + 1}·w{i + 1}" for i in range(width)],
         sample_rows,
         lambda r, c: (
             f"{base}.products[{r}][{c}]",
@@ -53,7 +53,7 @@ def neuron_sections(
             d,
         ),
     )
-    heads = ["k = Σ x_j·w_j", "n = k + b"] + (
+    heads = ["k = Σ xj·wj", "n = k + b"] + (
         [f"g = {activation}(n)"] if activation != "none" else []
     )
     fields = ["weighted_sum", "preactivation", "output"]

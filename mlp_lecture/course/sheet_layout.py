@@ -28,7 +28,7 @@ __all__ = [
 SHEET = "Worksheet"
 ID_CELL = "B2"  # the student's id, also in the document's properties
 GENERATION_CELL = "B3"  # which draw of their numbers this is (the course's --redraw)
-FIRST_ROW = 5  # where the first section starts (rows from 0)
+FIRST_ROW = 6  # where the first section starts (rows from 0)
 
 
 def cell_name(row: int, col: int) -> str:

@@ -73,9 +73,18 @@ def write_worksheet(trace: Trace, path: str | Path, student_id: str, generation:
         sheet.write_string(
             3,
             0,
-            f"Type each green cell's number, to {trace.decimals} decimals (a class as its "
-            "number, right or not as 1 or 0). Type numbers, not formulas: a formula in a "
-            "green cell is not marked.",
+            f"Type each green cell's number to {trace.decimals} decimals"
+            + (
+                " (a class as its number; right or not as 1 or 0)."
+                if trace.network.is_classification
+                else "."
+            ),
+            formats.note,
+        )
+        sheet.write_string(
+            4,
+            0,
+            "Type numbers, not formulas: a green cell holding a formula is not marked.",
             formats.note,
         )
         for section in layout(trace):
@@ -90,9 +99,9 @@ def write_worksheet(trace: Trace, path: str | Path, student_id: str, generation:
                     sheet.write_blank(entry.row, entry.col, None, formats.answer(entry.decimals))
                 else:
                     value = resolve(trace, entry.path)
-                    sheet.write_number(
-                        entry.row, entry.col, Exact(value), formats.given(entry.decimals)
-                    )
+                    # whole numbers (the deck's inputs 1, 2, 3; a class) are shown whole
+                    places = 0 if float(value).is_integer() else entry.decimals
+                    sheet.write_number(entry.row, entry.col, Exact(value), formats.given(places))
         sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
         sheet.activate()
         workbook.close()
