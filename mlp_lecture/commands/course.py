@@ -111,6 +111,17 @@ def add_parsers(subcommands: Subcommands) -> None:
     grade.add_argument(
         "--out", type=Path, default=Path("grades.csv"), help="grades file (default: grades.csv)"
     )
+    grade.add_argument(
+        "--feedback", type=Path, help="folder of feedback files (default: feedback/ beside --out)"
+    )
+    grade.add_argument(
+        "--course-out",
+        type=Path,
+        metavar="DIR",
+        help="the course run's folder: its course.json says each student's current draw, and "
+        "a worksheet of an older draw is refused (default: "
+        f"{DEFAULT_OUT} when it holds one; else the draw the file names)",
+    )
     grade.set_defaults(run=grade_command)
 
 
@@ -138,7 +149,7 @@ def course_command(args: argparse.Namespace) -> int:
             scenes = select_scenes(None if args.all_scenes else args.scenes)
         except ValueError as error:
             raise UserError(str(error)) from None
-    out_dir = args.out or Path("renders") / "courses" / args.course.stem
+    out_dir = args.out or _default_out(args.course)
     options = CourseOptions(out_dir, tuple(scenes), args.quality, tuple(args.redraw))
     preload = MANIM_PRELOAD if scenes else ()
 
@@ -191,22 +202,40 @@ def grade_command(args: argparse.Namespace) -> int:
     """``mlp-lecture grade``: grades.csv and feedback for every student of the roster."""
     from mlp_lecture.course import grading
     from mlp_lecture.course.course_file import CourseError
+    from mlp_lecture.course.course_json import CourseRecordError, read_course_record
     from mlp_lecture.pipeline.options import RenderError
 
     course = _load(args.course)
-    if not args.returned.is_dir():
-        raise UserError(f"{args.returned}: not a folder of returned worksheets")
+    course_out = args.course_out or _default_out(args.course)
     try:
-        grades = grading.grade(course, args.returned)
-        written = grading.write_grades(grades, args.out)
-    except (CourseError, RenderError, ValueError) as error:
+        record = read_course_record(course_out)
+    except CourseRecordError as error:
+        raise UserError(str(error)) from None
+    if record is None and args.course_out is not None:
+        raise UserError(f"{course_out}: holds no course.json (run mlp-lecture course first)")
+    generations = None
+    if record is not None:
+        generations = {sid: entry.generation for sid, entry in record.students.items()}
+    try:
+        grades = grading.grade(course, args.returned, generations)
+        written = grading.write_grades(grades, args.out, args.feedback)
+    except (CourseError, RenderError) as error:
         raise UserError(str(error)) from None
     except OSError as error:
         raise os_error(error) from None
-    for line in getattr(grades, "problems", []):
+    for line in grades.problems:
         print(f"mlp-lecture: {line}", file=sys.stderr)
-    print(f"{written}: {len(course.students)} student(s) graded")
+    marked = sum(1 for student in grades.students if not student.note)
+    print(
+        f"{written}: {len(grades.students)} student(s), {marked} marked, "
+        f"{len(grades.students) - marked} scored 0 (see the note column)"
+    )
     return 0
+
+
+def _default_out(course_file: Path) -> Path:
+    """Where ``course`` writes without ``--out``."""
+    return Path("renders") / "courses" / course_file.stem
 
 
 class CourseDisplay:
