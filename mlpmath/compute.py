@@ -325,6 +325,7 @@ def _train(
         accuracies=tuple(accuracies) if classifies else (),
         correct_counts=counts,
         outcome=training_outcome(losses, counts, x.shape[0]),
+        first_outcome=training_outcome(losses[:2], counts[:2], x.shape[0]),
         regions=_regions(x, region_params, pictured, activations, loss_function)
         if classifies and x.shape[1] == 2
         else None,

@@ -144,6 +144,7 @@ class TrainingTrace:
     # "diverged", "rising", "unchanged", "falling" (regression), "learned" (every
     # sample right at the end) or "partly" (the loss fell, some samples still wrong)
     outcome: str = ""
+    first_outcome: str = ""  # the same word for the first step alone (losses[0] to [1])
 
 
 @dataclass(frozen=True)

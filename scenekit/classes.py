@@ -26,6 +26,7 @@ __all__ = [
     "OPEN_PAREN",
     "AccuracyCurve",
     "ProbabilityBars",
+    "accuracy_worked",
     "class_color",
     "predicted_class",
     "worked_sum_to_one",
@@ -38,6 +39,7 @@ DIVIDED_BY = Op("slash", "/")
 OPEN_PAREN = Op("paren.l", "(")
 CLOSE_PAREN = Op("paren.r", ")")
 ONE = "1"  # the total every row of probabilities must reach: a formula constant
+SAMPLES = "len(network.layers[0].input)"  # N, as a traced count
 
 
 def class_color(index: int) -> Any:
@@ -49,6 +51,28 @@ def predicted_class(scores: Sequence[float]) -> int:
     """The index of the largest score, the lowest on a tie (as ``torch.argmax``):
     which class a mark is drawn for, never a value shown."""
     return max(range(len(scores)), key=lambda c: (scores[c], -c))
+
+
+def accuracy_worked(
+    traced: TracedValues,
+    step: int,
+    color: Any = None,
+    prefix: Sequence[str | Value] = (),
+    font_size: float | None = None,
+) -> TracedMath:
+    """``6 / 8 = 0.75``: the samples right after ``step`` training steps, out of N, and
+    the share they make: a count stays a count (the share written as
+    ``mlpmath.display.format_share`` writes it, ``=`` or ``≈`` earned by hand
+    arithmetic). ``color`` is the value's role (before, after), never a judgement:
+    no colour praises an accuracy."""
+    training = "network.training"
+    return traced.worked(
+        [Value(f"{training}.correct_counts[{step}]", color), DIVIDED_BY, Value(SAMPLES)],
+        f"{training}.accuracies[{step}]",
+        prefix=prefix,
+        total_color=color,
+        font_size=font_size,
+    )
 
 
 def worked_sum_to_one(
@@ -143,7 +167,7 @@ class AccuracyCurve(ValueCurve):
 
     def __init__(self, scene: LectureScene, path: str, steps_path: str):
         super().__init__(
-            scene.traced, path, steps_path, name='"accuracy"', color=style.CORRECT, y_range=(0, 1)
+            scene.traced, path, steps_path, name='"accuracy"', color=style.RESULT, y_range=(0, 1)
         )
         point = self.axes.c2p(0, 1)
         label = MathTypst(ONE, font_size=style.TICK_SIZE).next_to(point, LEFT, buff=style.LINE_BUFF)

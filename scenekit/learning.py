@@ -232,9 +232,9 @@ class LearningScene(LectureScene):
         if leaving:
             self.play(*(FadeOut(m) for m in leaving))
 
-    def new_slide(self, caption: str) -> None:
+    def new_slide(self, *caption: str | Value) -> None:
         """A step (see :meth:`LectureScene.step`) that starts on a cleared slide."""
-        self.step(caption)
+        self.step(*caption)
         self.clear_slide()
 
     def stack(self, *groups: Mobject) -> VGroup:

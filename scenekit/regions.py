@@ -31,7 +31,7 @@ from manim import (
 from manim.utils.color import color_to_rgb
 
 from scenekit import style
-from scenekit.classes import class_color, predicted_class
+from scenekit.classes import accuracy_worked, class_color, predicted_class
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import Value
@@ -137,14 +137,15 @@ class RegionPlane(VGroup):
         return rings
 
     def step_label(self, picture: int) -> Any:
-        """``after k steps: accuracy a``, both traced."""
+        """``after k steps: 6 / 9 = 0.6667 right``, all traced (a count stays a count,
+        in no colour that would praise it)."""
         step = f"{REGIONS}.steps[{picture}]"
         index = self.scene.trace.network.training.regions.steps[picture]
-        return self.scene.traced.math(
-            '"after"',
-            Value(step),
-            '"steps:" quad "accuracy"',
-            Value(f"network.training.accuracies[{index}]", style.CORRECT),
+        return accuracy_worked(
+            self.scene.traced,
+            index,
+            style.RESULT,
+            prefix=['"after"', Value(step), '"steps, right:" quad'],
             font_size=style.LABEL_SIZE,
         )
 

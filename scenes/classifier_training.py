@@ -10,12 +10,12 @@ at a few steps, drawn as one image a step).
 
 from __future__ import annotations
 
-import math
-
 from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
-from scenekit.classes import AccuracyCurve
+from scenekit.classes import AccuracyCurve, accuracy_worked
+from scenekit.formulas import MathTypst
+from scenekit.outcome_words import SAMPLES, curve_verdict, region_verdict, step_verdict
 from scenekit.plots import LossCurve
 from scenekit.regions import RegionPlane, class_legend
 from scenekit.terms import Value
@@ -45,13 +45,7 @@ class ClassifierTraining(GradientDescent):
 
     # -- one step: loss and accuracy before and after --------------------------------------
     def _show_after_one_step(self) -> None:
-        before, after = self.traced.value(f"{LOSSES}[0]"), self.traced.value(f"{LOSSES}[1]")
-        if not math.isfinite(after):
-            verdict = "the loss is no longer a finite number"
-        elif after < before:
-            verdict = "the loss is smaller"
-        else:
-            verdict = "the loss did not fall: the step overshot"
+        verdict = step_verdict(self.trace.network.training.first_outcome)
         self.new_slide(f"The network runs again with the new parameters: {verdict}")
         scores = VGroup(
             self.labelled(
@@ -69,12 +63,12 @@ class ClassifierTraining(GradientDescent):
             "quad arrow.r quad",
             Value(f"{LOSSES}[1]", style.UPDATED),
         )
-        accuracy = self.traced.math(
-            '"accuracy" quad',
-            Value(f"{ACCURACIES}[0]", style.RESULT),
-            "quad arrow.r quad",
-            Value(f"{ACCURACIES}[1]", style.UPDATED),
-        )
+        accuracy = VGroup(  # counts stay counts: "3 / 10 = 0.3", before and after
+            MathTypst('"accuracy" quad', font_size=style.MATH_SIZE),
+            accuracy_worked(self.traced, 0, style.RESULT),
+            MathTypst("quad arrow.r quad", font_size=style.MATH_SIZE),
+            accuracy_worked(self.traced, 1, style.UPDATED),
+        ).arrange(RIGHT, buff=style.LABEL_GAP)
         self.centre_on_stage(VGroup(scores, losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
@@ -82,21 +76,24 @@ class ClassifierTraining(GradientDescent):
 
     # -- the curves -----------------------------------------------------------------------------
     def _show_curves(self) -> None:
-        count = len(self.trace.network.training.losses)
-        losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
-        verdict = "the loss falls" if losses[-1] < losses[0] else "the loss does not fall"
-        self.new_slide(f"Repeated, step after step: {verdict}")
+        training = self.trace.network.training
+        self.new_slide(f"Repeated, step after step: {curve_verdict(training.outcome)}")
         self.draw_curve(LossCurve(self.traced))
-        accuracies = self.trace.network.training.accuracies
-        if accuracies[-1] > accuracies[0]:
-            verdict = "more samples right"
-        else:
-            verdict = "no more samples right than before"
-        self.new_slide(f"And the accuracy, step after step: {verdict}")
+        last = len(training.steps)
+        self.new_slide(
+            "And the accuracy, step after step: from",
+            Value(f"{TRAINING}.correct_counts[0]"),
+            "to",
+            Value(f"{TRAINING}.correct_counts[{last}]"),
+            "of",
+            Value(SAMPLES),
+            "samples right",
+        )
         self.draw_curve(AccuracyCurve(self, ACCURACIES, f"{TRAINING}.steps"))
 
     # -- the plane of predicted classes -------------------------------------------------------
     def _show_regions(self) -> None:
+        network = self.trace.network
         self.new_slide("The plane coloured by the predicted class; a ring marks a sample wrong")
         plane = RegionPlane(self)
         pictures = len(self.trace.network.training.regions.steps)
@@ -110,7 +107,7 @@ class ClassifierTraining(GradientDescent):
         self.bring_to_back(image)
         self.play(FadeIn(plane.dots), FadeIn(rings))
         self.pause()
-        self.step("As it trains, the regions move until the samples fall in their class")
+        self.step(*region_verdict(network.training.outcome, len(network.training.steps)))
         for picture in range(1, pictures):
             new_image, new_rings = plane.image(picture), plane.wrong_marks(picture)
             new_label = plane.step_label(picture).move_to(label)

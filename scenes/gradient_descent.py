@@ -8,8 +8,6 @@ before and after it, and the loss after every step.
 
 from __future__ import annotations
 
-import math
-
 from manim import (
     DOWN,
     RIGHT,
@@ -24,6 +22,7 @@ from scenekit import style
 from scenekit.formulas import MathTypst
 from scenekit.learning import LearningScene
 from scenekit.notation import derivative
+from scenekit.outcome_words import curve_verdict, step_verdict
 from scenekit.plots import LossCurve
 from scenekit.terms import MINUS, TIMES, Checked, Value
 
@@ -159,15 +158,7 @@ class GradientDescent(LearningScene):
 
     # -- the network again, with the new parameters ------------------------------------------
     def _show_new_loss(self) -> None:
-        before, after = self.traced.value(f"{LOSSES}[0]"), self.traced.value(f"{LOSSES}[1]")
-        if not math.isfinite(after):
-            verdict = "the loss is no longer a finite number"
-        elif after < before:
-            verdict = "the loss is smaller"
-        elif after > before:
-            verdict = "the loss grew: the step overshot"
-        else:
-            verdict = "the loss did not change"
+        verdict = step_verdict(self.trace.network.training.first_outcome)
         self.new_slide(f"The network runs again with the new parameters: {verdict}")
 
         def predictions(columns: int, buff: float) -> VGroup:
@@ -209,14 +200,6 @@ class GradientDescent(LearningScene):
 
     # -- the loss curve ----------------------------------------------------------------------
     def _show_curve(self) -> None:
-        count = len(self.trace.network.training.losses)
-        losses = [self.traced.value(f"{LOSSES}[{j}]") for j in range(count)]
-        finite = [j for j, loss in enumerate(losses) if math.isfinite(loss)]
-        if len(finite) < len(losses):
-            verdict = "the loss grows until it is no longer a number"
-        elif losses[-1] < losses[0]:
-            verdict = "the loss falls"
-        else:
-            verdict = "the loss does not fall"
+        verdict = curve_verdict(self.trace.network.training.outcome)
         self.new_slide(f"Repeated, step after step: {verdict}")
         self.draw_curve(LossCurve(self.traced))
