@@ -77,7 +77,12 @@ ASSUMED_RATE = 15.0  # frames a second of a clip that states none (low quality's
 
 
 def verify_dir(
-    out_dir: Path, *, recompute: bool = False, frames: bool | str = False, jobs: int | None = None
+    out_dir: Path,
+    *,
+    recompute: bool = False,
+    frames: bool | str = False,
+    jobs: int | None = None,
+    narration: Path | None = None,
 ) -> tuple[int, list[str]]:
     """(number of values checked, problems found) for the render in ``out_dir``.
 
@@ -87,8 +92,10 @@ def verify_dir(
     holds its ledger and every frame against the recorded ones
     (``mlp_lecture.every_frame``); ``frames="ends"`` builds each scene with
     animations skipped and compares only each step's last frame
-    (``mlp_lecture.frame_check``). Raises ``LessonError`` when ``out_dir`` is
-    not a render directory.
+    (``mlp_lecture.frame_check``). A narrated clip's sound is held to the
+    manifest's record of its narration, and with ``narration`` (the narration
+    directory) to the recordings themselves (``mlp_lecture.narration.check``).
+    Raises ``LessonError`` when ``out_dir`` is not a render directory.
     """
     if frames not in (False, True, "all", "ends"):
         raise ValueError(f"frames: expected False, True, 'all' or 'ends', got {frames!r}")
@@ -134,6 +141,7 @@ def verify_dir(
         checked += len(ledger.values)
     if manifest is not None:
         problems += _manifest_problems(out_dir, manifest, ledgers, decode_all=recompute)
+        problems += _narration_problems(out_dir, manifest, narration)
         if frames == "ends":
             from mlp_lecture.frame_check import frame_problems  # imports manim
 
@@ -145,6 +153,27 @@ def verify_dir(
     elif frames:
         problems.append(f"{MANIFEST}: without it, --frames has no clips to check")
     return checked, [_line(problem) for problem in problems]
+
+
+def _narration_problems(out_dir: Path, manifest: Manifest, folder: Path | None) -> list[str]:
+    """Each narrated scene's clip carries its narration (``narration.check``)."""
+    narrated = [
+        entry
+        for entry in manifest.scenes
+        if entry.narration is not None and _is_regular(out_dir, entry.file)
+    ]
+    if folder is not None and not narrated:
+        return [f"{MANIFEST}: --narration: this render has no narration"]
+    if not narrated:
+        return []
+    from mlp_lecture.narration.check import narration_problems
+
+    problems = []
+    for entry in narrated:
+        assert entry.narration is not None
+        clip = out_dir / entry.file
+        problems += narration_problems(clip, entry.narration, entry.duration or 0.0, folder)
+    return problems
 
 
 def _lesson_text(path: Path) -> str:

@@ -379,3 +379,35 @@ def test_the_decks_carry_and_play_the_narration(narrated, tmp_path):
         assert state["decoded"] > 0, state
     finally:
         browser.quit()
+
+
+def test_verify_holds_the_clips_sound_to_the_narration(narrated, tmp_path):
+    import hashlib
+    import shutil
+
+    from mlp_lecture.narration.track import clip_audio, mux_audio
+
+    out, voice = narrated / "out", narrated / "voice"
+    result = run_cli("verify", str(out), "--narration", str(voice))
+    assert result.returncode == 0, result.stderr
+    # a clip whose sound is shifted by a second, its manifest forged to the new bytes
+    forged = tmp_path / "forged"
+    shutil.copytree(out, forged)
+    clip = forged / f"{SCENE}.mp4"
+    sound = clip_audio(clip)
+    shifted = np.concatenate([np.zeros(RATE, np.float32), sound[:-RATE]])
+    mux_audio(out / f"{SCENE}.mp4", shifted, tmp_path / "shifted.mp4")
+    shutil.copyfile(tmp_path / "shifted.mp4", clip)
+    manifest = json.loads((forged / "lecture.json").read_text())
+    (entry,) = [s for s in manifest["scenes"] if s["scene"] == SCENE]
+    entry["files"][clip.name] = clip.stat().st_size
+    entry["sha256"][clip.name] = hashlib.sha256(clip.read_bytes()).hexdigest()
+    (forged / "lecture.json").write_text(json.dumps(manifest))
+    result = run_cli("verify", str(forged))
+    assert result.returncode != 0 and f"{SCENE}.mp4: step 1" in result.stderr, result.stderr
+    # a recording changed since the render: verify --narration names it
+    changed = tmp_path / "voice"
+    shutil.copytree(voice, changed)
+    tone(changed / SCENE / "02.wav", 1200.0, LENGTHS[2])
+    result = run_cli("verify", str(out), "--narration", str(changed))
+    assert result.returncode != 0 and "step 2" in result.stderr and "sha256" in result.stderr

@@ -45,6 +45,13 @@ def add_parsers(subcommands: Subcommands) -> None:
         default=None,
         help="with --frames: scenes rendered at once (default: one per core)",
     )
+    verify.add_argument(
+        "--narration",
+        type=Path,
+        metavar="DIR",
+        help="also hold each narrated clip's sound to the recordings in DIR (their sha256, "
+        "and the clip's sound at each step is that recording)",
+    )
     verify.set_defaults(run=verify_command)
 
 
@@ -63,7 +70,11 @@ def verify_command(args: argparse.Namespace) -> int:
         )
 
     checked, problems = verify_dir(
-        args.dir, recompute=args.recompute, frames=args.frames or False, jobs=args.jobs
+        args.dir,
+        recompute=args.recompute,
+        frames=args.frames or False,
+        jobs=args.jobs,
+        narration=args.narration,
     )
     for problem in problems:
         print(problem, file=sys.stderr)

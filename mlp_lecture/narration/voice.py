@@ -35,6 +35,7 @@ class PlacedNarration:
     start: float  # seconds into the scene's clip
     seconds: float  # its length
     pcm_sha256: str  # of the decoded sound (mono 48 kHz, 16-bit): what was placed
+    rms: float = 0.0  # its loudness without its first and last EDGE seconds (verify's window)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class PlacedNarration:
             "start": self.start,
             "seconds": self.seconds,
             "pcm_sha256": self.pcm_sha256,
+            "rms": self.rms,
         }
 
 
@@ -64,7 +66,8 @@ def voice_clips(
     """Mux the placed sounds into ``artifact`` and each section's clip (in place)."""
     from mlp_lecture.pipeline.media import video_duration
 
-    placed_at = list(scene.narration_placed)
+    # at the millisecond the manifest records, so verify finds each sound where it is
+    placed_at = [(number, round(start, 3)) for number, start in scene.narration_placed]
     by_step = {audio.step: audio for audio in steps or ()}
     if artifact.suffix.lower() == ".png":
         return []
@@ -89,9 +92,19 @@ def voice_clips(
             round(start, 3),
             round(len(sounds[number]) / RATE, 3),
             pcm_sha256(sounds[number]),
+            _window_rms(sounds[number]),
         )
         for number, start in placed_at
     ]
+
+
+def _window_rms(sound: np.ndarray) -> float:
+    """The RMS ``verify`` expects in the step's window (its edges left out)."""
+    from mlp_lecture.narration.check import EDGE
+
+    cut = round(EDGE * RATE)
+    inner = sound[cut : max(cut, len(sound) - cut)].astype(np.float64)
+    return round(float(np.sqrt(np.mean(inner**2))), 5) if len(inner) else 0.0
 
 
 def _replace_with_sound(clip: Path, track: np.ndarray) -> None:
