@@ -52,6 +52,7 @@ class Internal:
 
 CAMERA, FORMULAS, OUTLINES = "scenekit/camera.py", "scenekit/formulas.py", "scenekit/outlines.py"
 WORKER, DECK = "mlp_lecture/pipeline/worker.py", "mlp_lecture/deck.py"
+STEPS = "mlp_lecture/pipeline/step_tracking.py"
 MEDIA = "mlp_lecture/pipeline/media.py"
 PPTX = "mlp_lecture/pptx_deck.py"
 INTERPOLATION, FAMILIES = "scenekit/interpolation.py", "scenekit/families.py"
@@ -263,7 +264,8 @@ INTERNALS = [
         FORMULAS,
         ("typst_code", "preamble", "font_paths"),
     ),
-    # The worker counts frames, tracks sections and adds each step's caption as a subcaption.
+    # The worker counts frames; step_tracking tracks sections and adds each step's caption
+    # as a subcaption.
     Internal(
         "manim",
         "manim.renderer.cairo_renderer.CairoRenderer.add_frame",
@@ -276,11 +278,11 @@ INTERNALS = [
         WORKER,
         assigned=("file_writer", "num_plays", "time", "skip_animations"),
     ),
-    Internal("manim", "manim.scene.scene.Scene.next_section", WORKER, ("self",)),
+    Internal("manim", "manim.scene.scene.Scene.next_section", STEPS, ("self",)),
     Internal(
         "manim",
         "manim.scene.scene.Scene.add_subcaption",
-        WORKER,
+        STEPS,
         ("self", "content", "duration", "offset"),
     ),
     Internal(
@@ -289,8 +291,8 @@ INTERNALS = [
         WORKER,
         assigned=("sections", "sections_output_dir", "movie_file_path", "image_file_path"),
     ),
-    Internal("manim", "manim.scene.section.Section.is_empty", WORKER, ("self",)),
-    Internal("manim", "manim.scene.section.Section", WORKER, assigned=("name", "video")),
+    Internal("manim", "manim.scene.section.Section.is_empty", STEPS, ("self",)),
+    Internal("manim", "manim.scene.section.Section", STEPS, assigned=("name", "video")),
     # outlines.py replaces Path.parse and Path.reify while a formula is imported.
     Internal("svgelements", "svgelements.Path.parse", OUTLINES, ("self", "pathdef")),
     Internal("svgelements", "svgelements.Path.reify", OUTLINES, ("self",)),
