@@ -3,20 +3,24 @@
 
 LESSON ?=
 QUALITY ?= low
+# NARRATION=DIR speaks the lecture: each step's audio from DIR/narration.json (see
+# docs/source/tutorials/narration.md); the steps without audio stay silent.
+NARRATION ?=
+VOICE = $(if $(NARRATION),--narration "$(NARRATION)")
 
 .PHONY: setup lecture slides present test lint bench lock docs
 setup:
 	@./.ci/setup
 
 lecture: setup
-	.venv/bin/mlp-lecture render $(LESSON) --quality $(QUALITY)
+	.venv/bin/mlp-lecture render $(LESSON) --quality $(QUALITY) $(VOICE)
 
 slides: setup
-	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY)
+	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY) $(VOICE)
 
 present:
 	@./.ci/setup --present
-	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY) --present
+	.venv/bin/mlp-lecture slides $(LESSON) --quality $(QUALITY) $(VOICE) --present
 
 test:
 	@./.ci/setup --tests
