@@ -199,15 +199,18 @@ def slides(
 
 
 def verify(
-    out: str | Path | Render, *, recompute: bool = False, frames: bool = False
+    out: str | Path | Render, *, recompute: bool = False, frames: bool | str = False
 ) -> Verification:
     """Check every value the scenes of a render directory show against the lesson's trace.
 
     ``out`` is a render directory or what :func:`render` returned. The result
     is true when everything agrees; ``.problems`` lists what does not. The
     trace comes from the trace cache when mlpmath computed this lesson before
-    (``recompute``: compute it with torch regardless). ``frames``: also rebuild
-    every scene and compare its ledger and each step's last frame with the clip's.
+    (``recompute``: compute it with torch regardless). ``frames``: also render
+    every scene again and compare its ledger and every frame of its clips (about
+    one render's cost); ``frames="ends"``: build each scene with animations
+    skipped and compare only each step's last frame (cheap, and blind to what a
+    clip shows between step ends).
     """
     from mlp_lecture.notebook import Render, Verification
     from mlp_lecture.verification import verify_dir

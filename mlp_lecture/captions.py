@@ -133,13 +133,23 @@ def compose_vtt(cues: Iterable[Cue]) -> str:
     return WebVTT(captions=captions).content
 
 
+MAX_CAPTION_BYTES = 4_000_000  # a SubRip file of ours: a cue a step, far below this
+
+
 def read_srt(path: Path) -> list[Cue]:
-    """The cues of a SubRip file (as Manim or ``write_captions`` wrote it)."""
+    """The cues of a SubRip file (as Manim or ``write_captions`` wrote it).
+
+    Only a regular file of at most ``MAX_CAPTION_BYTES`` is read, never through
+    a symlink (``mlpmath.files.FileRefused``, a ``ValueError``, otherwise).
+    """
     import srt
 
+    from mlpmath.files import read_regular
+
+    text = read_regular(path, MAX_CAPTION_BYTES).decode("utf-8")
     return [
         Cue(sub.start.total_seconds(), sub.end.total_seconds(), sub.content)
-        for sub in srt.parse(path.read_text(encoding="utf-8"))
+        for sub in srt.parse(text)
     ]
 
 

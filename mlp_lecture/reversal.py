@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlp_lecture.pipeline.render import RenderedScene, RenderObserver
+from mlp_lecture.pipeline.safe_names import inside
 from scenekit.ledger import read_ledger
 
 if TYPE_CHECKING:
@@ -193,8 +194,9 @@ class _Reversing(RenderObserver):
         if result.status in ("skipped", "failed") or result.ledger is None or result.audit:
             return
         for section in read_ledger(result.ledger).sections:
-            if section.file:
-                self.reverser.submit(self.out_dir / section.file)
+            if section.file:  # a name from a ledger: a plain name inside DIR (safe_names)
+                clip = inside(self.out_dir, section.file, source=result.ledger, field="sections")
+                self.reverser.submit(clip)
 
     def joining(self, clips: int) -> None:
         self.inner.joining(clips)
