@@ -8,7 +8,8 @@ one scene changed renders that scene only.
 From those clips this module writes manim-slides' own presentation files
 (``DIR/slides/<Scene>.json``, what ``manim-slides present`` reads) and lets
 manim-slides' reveal.js converter write ``DIR/deck.html`` (its clips and a
-copy of reveal.js in ``DIR/deck_assets/``: it plays with no network);
+copy of reveal.js in ``DIR/deck_assets/``: it plays with no network; ``html_deck``
+holds the edits to its template);
 ``pptx_deck`` writes ``DIR/deck.pptx`` as manim-slides' converter would, each
 poster the step's last frame. manim-slides' ``Slide`` class is not used:
 version 5.7 cannot render with Manim 0.22, and the steps already are slides.
@@ -26,12 +27,10 @@ unchanged and whose file is as written is kept, not written again.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
 import os
-import re
 import secrets
 import shutil
 import tempfile
@@ -41,10 +40,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlp_lecture import pptx_deck
+from mlp_lecture import html_deck, pptx_deck
 from mlp_lecture.captions import plain_text
 from mlp_lecture.explorable.katex import ensure_katex
 from mlp_lecture.explorable.publish import PAGE_FOLDER
+from mlp_lecture.html_deck import (
+    CAPTIONS_KEY,
+    captioned_revealjs,
+    captions_uri,
+    copy_reveal_assets,
+)
 from mlp_lecture.pipeline.directory import hold_directory
 from mlp_lecture.pipeline.executor import Executor
 from mlp_lecture.pipeline.manifest import file_sha256
@@ -88,7 +93,6 @@ STAGE_PREFIX = ".deck-"  # a deck being written, swapped in when whole
 STAGE_DIR = ".deck-stage"  # in DIR, recorded as ours: where decks are written before the swap
 EXPLORE_DIR = PAGE_FOLDER  # the lesson's explorable page, which the render writes: linked
 BACKGROUND = "#000000"  # Manim's background: letterboxing matches the clips
-CAPTIONS_KEY = "C"  # turns the HTML deck's captions on and off
 
 
 @dataclass
@@ -248,7 +252,7 @@ def _deck_key(target: str, presentations: list[Path], configs: list[Any], title:
     presentations (their reversed clips are named by their clips' contents) and,
     for HTML, the captions; the same key, the same deck."""
     digest = hashlib.sha256()
-    for code in (__file__, pptx_deck.__file__):
+    for code in (__file__, html_deck.__file__, pptx_deck.__file__):
         digest.update(Path(code).read_bytes())
     digest.update(json.dumps([target, title]).encode())
     for path in presentations:
@@ -256,7 +260,7 @@ def _deck_key(target: str, presentations: list[Path], configs: list[Any], title:
     if target == "html":
         for config in configs:
             for slide in config.slides:
-                digest.update(_captions_uri(slide.file).encode())
+                digest.update(captions_uri(slide.file).encode())
     return digest.hexdigest()
 
 
@@ -390,132 +394,20 @@ def _write_html(out_dir: Path, configs: list[Any], title: str, narrated: bool = 
     target = out_dir / f"{DECK_STEM}.html"
     with tempfile.TemporaryDirectory(prefix=STAGE_PREFIX, dir=_stage(out_dir)) as work:
         staged = Path(work) / target.name
-        _captioned(RevealJS)(
+        captioned_revealjs(RevealJS)(
             presentation_configs=configs,
             cdn_url=reveal_prefix,
             title=title,
-            captions=[[_captions_uri(slide.file) for slide in c.slides] for c in configs],
+            captions=[[captions_uri(slide.file) for slide in c.slides] for c in configs],
             narrated=narrated,
         ).convert_to(staged)
-        _copy_reveal_assets(staged, Path(work), reveal_prefix)
+        copy_reveal_assets(staged, Path(work), reveal_prefix)
         old = Path(work) / "old_assets"
         if (out_dir / assets).exists():
             os.replace(out_dir / assets, old)
         os.replace(Path(work) / assets, out_dir / assets)
         os.replace(staged, target)
     return target
-
-
-# The deck's captions: each slide's WebVTT cues ride on the slide's <section> as a
-# data: URI (a browser will not load a <track> file beside a deck opened from disk),
-# and become a <track kind="captions"> on the slide's background video when it is made.
-_CAPTIONS_ATTRIBUTE = (
-    "{% if captions and captions[outer_loop.index0][loop.index0] %}"
-    'data-captions="{{ captions[outer_loop.index0][loop.index0] | e }}"{% endif %}'
-)
-# What manim-slides' template writes as it is (its Jinja has no autoescape), made safe:
-# every free text HTML-escaped where it lands; the notes plain text, not Markdown (reveal.js'
-# Markdown plugin would turn an escaped "<script>" back into markup); and every clip muted
-# (they have no sound: an unmuted clip that may not autoplay shows an "Unmute video" button)
-# unless the deck is narrated (``narrated``: its clips carry the steps' voices).
-_TEMPLATE_EDITS = {
-    "<title>{{ title }}</title>": "<title>{{ title | e }}</title>",
-    '<aside class="notes" data-markdown>{{ slide_config.notes }}</aside>': (
-        '<aside class="notes">{{ slide_config.notes | e }}</aside>'
-    ),
-    'data-background-image="{{ file }}"': 'data-background-image="{{ file | e }}"',
-    'data-background-video="{{ file }}"': 'data-background-video="{{ file | e }}"',
-    "{% if loop.index == 1 and outer_loop.index == 1 %}\n          data-background-video-muted": (
-        "{% if not narrated %}\n          data-background-video-muted"
-    ),
-}
-# The lesson's explorable page (EXPLORE_DIR, written beside the deck), one click away.
-_EXPLORE_LINK = f"""
-    <a class="mlp-explore" href="{EXPLORE_DIR}/index.html" target="_blank"
-       style="position: fixed; right: 12px; bottom: 10px; z-index: 30; color: #bbb;
-              font: 14px system-ui, sans-serif; text-decoration: none;"
-       title="every number of the lesson, recomputed as you edit it">Explore the numbers ↗</a>"""
-_CAPTIONS_SCRIPT = """
-    <script>
-      // Captions: a <track kind="captions"> on each slide's video, off until the key is pressed.
-      (function () {
-        var showing = false;
-        function caption(slide) {
-          var source = slide && slide.getAttribute("data-captions");
-          var background = slide && slide.slideBackgroundElement;
-          var video = background && background.querySelector("video");
-          if (!source || !video) return;
-          var track = video.querySelector("track");
-          if (!track) {
-            track = document.createElement("track");
-            track.kind = "captions";
-            track.label = "Captions";
-            track.srclang = "en";
-            track.src = source;
-            video.appendChild(track);
-          }
-          track.track.mode = showing ? "showing" : "hidden";
-        }
-        Reveal.on("ready", function (event) { caption(event.currentSlide); });
-        Reveal.on("slidechanged", function (event) { caption(event.currentSlide); });
-        if (Reveal.isReady()) caption(Reveal.getCurrentSlide());
-        Reveal.addKeyBinding(
-          {keyCode: %(code)d, key: "%(key)s", description: "Captions on / off"},
-          function () { showing = !showing; caption(Reveal.getCurrentSlide()); }
-        );
-      })();
-    </script>
-  </body>"""
-
-
-def _captioned(revealjs: type) -> type:
-    """manim-slides' reveal.js converter, its template given the captions' track."""
-    from pydantic import Field
-
-    class CaptionedRevealJS(revealjs):  # type: ignore[misc, valid-type]
-        # Per presentation, per slide: the slide's WebVTT cues as a data: URI ("": none).
-        captions: list[list[str]] = Field(default_factory=list)
-        narrated: bool = False  # the clips speak: not muted
-
-        def load_template(self) -> str:
-            template = super().load_template()
-            anchor = 'data-background-color="{{ presentation_config.background_color }}"'
-            script = _CAPTIONS_SCRIPT % {"code": ord(CAPTIONS_KEY), "key": CAPTIONS_KEY}
-            edits = {
-                **_TEMPLATE_EDITS,
-                anchor: f"{anchor}\n          {_CAPTIONS_ATTRIBUTE}",
-                "</body>": _EXPLORE_LINK + script,
-            }
-            for old, new in edits.items():
-                if template.count(old) != 1:
-                    raise RuntimeError(
-                        f"manim-slides' reveal.js template changed: no single {old!r}"
-                    )
-                template = template.replace(old, new)
-            return template
-
-    return CaptionedRevealJS
-
-
-def _captions_uri(clip: Path) -> str:
-    """The clip's WebVTT cues (the file beside it) as a data: URI, or "" without one."""
-    cues = clip.with_suffix(".vtt")
-    if not cues.is_file():
-        return ""
-    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(cues.read_bytes()).decode()
-
-
-def _copy_reveal_assets(html: Path, root: Path, prefix: str) -> None:
-    """Copy every reveal.js file the deck links to, from the unpacked npm package."""
-    package = ensure_revealjs()
-    linked = re.findall(rf'(?:href|src)="{re.escape(prefix)}/([^"]+)"', html.read_text())
-    for name in sorted(set(linked)):
-        source = package / name
-        if not source.is_file():
-            raise FileNotFoundError(f"reveal.js has no {name}")
-        destination = root / prefix / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
 
 
 def _write_pptx(out_dir: Path, configs: list[Any]) -> Path:

@@ -53,6 +53,7 @@ class Internal:
 CAMERA, FORMULAS, OUTLINES = "scenekit/camera.py", "scenekit/formulas.py", "scenekit/outlines.py"
 WORKER, DECK = "mlp_lecture/pipeline/worker.py", "mlp_lecture/deck.py"
 STEPS = "mlp_lecture/pipeline/step_tracking.py"
+HTML_DECK = "mlp_lecture/html_deck.py"
 MEDIA = "mlp_lecture/pipeline/media.py"
 PPTX = "mlp_lecture/pptx_deck.py"
 INTERPOLATION, FAMILIES = "scenekit/interpolation.py", "scenekit/families.py"
@@ -304,8 +305,8 @@ INTERNALS = [
     Internal("typst", "typst.compile", FORMULAS, ("input", "output", "font_paths", "format")),
     Internal("typst", "typst.Compiler", FORMULAS, ("font_paths",)),
     Internal("typst", "typst.Compiler.compile", FORMULAS, ("input", "format", "root")),
-    # deck.py subclasses the reveal.js converter (edits its template) and reads clips.
-    Internal("manim-slides", "manim_slides.convert.RevealJS.load_template", DECK, ("self",)),
+    # html_deck.py subclasses the reveal.js converter (edits its template); deck.py reads clips.
+    Internal("manim-slides", "manim_slides.convert.RevealJS.load_template", HTML_DECK, ("self",)),
     Internal(
         "manim-slides",
         "manim_slides.convert.read_image_from_video_file",
