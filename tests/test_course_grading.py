@@ -294,3 +294,20 @@ def test_a_worksheet_saved_by_libreoffice_scores_full_marks(tmp_path):
 )
 def test_an_answer_is_right_at_the_shown_precision(answer, expected, right):
     assert check_answer(answer, expected, 4) is right
+
+
+def test_another_draw_or_a_changed_property_is_refused(returned, tmp_path):
+    course_path, folder = returned
+    course = load_course(course_path)
+    report = grade(course, folder, generations={"alice": 1})
+    alice = report.students[0]
+    assert alice.score == 0 and "a worksheet of draw 0" in alice.note
+    assert report.students[1].note == ""  # bob: draw 0, as recorded by default
+    # B2 typed over with alice's id, the file's property still says bob's
+    lone = tmp_path / "returned"
+    lone.mkdir()
+    path = write_worksheet(
+        student_trace(student_lesson(course, "bob")[0]), lone / "alice.xlsx", "bob"
+    )
+    fill(path, {"B2": "alice"})
+    assert "carries another student's id (bob)" in grade(course, lone).students[0].note

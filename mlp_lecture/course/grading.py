@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlp_lecture.course.course_file import Course, CourseError
 from mlp_lecture.course.questions import GENERATION_CELL, ID_CELL, SHEET, Question, answer_cells
+from mlp_lecture.course.sheet_layout import cell_name
 from mlp_lecture.course.variants import MAX_GENERATION, student_lesson, student_trace
 from mlp_lecture.course.worksheet import DRAW_PROPERTY, STUDENT_PROPERTY
 from mlpmath import resolve
@@ -123,31 +124,19 @@ def grade(
     if not folder.is_dir() or folder.is_symlink():
         raise CourseError(f"{folder}: not a folder of returned worksheets")
     roster = set(course.ids)
+    # Every student's worksheet has the same cells (a variant changes numbers, not
+    # sizes): the first student's questions are the class's columns.
+    first = course.ids[0]
+    columns = tuple(answer_cells(_trace(course, first, (generations or {}).get(first, 0))))
     grades: list[StudentGrade] = []
-    columns: tuple[Question, ...] | None = None
     for student_id in course.ids:
         expected_draw = None if generations is None else generations.get(student_id, 0)
         try:
             data = _read_returned(folder, student_id)
+            cells = _read_cells(data, columns)
+            grades.append(_mark(course, student_id, cells, roster, expected_draw, columns))
         except _Refused as refused:
-            note = str(refused)
-            # A missing file: the first draw's questions stand for the columns.
-            trace = _trace(course, student_id, expected_draw or 0)
-            columns = columns or tuple(answer_cells(trace))
-            grades.append(_unmarked(student_id, len(columns), note))
-            continue
-        try:
-            marked = _mark(course, student_id, data, roster, expected_draw)
-        except _Refused as refused:
-            trace = _trace(course, student_id, expected_draw or 0)
-            columns = columns or tuple(answer_cells(trace))
             grades.append(_unmarked(student_id, len(columns), str(refused)))
-            continue
-        questions, result = marked
-        columns = columns or questions
-        if [q.key for q in questions] != [q.key for q in columns]:  # pragma: no cover
-            raise CourseError(f"{student_id}: the worksheet's questions differ from the class's")
-        grades.append(result)
     strays = tuple(
         sorted(
             entry.name
@@ -155,9 +144,7 @@ def grade(
             if entry.name.endswith(".xlsx") and entry.name[: -len(".xlsx")] not in roster
         )
     )
-    return GradeReport(
-        questions=columns or (), students=tuple(grades), strays=strays, returned=folder
-    )
+    return GradeReport(questions=columns, students=tuple(grades), strays=strays, returned=folder)
 
 
 def _trace(course: Course, student_id: str, generation: int) -> Trace:
@@ -220,29 +207,75 @@ def _check_zip(data: bytes) -> None:
         raise _Refused("not a workbook (a zip file, but not an .xlsx workbook)")
 
 
-def _mark(
-    course: Course,
-    student_id: str,
-    data: bytes,
-    roster: set[str],
-    expected_draw: int | None,
-) -> tuple[tuple[Question, ...], StudentGrade]:
-    import openpyxl
+@dataclass(frozen=True)
+class _Cells:
+    """What grading reads of a returned file: the values of the cells it needs, which of
+    them hold formulas, and the document's custom properties."""
 
+    values: dict[str, Any]
+    formulas: frozenset[str]
+    properties: dict[str, str]
+
+
+def _read_cells(data: bytes, questions: tuple[Question, ...]) -> _Cells:
+    """Read only the rows and columns the questions need, streaming (openpyxl's read-only
+    mode): a sheet padded with a million cells costs no memory."""
+    import openpyxl
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    wanted = {ID_CELL, GENERATION_CELL, *(q.cell for q in questions)}
+    places = [coordinate_from_string(cell) for cell in wanted]
+    last_row = max(row for _, row in places)
+    last_col = max(column_index_from_string(col) for col, _ in places)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise _Refused("not a workbook (it cannot be opened as .xlsx)") from None
-    if SHEET not in workbook.sheetnames:
-        raise _Refused(f"not a worksheet of this course (no sheet named {SHEET})")
-    sheet = workbook[SHEET]
-    _check_owner(workbook, sheet[ID_CELL].value, student_id, roster)
-    draw = _draw(workbook, sheet[GENERATION_CELL].value, expected_draw)
+    try:
+        if SHEET not in workbook.sheetnames:
+            raise _Refused(f"not a worksheet of this course (no sheet named {SHEET})")
+        values: dict[str, Any] = {}
+        formulas: set[str] = set()
+        rows = workbook[SHEET].iter_rows(min_row=1, max_row=last_row, max_col=last_col)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                name = cell_name(r, c)
+                if name not in wanted:
+                    continue
+                values[name] = cell.value
+                if _is_formula(cell):
+                    formulas.add(name)
+        properties = {
+            item.name: _text(item.value)
+            for item in getattr(workbook, "custom_doc_props", [])
+            if item.name in (STUDENT_PROPERTY, DRAW_PROPERTY)
+        }
+    except _Refused:
+        raise
+    except Exception:
+        raise _Refused("not a workbook (its sheet cannot be read)") from None
+    finally:
+        workbook.close()
+    return _Cells(values, frozenset(formulas), properties)
+
+
+def _mark(
+    course: Course,
+    student_id: str,
+    cells: _Cells,
+    roster: set[str],
+    expected_draw: int | None,
+    columns: tuple[Question, ...],
+) -> StudentGrade:
+    _check_owner(cells, student_id, roster)
+    draw = _draw(cells, expected_draw)
     trace = _trace(course, student_id, draw)
     questions = tuple(answer_cells(trace))
-    formulas = [q.cell for q in questions if _is_formula(sheet[q.cell])]
+    if [q.key for q in questions] != [q.key for q in columns]:  # pragma: no cover
+        raise CourseError(f"{student_id}: the worksheet's questions differ from the class's")
+    formulas = [q.cell for q in questions if q.cell in cells.formulas]
     if formulas:
         shown = ", ".join(formulas[:5]) + (" ..." if len(formulas) > 5 else "")
         raise _Refused(
@@ -251,26 +284,25 @@ def _mark(
     marks: list[int] = []
     wrong: list[WrongAnswer] = []
     for question in questions:
-        answer = sheet[question.cell].value
+        answer = cells.values.get(question.cell)
         expected = resolve(trace, question.path)
         right = check_answer(answer, expected, question.decimals)
         marks.append(int(right))
         if not right:
             wrong.append(WrongAnswer(question, _as_typed(answer)))
     score = sum(marks) / len(marks) if marks else 0.0
-    return questions, StudentGrade(student_id, score, tuple(marks), "", tuple(wrong))
+    return StudentGrade(student_id, score, tuple(marks), "", tuple(wrong))
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _check_owner(workbook: Any, cell_value: Any, student_id: str, roster: set[str]) -> None:
+def _check_owner(cells: _Cells, student_id: str, roster: set[str]) -> None:
     """The id in ``B2`` must be the student's, and so the document property when present."""
-    claims = [_text(cell_value)]
-    properties = getattr(workbook, "custom_doc_props", None)
-    if properties is not None and STUDENT_PROPERTY in getattr(properties, "names", []):
-        claims.append(_text(properties[STUDENT_PROPERTY].value))
+    claims = [_text(cells.values.get(ID_CELL))]
+    if STUDENT_PROPERTY in cells.properties:
+        claims.append(cells.properties[STUDENT_PROPERTY])
     for claim in claims:
         if claim == student_id:
             continue
@@ -281,16 +313,14 @@ def _check_owner(workbook: Any, cell_value: Any, student_id: str, roster: set[st
         raise _Refused("carries an id that is not this student's")
 
 
-def _draw(workbook: Any, cell_value: Any, expected: int | None) -> int:
+def _draw(cells: _Cells, expected: int | None) -> int:
     """The draw the file is of: the course's record when given (another is refused)."""
-    claimed = cell_value
+    claimed = cells.values.get(GENERATION_CELL)
     if isinstance(claimed, float) and claimed.is_integer():
         claimed = int(claimed)
-    properties = getattr(workbook, "custom_doc_props", None)
-    if properties is not None and DRAW_PROPERTY in getattr(properties, "names", []):
-        text = _text(properties[DRAW_PROPERTY].value)
-        if text.isdigit() and int(text) != claimed:
-            raise _Refused(f"its draw in {GENERATION_CELL} was changed")
+    text = cells.properties.get(DRAW_PROPERTY, "")
+    if text.isdigit() and int(text) != claimed:
+        raise _Refused(f"its draw in {GENERATION_CELL} was changed")
     if type(claimed) is not int or not 0 <= claimed <= MAX_GENERATION:
         raise _Refused(f"the draw cell {GENERATION_CELL} is not a draw number")
     if expected is not None and claimed != expected:
