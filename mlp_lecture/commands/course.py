@@ -9,7 +9,10 @@ pool``); ``render`` and ``slides`` take ``--scheduler`` too
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,7 +171,7 @@ def course_command(args: argparse.Namespace) -> int:
             def engine() -> Executor:
                 return running
 
-        with display:
+        with display, _terminate_as_interrupt():
             report = run_course(course, options, engine, display)
     except (CourseError, RenderError, ExecutorError) as error:
         raise UserError(str(error)) from None
@@ -231,6 +234,20 @@ def grade_command(args: argparse.Namespace) -> int:
         f"{len(grades.students) - marked} scored 0 (see the note column)"
     )
     return 0
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a course run like Ctrl-C: the engine stopped, finished work kept."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _default_out(course_file: Path) -> Path:

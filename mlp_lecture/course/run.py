@@ -154,6 +154,7 @@ def run_course(
     if unknown:
         raise CourseError(f"--redraw: {unknown[0]!r} is not on the roster {course.roster_path}")
     record = _take_over(out_dir)
+    record.options = {"quality": options.quality, "scenes": list(options.scenes)}
     report = CourseReport(out_dir, students=len(course.students))
     with ExitStack() as stack:
         stack.enter_context(hold_directory(out_dir))
