@@ -27,8 +27,8 @@ from mlp_lecture.course.course_file import CourseError, load_course
 from mlp_lecture.course.grading import check_answer, grade, write_grades
 from mlp_lecture.course.questions import answer_cells, layout
 from mlp_lecture.course.variants import student_lesson, student_trace
-from mlp_lecture.course.worksheet import STUDENT_PROPERTY, write_worksheet
-from mlpmath import Lesson
+from mlp_lecture.course.worksheet import STUDENT_PROPERTY, write_key, write_worksheet
+from mlpmath import Lesson, resolve
 
 ROSTER = "id\n" + "".join(
     f"{name}\n" for name in ("alice bob carol dave erin frank gina hank ivan judy kim".split())
@@ -311,3 +311,21 @@ def test_another_draw_or_a_changed_property_is_refused(returned, tmp_path):
     )
     fill(path, {"B2": "alice"})
     assert "carries another student's id (bob)" in grade(course, lone).students[0].note
+
+
+def test_the_key_recalculated_by_libreoffice_gives_every_answer(tmp_path):
+    """The key's formulas, recalculated by LibreOffice from the given numbers alone, agree
+    with the trace in every answer cell: MSE and cross-entropy, ReLU, tanh and none."""
+    keys = []
+    for base in ("default", "classify", "relu", "wide"):
+        course = load_course(make_course(tmp_path / base, base=base, roster="id\nalice\n"))
+        trace = student_trace(student_lesson(course, "alice")[0])
+        keys.append((write_key(trace, tmp_path / "keys" / f"{base}.xlsx"), trace))
+    recalculate([path for path, _ in keys], tmp_path / "recalculated", tmp_path / "profile")
+    for path, trace in keys:
+        sheet = openpyxl.load_workbook(tmp_path / "recalculated" / path.name, data_only=True)["Key"]
+        questions = answer_cells(trace)
+        assert sheet["B2"].value == "alice" and len(questions) > 100
+        for q in questions:
+            value, expected = sheet[q.cell].value, float(resolve(trace, q.path))
+            assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), (path.name, q)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlp_lecture.course.sheet_layout import Layout
+from mlp_lecture.course.sheet_layout import Layout, ref, span
+from mlp_lecture.spreadsheet.cells import derivative_formula
 from mlpmath.notation import layer_index
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ def backward_sections(
     index = layer_index(layer_at + 1)
     outs = names[layer_at + 1]
     rule = f"network.chain_rule[{layer_at}]"
+    inputs = f"network.layers[{layer_at}].input"
+    last_sample = len(samples) - 1
     if layer_at == last:
         target = (
             ("network.softmax.probabilities", "network.classes")
@@ -46,6 +49,12 @@ def backward_sections(
                 [f"{target[0]}[{r}][{c}]", *(f"{t}[{r}]" for t in target[1:])],
                 d,
             ),
+            lambda r, c: (
+                f"({ref(f'{target[0]}[{r}][{c}]')}-IF({ref(f'network.classes[{r}]')}={c},1,0))"
+                f"/{network.samples}"
+                if network.is_classification
+                else f"-2/{network.loss_count}*{ref(f'network.errors[{r}][{c}]')}"
+            ),
         )
     else:
         nxt = f"network.chain_rule[{layer_at + 1}]"
@@ -60,6 +69,11 @@ def backward_sections(
                 [f"{nxt}.delta[{r}][{m}]" for m in range(above)]
                 + [f"network.layers[{layer_at + 1}].weight[{m}][{c}]" for m in range(above)],
                 d,
+            ),
+            lambda r, c: "+".join(
+                f"{ref(f'{nxt}.delta[{r}][{m}]')}"
+                f"*{ref(f'network.layers[{layer_at + 1}].weight[{m}][{c}]')}"
+                for m in range(above)
             ),
         )
     if layer.activation != "none":
@@ -85,6 +99,16 @@ def backward_sections(
                     d,
                 )
             ),
+            lambda r, c: (
+                derivative_formula(
+                    layer.activation,
+                    ref(f"network.layers[{layer_at}].preactivation[{r}][{c}]"),
+                    ref(f"network.layers[{layer_at}].output[{r}][{c}]"),
+                )
+                if c < fan_out
+                else f"{ref(f'{rule}.upstream[{r}][{c - fan_out}]')}"
+                f"*{ref(f'{rule}.activation_derivative[{r}][{c - fan_out}]')}"
+            ),
         )
     else:
         sheet.add(
@@ -92,6 +116,7 @@ def backward_sections(
             [f"δ for {o}" for o in outs],
             samples,
             lambda r, c: (f"{rule}.delta[{r}][{c}]", True, (f"{rule}.upstream[{r}][{c}]",), d),
+            lambda r, c: ref(f"{rule}.upstream[{r}][{c}]"),
         )
     sheet.add(
         f"Layer {index}: ∂L/∂W = δᵀ · G^[{layer_at}] and ∂L/∂b = Σ_i δ",
@@ -113,12 +138,19 @@ def backward_sections(
                 d,
             )
         ),
+        lambda r, c: (
+            f"SUMPRODUCT({span(f'{rule}.delta[0][{r}]', f'{rule}.delta[{last_sample}][{r}]')},"
+            f"{span(f'{inputs}[0][{c}]', f'{inputs}[{last_sample}][{c}]')})"
+            if c < fan_in
+            else f"SUM({span(f'{rule}.delta[0][{r}]', f'{rule}.delta[{last_sample}][{r}]')})"
+        ),
     )
 
 
 def update_sections(sheet: Layout, trace: Trace, names: list[list[str]]) -> None:
     """Each layer's weights and biases after one step of gradient descent."""
     step = "network.training.steps[0].updated"
+    rate = ref("network.training.learning_rate")
     d = trace.decimals
     for layer_at, layer in enumerate(trace.network.layers):
         fan_out, fan_in = len(layer.weight), len(layer.weight[0])
@@ -148,5 +180,12 @@ def update_sections(sheet: Layout, trace: Trace, names: list[list[str]]) -> None
                     ),
                     d,
                 )
+            ),
+            lambda r, c, layer_at=layer_at, fan_in=fan_in: (
+                f"{ref(f'network.layers[{layer_at}].weight[{r}][{c}]')}-{rate}"
+                f"*{ref(f'network.chain_rule[{layer_at}].weight[{r}][{c}]')}"
+                if c < fan_in
+                else f"{ref(f'network.layers[{layer_at}].bias[{r}]')}-{rate}"
+                f"*{ref(f'network.chain_rule[{layer_at}].bias[{r}]')}"
             ),
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from mlp_lecture.course.sheet_layout import Layout, shown_places
+from mlp_lecture.course.sheet_layout import Layout, ref, shown_places, span
+from mlp_lecture.spreadsheet.cells import activation_formula
 from mlpmath.notation import class_label, layer_index, sample_index
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def neuron_sections(
             (f"{base}.inputs[{r}][{c}]", f"{base}.weight[{c}]"),
             d,
         ),
+        lambda r, c: f"{ref(f'{base}.inputs[{r}][{c}]')}*{ref(f'{base}.weight[{c}]')}",
     )
     heads = ["k = Σ xj·wj", "n = k + b"] + (
         [f"g = {activation}(n)"] if activation != "none" else []
@@ -62,11 +64,17 @@ def neuron_sections(
         lambda r: [f"{base}.weighted_sum[{r}]", f"{base}.bias"],
         lambda r: [f"{base}.preactivation[{r}]"],
     ]
+    formulas: list[Callable[[int], str]] = [
+        lambda r: f"SUM({span(f'{base}.products[{r}][0]', f'{base}.products[{r}][{width - 1}]')})",
+        lambda r: f"{ref(f'{base}.weighted_sum[{r}]')}+{ref(f'{base}.bias')}",
+        lambda r: activation_formula(activation, ref(f"{base}.preactivation[{r}]")),
+    ]
     sheet.add(
         f"{part}: the weighted sum, plus the bias, the activation",
         heads,
         sample_rows,
         lambda r, c: (f"{base}.{fields[c]}[{r}]", True, depends[c](r), d),
+        lambda r, c: formulas[c](r),
     )
 
 
@@ -140,6 +148,10 @@ def forward_sections(
             + [f"{base}.weight[{c}][{j}]" for j in range(fan_in)],
             d,
         ),
+        lambda r, c: (
+            f"SUMPRODUCT({span(f'{base}.input[{r}][0]', f'{base}.input[{r}][{fan_in - 1}]')},"
+            f"{span(f'{base}.weight[{c}][0]', f'{base}.weight[{c}][{fan_in - 1}]')})"
+        ),
     )
     what = "the logits z" if trace.network.is_classification and layer_at == last else "n = k + b"
     if layer_at == last and not trace.network.is_classification and layer.activation == "none":
@@ -154,6 +166,7 @@ def forward_sections(
             (f"{base}.product[{r}][{c}]", f"{base}.bias[{c}]"),
             d,
         ),
+        lambda r, c: f"{ref(f'{base}.product[{r}][{c}]')}+{ref(f'{base}.bias[{c}]')}",
     )
     if layer.activation != "none":
         what = "the prediction ŷ = " if layer_at == last else "g = "
@@ -166,6 +179,9 @@ def forward_sections(
                 True,
                 (f"{base}.preactivation[{r}][{c}]",),
                 d,
+            ),
+            lambda r, c: activation_formula(
+                layer.activation, ref(f"{base}.preactivation[{r}][{c}]")
             ),
         )
 
@@ -185,12 +201,14 @@ def mse_sections(sheet: Layout, trace: Trace, samples: list[str]) -> None:
             (f"network.target[{r}][{c}]", f"network.prediction[{r}][{c}]"),
             d,
         ),
+        lambda r, c: f"{ref(f'network.target[{r}][{c}]')}-{ref(f'network.prediction[{r}][{c}]')}",
     )
     sheet.add(
         "Loss: the squared errors (y - ŷ)²",
         [f"({h})²" for h in heads],
         samples,
         lambda r, c: (f"network.squared_errors[{r}][{c}]", True, (f"network.errors[{r}][{c}]",), d),
+        lambda r, c: f"{ref(f'network.errors[{r}][{c}]')}^2",
     )
     every = [
         f"network.squared_errors[{s}][{k}]" for s in range(len(samples)) for k in range(outputs)
@@ -200,6 +218,7 @@ def mse_sections(sheet: Layout, trace: Trace, samples: list[str]) -> None:
         ["L"],
         [""],
         lambda r, c: ("network.loss", True, every, d),
+        lambda r, c: f"AVERAGE({span(every[0], every[-1])})",
     )
 
 
@@ -212,12 +231,30 @@ def cross_entropy_sections(
     network = trace.network
     d = trace.decimals
     count = network.sizes[-1]
+    last = len(samples) - 1
     logits = [[f"network.prediction[{s}][{k}]" for k in range(count)] for s in range(len(samples))]
+    probabilities = "network.softmax.probabilities"
+
+    def row(r: int) -> str:
+        return span(logits[r][0], logits[r][-1])
+
+    def after(r: int, c: int) -> str:
+        truth = ref(f"network.classes[{r}]")
+        return (
+            f"-LN(INDEX({span(f'{probabilities}[{r}][0]', f'{probabilities}[{r}][{count - 1}]')}"
+            f",1,{truth}+1))",
+            f"MATCH(MAX({row(r)}),{row(r)},0)-1",
+            f"IF({ref(f'network.predicted_classes[{r}]')}={truth},1,0)",
+        )[c]
+
     sheet.add(
         "Softmax: the probabilities p_k = e^(z_k - m) / Σ e^(z_j - m)",
         [f"p_{class_label(k, classes)}" for k in range(count)],
         samples,
         lambda r, c: (f"network.softmax.probabilities[{r}][{c}]", True, logits[r], d),
+        lambda r, c: (
+            f"EXP({ref(logits[r][c])}-MAX({row(r)}))/SUMPRODUCT(EXP({row(r)}-MAX({row(r)})))"
+        ),
     )
     sheet.add(
         "Cross-entropy: L^(i) = -log p_y, and the predicted class ŷ = argmax_k p_k",
@@ -239,6 +276,7 @@ def cross_entropy_sections(
                 0,
             ),
         )[c],
+        after,
     )
     sheet.add(
         "Loss and accuracy: L = the mean of L^(i); accuracy = the share classified right",
@@ -247,5 +285,9 @@ def cross_entropy_sections(
         lambda r, c: (
             ("network.loss", True, [f"network.cross_entropy[{s}]" for s in range(len(samples))], d),
             ("network.accuracy", True, [f"network.correct[{s}]" for s in range(len(samples))], d),
+        )[c],
+        lambda r, c: (
+            f"AVERAGE({span('network.cross_entropy[0]', f'network.cross_entropy[{last}]')})",
+            f"AVERAGE({span('network.correct[0]', f'network.correct[{last}]')})",
         )[c],
     )

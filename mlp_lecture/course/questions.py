@@ -18,6 +18,7 @@ probability, ``δ`` the error signal, sample ``(i)`` and layer ``[l]``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,6 +50,8 @@ __all__ = [
     "SHEET",
     "Question",
     "answer_cells",
+    "cells_by_path",
+    "formula_text",
     "layout",
 ]
 
@@ -80,7 +83,7 @@ def layout(trace: Trace) -> tuple[Section, ...]:
 def answer_cells(trace: Trace) -> list[Question]:
     """The worksheet's answer cells in order; each one's dependencies named by cell."""
     sections = layout(trace)
-    cell_of = _cells_by_path(trace, sections)
+    cell_of = cells_by_path(trace, sections)
     questions = []
     for section in sections:
         for entry in section.entries:
@@ -106,8 +109,10 @@ def answer_cells(trace: Trace) -> list[Question]:
     return questions
 
 
-def _cells_by_path(trace: Trace, sections: Sequence[Section]) -> dict[str, str]:
-    """Each trace path's cell, and the paths that name the same number another way."""
+def cells_by_path(trace: Trace, sections: Sequence[Section]) -> dict[str, str]:
+    """Each trace path's cell, and the paths that name the same number another way (a
+    layer's input is the layer before's output; without an activation, a layer's
+    output is its ``n``; the last layer's upstream is ``∂L/∂ŷ``)."""
     cell_of = {e.path: e.cell for s in sections for e in s.entries}
     network = trace.network
     last = len(network.layers) - 1
@@ -149,3 +154,12 @@ def _network(sheet: Layout, trace: Trace) -> None:
     for layer_at in reversed(range(len(network.layers))):
         backward_sections(sheet, trace, layer_at, names, samples, last)
     update_sections(sheet, trace, names)
+
+
+_PLACEHOLDER = re.compile("«([^»]+)»")
+
+
+def formula_text(formula: str, cell_of: dict[str, str]) -> str:
+    """An entry's formula with each «trace path» replaced by its cell (``KeyError`` for a
+    path no cell holds: a layout bug, not a user's)."""
+    return _PLACEHOLDER.sub(lambda match: cell_of[match.group(1)], formula)

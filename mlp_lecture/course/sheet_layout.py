@@ -19,10 +19,13 @@ __all__ = [
     "SHEET",
     "Cells",
     "Entry",
+    "Formula",
     "Layout",
     "Section",
     "cell_name",
+    "ref",
     "shown_places",
+    "span",
 ]
 
 SHEET = "Worksheet"
@@ -52,6 +55,8 @@ class Entry:
     label: str  # what it is, in the lecture's notation
     depends: tuple[str, ...]  # trace paths of the numbers it is computed from
     decimals: int  # the precision it is shown (and marked) at
+    # an answer's spreadsheet formula, each cell it reads written «trace path» (the key's)
+    formula: str = ""
 
     @property
     def cell(self) -> str:
@@ -71,6 +76,17 @@ class Section:
 
 
 Cells = Callable[[int, int], tuple[str, bool, Sequence[str], int] | None]
+Formula = Callable[[int, int], str]
+
+
+def ref(path: str) -> str:
+    """The cell holding the number at trace ``path``, in a formula (:data:`Entry.formula`)."""
+    return f"«{path}»"
+
+
+def span(first: str, last: str) -> str:
+    """The range from the cell of trace path ``first`` to that of ``last``, in a formula."""
+    return f"«{first}»:«{last}»"
 
 
 class Layout:
@@ -81,8 +97,16 @@ class Layout:
         self.row = FIRST_ROW
         self.sections: list[Section] = []
 
-    def add(self, title: str, headers: Sequence[str], rows: Sequence[str], cells: Cells) -> None:
-        """A section; ``cells(r, c)`` gives (path, answer, depends, decimals) or None."""
+    def add(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Sequence[str],
+        cells: Cells,
+        formula: Formula | None = None,
+    ) -> None:
+        """A section; ``cells(r, c)`` gives (path, answer, depends, decimals) or None, and
+        ``formula(r, c)`` an answer's formula (the key's), its cells as :func:`ref` writes."""
         top = self.row
         entries = []
         for r in range(len(rows)):
@@ -92,8 +116,9 @@ class Layout:
                     continue
                 path, answer, depends, decimals = made
                 label = f"{headers[c]}, {rows[r]}" if rows[r] else headers[c]
+                text = formula(r, c) if answer and formula is not None else ""
                 entries.append(
-                    Entry(top + 2 + r, 1 + c, path, answer, label, tuple(depends), decimals)
+                    Entry(top + 2 + r, 1 + c, path, answer, label, tuple(depends), decimals, text)
                 )
         self.sections.append(Section(title, top, tuple(headers), tuple(rows), tuple(entries)))
         self.row = top + 2 + len(rows) + 1
