@@ -199,6 +199,19 @@ def test_record_trims_normalises_and_retakes(tmp_path):
     entry = read_narration(voice).find(SCENE, 1)
     assert entry is not None and entry.voice == "recorded"
     assert not (voice / SCENE / "02.wav").exists()
+    # a recording saved from an audio editor is the teacher's: record never overwrites it
+    theirs = tone(voice / SCENE / "02.wav", 300.0, 1.0).read_bytes()
+    again = subprocess.run(
+        [*cli_command(), "record", "--scenes", SCENE, "--dir", str(voice), "--from", "2"],
+        input="\n\n\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert again.returncode != 0 and "move it away" in again.stderr, again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert (voice / SCENE / "02.wav").read_bytes() == theirs
 
 
 def integrated_loudness(samples: np.ndarray) -> float:

@@ -172,7 +172,8 @@ def record_steps(
         write_wav(take, written)
         written.replace(target)
         entry.sentence, entry.sha256 = sentence, sentence_sha256(sentence)
-        entry.voice, entry.audio_sha256 = "recorded", file_sha256(target)
+        entry.voice = "recorded"
+        entry.audio_sha256 = entry.take_sha256 = file_sha256(target)
         write_narration(folder, narration)  # after every step: a session cut short keeps them
         report.kept.append(number)
         say(f"    kept: {entry.file} ({len(take) / RATE:.1f} s at {TARGET_LUFS:g} LUFS)")
@@ -181,7 +182,7 @@ def record_steps(
 
 def _check_ours(target: Path, entry: NarrationStep) -> None:
     """A file at ``target`` is replaced only when ``record`` wrote it (its hash says so)."""
-    if target.exists() and (entry.voice != "recorded" or file_sha256(target) != entry.audio_sha256):
+    if target.exists() and file_sha256(target) != entry.take_sha256:
         raise NarrationError(
             f"{target}: a recording not made by `record` (or changed since); "
             "move it away to record this step again"

@@ -14,8 +14,10 @@ A recording lives at ``<Scene>/<NN>.<wav|flac|ogg|mp3>`` (any of the four),
 a draft beside it at ``<Scene>/<NN>.draft.wav``: a draft never replaces a
 recording, and a recording saved later wins over the draft by itself.
 ``audio_sha256`` is the hash of the file the entry's voice came from when
-we last wrote or checked it: it proves a draft (or a take of ``record``'s)
-is ours before we replace it.
+we last wrote or checked it: it proves a draft is ours before we replace
+it; ``take_sha256`` is the hash of the take ``record`` last wrote, which
+alone lets ``record`` replace a recording (one saved from an audio editor
+is the teacher's, never overwritten).
 
 Every name read from the file passes the containment gate
 (``mlp_lecture.pipeline.safe_names``) before it is used.
@@ -85,6 +87,7 @@ class NarrationStep:
     file: str  # relative to DIR: where the recording belongs
     voice: str = "none"  # "recorded" | "draft" | "none"
     audio_sha256: str = ""  # the audio file's hash when last written or checked
+    take_sha256: str = ""  # the hash of the take ``record`` wrote there (its proof of ownership)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +98,7 @@ class NarrationStep:
             "file": self.file,
             "voice": self.voice,
             "audio_sha256": self.audio_sha256,
+            "take_sha256": self.take_sha256,
         }
 
     @classmethod
@@ -114,9 +118,9 @@ class NarrationStep:
             raise NarrationError(
                 f"{source}: {where}.file: expected a {'/'.join(AUDIO_SUFFIXES)} file name"
             )
-        audio = data.get("audio_sha256", "")
-        if not isinstance(audio, str):
-            raise NarrationError(f"{source}: {where}.audio_sha256: expected text")
+        for key in ("audio_sha256", "take_sha256"):
+            if not isinstance(data.get(key, ""), str):
+                raise NarrationError(f"{source}: {where}.{key}: expected text")
         return cls(
             data["scene"],
             step,
@@ -124,7 +128,8 @@ class NarrationStep:
             data["sha256"],
             data["file"],
             data["voice"],
-            audio,
+            data.get("audio_sha256", ""),
+            data.get("take_sha256", ""),
         )
 
     @property

@@ -115,6 +115,7 @@ def _entry(
     entry = NarrationStep(
         scene, number, sentence, sha, old.file if old else step_name(scene, number)
     )
+    entry.take_sha256 = old.take_sha256 if old else ""
     recording = entry.recording(folder, source)
     if recording is not None:
         entry.voice = "recorded"

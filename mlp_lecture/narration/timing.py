@@ -78,7 +78,7 @@ def with_narration(
                 listed = ", ".join(str(n) for n in self.stale_steps)
                 plural = "s" if len(self.stale_steps) > 1 else ""
                 raise StaleNarration(
-                    f"{type(self).__name__}: the narration of step{plural} {listed} was made "
+                    f"the narration of step{plural} {listed} was made "
                     "for another sentence (the step says something else now): record "
                     f"{'them' if plural else 'it'} again (mlp-lecture record --scenes "
                     f"{type(self).__name__} --from {self.stale_steps[0]} --dir DIR), or "
