@@ -28,6 +28,7 @@ BAD_ROSTERS = {
     "empty id": ("id,name\n,Nobody\n", "row 2: id: empty"),
     "climbs out": ("id\n../etc\n", "row 2: id '../etc': not a safe file name"),
     "hidden": ("id\n.bashrc\n", "row 2: id '.bashrc': not a safe file name"),
+    "trailing dot": ("id\nada.\n", "row 2: id 'ada.': not a safe file name"),
     "space": ("id\nan id\n", "not a safe file name"),
     "too long": ("id\n" + "a" * 65 + "\n", "longer than 64 characters"),
     "device": ("id\nCON\n", "a name Windows keeps for a device"),

@@ -231,9 +231,10 @@ def check_student_id(student_id: str) -> str | None:
         return "empty"
     if len(student_id) > MAX_ID_LENGTH:
         return f"longer than {MAX_ID_LENGTH} characters"
-    if not ID_PATTERN.fullmatch(student_id):
+    if not ID_PATTERN.fullmatch(student_id) or student_id.endswith("."):
         return (
-            "not a safe file name (letters, digits, '-', '_' and '.' only, not starting with '.')"
+            "not a safe file name (letters, digits, '-', '_' and '.' only, not starting or "
+            "ending with '.')"
         )
     if student_id.split(".")[0].lower() in _RESERVED:
         return "a name Windows keeps for a device"
