@@ -27,6 +27,7 @@ from workbook_check import (
 
 from mlp_lecture.cli import main
 from mlp_lecture.spreadsheet import SHEETS, write_workbook
+from mlp_lecture.spreadsheet.cross_entropy import ACCURACY_COUNT
 from mlpmath import compute_trace, parse_lesson, resolve
 
 HAND_MINUS_TORCH = "hand - torch: how far the hand chain rule is from autograd"
@@ -42,6 +43,7 @@ UNTRACED = {
     "-ln p_y after the step",
     "the predicted class after the step",
     "right after the step: 1, else 0",
+    ACCURACY_COUNT,
 }
 # Whole numbers, shown so: classes, one-hot, counts (by trace path or note).
 COUNTS = re.compile(

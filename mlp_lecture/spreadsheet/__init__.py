@@ -92,13 +92,15 @@ def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
         )
         styles = Styles(workbook, trace.decimals)
         sheets = {name: Sheet(workbook, name, trace, styles) for name in SHEETS}
-        names = Names(trace.network.sizes)
+        names = Names(trace.network.sizes, trace.network.class_names)
         write_neurons(sheets["Neuron"])
         layers = write_layers(sheets["Layers"], names)
         loss = write_loss(sheets["Loss"], names, layers[-1].output)
         gradients = write_gradients(sheets["Gradients"], names, layers, loss)
         write_step(sheets["Step"], layers, loss, gradients, names)
         write_training(sheets["Training"], workbook)
+        for sheet in sheets.values():
+            sheet.for_printing()
         workbook.close()
         partial.replace(path)
     finally:

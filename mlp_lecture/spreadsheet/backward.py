@@ -10,9 +10,11 @@ from mlp_lecture.spreadsheet.cells import (
     Sheet,
     activation_formula,
     derivative_formula,
+    flow,
 )
 from mlp_lecture.spreadsheet.forward import BIAS_LABEL, LayerCells, Names
 from mlp_lecture.spreadsheet.losses import LossCells
+from mlpmath.display import format_accuracy
 
 __all__ = ["Gradients", "write_gradients", "write_step", "write_training"]
 
@@ -61,32 +63,38 @@ def _write_layer_gradients(
     is_output = next_delta is None
     role = "the output layer" if is_output else "a hidden layer"
     sheet.text(row, 0, f"Layer {index + 1}, {role} ({base})", styles.heading)
-    top = row + 3
-    blocks: list[tuple[str, Block, list[str]]] = []
-
-    def block(title: str, cols: int, heads: list[str]) -> Block:
-        left = blocks[-1][1].left + blocks[-1][1].cols + 1 if blocks else 1
-        made = Block(name, top, left, samples, cols)
-        blocks.append((title, made, heads))
-        return made
-
     start = loss.start
     inputs = [names.neuron(index, k) for k in range(fan_in)]
     neurons = [names.neuron(index + 1, o) for o in range(fan_out)]
-    g = block("g: the layer's input", fan_in, inputs)
     shown = is_output and start.shown is not None
-    errors = block(start.shown, fan_out, neurons) if shown else None
-    upstream = block(start.title if is_output else "∂L/∂g = δ_next W_next", fan_out, neurons)
-    slope = block(f"f'(z), f = {activation}", fan_out, neurons) if activation != "none" else None
-    delta = block("δ = ∂L/∂z", fan_out, neurons)
-    for title, made, heads in blocks:
-        sheet.text(row + 1, made.left, title, styles.label)
+    # the tables, side by side in bands a printed page holds (cells.flow): their title,
+    # heads, and whether this layer has them
+    wanted = [
+        ("g: the layer's input", inputs, True),
+        (start.shown or "", neurons, shown),
+        (start.title if is_output else "∂L/∂g = δ_next W_next", neurons, True),
+        (f"f'(z), f = {activation}", neurons, activation != "none"),
+        ("δ = ∂L/∂z", neurons, True),
+    ]
+    places, below = flow(row + 1, [(samples, len(heads), 0) for _, heads, on in wanted if on])
+    blocks: list[Block | None] = []
+    for title, heads, on in wanted:
+        if not on:
+            blocks.append(None)
+            continue
+        made = Block(name, *places.pop(0), samples, len(heads))
+        blocks.append(made)
+        sheet.text(made.top - 2, made.left, title, styles.label)
         for c, head in enumerate(heads):
-            sheet.text(row + 2, made.left + c, head, styles.header)
+            sheet.text(made.top - 1, made.left + c, head, styles.header)
+    g, errors, upstream, slope, delta = blocks
+    assert g is not None and upstream is not None and delta is not None
 
     scale = start.scale(name)
+    for top in sorted({made.top for made in blocks if made is not None}):
+        for s in range(samples):  # each band of tables names its rows
+            sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
     for s in range(samples):
-        sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
         for k in range(fan_in):
             sheet.formula(
                 g.cell(s, k),
@@ -120,7 +128,7 @@ def _write_layer_gradients(
                 product += f"*{slope_cell.ref(name)}"
             sheet.formula(delta.cell(s, o), product, f"{base}.delta[{s}][{o}]")
 
-    row = top + samples + 1
+    row = below + 1
     headers = ["parameter", "∂L/∂p by hand", "torch .grad", "hand - torch", "trace path"]
     for c, header in enumerate(headers):
         sheet.text(row, c, header, styles.header)
@@ -283,15 +291,19 @@ def write_training(sheet: Sheet, workbook) -> None:
         "A loss too large for a number (the run diverged) is written as text, inf or nan, "
         "as torch prints it; the chart leaves it out.",
     )
-    headers = ["step", "loss", *(["accuracy"] if accuracies else []), "trace path"]
+    headers = ["step", "loss", *(["accuracy", "as a count"] if accuracies else []), "trace path"]
+    counts = sheet.trace.network.training.correct_counts
     for c, header in enumerate(headers):
         sheet.text(row, c, header, styles.header)
     for j in range(len(losses)):
         sheet.worksheet.write_number(row + 1 + j, 0, j, styles.count)
+        sheet.used_rows.add(row + 1 + j)
         sheet.trace_value(Cell(sheet.name, row + 1 + j, 1), f"network.training.losses[{j}]")
         if accuracies:
             path = f"network.training.accuracies[{j}]"
             sheet.trace_value(Cell(sheet.name, row + 1 + j, 2), path)
+            shown = format_accuracy(counts[j], sheet.trace.network.samples, sheet.trace.decimals)
+            sheet.text(row + 1 + j, 3, shown, styles.torch)
         sheet.text(row + 1 + j, len(headers) - 1, f"network.training.losses[{j}]", styles.path)
     if sum(math.isfinite(loss) for loss in losses) < 2:
         return

@@ -27,6 +27,7 @@ __all__ = [
     "ACTIVATION_NAMES",
     "COUNT_FORMAT",
     "DIFFERENCE_FORMAT",
+    "WRAP_COLUMNS",
     "Block",
     "Cell",
     "Exact",
@@ -34,11 +35,22 @@ __all__ = [
     "Styles",
     "activation_formula",
     "derivative_formula",
+    "flow",
     "number_format",
     "side_by_side",
     "span",
 ]
 
+# A sheet this many columns wide or more prints landscape (column A 12, the others 11
+# characters: 7 columns fill a portrait A4 page's width at full size).
+PORTRAIT_COLUMNS = 7
+FIRST_WIDTH, COLUMN_WIDTH = 12, 11  # characters: column A (the row labels), the others
+A4_SHORT, A4_LONG = 595.3, 841.9  # the page, in points
+ROW_POINTS = 15  # a row of Calibri 11 in Excel (LibreOffice's are lower: more fit)
+# Tables side by side fill a band of at most this many columns (A included), then go on in
+# a band below, as a board fills one line after the next: a printed page holds a band
+# at a legible size (16 columns: about 80 % on landscape A4).
+WRAP_COLUMNS = 16
 # What a spreadsheet writes for a number that overflowed (torch's inf or nan).
 OVERFLOW = "#NUM!"
 COUNT_FORMAT = "0"  # a count: K, a step's number
@@ -178,14 +190,46 @@ class Sheet:
         self.trace = trace
         self.styles = styles
         self.worksheet: Worksheet = workbook.add_worksheet(name)
-        self.worksheet.set_column(0, 0, 12)
-        self.worksheet.set_column(1, 60, 11)
+        self.worksheet.set_column(0, 0, FIRST_WIDTH)
+        self.worksheet.set_column(1, 60, COLUMN_WIDTH)
+        self.used_rows: set[int] = set()  # rows holding anything: blank rows part sections
 
     def value(self, path: str) -> float:
         return resolve(self.trace, path)
 
+    def for_printing(self, title_rows: int = 1) -> None:
+        """Print legibly: the sheet's width on one page (landscape when it is wide; as
+        many pages down as it takes), its title repeated on every page, the lesson's
+        title and the sheet's name and page in the header and footer."""
+        sheet = self.worksheet
+        widest = sheet.dim_colmax if sheet.dim_colmax is not None else 0
+        if widest >= PORTRAIT_COLUMNS:
+            sheet.set_landscape()
+        sheet.set_paper(9)  # A4 (a Letter printer scales it: the width fits either way)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0, title_rows - 1)
+        # "&" starts a code in a header: a title's own is written "&&"
+        title = self.trace.title.replace("&", "&&")
+        sheet.set_header(f"&L{title[:200]}&R&A", {"margin": 0.3})
+        sheet.set_footer("&Cpage &P of &N", {"margin": 0.3})
+        breaks = page_breaks(sorted(self.used_rows), self.rows_per_page(widest), title_rows)
+        if breaks:
+            sheet.set_h_pagebreaks(breaks)
+
+    def rows_per_page(self, widest: int) -> int:
+        """About how many rows a printed page holds at the scale that fits the sheet's
+        width (on the safe side: LibreOffice and Excel measure a little differently)."""
+        landscape = widest >= PORTRAIT_COLUMNS
+        width, height = (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+        printable_width, printable_height = width - 0.8 * 72, height - 1.2 * 72
+        used = _column_points(FIRST_WIDTH) + widest * _column_points(COLUMN_WIDTH)
+        scale = min(1.0, printable_width / used)
+        return int(0.95 * printable_height / (ROW_POINTS * scale))
+
     def text(self, row: int, col: int, text: str, style: Format | None = None) -> None:
         self.worksheet.write_string(row, col, text, style)
+        self.used_rows.add(row)
 
     def title(self, text: str, *notes: str) -> int:
         """The sheet's title and notes from the top; the next free row."""
@@ -196,6 +240,7 @@ class Sheet:
 
     def input(self, cell: Cell, path: str, note: str = "", style: Format | None = None) -> Cell:
         """A constant from the lesson file, marked as an input, named by its trace path."""
+        self.used_rows.add(cell.row)
         self.worksheet.write_number(
             cell.row, cell.col, Exact(self.value(path)), style or self.styles.input
         )
@@ -207,11 +252,12 @@ class Sheet:
         cell: Cell,
         formula: str,
         path: str | None = None,
-        value: float | None = None,
+        value: float | str | None = None,
         style: Format | None = None,
         note: str = "",
     ) -> Cell:
         """``=formula`` with its cached value: the trace's at ``path``, else ``value``."""
+        self.used_rows.add(cell.row)
         cached = self.value(path) if path is not None else value
         if cached is None:
             raise ValueError(f"{self.name}: a formula needs a trace path or a value: {formula}")
@@ -236,6 +282,7 @@ class Sheet:
 
     def trace_value(self, cell: Cell, path: str) -> Cell:
         """A number copied from the trace (torch's result), not a formula: shown as such."""
+        self.used_rows.add(cell.row)
         number = self.value(path)
         if math.isfinite(number):
             self.worksheet.write_number(cell.row, cell.col, Exact(number), self.styles.torch)
@@ -247,6 +294,36 @@ class Sheet:
     def _comment(self, cell: Cell, path: str, note: str) -> None:
         text = f"{path}\n{note}" if note else path
         self.worksheet.write_comment(cell.row, cell.col, text, {"author": "mlp-lecture"})
+
+
+def _column_points(characters: float) -> float:
+    """A column ``characters`` wide, in points (Calibri 11: 7 px a digit, 5 px of padding)."""
+    return (characters * 7 + 5) * 0.75
+
+
+def page_breaks(rows: list[int], per_page: int, title_rows: int = 1) -> list[int]:
+    """Rows to start a new printed page at, so no section (a run of rows between blank
+    ones: a heading with its table) is cut across two pages when it fits on one.
+
+    ``rows`` are the rows in use, sorted; each page holds ``per_page`` rows, the
+    ``title_rows`` repeated on top of every page after the first among them.
+    """
+    sections: list[tuple[int, int]] = []
+    for row in rows:
+        if sections and row == sections[-1][1] + 1:
+            sections[-1] = (sections[-1][0], row)
+        else:
+            sections.append((row, row))
+    breaks: list[int] = []
+    page_top, capacity = 0, per_page
+    for first, last in sections:
+        if last - page_top + 1 > capacity and first > page_top:
+            breaks.append(first)
+            page_top, capacity = first, per_page - title_rows
+        while last - page_top + 1 > capacity:  # longer than a page: where it must split
+            page_top += capacity
+            capacity = per_page - title_rows
+    return breaks
 
 
 class Exact(float):
@@ -262,6 +339,25 @@ def _non_finite(number: float) -> str:
     if math.isnan(number):
         return "nan"
     return "inf" if number > 0 else "-inf"
+
+
+def flow(row: int, shapes: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int]], int]:
+    """Where tables go, left to right from column 1 in bands at most :data:`WRAP_COLUMNS`
+    wide: ``shapes`` holds each table's (rows, columns, label columns before it); each
+    table's title goes on the row above its heads, its heads on the row above its cells.
+
+    Returns each table's (top, left) of its cells, and the first row below them all.
+    """
+    places: list[tuple[int, int]] = []
+    top, left, height = row + 2, 1, 0
+    for rows, cols, margin in shapes:
+        start = left + margin
+        if places and start + cols > WRAP_COLUMNS:
+            top, left, height = top + height + 3, 1, 0  # a blank row, a title, the heads
+            start = left + margin
+        places.append((top, start))
+        left, height = start + cols + 1, max(height, rows)
+    return places, top + height
 
 
 def side_by_side(

@@ -17,7 +17,27 @@ from mlp_lecture.spreadsheet.cells import Block, Cell, Sheet, side_by_side, span
 from mlp_lecture.spreadsheet.forward import Names
 from mlp_lecture.spreadsheet.losses import ChainStart, write_loss_change
 
-__all__ = ["CrossEntropyCells", "write_cross_entropy_loss"]
+__all__ = ["ACCURACY_COUNT", "CrossEntropyCells", "accuracy_count", "write_cross_entropy_loss"]
+
+# The note of the cell that writes the accuracy as a count, "6/8 = 0.75"
+ACCURACY_COUNT = "the accuracy as a count: right / N = the share (mlpmath.display.format_accuracy)"
+
+
+def accuracy_count(sheet: Sheet, cell: Cell, right: Cell, count: Cell, correct: int) -> Cell:
+    """``6/8 = 0.75``, live: the count of right samples over N and their share, written as
+    ``format_accuracy`` writes it everywhere else (the share rounded, no trailing zeros)."""
+    from mlpmath.display import format_accuracy
+
+    samples = sheet.trace.network.samples
+    places = max(sheet.trace.decimals, 2)
+    r, n = right.ref(sheet.name), count.ref(sheet.name)
+    return sheet.formula(
+        cell,
+        f'{r}&"/"&{n}&" = "&ROUND({r}/{n},{places})',
+        value=format_accuracy(correct, samples, sheet.trace.decimals),
+        style=sheet.styles.result,
+        note=ACCURACY_COUNT,
+    )
 
 
 @dataclass(frozen=True)
@@ -145,14 +165,16 @@ def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> C
     styles, name = sheet.styles, sheet.name
     samples, classes = network.samples, network.sizes[-1]
     outputs = ", ".join(names.neuron(names.last, c) for c in range(classes))
+    named = ", ".join(names.class_label(c) for c in range(classes))
+    named = f" ({named})" if any(n != str(k) for k, n in enumerate(names.class_names)) else ""
     row = sheet.title(
         "How it learns to classify: softmax, then the loss L = 1/N Σ -ln p_y",
         f"z are the logits: the Layers sheet's last output ({outputs}), one per class "
-        f"0 to {classes - 1}. y, each sample's true class, is an input: change it.",
+        f"0 to {classes - 1}{named}. y, each sample's true class, is an input: change it.",
         "p = e^(z - m) / Σ e^(z - m): subtracting the row's largest z (m) first keeps e^ "
         "from overflowing and changes no p. N counts the samples.",
     )
-    per_class = [f"class {c}" for c in range(classes)]
+    per_class = [names.class_label(c) for c in range(classes)]
 
     sheet.text(row, 0, "Softmax, a row at a time", styles.heading)
     z, top, shifted = side_by_side(
@@ -232,7 +254,7 @@ def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> C
         "network.loss",
         style=styles.result,
     )
-    sheet.formula(
+    right = sheet.formula(
         sheet.result_cell(end, label + 2, "Σ correct"),
         f"SUM({table.col_range(4, name)})",
         "network.correct_count",
@@ -243,6 +265,13 @@ def write_cross_entropy_loss(sheet: Sheet, names: Names, prediction: Block) -> C
         f"AVERAGE({table.col_range(4, name)})",
         "network.accuracy",
         style=styles.result,
+    )
+    accuracy_count(
+        sheet,
+        sheet.result_cell(end + 2, label + 2, "as a count"),
+        right,
+        count,
+        network.correct_count or 0,
     )
 
     row = end + 3

@@ -11,6 +11,7 @@ from mlp_lecture.spreadsheet.cells import (
     Cell,
     Sheet,
     activation_formula,
+    flow,
 )
 from mlpmath.numbering import bias_name, neuron_name, weight_name
 
@@ -28,22 +29,32 @@ PATH_NOTE = "Hover a cell for its trace path: the name the video's ledger gives 
 
 
 class Names:
-    """Neurons, weights and biases named as the lecture's diagram names them."""
+    """Neurons, weights and biases named as the lecture's diagram names them
+    (``mlpmath.notation``): a classifier's output neuron k is class k, ``z0``..."""
 
-    def __init__(self, sizes: tuple[int, ...]):
+    def __init__(self, sizes: tuple[int, ...], class_names: tuple[str, ...] = ()):
         self.sizes = sizes
         self.last = len(sizes) - 1
+        self.class_names = class_names
+        self.classifier = bool(class_names)
 
     def neuron(self, layer: int, index: int) -> str:
-        """``x1``, ``n3``, ``ŷ``: neuron ``index`` of ``layer`` (0: the inputs)."""
-        return neuron_name(self.sizes, layer, index)
+        """``x1``, ``n3``, ``ŷ`` (a classifier's logit ``z0``): neuron ``index`` of ``layer``
+        (0: the inputs)."""
+        return neuron_name(self.sizes, layer, index, classifier=self.classifier)
 
     def weight(self, layer: int, row: int, column: int) -> str:
-        """``w13``, ``w6y``: weight ``[row][column]`` of ``nn.Linear`` ``layer`` (from 0)."""
-        return weight_name(self.sizes, layer, row, column)
+        """``w13``, ``w6y`` (into class 0: ``w3,0``): weight ``[row][column]`` of
+        ``nn.Linear`` ``layer`` (from 0)."""
+        return weight_name(self.sizes, layer, row, column, classifier=self.classifier)
 
     def bias(self, layer: int, index: int) -> str:
-        return bias_name(self.sizes, layer, index)
+        return bias_name(self.sizes, layer, index, classifier=self.classifier)
+
+    def class_label(self, index: int) -> str:
+        """Class ``index`` as a column heads it: ``class 0``, or ``0 setosa`` when named."""
+        name = self.class_names[index] if index < len(self.class_names) else str(index)
+        return f"class {index}" if name == str(index) else f"{index} {name}"
 
     def loss_row(self, sample: int, output: int) -> str:
         """A squared error's row label, the same on the Loss and Step sheets: the sample
@@ -175,16 +186,19 @@ def _write_layer(
         f"Layer {index + 1}: nn.Linear({fan_in}, {fan_out}), activation: {activation} ({base})",
         styles.heading,
     )
-    top = row + 3
-    x = Block(name, top, 1, samples, fan_in)
-    weight_t = Block(name, top, x.left + fan_in + 2, fan_in, fan_out)
+    # X, Wᵀ (its inputs' names in the column before it), then K, B, N, f(N): side by
+    # side, in bands a printed page holds (cells.flow)
+    tall = max(samples, fan_in)
+    shapes = [(samples, fan_in, 0), (tall + 1, fan_out, 1)] + [(samples, fan_out, 0)] * 4
+    places, _ = flow(row + 1, shapes)
+    x = Block(name, *places[0], samples, fan_in)
+    weight_t = Block(name, *places[1], fan_in, fan_out)
     # b on a row of its own, below the samples and Wᵀ's rows, under Wᵀ's columns:
     # column j is neuron j's, as in K, B and N.
-    bias = Block(name, top + max(samples, fan_in), weight_t.left, 1, fan_out)
-    blocks = [x, weight_t]
-    for _ in range(4):
-        blocks.append(Block(name, top, blocks[-1].left + blocks[-1].cols + 1, samples, fan_out))
-    product, broadcast, preactivation, output = blocks[2:]
+    bias = Block(name, weight_t.top + tall, weight_t.left, 1, fan_out)
+    product, broadcast, preactivation, output = (
+        Block(name, *place, samples, fan_out) for place in places[2:]
+    )
     titles = [
         ("X (the data)" if index == 0 else "X = previous output", x),
         ("Wᵀ", weight_t),
@@ -196,14 +210,15 @@ def _write_layer(
     inputs = [names.neuron(index, i) for i in range(fan_in)]
     neurons = [names.neuron(index + 1, j) for j in range(fan_out)]
     for title, block in titles:
-        sheet.text(row + 1, block.left, title, styles.label)
+        sheet.text(block.top - 2, block.left, title, styles.label)
         heads = inputs if block is x else neurons
         for c, head in enumerate(heads):
-            sheet.text(row + 2, block.left + c, head, styles.header)
-    for s in range(samples):
-        sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
+            sheet.text(block.top - 1, block.left + c, head, styles.header)
+    for top in sorted({block.top for block in (x, product, broadcast, preactivation, output)}):
+        for s in range(samples):  # each band of tables of samples names its rows
+            sheet.text(top + s, 0, f"sample {s + 1}", styles.label)
     for i in range(fan_in):
-        sheet.text(top + i, weight_t.left - 1, inputs[i], styles.label)
+        sheet.text(weight_t.top + i, weight_t.left - 1, inputs[i], styles.label)
     sheet.text(bias.top, weight_t.left - 1, BIAS_LABEL, styles.label)
 
     for i in range(fan_in):
