@@ -424,3 +424,22 @@ def test_verify_holds_the_clips_sound_to_the_narration(narrated, tmp_path):
     tone(changed / SCENE / "02.wav", 1200.0, LENGTHS[2])
     result = run_cli("verify", str(out), "--narration", str(changed))
     assert result.returncode != 0 and "step 2" in result.stderr and "sha256" in result.stderr
+
+
+def test_drafts_follow_a_changed_sentence_recordings_are_marked_stale(tmp_path):
+    voice = tmp_path / "voice"
+    prepare_narration(voice, default_lesson(), [SCENE], draft=True)
+    before = (voice / SCENE / "02.draft.wav").read_bytes()
+    tone(voice / SCENE / "01.wav", 440.0, 1.0)  # step 1 recorded (for ReLU's sentence)
+    prepare_narration(voice, default_lesson(), [SCENE])
+    tanh = tmp_path / "default.toml"
+    tanh.write_text((LESSONS / "default.toml").read_text().replace('"relu"', '"tanh"'))
+    from mlpmath import load_lesson
+
+    report = prepare_narration(voice, load_lesson(tanh), [SCENE], draft=True)
+    narration = read_narration(voice)
+    first, second = narration.find(SCENE, 1), narration.find(SCENE, 2)
+    assert first is not None and second is not None
+    assert report.stale == [f"{SCENE} step 1"] and "ReLU" in first.sentence  # kept, flagged
+    assert "tanh" in second.sentence and second.voice == "draft"  # drafted anew
+    assert (voice / SCENE / "02.draft.wav").read_bytes() != before

@@ -11,7 +11,9 @@ every step that has no recording with espeak-ng.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from mlp_lecture.pipeline.keys import lesson_hash
 from mlpmath import Lesson, cached_trace
 from mlpmath.files import regular_sha256
 
-__all__ = ["NarrationReport", "file_sha256", "prepare_narration", "refresh_draft"]
+__all__ = ["NarrationReport", "file_sha256", "prepare_narration", "refresh_draft", "speak_drafts"]
 
 
 @dataclass
@@ -81,6 +83,7 @@ def prepare_narration(
     narration = NarrationFile(lesson.name, lesson_hash(cached_trace(lesson)))
     report = NarrationReport(source)
     chosen = set(names)
+    to_draft: list[tuple[NarrationStep, NarrationStep | None]] = []
     for name in names:
         if sentences[name] is None:
             report.skipped.append(name)
@@ -90,6 +93,9 @@ def prepare_narration(
             old = existing.find(name, number) if existing else None
             entry = _entry(folder, source, name, number, sentence, old, draft, report)
             narration.steps.append(entry)
+            if draft and entry.voice == "none":
+                to_draft.append((entry, old))
+    speak_drafts(folder, source, to_draft)
     if existing is not None:  # other scenes' entries stay as they were
         narration.steps.extend(s for s in existing.steps if s.scene not in chosen)
     order = {name: i for i, name in enumerate(names)}
@@ -138,13 +144,27 @@ def _entry(
         entry.voice, entry.audio_sha256 = "draft", old.audio_sha256 if old else ""
         report.drafts += 1
         return entry
-    if draft:
-        refresh_draft(folder, source, entry, old)
+    ours = old is not None and old.voice == "draft" and old.audio_sha256
+    if drafted is not None and ours and old and file_sha256(drafted) == old.audio_sha256:
+        drafted.unlink()  # our draft of a sentence the step no longer says
+    if draft:  # spoken with the others (``speak_drafts``)
         report.drafted.append(label)
         report.drafts += 1
     else:
         report.missing.append(label)
     return entry
+
+
+def speak_drafts(
+    folder: Path, source: Path, entries: list[tuple[NarrationStep, NarrationStep | None]]
+) -> None:
+    """``refresh_draft`` for each ``(entry, old)``, a few espeak-ng processes at a time."""
+    if not entries:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(entries), os.cpu_count() or 1)) as pool:
+        done = [pool.submit(refresh_draft, folder, source, e, old) for e, old in entries]
+        for future in done:
+            future.result()  # the first failure, in one line
 
 
 def refresh_draft(
