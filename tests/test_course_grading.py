@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import torch
 import torch.nn.functional as F
-from course_files import make_course
+from course_files import LESSONS, make_course
 from workbook_check import recalculate
 
 from mlp_lecture.course.course_file import CourseError, load_course
@@ -329,3 +329,22 @@ def test_the_key_recalculated_by_libreoffice_gives_every_answer(tmp_path):
         for q in questions:
             value, expected = sheet[q.cell].value, float(resolve(trace, q.path))
             assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), (path.name, q)
+
+
+def test_a_classifier_with_class_names_labels_them_and_takes_them_as_answers(tmp_path):
+    classes = "classes = [0, 0, 0, 1, 1, 1, 2, 2, 2]"
+    text = (LESSONS / "classify.toml").read_text()
+    text = text.replace(classes, f'class_names = ["low", "right", "top"]\n{classes}')
+    course = load_course(make_course(tmp_path, lesson=text, roster="id\nada\n"))
+    lesson = student_lesson(course, "ada")[0]
+    trace = student_trace(lesson)
+    assert any("(0 = low, 1 = right, 2 = top)" in s.title for s in layout(trace))
+    answers = own_answers(lesson)
+    named = {"low": 0, "right": 1, "top": 2}
+    for q in answer_cells(trace):
+        if q.path.startswith("network.predicted_classes"):
+            answers[q.cell] = next(n for n, k in named.items() if k == answers[q.cell])
+    (tmp_path / "returned").mkdir()
+    path = write_worksheet(trace, tmp_path / "returned" / "ada.xlsx", "ada")
+    fill(path, answers)
+    assert grade(course, tmp_path / "returned").students[0].score == 1.0

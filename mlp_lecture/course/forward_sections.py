@@ -82,14 +82,19 @@ def given_sections(sheet: Layout, trace: Trace, names: list[list[str]], samples:
     network = trace.network
     d = trace.decimals
     width = network.sizes[0]
+    title = "Part 2, the data: inputs X and targets y"
     if network.is_classification:
         extra, extra_path, extra_decimals = ["y (class)"], "network.classes[{r}]", 0
+        named = [class_label(k, network.class_names) for k in range(network.sizes[-1])]
+        title = "Part 2, the data: inputs X and classes y"
+        if named != [str(k) for k in range(len(named))]:  # the lesson names its classes
+            title += " (" + ", ".join(f"{k} = {name}" for k, name in enumerate(named)) + ")"
     else:
         outputs = network.sizes[-1]
         extra = ["y" if outputs == 1 else f"y_{k + 1}" for k in range(outputs)]
         extra_path, extra_decimals = "network.target[{r}][{c}]", d
     sheet.add(
-        "Part 2, the data: inputs X and targets y",
+        title,
         [*names[0], *extra],
         samples,
         lambda r, c: (

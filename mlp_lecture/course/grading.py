@@ -283,8 +283,11 @@ def _mark(
         )
     marks: list[int] = []
     wrong: list[WrongAnswer] = []
+    names = {name: k for k, name in enumerate(trace.network.class_names)}
     for question in questions:
         answer = cells.values.get(question.cell)
+        if question.path.startswith("network.predicted_classes") and answer in names:
+            answer = names[answer]  # a predicted class typed by its name
         expected = resolve(trace, question.path)
         right = check_answer(answer, expected, question.decimals)
         marks.append(int(right))
