@@ -24,6 +24,7 @@ from manim import Mobject, Transform, config, tempconfig
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
+from scenekit.audit_words import at_step, placed, quoted_text, text_named
 from scenekit.composition import composition_problems
 from scenekit.crossings import (
     FRAME_TOLERANCE,
@@ -101,9 +102,15 @@ class Audit:
                 if number in FORMULA_CONSTANTS and constants[number] > 0:
                     constants[number] -= 1  # a formula's own constant, in its math
                     continue
-                problems.append(f"{name}: shows {number} in {source!r}, not from the trace")
+                problems.append(
+                    f"{name}: shows {number}, not from the trace, in the text "
+                    f"{quoted_text(source, around=number)}"
+                )
             for number in (recorded - shown).elements():
-                problems.append(f"{name}: ledger has {number} for {source!r}, which lacks it")
+                problems.append(
+                    f"{name}: the ledger has {number} for the text {quoted_text(source)}, "
+                    "which does not show it"
+                )
         ledger = self.scene.ledger.to_file(name, trace.lesson, set(self.scene.ever_shown))
         return problems + check_ledger(trace, ledger)
 
@@ -159,12 +166,12 @@ def audited(scene_class: type) -> type:
 
         def step(self, *caption: Any) -> None:
             if self.steps:  # the picture the step ends on, before the caption changes
-                where = f"step {len(self.steps)} ({self.steps[-1][:40]!r})"
+                where = f"step {len(self.steps)} ({quoted_text(self.steps[-1])})"
                 self.composition_problems.extend(composition_problems(self, where))
             super().step(*caption)
 
         def tear_down(self) -> None:
-            where = f"the last step ({self.steps[-1][:40]!r})" if self.steps else "the end"
+            where = f"the last step ({quoted_text(self.steps[-1])})" if self.steps else "the end"
             self.composition_problems.extend(composition_problems(self, where))
             super().tear_down()
 
@@ -261,7 +268,7 @@ def layout_problems(
     an object may cross what it transforms from or into (its own source or
     target, or a part of its own group).
     """
-    name = type(scene).__name__
+    at = at_step(scene)
     threshold = 0.0 if moving is None else MOMENT_OPACITY
     texts, boxes = [], []
     # what no animation moves keeps the box the last check found (mid-animation)
@@ -286,13 +293,14 @@ def layout_problems(
     outside |= top > half_height
     outside &= ~still
     problems = [
-        f"{name}: {source_of(texts[i])!r} leaves the frame" for i in np.flatnonzero(outside)
+        f"{at}: {_named(scene, texts[i])} leaves the frame, {placed(texts[i])}"
+        for i in np.flatnonzero(outside)
     ]
     band = caption_band_top(scene)
     if band is not None:
         captions = {id(caption) for caption in scene.captions}
         problems.extend(
-            f"{name}: {source_of(texts[i])!r} reaches into the caption band"
+            f"{at}: {_named(scene, texts[i])} reaches into the caption band, {placed(texts[i])}"
             for i in np.flatnonzero((bottom < band) & ~still)
             if id(texts[i]) not in captions
         )
@@ -311,8 +319,15 @@ def layout_problems(
                 overlapping[i, j] = False
     for i, j in np.argwhere(overlapping):  # row by row, as pairs (i < j) are read
         during = "" if moving is None else " during an animation"
-        problems.append(f"{name}: {source_of(texts[i])!r} overlaps {source_of(texts[j])!r}{during}")
+        problems.append(
+            f"{at}: {_named(scene, texts[i])} overlaps {_named(scene, texts[j])}{during}, "
+            f"{placed(texts[i])}"
+        )
     return problems
+
+
+def _named(scene: Any, text: Mobject) -> str:
+    return text_named(scene, text, source_of(text))
 
 
 def caption_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
@@ -324,9 +339,9 @@ def caption_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
     captions = getattr(scene, "captions", [])
     on_screen = {id(m) for m in scene.mobjects}  # a caption is shown on its own
     shown = [c for c in captions if id(c) in on_screen and opacity(c) > CAPTION_OPACITY]
-    name = type(scene).__name__
     problems = [
-        f"{name}: captions {source_of(a)!r} and {source_of(b)!r} are readable at once"
+        f"{at_step(scene)}: captions {quoted_text(source_of(a))} and "
+        f"{quoted_text(source_of(b))} are readable at once"
         for a, b in pairwise(shown)
     ]
     return problems

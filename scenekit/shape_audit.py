@@ -10,6 +10,7 @@ import numpy as np
 from manim import BackgroundRectangle, Mobject, SurroundingRectangle, VMobject, config
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
+from scenekit.audit_words import at_step, placed, text_named
 from scenekit.crossings import (
     FRAME_TOLERANCE,
     crossings,
@@ -47,7 +48,7 @@ def shape_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
     Texts shown piece by piece (a table's entries, faded in one at a time) are
     checked by their pieces.
     """
-    name = type(scene).__name__
+    at = at_step(scene)
     texts, shapes, backdrops = _drawn_in_order(scene.mobjects)
     if not shapes:
         return []
@@ -58,27 +59,28 @@ def shape_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
     shape_moves = np.array([moved is None or id(shape) in moved for _, shape in shapes])
     outside &= shape_moves[owner]
     problems = [
-        f"{name}: {_a(shapes[index][1])} leaves the frame"
+        f"{at}: {_a(shapes[index][1])} leaves the frame, {placed(shapes[index][1])}"
         for index in dict.fromkeys(owner[outside])
     ]
     band = caption_band_top(scene)
     if band is not None:
         below = ((starts[:, 1] < band) | (ends[:, 1] < band)) & shape_moves[owner]
         problems.extend(
-            f"{name}: {_a(shapes[index][1])} reaches into the caption band"
+            f"{at}: {_a(shapes[index][1])} reaches into the caption band, "
+            f"{placed(shapes[index][1])}"
             for index in dict.fromkeys(owner[below])
         )
     if not texts:
         return problems
     # every segment of every outline against every text's box at once ...
-    boxes = text_boxes([members for _, _, members in texts])
+    boxes = text_boxes([members for _, _, members, _ in texts])
     drawn_at = np.array([order for order, _ in shapes])[owner]
     candidates = crossings(starts, ends, boxes)
     if moved is not None:
-        text_moves = np.array([any(id(m) in moved for m in members) for _, _, members in texts])
+        text_moves = np.array([any(id(m) in moved for m in members) for _, _, members, _ in texts])
         candidates &= shape_moves[owner][:, None] | text_moves[None, :]
     for column in np.flatnonzero(candidates.any(axis=0)):
-        order, source, members = texts[column]
+        order, source, members, text = texts[column]
         behind = [i for i, backdrop in backdrops if i < order and _covers(backdrop, boxes[column])]
         near = candidates[:, column] & (drawn_at > max(behind, default=-1))
         if not near.any():
@@ -89,20 +91,23 @@ def shape_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
         for index in dict.fromkeys(owner[near][over]):
             shape = shapes[index][1]
             if not _highlights(shape, glyphs):
-                problems.append(f"{name}: {_a(shape)} crosses {source!r}")
+                named = text_named(scene, text, source) if text is not None else "a glyph"
+                problems.append(f"{at}: {_a(shape)} crosses {named}, {placed(shape)}")
     return problems
 
 
 def _drawn_in_order(
     mobjects: list[Mobject],
 ) -> tuple[
-    list[tuple[int, str, list[Mobject]]], list[tuple[int, Mobject]], list[tuple[int, Mobject]]
+    list[tuple[int, str, list[Mobject], Mobject | None]],
+    list[tuple[int, Mobject]],
+    list[tuple[int, Mobject]],
 ]:
     """Texts (source and drawn glyphs), shapes and opaque backdrops on screen, each
     with its place in the drawing order (Manim draws a mobject, then its
     submobjects, in list order). Glyphs on screen apart from their text (a
     table's entries) are gathered by the text they belong to."""
-    texts: dict[int, tuple[int, str, list[Mobject]]] = {}
+    texts: dict[int, tuple[int, str, list[Mobject], Mobject | None]] = {}
     shapes: list[tuple[int, Mobject]] = []
     backdrops: list[tuple[int, Mobject]] = []
     owners = glyph_owners()
@@ -117,13 +122,13 @@ def _drawn_in_order(
         if isinstance(mobject, TEXT_CLASSES):
             members = [m for m in mobject.family_members_with_points() if drawn(m)]
             if members:
-                texts[id(mobject)] = (order, source_of(mobject), members)
+                texts[id(mobject)] = (order, source_of(mobject), members, mobject)
         elif isinstance(mobject, VMobjectFromSVGPath):  # a glyph shown apart from its text
             if len(mobject.points) and drawn(mobject):
                 text = owners.get(id(mobject))
                 key = id(text) if text is not None else id(mobject)
                 source = source_of(text) if text is not None else "a glyph"
-                texts.setdefault(key, (order, source, []))[2].append(mobject)
+                texts.setdefault(key, (order, source, [], text))[2].append(mobject)
         elif isinstance(mobject, BackgroundRectangle):
             if mobject.get_fill_opacity() >= 1:
                 backdrops.append((order, mobject))

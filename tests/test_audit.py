@@ -7,6 +7,7 @@ Scenes that type a number in, or lay text over text, must fail it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from manim import (
 from manim.mobject.text.typst_mobject import MathTypst
 from random_lessons import random_lesson_text
 
-from mlpmath import Trace, compute_trace, load_lesson
+from mlpmath import Trace, compute_trace, load_lesson, resolve
 from scenekit import style
 from scenekit.audit import (
     OVERLAP_TOLERANCE,
@@ -311,7 +312,7 @@ def test_a_step_centred_on_the_stage_is_balanced(monkeypatch, media):
         (GrowingPulse, "crosses"),  # emphasis by colour, not by growing
         (OverlappingText, "overlaps"),  # so does text over text
         (OffFrameText, "leaves the frame"),  # and text off the frame
-        (DotOnTable, "a Dot crosses '$ mat("),  # a shape over a text
+        (DotOnTable, "a Dot crosses the text of network."),  # a shape over a text
         (ArrowOffFrame, "an Arrow leaves the frame"),  # a shape off the frame
         (UnderTheTitle, "content sits high"),  # a step's content balanced on the stage
         (PushedLeft, "content sits left"),
@@ -322,6 +323,22 @@ def test_a_broken_scene_fails_the_audit(scene, problem, monkeypatch, media):
     trace = _use_lesson(monkeypatch, None)
     _, problems = audit_scene(scene, trace, media)
     assert any(problem in line for line in problems)
+
+
+def test_a_problem_names_the_scene_step_values_and_place_not_typst_source(monkeypatch, media):
+    """The dot moved onto MSELoss's table: the line names the scene, the step the dot
+    moved in (its number and caption), the table by the trace paths it shows (not its
+    Typst source, hundreds of characters), and where on the frame; it stays short."""
+    trace = _use_lesson(monkeypatch, None)
+    audit, problems = audit_scene(DotOnTable, trace, media)
+    (line,) = [line for line in problems if "a Dot crosses" in line]  # once, not per moment
+    steps = audit.scene.steps
+    assert line.startswith(f"DotOnTable, step {len(steps)} ('{steps[-1][:20]}")
+    paths = re.findall(r"network\.[a-z_]+\[\d+\]\[\d+\]", line)
+    assert paths and all(resolve(trace, path) is not None for path in paths)
+    assert "mat(" not in line and "{{" not in line
+    assert line.endswith(", at the middle left")  # beside the table, at its first row
+    assert len(line) < 220, line
 
 
 def test_notation_indices_are_not_numbers_but_values_are():
@@ -344,11 +361,13 @@ def test_layout_problems_name_each_pair_once_in_order_and_skip_what_is_not_drawn
     for text in (b, c, faded):
         text.move_to(a)  # four texts in one place; one of them invisible
     problems = layout_problems(Screen(a, VGroup(b, faded), c, far, flat))
+    on_screen = "Screen, before the first step: the text"
+    middle = "at the middle"
     assert problems == [
-        "Screen: '$ x_5 $' leaves the frame",
-        "Screen: '$ x_1 $' overlaps '$ x_2 $'",
-        "Screen: '$ x_1 $' overlaps '$ x_3 $'",
-        "Screen: '$ x_2 $' overlaps '$ x_3 $'",
+        f"{on_screen} '$ x_5 $' leaves the frame, at the top middle",
+        f"{on_screen} '$ x_1 $' overlaps the text '$ x_2 $', {middle}",
+        f"{on_screen} '$ x_1 $' overlaps the text '$ x_3 $', {middle}",
+        f"{on_screen} '$ x_2 $' overlaps the text '$ x_3 $', {middle}",
     ]
     b.shift(RIGHT * (b.width - OVERLAP_TOLERANCE / 2))  # a sliver less than the tolerance
     assert layout_problems(Screen(a, b)) == []
@@ -369,9 +388,11 @@ def test_shapes_fail_over_a_glyph_or_off_the_frame_not_around_or_behind_a_text(o
     text = MathTypst("x quad quad quad y")
     through = Line(text.get_left() + LEFT, text.get_right() + RIGHT)
     problems = shape_problems(Screen(text, through, Dot().shift(UP * 5)))
+    on_screen = "Screen, before the first step"
+    crossed = f"{on_screen}: a Line crosses the text '$ x quad quad quad y $'"
     assert problems == [
-        "Screen: a Dot leaves the frame",
-        "Screen: a Line crosses '$ x quad quad quad y $'",
+        f"{on_screen}: a Dot leaves the frame, at the top middle",
+        f"{crossed}, at the middle",
     ]
     name = MathTypst("n_3").shift(DOWN * 2)
     around = [
@@ -384,14 +405,11 @@ def test_shapes_fail_over_a_glyph_or_off_the_frame_not_around_or_behind_a_text(o
     assert shape_problems(Screen(text, name, *around)) == []
     backdrop = BackgroundRectangle(text, fill_opacity=1)
     assert shape_problems(Screen(through, backdrop, text)) == []
-    assert shape_problems(Screen(backdrop, through, text)) == [
-        "Screen: a Line crosses '$ x quad quad quad y $'"
-    ]
+    assert shape_problems(Screen(backdrop, through, text)) == [f"{crossed}, at the middle"]
     # a box around a matrix's row may cut through its brackets, never through another text
     matrix = MathTypst('mat(delim: "[", {{ a : first }}, {{ b : second }}; c, d)')
     row = SurroundingRectangle(VGroup(matrix.select("first"), matrix.select("second")))
     assert shape_problems(Screen(matrix, row)) == []
     beside = MathTypst("z").move_to(row.get_right())
-    assert shape_problems(Screen(matrix, beside, row)) == [
-        "Screen: a SurroundingRectangle crosses '$ z $'"
-    ]
+    (problem,) = shape_problems(Screen(matrix, beside, row))
+    assert problem.startswith(f"{on_screen}: a SurroundingRectangle crosses the text '$ z $', at")

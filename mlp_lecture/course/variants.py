@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from mlp_lecture.course.course_file import Course, CourseError
+from mlp_lecture.course.course_file import Course, CourseError, check_student_id
 from mlpmath import Lesson, LessonError, format_number, parse_lesson
 from mlpmath.lesson import LayerSpec, NeuronSpec
 from mlpmath.lesson_checks import MAX_TITLE
@@ -111,8 +111,6 @@ def student_lesson(
         When no usable draw is found in :data:`MAX_ATTEMPTS` attempts (a base
         lesson that diverges whatever its numbers), or a bad generation.
     """
-    from mlp_lecture.course.course_file import check_student_id
-
     problem = check_student_id(student_id)
     if problem is not None:
         raise CourseError(f"{course.path.name}: student id {student_id[:40]!r}: {problem}")
@@ -277,6 +275,7 @@ def draw_lesson(course: Course, student_id: str, generation: int, attempt: int) 
         raise CourseError(f"{course.path.name}: lesson: {error}") from None
 
 
+@lru_cache(maxsize=4)
 def _base_layers(base: Lesson) -> tuple[LayerSpec, ...]:
     """The base's layers; drawn from its seed when the file gives none (the trace's values)."""
     if base.network.layers:
