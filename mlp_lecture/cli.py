@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from mlp_lecture.commands import checking, course, lessons, outputs, rendering, tracing
+from mlp_lecture.commands import checking, course, lessons, narration, outputs, rendering, tracing
 from mlp_lecture.commands.common import UserError
 from mlpmath import LessonError
 
@@ -35,6 +35,7 @@ GROUPS: list[Callable[[Subcommands], None]] = [
     outputs.add_parsers,  # workbook, explore, script
     lessons.add_parsers,  # lesson
     course.add_parsers,  # course, grade
+    narration.add_parsers,  # narration, record
 ]
 """Each group's ``add_parsers``, in the order ``mlp-lecture --help`` lists them."""
 

@@ -22,6 +22,7 @@ from mlp_lecture.commands.common import (
     report_problems,
 )
 from mlp_lecture.commands.course import add_scheduler_argument, scheduler_executor
+from mlp_lecture.commands.narration import add_narration_arguments, narration_plan
 
 if TYPE_CHECKING:
     from mlp_lecture.commands.common import Subcommands
@@ -51,6 +52,7 @@ def add_parsers(subcommands: Subcommands) -> None:
     render.add_argument(
         "--lecture", action="store_true", help="also join the scenes into DIR/lecture.mp4"
     )
+    add_narration_arguments(render)
     add_scheduler_argument(render)
     render.set_defaults(run=render_command)
 
@@ -70,6 +72,7 @@ def add_parsers(subcommands: Subcommands) -> None:
     slides.add_argument(
         "--present", action="store_true", help="then play it in manim-slides' player (needs Qt)"
     )
+    add_narration_arguments(slides)
     add_scheduler_argument(slides)
     slides.set_defaults(run=slides_command)
 
@@ -88,6 +91,7 @@ def render_command(args: argparse.Namespace) -> int:
     )
     check_options(options)
     out_dir = args.out or default_out_dir(lesson, options)
+    narration = narration_plan(args, lesson, names)
 
     def render(display: RenderDisplay) -> Any:
         with ExitStack() as stack:
@@ -105,6 +109,7 @@ def render_command(args: argparse.Namespace) -> int:
                 verbose=args.verbose,
                 observer=display,
                 executor=executor,
+                narration=narration,
             )
 
     report = rendering(out_dir, render)
@@ -167,6 +172,7 @@ def slides_command(args: argparse.Namespace) -> int:
     check_options(options)
     out_dir = args.out or default_out_dir(lesson, options)
     targets = [args.to] if args.to else list(TARGETS)
+    narration = narration_plan(args, lesson, names)
 
     def build(display: RenderDisplay) -> Any:
         with ExitStack() as stack:
@@ -184,6 +190,7 @@ def slides_command(args: argparse.Namespace) -> int:
                 verbose=args.verbose,
                 observer=display,
                 executor=executor,
+                narration=narration,
             )
 
     try:
