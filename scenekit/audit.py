@@ -26,6 +26,7 @@ from manim.mobject.text.typst_mobject import MathTypst, Typst
 from mlpmath import Trace
 from scenekit.audit_words import at_step, placed, quoted_text, text_named
 from scenekit.composition import composition_problems
+from scenekit.copies import copy_problems
 from scenekit.crossings import (
     FRAME_TOLERANCE,
     OVERLAP_TOLERANCE,
@@ -197,6 +198,8 @@ def audited(scene_class: type) -> type:
             self.layout_problems.extend(layout_problems(self, moving, moved))
             self.layout_problems.extend(shape_problems(self, moved))
             self.layout_problems.extend(caption_problems(self, moved))
+            if moving is None:  # where an animation ends: what stays on screen
+                self.layout_problems.extend(copy_problems(self))
             self.audit_seconds += time.perf_counter() - checks
 
     Audited.__name__ = Audited.__qualname__ = scene_class.__name__

@@ -115,5 +115,6 @@ def composition_problems(scene: Any, where: str) -> list[str]:
 
 def _framing(scene: Any) -> list[Mobject]:
     title = getattr(scene, "title", None)
-    framing = list(getattr(scene, "captions", []))
+    # captions, and margin notes such as ≈'s (scenekit.approx): framing, not content
+    framing = [*getattr(scene, "captions", []), *getattr(scene, "margin_notes", [])]
     return [*framing, title] if isinstance(title, Mobject) else framing

@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 
 from scenekit import style
+from scenekit.approx import explain_approx, retire_notes
 from scenekit.camera import LectureCamera
 from scenekit.composition import stage
 from scenekit.context import current_trace
@@ -202,8 +203,8 @@ class LectureScene(Scene):
             new_caption.scale_to_fit_height(style.CAPTION_BAND)
         new_caption.move_to(UP * (self.band_top() - style.CAPTION_BAND / 2))
         # One caption at a time: the old one is gone before the new one shows.
-        if self._caption is not None:
-            self.play(FadeOut(self._caption, run_time=style.CAPTION_FADE))
+        if self._caption is not None:  # and a margin note (≈'s) of the step before
+            self.play(FadeOut(self._caption, run_time=style.CAPTION_FADE), *retire_notes(self))
         self.captions.append(new_caption)
         self.play(FadeIn(new_caption, run_time=1 - style.CAPTION_FADE))
         self._caption = new_caption
@@ -272,7 +273,7 @@ class LectureScene(Scene):
         """
         framing = {
             id(m)
-            for part in (self.title, *self.captions)
+            for part in (self.title, *self.captions, *getattr(self, "margin_notes", []))
             if part is not None
             for m in part.get_family()
         }
@@ -388,7 +389,9 @@ class LectureScene(Scene):
         return mobject.width <= (config.frame_width - 2 * style.EDGE_BUFF) / least
 
     def pause(self) -> None:
-        """Hold still for a moment: the end of a step, time to read it."""
+        """Hold still for a moment: the end of a step, time to read it (an ``≈`` on
+        screen for the scene's first time is explained first: scenekit.approx)."""
+        explain_approx(self)
         self.wait(style.STEP_PAUSE)
 
 

@@ -71,8 +71,10 @@ class NetworkNotation:
         class (from 0); a regression's output, the deck's ``y``."""
         if layer == self.last and self.classification:
             return str(index)
-        if layer == self.last:
-            return "y" if self.sizes[-1] == 1 else f"y {index + 1}"
+        if layer == self.last and self.sizes[-1] == 1:
+            return "y"  # the deck's name for a regression's one output (w_6y, b_y)
+        if layer == self.last:  # several outputs: numbered on, as hidden neurons are
+            return str(self.numbers[layer][index])
         return str(self.numbers[layer][index])
 
     def neuron(self, layer: int, index: int) -> str:
@@ -110,6 +112,21 @@ class NetworkNotation:
         if self.sizes[-1] == 1:
             return str(sample + 1)
         return f"{sample + 1},{output + 1}"
+
+    def output_entry(self, letter: str, sample: int | str, output: int | str = 0) -> str:
+        """``y^((1))``: a per-sample value of the output (the target ``y``, the
+        prediction ``hat(y)``), the sample a superscript (``sample`` from 0, or a
+        letter); with several outputs, the output a subscript from 1: ``y_(2)^((1))``."""
+        shown = f"{letter}^({typst_sample(sample)})"
+        if self.sizes[-1] == 1:
+            return shown
+        index = output + 1 if isinstance(output, int) else output
+        return f"{letter}_({index})^({typst_sample(sample)})"
+
+    def over_outputs(self) -> str:
+        """The sum over every prediction entry: ``sum_i`` (samples), or ``sum_(i,j)``
+        with several outputs."""
+        return "sum_i" if self.sizes[-1] == 1 else "sum_(i,j)"
 
     def layer_matrix(self, letter: str, layer: int) -> str:
         """``N^([2])``: a layer's matrix over all samples (``layer`` counts from 1)."""

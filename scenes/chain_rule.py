@@ -2,7 +2,7 @@
 numbers, then beside autograd's own ``.grad``.
 
 The derivation is the lecture's: one squared term ``Z = f^2`` of the loss,
-``dZ/dw = dZ/df . df/dw``, so ``dL/dw_k = -2/K sum_i (y_i - y_hat_i) g_k^i``.
+``dZ/dw = dZ/df . df/dw``, so ``dL/dw_k = -2/K sum_i (y^((i)) - hat(y)^((i))) g_k^i``.
 The numbers it substitutes and the results it reaches are the trace's hand
 chain rule (``network.chain_rule``); autograd's are ``network.gradients``.
 """
@@ -32,7 +32,7 @@ from scenekit.traced import TracedMath, TracedMatrix, shown_indices
 __all__ = ["ChainRule"]
 
 OUTPUT = 0  # the output neuron whose weights the derivation follows
-ERROR_COLUMN = 2  # y_i - y_hat_i in the table of numbers
+ERROR_COLUMN = 2  # y^((i)) - hat(y)^((i)) in the table of numbers
 
 
 def _words() -> dict:
@@ -66,7 +66,7 @@ class ChainRule(LearningScene):
     def _g(self, k: int | None, sample: str | None = "i") -> str:
         if k is None:
             return "dots"
-        return f"g_({k + 1})" if sample is None else f"g_({k + 1})^{sample}"
+        return f"g_({k + 1})" if sample is None else f"g_({k + 1})^(({sample}))"
 
     def _w(self, k: int | None) -> str:
         return "dots" if k is None else f"w_({k + 1})"
@@ -75,7 +75,7 @@ class ChainRule(LearningScene):
         """The activation's derivative at sample i's output, when there is one."""
         if self.activation == "none":
             return ""
-        return f" {activation_call(self.activation)}'(z_i)"
+        return f" {activation_call(self.activation)}'(n^((i)))"
 
     def _parameter(self, k: int | None) -> str:
         return "b" if k is None else self._w(k)
@@ -91,7 +91,7 @@ class ChainRule(LearningScene):
             if self.activation == "none"
             else (f"{activation_call(self.activation)}({inside})")
         )
-        square = f"[y_i - {model}]^2"
+        square = f"[y^((i)) - {model}]^2"
         several = self.trace.network.sizes[-1] > 1
         self.loss = MathTypst(
             f"L = 1/K sum_i ({square} + dots)" if several else f"L = 1/K sum_i {square}",
@@ -117,22 +117,22 @@ class ChainRule(LearningScene):
         if several:
             lines.append(
                 Typst(
-                    f"$y_i, hat(y)_i$: output ${output}$'s; the others' terms hold none of its"
-                    " weights",
+                    f"$y^((i)), hat(y)^((i))$: output ${output}$'s; "
+                    "the others' terms hold none of its weights",
                     **_words(),
                 )
             )
         self.names = VGroup(*lines).arrange(DOWN, buff=style.LINE_BUFF)
 
-        prediction = "hat(y)_i"
-        if self.activation != "none":  # the activation's input gets a name: z_i
-            model = f"{activation_call(self.activation)}(z_i)"
+        prediction = "hat(y)^((i))"
+        if self.activation != "none":  # the activation's input gets a name: n^((i))
+            model = f"{activation_call(self.activation)}(n^((i)))"
         self.squared = VGroup(
-            MathTypst(f"Z = [y_i - {model}]^2 = f^2", font_size=style.MATH_SIZE),
-            MathTypst(f"f = y_i - {model} = y_i - {prediction}", font_size=style.MATH_SIZE),
+            MathTypst(f"Z = [y^((i)) - {model}]^2 = f^2", font_size=style.MATH_SIZE),
+            MathTypst(f"f = y^((i)) - {model} = y^((i)) - {prediction}", font_size=style.MATH_SIZE),
         )
         if self.activation != "none":
-            self.squared.add(MathTypst(f"z_i = {inside}", font_size=style.MATH_SIZE))
+            self.squared.add(MathTypst(f"n^((i)) = {inside}", font_size=style.MATH_SIZE))
         self.squared.arrange(DOWN, buff=style.LINE_BUFF)
 
         w1, g1 = self._w(0), self._g(0)
@@ -146,7 +146,7 @@ class ChainRule(LearningScene):
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"{derivative('Z', w1)} = -2 (y_i - {prediction}){self._slope()} {g1}",
+                f"{derivative('Z', w1)} = -2 (y^((i)) - {prediction}){self._slope()} {g1}",
                 font_size=style.MATH_SIZE,
                 color=style.RESULT,
             ),
@@ -187,7 +187,7 @@ class ChainRule(LearningScene):
 
     def _formula(self, k: int | None) -> str:
         factor = "" if k is None else f" {self._g(k)}"
-        return f"-2/K sum_i (y_i - hat(y)_i){self._slope()}{factor}"
+        return f"-2/K sum_i (y^((i)) - hat(y)^((i))){self._slope()}{factor}"
 
     def _gradient(self, k: int | None) -> str:
         """Which gradient of the output layer: weight ``k`` of the output, or its bias."""
@@ -229,10 +229,10 @@ class ChainRule(LearningScene):
         target = lambda i: Value(f"network.target[{i}][{OUTPUT}]")  # noqa: E731
         prediction = lambda i: Value(f"network.prediction[{i}][{OUTPUT}]")  # noqa: E731
         columns: list[tuple[str, Callable[[int], Value | Checked], object]] = [
-            ("y_i", target, style.TARGET),
-            ("hat(y)_i", prediction, style.PREDICTION),
+            ("y^((i))", target, style.TARGET),
+            ("hat(y)^((i))", prediction, style.PREDICTION),
             (
-                "y_i - hat(y)_i",
+                "y^((i)) - hat(y)^((i))",
                 lambda i: Checked(
                     (target(i), Op("-", "-"), prediction(i)), f"network.errors[{i}][{OUTPUT}]"
                 ),
@@ -242,7 +242,7 @@ class ChainRule(LearningScene):
         if self.activation != "none":
             columns.append(
                 (
-                    f"{activation_call(self.activation)}'(z_i)",
+                    f"{activation_call(self.activation)}'(n^((i)))",
                     lambda i: Value(f"{self.base}.activation_derivative[{i}][{OUTPUT}]"),
                     style.TEXT,
                 )

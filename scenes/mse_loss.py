@@ -24,13 +24,11 @@ __all__ = ["MSELoss"]
 
 NETWORK = "network"
 TARGET, PREDICTION, ERROR, SQUARE = range(4)  # the table's columns
-HEADER = ["y_i", "hat(y)_i", "y_i - hat(y)_i", "(y_i - hat(y)_i)^2"]
-FORMULA = "L = 1/K sum_i (y_i - hat(y)_i)^2"
 
 
 class MSELoss(LectureScene):
     """Target beside prediction, ``y - hat(y)``, its square, their sum and their mean:
-    ``L = 1/K sum_i (y_i - hat(y)_i)^2``, K the number of prediction entries."""
+    ``L = 1/K sum_i (y^(i) - hat(y)^(i))^2``, K the number of prediction entries."""
 
     for_loss = "mse"
 
@@ -57,8 +55,11 @@ class MSELoss(LectureScene):
         traced = self.traced
         samples, self.outputs = traced.shape(f"{NETWORK}.prediction")
         rows = samples * self.outputs
+        n = self.notation
+        y, y_hat = n.output_entry("y", "i", "j"), n.output_entry("hat(y)", "i", "j")
+        header = [y, y_hat, f"{y} - {y_hat}", f"({y} - {y_hat})^2"]
         self.table = traced.grid(
-            rows, len(HEADER), self._cell, header=HEADER, brackets=False, font_size=style.MATH_SIZE
+            rows, len(header), self._cell, header=header, brackets=False, font_size=style.MATH_SIZE
         )
         colours = {TARGET: style.TARGET, PREDICTION: style.PREDICTION, ERROR: style.LOSS}
         for column in self.table.shown_columns:
@@ -66,11 +67,15 @@ class MSELoss(LectureScene):
         header = self.table.mute_header().header()
         self.rule = Line(self.table.get_left(), self.table.get_right(), color=style.MUTED)
         self.rule.set_y((header.get_bottom()[1] + self.table.row(0).get_top()[1]) / 2)
-        self.formula = MathTypst(FORMULA, font_size=style.MATH_SIZE)
+        self.formula = MathTypst(
+            f"L = 1/K {n.over_outputs()} ({y} - {y_hat})^2", font_size=style.MATH_SIZE
+        )
         first = self.table.shown_rows[0]
         self.first = first
-        index = self.notation.loss_index(*self._entry(first))
-        difference = f"y_({index}) - hat(y)_({index})"
+        sample, output = self._entry(first)
+        difference = (
+            f"{n.output_entry('y', sample, output)} - {n.output_entry('hat(y)', sample, output)}"
+        )
         self.error = traced.worked(
             [
                 Value(self._path("target", first), style.INPUT),
@@ -88,7 +93,7 @@ class MSELoss(LectureScene):
             total_color=style.CLAMPED,
         )
         total = f"{NETWORK}.squared_error_sum"
-        sum_symbol = "S = sum_i (y_i - hat(y)_i)^2 ="
+        sum_symbol = f"S = {n.over_outputs()} ({y} - {y_hat})^2 ="
         if rows <= style.MAX_WORKED_TERMS:
             self.sum = traced.worked_sum(
                 [self._path("squared_errors", row) for row in range(rows)],

@@ -221,7 +221,7 @@ class NeuronBatch(LectureScene):
         return work.scale(scale) if scale < 1 else work
 
     def _row_name(self, sample: int) -> str:
-        return f"{indexed('x', 'i')}^({sample + 1}) w_i"
+        return f"{indexed('x', 'j')}^(({sample + 1})) w_j"
 
     def _elided_row(self, sample: int, count: int) -> TracedMath:
         """Too many products to read: the first, dots, the last, and the traced sum

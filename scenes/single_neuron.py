@@ -72,13 +72,13 @@ class SingleNeuron(LectureScene):
             self.total = self.traced.worked_sum(
                 [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(count)],
                 f"{BASE}.weighted_sum[{SAMPLE}]",
-                prefix=["scripts(sum)_i w_i x_i ="],
+                prefix=["scripts(sum)_j w_j x_j ="],
                 total_color=style.RESULT,
             )
         self.preactivation = self.traced.worked_sum(
             [f"{BASE}.weighted_sum[{SAMPLE}]", f"{BASE}.bias"],
             f"{BASE}.preactivation[{SAMPLE}]",
-            prefix=["z = scripts(sum)_i w_i x_i + b ="],
+            prefix=["z = scripts(sum)_j w_j x_j + b ="],
             total_color=style.RESULT,
         )
         self.preactivation.part(1).set_color(style.BIAS)
@@ -122,7 +122,7 @@ class SingleNeuron(LectureScene):
             self.whole = self.centre_on_stage(VGroup(self.diagram, column))
 
     def _product(self, i: int) -> TracedMath:
-        """``w_i x_i = w · x = p``, worked."""
+        """``w_j x_j = w · x = p``, worked."""
         return self.traced.worked_dot(
             [(f"{BASE}.weight[{i}]", f"{BASE}.inputs[{SAMPLE}][{i}]")],
             f"{BASE}.products[{SAMPLE}][{i}]",
@@ -210,7 +210,7 @@ class SingleNeuron(LectureScene):
             [(f"{BASE}.products[{SAMPLE}][{i}]", None) for i in range(self.count)],
             limit,
             f"{BASE}.weighted_sum[{SAMPLE}]",
-            prefix="scripts(sum)_i w_i x_i =",
+            prefix="scripts(sum)_j w_j x_j =",
             total_color=style.RESULT,
         )
 
@@ -223,7 +223,7 @@ class SingleNeuron(LectureScene):
         return self.traced.worked_sum(
             [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(self.count)],
             f"{BASE}.weighted_sum[{SAMPLE}]",
-            prefix=["scripts(sum)_i w_i x_i &="],
+            prefix=["scripts(sum)_j w_j x_j &="],
             total_color=style.RESULT,
             per_line=per_line,
         )
@@ -236,7 +236,7 @@ class SingleNeuron(LectureScene):
             self.play(Write(self.formula))
         self.pause()
 
-    # -- w_i * x_i, one at a time -------------------------------------------------
+    # -- w_j * x_j, one at a time -------------------------------------------------
     def _show_products(self) -> None:
         self.step("Multiply each input by its weight")
         if self.alone:  # the worked column takes the slide

@@ -1,0 +1,101 @@
+"""``≈`` explained where it first appears in a scene.
+
+A worked result or a checked cell says ``≈`` when the shown (rounded) digits do
+not redo it by hand. A student meeting the sign needs to be told why, once per
+scene: where a step ends with an ``≈`` on screen for the first time, a short
+muted note is faded in at a top corner of the frame, beside the title, where no
+content is. It is framing, like the title (``scenekit.composition`` leaves it
+out of the content's balance), and leaves with that step's caption.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import DOWN, LEFT, UL, UR, FadeIn, FadeOut, Mobject, VGroup
+
+from mlpmath.display import APPROX
+from scenekit import style
+from scenekit.formulas import Typst
+from scenekit.moments import MOMENT_OPACITY, opacity
+from scenekit.recording import TEXT_CLASSES, source_of
+
+__all__ = ["APPROX_LINES", "approx_note", "explain_approx", "retire_notes", "shows_approx"]
+
+# the note, in lines short enough for the room beside a long title
+APPROX_LINES = (
+    "$approx$ : the shown digits",
+    "are rounded; the result",
+    "uses the unrounded values",
+)
+
+
+def _visible_texts(mobjects: list[Mobject]) -> list[Mobject]:
+    found: list[Mobject] = []
+    for mobject in mobjects:
+        if isinstance(mobject, TEXT_CLASSES):
+            if opacity(mobject) > MOMENT_OPACITY:
+                found.append(mobject)
+        else:
+            found.extend(_visible_texts(mobject.submobjects))
+    return found
+
+
+def shows_approx(scene: Any) -> bool:
+    """Whether a readable text on screen now writes ``≈``."""
+    return any(APPROX in source_of(text) for text in _visible_texts(scene.mobjects))
+
+
+def approx_note() -> VGroup:
+    """The note's lines, muted, at the size of a label."""
+    lines = [Typst(line, font_size=style.LABEL_SIZE, color=style.MUTED) for line in APPROX_LINES]
+    return VGroup(*lines).arrange(DOWN, buff=style.LABEL_GAP, aligned_edge=LEFT)
+
+
+def _box(mobject: Mobject) -> np.ndarray:
+    return np.array([*mobject.get_corner(DOWN + LEFT)[:2], *mobject.get_corner(UR)[:2]])
+
+
+def _free(scene: Any, note: Mobject) -> bool:
+    """Whether ``note`` meets nothing drawn (content, title, caption), with a gap."""
+    gap = style.LINE_BUFF
+    left, bottom, right, top = _box(note) + np.array([-gap, -gap, gap, gap])
+    for mobject in scene.mobjects:
+        for member in mobject.family_members_with_points():
+            if opacity(member) <= MOMENT_OPACITY:
+                continue
+            points = member.points
+            if (
+                points[:, 0].min() < right
+                and points[:, 0].max() > left
+                and points[:, 1].min() < top
+                and points[:, 1].max() > bottom
+            ):
+                return False
+    return True
+
+
+def explain_approx(scene: Any) -> None:
+    """Fade the note in at a free top corner the first time a step ends with ``≈``
+    on screen (once a scene); nothing when no corner is free."""
+    if getattr(scene, "approx_explained", False) or not shows_approx(scene):
+        return
+    note = approx_note()
+    for corner in (UL, UR):
+        note.to_corner(corner, buff=style.EDGE_BUFF)
+        if _free(scene, note):
+            scene.approx_explained = True
+            scene.margin_notes = [*getattr(scene, "margin_notes", []), note]
+            scene.play(FadeIn(note))
+            return
+
+
+def retire_notes(scene: Any) -> list[Any]:
+    """FadeOuts of the margin notes on screen: a note belongs to the step it ends."""
+    on_screen = {id(m) for m in scene.mobjects}
+    return [
+        FadeOut(note, run_time=style.CAPTION_FADE)
+        for note in getattr(scene, "margin_notes", [])
+        if id(note) in on_screen
+    ]
