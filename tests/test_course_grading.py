@@ -348,3 +348,14 @@ def test_a_classifier_with_class_names_labels_them_and_takes_them_as_answers(tmp
     path = write_worksheet(trace, tmp_path / "returned" / "ada.xlsx", "ada")
     fill(path, answers)
     assert grade(course, tmp_path / "returned").students[0].score == 1.0
+
+
+def test_feedback_names_wrong_and_empty_cells_apart(returned, tmp_path):
+    course_path, folder = returned
+    report = grade(load_course(course_path), folder)
+    write_grades(report, tmp_path / "grades.csv")
+    carol = (tmp_path / "feedback" / "carol.txt").read_text().splitlines()
+    assert carol[1:] == ["Every answer cell was left empty."]
+    bob = (tmp_path / "feedback" / "bob.txt").read_text()
+    wrong = next(s for s in report.students if s.id == "bob").wrong
+    assert "Left empty" not in bob and len(bob.splitlines()) == 1 + len(wrong) > 1

@@ -58,6 +58,7 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # what its zip may unpack to
 MAX_MEMBERS = 200  # files inside it
 FEEDBACK_MARK = "mlp-lecture feedback"  # a feedback file's first words: ours to replace
 MISSING = "missing"
+EMPTY = "left empty"  # how an empty answer cell reads in the feedback
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def _number(answer: Any) -> float | None:
 
 def _as_typed(answer: Any) -> str:
     if answer is None or (isinstance(answer, str) and not answer.strip()):
-        return "left empty"
+        return EMPTY
     number = _number(answer)
     if number is None or not math.isfinite(number):
         return "not a number"
@@ -417,10 +418,18 @@ def feedback_text(student: StudentGrade, count: int) -> str:
         lines.append("No worksheet was returned.")
     elif student.note:
         lines.append(f"Not marked: {student.note}.")
-    for wrong in student.wrong:
-        q = wrong.question
-        uses = f"; it is computed from {', '.join(q.depends_on)}" if q.depends_on else ""
-        lines.append(f"{q.cell} ({q.label}; {q.section}): {wrong.given}, not right{uses}")
+    empty = [wrong.question.cell for wrong in student.wrong if wrong.given == EMPTY]
+    if student.wrong and len(empty) == len(student.wrong) == count:
+        lines.append("Every answer cell was left empty.")
+    else:
+        for wrong in student.wrong:
+            if wrong.given == EMPTY:
+                continue
+            q = wrong.question
+            uses = f"; it is computed from {', '.join(q.depends_on)}" if q.depends_on else ""
+            lines.append(f"{q.cell} ({q.label}; {q.section}): {wrong.given}, not right{uses}")
+        if empty:
+            lines.append(f"Left empty ({len(empty)}): {', '.join(empty)}")
     if not student.note and not student.wrong:
         lines.append("Every answer is right.")
     return "\n".join(lines) + "\n"
