@@ -55,6 +55,9 @@ def _all_commands() -> list[tuple[str, str]]:
     found = []
     for page in PAGES:
         texts = blocks(page, "sh") + blocks(page, "text")
+        # a console session's commands: its "$ " lines
+        for session in blocks(page, "console"):
+            texts += [line[2:] for line in session.splitlines() if line.startswith("$ ")]
         # the guide's indented commands (four spaces) are commands too
         texts += re.findall(r"^    (\.venv/bin/mlp-lecture .*)$", page.read_text(), re.M)
         for text in texts:
