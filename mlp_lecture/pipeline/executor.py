@@ -9,9 +9,11 @@ A caller submits pure task functions and reads their outcomes as they end::
 
 Two engines stand behind it:
 
-- ``LocalPool`` (``executor_local``): spawned processes on this machine, one
-  pipe each, all killed on exit; the embedded default (see ``bench/README.md``:
-  a Dask ``LocalCluster`` costs more than 5 % over it on a cold render);
+- ``LocalPool`` and ``SceneWorkers`` (``executor_local``): spawned processes
+  on this machine, one pipe each, all killed on exit; ``SceneWorkers`` is the
+  render's own pool (``pool.Workers``), the embedded default for ``render``
+  (see ``bench/README.md``: a Dask ``LocalCluster`` costs more than 5 % over it
+  on a cold render);
 - ``DaskExecutor`` (``executor_dask``): Dask distributed, a ``LocalCluster``
   started here or a running cluster reached by its scheduler's address.
 
@@ -70,6 +72,7 @@ class Executor(ABC):
 
     name = "executor"  # "pool" | "dask": for reports and the bench
     workers = 0  # how many tasks run at once
+    reports_progress = False  # whether it tells when each scene starts and its frames
 
     def __enter__(self) -> Executor:
         return self

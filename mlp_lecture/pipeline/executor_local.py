@@ -24,9 +24,12 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from mlp_lecture.pipeline.executor import Executor, Outcome, one_line
+from mlp_lecture.pipeline.executor_tasks import render_aside
 from mlp_lecture.pipeline.options import default_jobs
+from mlp_lecture.pipeline.pool import Workers
+from mlp_lecture.pipeline.worker import Done, Failed, Frames, SceneTask, Started
 
-__all__ = ["LocalPool"]
+__all__ = ["LocalPool", "SceneWorkers"]
 
 
 @dataclass
@@ -207,3 +210,57 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class SceneWorkers(Executor):
+    """The render's own pool (``pool.Workers``) behind the ``Executor`` interface.
+
+    ``render``'s embedded default (``bench/README.md``: a Dask ``LocalCluster``
+    costs more than 5 % over it on a cold render). Its workers are started
+    early, while the parent computes the lesson, with Manim imported, and they
+    report each scene's start and frame count (``started``, ``frames``) for the
+    live display. It runs scene tasks only (``render_aside``; each renders in
+    its task's own work folder). A scene whose worker dies is reported failed
+    and not run again (``retries`` is not used): a scene that kills its worker
+    would kill the next one too.
+    """
+
+    name = "pool"
+    reports_progress = True
+
+    def __init__(
+        self,
+        workers: Workers,
+        *,
+        started: Callable[[str], None] | None = None,
+        frames: Callable[[str, int], None] | None = None,
+    ):
+        self.pool = workers
+        self.workers = len(workers.processes)
+        self.queue: list[SceneTask] = []
+        self.started = started or (lambda scene: None)
+        self.frames = frames or (lambda scene, count: None)
+
+    def submit(self, fn: Callable[[Any], Any], task: Any, *, key: str, retries: int = 2) -> None:
+        if fn is not render_aside or not isinstance(task, SceneTask) or key != task.scene:
+            raise ValueError("the render pool runs render_aside's scene tasks, keyed by scene")
+        self.queue.append(task)
+
+    def as_completed(self) -> Iterator[Outcome]:
+        while self.queue:
+            tasks, self.queue = self.queue, []
+            for message in self.pool.run(tasks):
+                if isinstance(message, Started):
+                    self.started(message.scene)
+                elif isinstance(message, Frames):
+                    self.frames(message.scene, message.frames)
+                elif isinstance(message, Done):
+                    yield Outcome(message.scene, message.output)
+                elif isinstance(message, Failed):
+                    yield Outcome(message.scene, error=message.error, details=message.details)
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.pool.__exit__(kind, *exc)  # an error or Ctrl-C: the workers are killed at once
+
+    def close(self) -> None:
+        self.pool.__exit__(None)

@@ -32,6 +32,7 @@ from mlp_lecture.narration.plan import NarrationPlan
 from mlp_lecture.narration.track import AUDIO_CODECS
 from mlp_lecture.pipeline.directory import OutputDirectory, hold_directory
 from mlp_lecture.pipeline.executor import Executor
+from mlp_lecture.pipeline.executor_local import SceneWorkers
 from mlp_lecture.pipeline.executor_tasks import render_aside
 from mlp_lecture.pipeline.keys import lesson_hash, scene_key
 from mlp_lecture.pipeline.manifest import MANIFEST, SceneEntry
@@ -46,7 +47,7 @@ from mlp_lecture.pipeline.options import (
 from mlp_lecture.pipeline.ownership import check_out_dir
 from mlp_lecture.pipeline.pool import Workers
 from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes, sibling_dir
-from mlp_lecture.pipeline.worker import Done, Frames, SceneTask, Started
+from mlp_lecture.pipeline.worker import SceneTask
 from mlpmath import Lesson, Trace, cached_trace
 from scenes import LECTURE_ORDER
 
@@ -335,26 +336,8 @@ def _render_parallel(
     # are swept: a killed render leaves none); its own ``with`` then finds it ended.
     jobs = min(request.jobs or default_jobs(), len(tasks))
     pool = early if early is not None else Workers(jobs)
-    with pool as workers:
-        for message in workers.run(tasks):
-            name = message.scene
-            if isinstance(message, Started):
-                observer.started(name)
-                continue
-            if isinstance(message, Frames):
-                observer.frames(name, message.frames)
-                continue
-            if isinstance(message, Done):
-                entry = directory.publish(message.output, keys[name])
-                results[name] = RenderedScene.from_entry(
-                    directory.out_dir, entry, "rendered", message.output.seconds
-                )
-            else:  # Failed
-                results[name] = RenderedScene(
-                    name, "failed", error=message.error, details=message.details
-                )
-            shutil.rmtree(work / name, ignore_errors=True)
-            observer.finished(results[name])
+    with SceneWorkers(pool, started=observer.started, frames=observer.frames) as executor:
+        _render_on(executor, tasks, directory, keys, request, results)
 
 
 def _render_on(
@@ -365,11 +348,12 @@ def _render_on(
     request: _Request,
     results: dict[str, RenderedScene],
 ) -> None:
-    """``_render_parallel`` on ``executor``: each scene rendered aside, then moved in here."""
+    """Render ``tasks`` on ``executor``, moving each scene into ``directory`` as it ends."""
     observer, work = request.observer, directory.work
     for task in tasks:
         executor.submit(render_aside, task, key=task.scene, retries=2)
-        observer.started(task.scene)  # queued on the engine: its frames are not reported
+        if not executor.reports_progress:  # queued on the engine: shown as started
+            observer.started(task.scene)
     for outcome in executor.as_completed():
         name = outcome.key
         if outcome.ok:
