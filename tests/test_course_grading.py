@@ -208,7 +208,7 @@ def test_each_student_gets_their_row_and_each_bad_file_its_line(returned, tmp_pa
         assert grade_of.score == 0 and "\n" not in grade_of.note
     problems = report.problems
     assert len(problems) == len(expected_notes) - 1 + 1  # no line for dave; one for zed
-    assert any("zed.xlsx: no student of the roster" in line for line in problems)
+    assert any("zed.xlsx: not <id>.xlsx of a student of the roster" in line for line in problems)
 
     out = tmp_path / "grades.csv"
     assert write_grades(report, out) == out

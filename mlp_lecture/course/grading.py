@@ -86,7 +86,7 @@ class GradeReport:
 
     questions: tuple[Question, ...]
     students: tuple[StudentGrade, ...]
-    strays: tuple[str, ...]  # files in RETURNED that name no one on the roster
+    strays: tuple[str, ...]  # other files in RETURNED: none is <id>.xlsx of the roster
     returned: Path  # the folder they were read from
 
     @property
@@ -98,7 +98,8 @@ class GradeReport:
             if s.note and s.note != MISSING
         ]
         lines += [
-            f"{self.returned / name}: no student of the roster; not marked" for name in self.strays
+            f"{self.returned / name}: not <id>.xlsx of a student of the roster; not marked"
+            for name in self.strays
         ]
         return lines
 
@@ -138,11 +139,13 @@ def grade(
             grades.append(_mark(course, student_id, cells, roster, expected_draw, columns))
         except _Refused as refused:
             grades.append(_unmarked(student_id, len(columns), str(refused)))
+    # Anything else handed in (Ada.xlsx, ada.ods, notes.txt) is listed, so it is not lost.
+    expected = {f"{student_id}.xlsx" for student_id in roster}
     strays = tuple(
         sorted(
             entry.name
             for entry in os.scandir(folder)
-            if entry.name.endswith(".xlsx") and entry.name[: -len(".xlsx")] not in roster
+            if entry.name not in expected and not entry.name.startswith(".")
         )
     )
     return GradeReport(questions=columns, students=tuple(grades), strays=strays, returned=folder)
