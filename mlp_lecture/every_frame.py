@@ -189,12 +189,10 @@ def frame_differences(
     wrong = 0
     first = None
     count = made = 0
-    rate = 0.0
     try:
         for index, (shown, drawn, at) in enumerate(_lockstep(recorded, fresh, kind)):
             count += shown is not None
             made += drawn is not None
-            rate = rate or at[1]
             if shown is None or drawn is None:
                 continue
             if shown.shape != drawn.shape:

@@ -325,3 +325,23 @@ def test_a_gallery_still_of_ours_is_still_replaced_and_a_stale_one_removed(tmp_p
     assert json.loads((gallery / "gallery.json").read_text())["files"] == {
         "01-SingleNeuron.png": index["01-SingleNeuron.png"]
     }
+
+
+def test_a_listed_clip_linked_to_dev_zero_is_rendered_again_not_read(rendered, tmp_path):
+    """The manifest records the link's size (0): the scene is not "complete", so the
+    render makes it again (replacing the link) instead of joining /dev/zero forever."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "f6"
+    shutil.copytree(rendered, out)
+    (out / f"{SCENE}.mp4").unlink()
+    (out / f"{SCENE}.mp4").symlink_to("/dev/zero")
+    data = json.loads((out / "lecture.json").read_text())
+    data["scenes"][0]["files"][f"{SCENE}.mp4"] = 0
+    (out / "lecture.json").write_text(json.dumps(data))
+    argv = [sys.executable, "-m", "mlp_lecture.cli", "render", "--scenes", SCENE, "--lecture"]
+    result = subprocess.run([*argv, "--out", str(out)], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert f"{SCENE}  rendered" in result.stdout or "1 rendered" in result.stdout, result.stdout
+    assert not (out / f"{SCENE}.mp4").is_symlink() and (out / "lecture.mp4").is_file()

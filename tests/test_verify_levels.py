@@ -225,3 +225,19 @@ def test_the_measures_agree_with_numpy_by_hand():
     assert psnr(black, one_off) == pytest.approx(10 * np.log10(24))
     assert patch_error(black, one_off) == pytest.approx(255 / 4)  # the 2x2 mean moves by 1/4
     assert PSNR_THRESHOLD > 10 * np.log10(24) and PATCH_LIMIT < 255 / 4
+
+
+def test_a_step_clip_swapped_for_another_fails_frames_naming_it(tmp_path, capsys):
+    """With ``--sections``, each step's clip is held to the fresh render's step clip."""
+    out = tmp_path / "sectioned"
+    argv = ["render", "--scenes", SCENE, "--sections", "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert _verify(capsys, "--frames", str(out)) == (0, [])
+    step = f"sections/{SCENE}-02.mp4"
+    shutil.copyfile(out / f"sections/{SCENE}-03.mp4", out / step)
+    _rehash(out, step)
+    status, lines = _verify(capsys, "--frames", str(out))
+    assert status == 1
+    assert any(line.startswith(f"{step}: {SCENE} frame 0 at 0.00 s (step 2, ") for line in lines)
+    assert all(line.startswith(f"{step}: ") for line in lines[:-1]), lines
