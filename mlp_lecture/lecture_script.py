@@ -41,6 +41,7 @@ __all__ = [
     "default_script_path",
     "held_scenes",
     "markdown_text",
+    "notation_lines",
     "rendered_lesson",
     "script_text",
 ]
@@ -130,6 +131,30 @@ def build_script(
     return result
 
 
+def notation_lines(lesson: Lesson | None) -> list[str]:
+    """The notation the clips use (``mlpmath.notation``), said once for the voice-over:
+    where each kind of index goes and what it counts from, and a classifier's classes."""
+    from mlpmath.notation import INDICES
+
+    lines = ["", "Notation, as the clips write it (say it the same way):", ""]
+    lines += [
+        f"- {markdown_text(index.kind)} `{index.letter}`: {markdown_text(index.position)}; "
+        f"numbered from {markdown_text(index.base)}"
+        for index in INDICES
+    ]
+    lines.append(
+        "- `y` is only ever the target (the true class), `ŷ` the prediction (the predicted "
+        "class); `z` the logits, `p` the probabilities, `Y` the one-hot classes."
+    )
+    if lesson is not None and lesson.class_names:
+        named = ", ".join(
+            f"{k} {markdown_text(name)}" if name != str(k) else str(k)
+            for k, name in enumerate(lesson.class_names)
+        )
+        lines.append(f"- The classes: {named}.")
+    return lines
+
+
 def rendered_lesson(out_dir: Path) -> Lesson | None:
     """The lesson ``out_dir``'s render was made from (its ``lesson.toml``), or None."""
     try:
@@ -179,6 +204,7 @@ def script_text(manifest: Manifest, scenes: Sequence[SceneEntry], out_dir: Path)
         "lecture (`mlp-lecture render --lecture`), then how long it lasts.",
         "Under each caption: the numbers that appear on screen in that step, "
         "with their trace paths (`mlp-lecture trace`).",
+        *notation_lines(rendered_lesson(out_dir)),
     ]
     lecture_at = 0.0
     for number, entry in enumerate(shown, start=1):

@@ -332,11 +332,18 @@ def lesson_html(lesson: Lesson) -> str:
     network = lesson.network
     shape = " → ".join(map(str, network.sizes))
     activations = ", ".join(network.activations)
+    classes = ""
+    if network.loss != "mse":  # a classifier: its classes, as the lesson numbers and names them
+        named = ", ".join(
+            str(k) if name == str(k) else f"{k} {name}" for k, name in enumerate(lesson.class_names)
+        )
+        classes = f"; cross-entropy over {len(lesson.class_names)} classes: {named}"
     summary = (
         f"<p style='font-family:sans-serif'><b>{html.escape(lesson.title)}</b> "
         f"(lesson <code>{html.escape(lesson.name)}</code>): network {shape}, activations "
-        f"{activations}; {len(lesson.inputs)} samples; learning rate {lesson.learning_rate:g}, "
-        f"{lesson.steps} steps. <code>lesson.to_toml()</code> is its lesson file.</p>"
+        f"{activations}{html.escape(classes)}; {len(lesson.inputs)} samples; learning rate "
+        f"{lesson.learning_rate:g}, {lesson.steps} steps. <code>lesson.to_toml()</code> is its "
+        "lesson file.</p>"
     )
     trace = cached_trace(lesson)
     return summary + numbering_html(trace) + trace_html(trace)

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlpmath import Trace, format_number
+from mlpmath.display import format_accuracy
 from mlpmath.numbering import neuron_numbers
 from mlpmath.trace import LayerTrace, NetworkTrace, NeuronTrace
 
@@ -47,7 +48,7 @@ def report(trace: Trace) -> list[RenderableType]:
     """The report's parts, top to bottom."""
     number = _Formatter(trace.decimals)
     network = trace.network
-    names = neuron_labels(network.sizes)
+    names = neuron_labels(network.sizes, classifier=network.is_classification)
     parts: list[RenderableType] = [
         Text.assemble(
             (trace.title, "bold"),
@@ -57,7 +58,7 @@ def report(trace: Trace) -> list[RenderableType]:
     for index, neuron in enumerate(trace.neurons):
         parts.append(_neuron(index, neuron, number))
     parts.append(_heading(_network_summary(network)))
-    shown = _shown_labels(names)
+    shown = _shown_labels(names, classifier=network.is_classification)
     for index, layer in enumerate(network.layers):
         parts.append(_layer(index, layer, shown[index], shown[index + 1], number))
     if network.is_classification:
@@ -69,23 +70,28 @@ def report(trace: Trace) -> list[RenderableType]:
     return parts
 
 
-def neuron_labels(sizes: Sequence[int]) -> list[list[str]]:
-    """The deck's neuron names per layer: inputs ``1, 2``, then ``3, 4, 5``..., output ``y``.
+def neuron_labels(sizes: Sequence[int], classifier: bool = False) -> list[list[str]]:
+    """The deck's neuron names per layer: inputs ``1, 2``, then ``3, 4, 5``..., output ``y``
+    (a classifier's: its classes ``0, 1, 2``, as ``mlpmath.notation`` numbers them).
 
     The numbering is ``mlpmath.numbering``'s, as the scenes use it; a weight
-    ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``).
+    ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``; into class 0 ``w3,0``).
     """
     numbers = neuron_numbers(list(sizes))
     labels = [[str(n) for n in layer] for layer in numbers[:-1]]
     outputs = sizes[-1]
-    labels.append(["y"] if outputs == 1 else [f"y{j + 1}" for j in range(outputs)])
+    if classifier:
+        labels.append([str(k) for k in range(outputs)])
+    else:
+        labels.append(["y"] if outputs == 1 else [f"y{j + 1}" for j in range(outputs)])
     return labels
 
 
-def _shown_labels(names: list[list[str]]) -> list[list[str]]:
-    """Matrix headers: inputs ``x1, x2``, hidden neurons ``n3, n4``, outputs ``y``."""
+def _shown_labels(names: list[list[str]], classifier: bool = False) -> list[list[str]]:
+    """Matrix headers: inputs ``x1, x2``, hidden neurons ``n3, n4``, outputs ``y``
+    (a classifier's logits ``z0, z1``)."""
     last = len(names) - 1
-    prefixes = ["x", *["n"] * (last - 1), ""]
+    prefixes = ["x", *["n"] * (last - 1), "z" if classifier else ""]
     return [
         [prefix + name for name in layer] for prefix, layer in zip(prefixes, names, strict=True)
     ]
@@ -174,7 +180,7 @@ def _softmax(network: NetworkTrace, number: _Formatter) -> RenderableType:
     softmax = network.softmax
     assert softmax is not None  # a classification lesson's trace holds it
     samples = [str(s + 1) for s in range(network.samples)]
-    classes = [str(c) for c in range(network.sizes[-1])]
+    classes = [_class(network, c) for c in range(network.sizes[-1])]
     tables = [
         _matrix("logits Z", softmax.logits, samples, classes, number),
         _matrix("max", [[m] for m in softmax.row_max], samples, ["m"], number),
@@ -189,25 +195,33 @@ def _softmax(network: NetworkTrace, number: _Formatter) -> RenderableType:
 
 def _cross_entropy(network: NetworkTrace, number: _Formatter) -> RenderableType:
     table = _table(
-        ["sample", "class y", "P(y)", "−log P(y)", "predicted", "right"],
+        ["sample i", "true class y", "p_y", "L = −log p_y", "predicted ŷ", "right"],
         title="Loss: cross-entropy of the true class",
     )
     for s, true in enumerate(network.classes):
         table.add_row(
             str(s + 1),
-            str(true),
+            _class(network, true),
             number(network.true_class_probability[s]),
             number(network.cross_entropy[s]),
-            str(network.predicted_classes[s]),
+            _class(network, network.predicted_classes[s]),
             "yes" if network.correct[s] else "no",
         )
     table.add_section()
     table.add_row(f"L = mean of {network.loss_count}", "", "", Text(number(network.loss), "bold"))
+    right = network.correct_count or 0
     accuracy = Text(
-        f"accuracy: {network.correct_count} of {network.samples} right = "
-        f"{number(network.accuracy or 0.0)}; dL/dZ = (P − Y) / {network.loss_count}"
+        f"accuracy: {format_accuracy(right, network.samples, number.decimals)} "
+        f"({right} of {network.samples} right); dL/dZ = (P − Y) / {network.loss_count}"
     )
     return Group(table, accuracy)
+
+
+def _class(network: NetworkTrace, index: int) -> str:
+    """Class ``index`` as the lesson calls it: ``0``, or ``0 setosa`` when it names it."""
+    names = network.class_names
+    name = names[index] if index < len(names) else str(index)
+    return str(index) if name == str(index) else f"{index} {name}"
 
 
 def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter) -> RenderableType:
@@ -218,8 +232,12 @@ def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter
     ):
         if index:
             table.add_section()
-        rows = _parameter_rows(names[index], names[index + 1], torch_grad.weight, torch_grad.bias)
-        hand_rows = _parameter_rows(names[index], names[index + 1], hand.weight, hand.bias)
+        # into a classifier's class k: w3,0 (mlpmath.numbering)
+        comma = network.is_classification and index == len(network.layers) - 1
+        rows = _parameter_rows(
+            names[index], names[index + 1], torch_grad.weight, torch_grad.bias, comma
+        )
+        hand_rows = _parameter_rows(names[index], names[index + 1], hand.weight, hand.bias, comma)
         for (name, by_torch), (_, by_hand) in zip(rows, hand_rows, strict=True):
             table.add_row(name, number(by_torch), number(by_hand))
             largest = max(largest, abs(by_torch - by_hand))
@@ -228,13 +246,19 @@ def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter
 
 
 def _parameter_rows(
-    inputs: list[str], outputs: list[str], weight: Sequence[Sequence[float]], bias: Sequence[float]
+    inputs: list[str],
+    outputs: list[str],
+    weight: Sequence[Sequence[float]],
+    bias: Sequence[float],
+    comma: bool = False,
 ) -> Iterable[tuple[str, float]]:
-    """``(w13, value)``, ..., then ``(b3, value)``: the deck's order and names."""
+    """``(w13, value)``, ..., then ``(b3, value)``: the deck's order and names (``comma``:
+    always ``w3,0``, as into a classifier's class)."""
     rows = []
     for i, source in enumerate(inputs):
         for j, target in enumerate(outputs):
-            rows.append((_joined("w", source, target), weight[j][i]))
+            name = f"w{source},{target}" if comma else _joined("w", source, target)
+            rows.append((name, weight[j][i]))
     rows.extend((_joined("b", target), value) for target, value in zip(outputs, bias, strict=True))
     return rows
 
@@ -245,14 +269,29 @@ def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
         ["step", "loss", *(["accuracy"] if training.accuracies else [])],
         title=f"Training: p ← p − {number.plain(training.learning_rate)} · dL/dp",
     )
+    counts = training.correct_counts
     for step, loss in enumerate(training.losses):
-        accuracy = [number(training.accuracies[step])] if training.accuracies else []
+        accuracy = (
+            [format_accuracy(counts[step], network.samples, number.decimals)]
+            if training.accuracies
+            else []
+        )
         table.add_row("before" if step == 0 else str(step), number(loss), *accuracy)
     losses = training.losses
     if not all(math.isfinite(loss) for loss in losses):
         verdict = Text("The loss overflowed: the learning rate is too large.", style="bold red")
     elif len(losses) > 1 and losses[-1] > losses[0]:
         verdict = Text("The loss grew: the learning rate is too large.", style="bold red")
+    elif len(losses) > 1 and training.outcome == "learned":
+        verdict = Text(
+            f"The loss fell in {len(losses) - 1} steps, and every sample is classified right."
+        )
+    elif len(losses) > 1 and training.outcome == "partly":
+        wrong = network.samples - counts[-1]
+        verdict = Text(
+            f"The loss fell in {len(losses) - 1} steps; {wrong} of {network.samples} samples "
+            "are still classified wrong."
+        )
     elif len(losses) > 1:
         verdict = Text(f"The loss fell in {len(losses) - 1} steps.")
     else:

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from mlpmath import Lesson, LessonError, compute_trace, parse_lesson
+from mlpmath import Lesson, LessonError, compute_trace, load_lesson, parse_lesson
 from mlpmath.trace import Trace
 
 X = [[0.2, 0.1], [0.5, -0.3], [1.0, 2.0], [-0.7, 0.4]]
@@ -199,3 +199,37 @@ def test_the_lesson_command_takes_class_names_and_refuses_in_one_line(tmp_path) 
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.startswith("mlp-lecture: ") and message in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_notebook_display_names_the_classes_and_the_logits() -> None:
+    """A classifier's notebook display (the `trace` report as HTML): its class names, escaped;
+    its outputs the logits z0.. and weights w3,0, never ŷ1 or a y subscript; accuracy a count."""
+    from mlp_lecture.notebook import lesson_html
+
+    hostile = "<b>x</b>"
+    lesson = _from_model(class_names=["cat", hostile, "bird"])
+    text = lesson_html(lesson)
+    assert "<b>x</b>" not in text and "&lt;b&gt;x&lt;/b&gt;" in text
+    assert "0 cat, 1 &lt;b&gt;x&lt;/b&gt;, 2 bird" in text
+    assert "z0" in text and "w3,0" in text
+    for wrong in ("ŷ1", "y1", "w3y", "by1"):
+        assert wrong not in text, wrong
+    trace = compute_trace(lesson).network
+    right = sum(trace.correct)
+    assert f"accuracy: {right}/{len(Y)} = " in text
+
+
+def test_the_script_says_the_notation_and_the_classes_once() -> None:
+    from markdown_it import MarkdownIt
+
+    from mlp_lecture.lecture_script import notation_lines
+    from mlpmath.notation import INDICES
+
+    lesson = _from_model(class_names=["cat", "*dog* <i>", "bird"])
+    text = "\n".join(notation_lines(lesson))
+    rendered = MarkdownIt().render(text)
+    assert "<i>" not in rendered and "<em>" not in rendered  # the name stays text
+    assert "0 cat, 1 *dog* &lt;i&gt;, 2 bird" in rendered
+    for index in INDICES:
+        assert f"<code>{index.letter}</code>" in rendered
+    assert "The classes:" not in "\n".join(notation_lines(load_lesson(None)))
