@@ -75,15 +75,7 @@ def with_narration(
         def tear_down(self) -> None:
             self._wait_out()
             if self.stale_steps:
-                listed = ", ".join(str(n) for n in self.stale_steps)
-                plural = "s" if len(self.stale_steps) > 1 else ""
-                raise StaleNarration(
-                    f"the narration of step{plural} {listed} was made "
-                    "for another sentence (the step says something else now): record "
-                    f"{'them' if plural else 'it'} again (mlp-lecture record --scenes "
-                    f"{type(self).__name__} --from {self.stale_steps[0]} --dir DIR), or "
-                    "bring drafts up to date (mlp-lecture narration --dir DIR --draft)"
-                )
+                raise StaleNarration(_stale_message(type(self).__name__, self.stale_steps, steps))
             super().tear_down()
 
         def _wait_out(self) -> None:
@@ -97,6 +89,28 @@ def with_narration(
     Narrated.__name__ = Narrated.__qualname__ = cls.__name__
     Narrated.__module__ = cls.__module__
     return Narrated
+
+
+def _stale_message(scene: str, stale: list[int], steps: Sequence[StepAudio]) -> str:
+    """One line: which steps' narration is stale, and the command that mends it."""
+    listed = ", ".join(str(n) for n in stale)
+    plural = "s" if len(stale) > 1 else ""
+    some = next(audio for audio in steps if audio.step == stale[0])
+    folder = some.path[: -len(some.name) - 1] if some.path.endswith(some.name) else "DIR"
+    drafts = all(a.voice == "draft" for a in steps if a.step in stale)
+    if drafts:
+        mend = (
+            f"draft {'them' if plural else 'it'} anew: mlp-lecture narration --dir {folder} --draft"
+        )
+    else:
+        mend = (
+            f"record {'them' if plural else 'it'} again: mlp-lecture record --scenes {scene} "
+            f"--from {stale[0]} --dir {folder}"
+        )
+    return (
+        f"the narration of step{plural} {listed} was made for another sentence "
+        f"(the step says something else now); {mend}"
+    )
 
 
 def _frame_rate() -> float:
