@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from manim import Mobject
 
+from scenekit.audit_words import at_step, placed, text_named
 from scenekit.moments import MOMENT_OPACITY, opacity
 from scenekit.recording import TEXT_CLASSES, source_of
 
@@ -43,7 +44,7 @@ def copy_problems(scene: Any) -> list[str]:
     texts: any glyph of a text whose exact outline another object also draws is
     reported once, with its text.
     """
-    name = type(scene).__name__
+    at = at_step(scene)
     owner: dict[int, Mobject] = {}
     for text in _texts(scene.mobjects):
         for glyph in text.family_members_with_points():
@@ -63,5 +64,9 @@ def copy_problems(scene: Any) -> list[str]:
         if len(members) < 2 or not texts or id(texts[0]) in named:
             continue
         named.add(id(texts[0]))
-        problems.append(f"{name}: {source_of(texts[0])!r} has a glyph drawn twice on itself")
+        text = texts[0]
+        problems.append(
+            f"{at}: {text_named(scene, text, source_of(text))} has a glyph drawn twice "
+            f"on itself, {placed(text)}"
+        )
     return problems
