@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from mlp_lecture.commands import checking, course, lessons, narration, outputs, rendering, tracing
 from mlp_lecture.commands.common import UserError
+from mlp_lecture.commands.suggestions import SuggestingParser
 from mlpmath import LessonError
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ GROUPS: list[Callable[[Subcommands], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every group's subcommands on one parser."""
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(  # a mistyped flag names the right one
         prog="mlp-lecture",
         description="Render lecture videos of how a small MLP computes and learns.",
     )

@@ -233,3 +233,22 @@ def test_the_script_says_the_notation_and_the_classes_once() -> None:
     for index in INDICES:
         assert f"<code>{index.letter}</code>" in rendered
     assert "The classes:" not in "\n".join(notation_lines(load_lesson(None)))
+
+
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["lesson", "--state-dict", "x", "--data", "y", "--output-activaton", "tanh"],
+         "--output-activation"),
+        (["lesson", "--state-dict", "x", "--data", "y", "--activaton", "tanh"], "--activation"),
+        (["render", "--qualty", "low"], "--quality"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_flag_names_the_right_one(args, meant, capsys) -> None:
+    from mlp_lecture.cli import main
+
+    with pytest.raises(SystemExit) as exit:
+        main(args)
+    assert exit.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.endswith(f"unrecognized arguments: {args[-2]} (did you mean {meant}?)")
