@@ -29,6 +29,7 @@ from mlp_lecture.pipeline.options import RenderOptions
 from mlpmath import cached_trace, default_lesson
 
 SCENE = "Activation"  # two steps, 18 s: the smallest scene to render
+DRAFTED = "BiasBroadcast"  # after it in the lecture: narrated by espeak-ng drafts
 TONES = {1: 440.0, 2: 1000.0}
 LENGTHS = {1: 2.5, 2: 9.0}  # step 2's tone is longer than its animation: the step must wait
 
@@ -247,12 +248,13 @@ def integrated_loudness(samples: np.ndarray) -> float:
 def narrated(tmp_path_factory):
     root = tmp_path_factory.mktemp("narrated")
     voice = root / "voice"
-    prepare_narration(voice, default_lesson(), [SCENE])
+    prepare_narration(voice, default_lesson(), [SCENE, DRAFTED])
     for step, frequency in TONES.items():
         tone(voice / SCENE / f"{step:02d}.wav", frequency, LENGTHS[step])
+    # the second scene has no recordings: espeak-ng drafts fill it (--draft-missing)
     result = run_cli(
-        "render", "--scenes", SCENE, "--narration", str(voice), "--lecture",
-        "--out", str(root / "out"),
+        "render", "--scenes", f"{SCENE},{DRAFTED}", "--narration", str(voice), "--lecture",
+        "--draft-missing", "--out", str(root / "out"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return root
@@ -320,6 +322,23 @@ def test_the_joined_lecture_carries_the_narration(narrated):
         start = entry["sections"][step]["start"]
         window = sound[round((start + 0.1) * RATE) : round((start + LENGTHS[step] - 0.1) * RATE)]
         assert abs(peak_frequency(window) - frequency) < 3
+    # the second clip's voice (drafts) sits where that clip starts, sample for sample
+    (second,) = [s for s in manifest["scenes"] if s["scene"] == DRAFTED]
+    offset = manifest["lecture"]["offsets"][manifest["lecture"]["scenes"].index(DRAFTED)]
+    assert offset == pytest.approx(entry["duration"])
+    assert {p["voice"] for p in second["narration"]} == {"draft"}
+    assert len(second["narration"]) == len(second["sections"]) - 1  # every step spoken
+    own = clip_sound(out / f"{DRAFTED}.mp4")
+    at = round(offset * RATE)
+    part = sound[at : at + len(own)]
+    length = min(len(part), len(own))
+    match = float(part[:length] @ own[:length]) / float(
+        np.linalg.norm(part[:length]) * np.linalg.norm(own[:length])
+    )
+    assert match > 0.95, match
+    for placed in second["narration"]:  # each draft heard in its step's window
+        begin = at + round((placed["start"] + 0.05) * RATE)
+        assert rms(sound[begin : begin + round((placed["seconds"] - 0.1) * RATE)]) > 0.01
 
 
 def test_stale_narration_stops_the_render_naming_the_steps(tmp_path):
