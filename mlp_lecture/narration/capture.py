@@ -27,8 +27,14 @@ from typing import Protocol, TextIO
 
 import numpy as np
 
-from mlp_lecture.narration.audio import RATE, TARGET_LUFS, AudioRefused, clean_take, decode_audio
-from mlp_lecture.narration.audio import encode_wav as write_wav
+from mlp_lecture.narration.audio import (
+    RATE,
+    TARGET_LUFS,
+    AudioRefused,
+    clean_take,
+    decode_audio,
+    encode_wav,
+)
 from mlp_lecture.narration.record import (
     NARRATION_FILE,
     NarrationError,
@@ -43,10 +49,12 @@ from mlp_lecture.pipeline.safe_names import inside
 
 __all__ = [
     "SOURCE_ENV",
+    "ArecordMicrophone",
     "FileMicrophone",
     "Microphone",
     "RecordReport",
     "arecord_microphone",
+    "read_line",
     "record_steps",
 ]
 
@@ -169,7 +177,7 @@ def record_steps(
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         written = target.with_name(f".{target.name}.take")
-        write_wav(take, written)
+        encode_wav(take, written)
         written.replace(target)
         entry.sentence, entry.sha256 = sentence, sentence_sha256(sentence)
         entry.voice = "recorded"

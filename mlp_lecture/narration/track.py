@@ -59,8 +59,7 @@ def mux_audio(video: Path, track: np.ndarray, target: Path) -> None:
     with av.open(str(video)) as source, av.open(str(target), mode="w") as output:
         video_in = source.streams.video[0]
         video_out = output.add_stream_from_template(template=video_in)
-        rate = 48_000
-        audio_out = output.add_stream(codec, rate=rate, layout="mono")
+        audio_out = output.add_stream(codec, rate=RATE, layout="mono")
         audio_out.bit_rate = BIT_RATE
         packets = _encoded(audio_out, track)
         queue = iter(packets)
