@@ -89,6 +89,12 @@ def narration_plan(args: argparse.Namespace, lesson: Any, names: list[str]) -> N
             f"(a draft voice), e.g. {plan.drafted[0]}",
             file=sys.stderr,
         )
+    if plan.missing:
+        print(
+            f"mlp-lecture: {len(plan.missing)} step(s) have no audio and stay silent, "
+            f"e.g. {plan.missing[0]} (record them, or add --draft-missing)",
+            file=sys.stderr,
+        )
     return plan
 
 

@@ -12,7 +12,7 @@ changed recording changes its scene's key only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlp_lecture.narration.audio import AudioRefused, decode_audio
@@ -53,6 +53,7 @@ class NarrationPlan:
     folder: Path
     scenes: dict[str, tuple[StepAudio, ...]]
     drafted: list[str]
+    missing: list[str] = field(default_factory=list)  # steps left silent: no audio at all
 
     def for_scene(self, scene: str) -> tuple[StepAudio, ...]:
         return self.scenes.get(scene, ())
@@ -78,6 +79,7 @@ def plan_narration(
         )
     scenes: dict[str, tuple[StepAudio, ...]] = {}
     drafted: list[str] = []
+    missing: list[str] = []
     changed = False
     for name in names:
         chosen: list[StepAudio] = []
@@ -95,6 +97,7 @@ def plan_narration(
                 changed = True
                 path = entry.draft_file(folder, source)
             if path is None:
+                missing.append(f"{name} step {entry.step}")
                 continue
             try:
                 audio_sha = file_sha256(path)
@@ -113,4 +116,4 @@ def plan_narration(
             scenes[name] = tuple(chosen)
     if changed:
         write_narration(folder, narration)
-    return NarrationPlan(folder, scenes, drafted)
+    return NarrationPlan(folder, scenes, drafted, missing)
