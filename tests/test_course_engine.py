@@ -325,3 +325,25 @@ def test_refusals_are_one_line_and_touch_nothing(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
     assert [p.name for p in theirs.iterdir()] == ["notes.txt"]
     assert (theirs / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_forged_course_json_is_refused_whole(tmp_path: Path) -> None:
+    """A name read back from course.json that leaves its folder refuses the record."""
+    course = make_course(tmp_path / "c", ["u1"])
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    forged = {
+        "format": "mlp-lecture course",
+        "version": 1,
+        "work": [],
+        "students": {"u1": {"generation": 0, "files": {"../../precious.txt": "0" * 64}}},
+    }
+    (out / "course.json").write_text(json.dumps(forged), encoding="utf-8")
+    result = run_cli("course", str(course), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "precious.txt" in lines[0] and "course.json" in lines[0], lines
+    assert precious.read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in out.iterdir()) == ["course.json"]
