@@ -103,6 +103,8 @@ def render(
     force: bool = False,
     lecture: bool = False,
     progress: bool = True,
+    narration: str | Path | None = None,
+    draft_missing: bool = False,
 ) -> Render:
     """Render ``scenes`` of ``lesson`` into ``out``; in a notebook, the result shows the clips.
 
@@ -122,6 +124,9 @@ def render(
         As ``mlp-lecture render``'s options.
     progress
         Show the progress table while rendering (in the notebook cell, or on stderr).
+    narration, draft_missing
+        As ``--narration DIR`` and ``--draft-missing``: each step spoken from the
+        narration directory (``mlp-lecture narration`` writes it), held for its voice.
 
     Returns
     -------
@@ -143,6 +148,7 @@ def render(
     options = RenderOptions(quality=quality, format=format, transparent=transparent)
     options.check()
     out_dir = Path(out) if out is not None else default_out_dir(chosen, options)
+    plan = _narration(narration, chosen, names, draft_missing)
 
     def run(observer: Any) -> Any:
         return render_scenes(
@@ -154,6 +160,7 @@ def render(
             force=force,
             lecture=lecture,
             observer=observer,
+            narration=plan,
         )
 
     return Render.from_report(_with_progress(run, progress))
@@ -169,8 +176,11 @@ def slides(
     jobs: int | None = None,
     force: bool = False,
     progress: bool = True,
+    narration: str | Path | None = None,
+    draft_missing: bool = False,
 ) -> Deck:
     """The lecture as slide decks (``to``: ``"html"``, ``"pptx"`` or both), as the CLI's ``slides``.
+    ``narration``, ``draft_missing``: each slide speaks its step (as :func:`render`).
 
     Returns a ``Deck``: ``.html`` and ``.pptx`` (the deck files), ``.slides``,
     and ``.render`` (the clips of every step).
@@ -190,12 +200,24 @@ def slides(
     out_dir = Path(out) if out is not None else default_out_dir(chosen, options)
     targets = list(TARGETS) if to is None else ([to] if isinstance(to, str) else list(to))
 
+    plan = _narration(narration, chosen, names, draft_missing)
+
     def run(observer: Any) -> Any:
         return build_deck(
-            chosen, names, out_dir, quality, targets, jobs=jobs, force=force, observer=observer
-        )
+            chosen, names, out_dir, quality, targets, jobs=jobs, force=force, observer=observer,
+            narration=plan,
+        )  # fmt: skip
 
     return Deck.from_report(_with_progress(run, progress))
+
+
+def _narration(folder: str | Path | None, lesson: Lesson, names: list[str], drafts: bool) -> Any:
+    """The render's narration plan from ``folder`` (None: a silent render)."""
+    if folder is None:
+        return None
+    from mlp_lecture.narration.plan import plan_narration
+
+    return plan_narration(Path(folder), lesson, names, drafts)
 
 
 def verify(
