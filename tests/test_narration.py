@@ -42,7 +42,9 @@ def tone(path: Path, frequency: float, seconds: float, rate: int = RATE, lead: f
     samples = np.concatenate([quiet, sound, quiet]).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), mode="w", format=path.suffix.lstrip(".")) as container:
-        codec = {"wav": "pcm_s16le", "flac": "flac"}[path.suffix.lstrip(".")]
+        codec = {"wav": "pcm_s16le", "flac": "flac", "mp3": "libmp3lame", "ogg": "libopus"}[
+            path.suffix.lstrip(".")
+        ]
         stream = container.add_stream(codec, rate=rate, layout="mono")
         pcm = (samples * 32767).astype(np.int16).reshape(1, -1)
         frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
@@ -137,6 +139,14 @@ def test_bad_audio_is_refused_in_one_line(tmp_path):
             decode_audio(path)
         message = str(caught.value)
         assert words in message and "\n" not in message and str(path) in message
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg", ".mp3"])
+def test_each_editors_format_decodes_to_its_sound(tmp_path, suffix):
+    rate = 48000 if suffix == ".ogg" else 44100  # Opus runs at 48 kHz
+    sound = decode_audio(tone(tmp_path / f"take{suffix}", 523.0, 1.5, rate=rate))
+    assert abs(len(sound) / RATE - 1.5) < 0.06  # an encoder's padding at most
+    assert abs(peak_frequency(sound) - 523.0) < 3 and rms(sound) > 0.15
 
 
 def test_a_wrong_sample_rate_is_resampled(tmp_path):
