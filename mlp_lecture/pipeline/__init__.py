@@ -5,6 +5,8 @@
 - ``manifest``: ``lecture.json``, what a render directory holds (its one owner);
 - ``directory``: the output directory, where only complete files ever appear;
 - ``pool`` and ``worker``: spawned processes that render one scene at a time;
+- ``executor`` (``executor_local``, ``executor_dask``, ``executor_tasks``): one
+  interface for the engines that run tasks, the local pool or Dask distributed;
 - ``media``: clip durations and joining clips into one lecture;
 - ``render``: ``render_scenes``, which puts these together.
 
