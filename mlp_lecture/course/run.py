@@ -153,6 +153,8 @@ def run_course(
     unknown = [sid for sid in options.redraw if sid not in course.ids]
     if unknown:
         raise CourseError(f"--redraw: {unknown[0]!r} is not on the roster {course.roster_path}")
+    if COURSE_JSON in course.ids:  # DIR/<id>/ would be the record itself
+        raise CourseError(f"{course.roster_path}: id: {COURSE_JSON!r} names the course's record")
     record = _take_over(out_dir)
     record.options = {"quality": options.quality, "scenes": list(options.scenes)}
     report = CourseReport(out_dir, students=len(course.students))
