@@ -3,9 +3,10 @@
 A worked result or a checked cell says ``≈`` when the shown (rounded) digits do
 not redo it by hand. A student meeting the sign needs to be told why, once per
 scene: where a step ends with an ``≈`` on screen for the first time, a short
-muted note is faded in at a top corner of the frame, beside the title, where no
-content is. It is framing, like the title (``scenekit.composition`` leaves it
-out of the content's balance), and leaves with that step's caption.
+muted note is faded in where no content is: a top corner of the frame beside
+the title, else the middle of a side, else a bottom corner above the captions.
+It is framing, like the title (``scenekit.composition`` leaves it out of the
+content's balance), and leaves with that step's caption.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, UL, UR, FadeIn, FadeOut, Mobject, VGroup
+from manim import DOWN, LEFT, UR, FadeIn, FadeOut, Mobject, VGroup, config
 
 from mlpmath.display import APPROX
 from scenekit import style
@@ -24,10 +25,10 @@ from scenekit.recording import TEXT_CLASSES, source_of
 __all__ = ["APPROX_LINES", "approx_note", "explain_approx", "retire_notes", "shows_approx"]
 
 # the note, in lines short enough for the room beside a long title
+# (two lines fit beside the title, above the stage, whatever the content below)
 APPROX_LINES = (
-    "$approx$ : the shown digits",
-    "are rounded; the result",
-    "uses the unrounded values",
+    "$approx$ : the digits shown",
+    "are rounded",
 )
 
 
@@ -76,14 +77,25 @@ def _free(scene: Any, note: Mobject) -> bool:
     return True
 
 
+def _places(scene: Any, note: Mobject) -> list[np.ndarray]:
+    """Where the note may stand, in order: the top corners beside the title, the
+    middle of either edge, the bottom corners just above the caption band."""
+    half_width = config.frame_width / 2 - style.EDGE_BUFF - note.width / 2
+    half_height = config.frame_height / 2 - style.EDGE_BUFF - note.height / 2
+    low = scene.band_top() + style.BAND_GAP + note.height / 2
+    return [
+        np.array([x, y, 0.0]) for y in (half_height, 0.0, low) for x in (-half_width, half_width)
+    ]
+
+
 def explain_approx(scene: Any) -> None:
-    """Fade the note in at a free top corner the first time a step ends with ``≈``
-    on screen (once a scene); nothing when no corner is free."""
+    """Fade the note in at a free place (:func:`_places`) the first time a step ends
+    with ``≈`` on screen (once a scene); when none is free, at the next step's end."""
     if getattr(scene, "approx_explained", False) or not shows_approx(scene):
         return
     note = approx_note()
-    for corner in (UL, UR):
-        note.to_corner(corner, buff=style.EDGE_BUFF)
+    for place in _places(scene, note):
+        note.move_to(place)
         if _free(scene, note):
             scene.approx_explained = True
             scene.margin_notes = [*getattr(scene, "margin_notes", []), note]

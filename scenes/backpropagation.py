@@ -396,18 +396,24 @@ class Backpropagation(LearningScene):
                 if index == 0
                 else "The next layer down"
             )
+            # every column (by hand over autograd's when beside it is too wide), then
             # fewer columns rather than smaller numbers
-            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
-                block = self._layer_gradients(layer, columns)
-                if block.width <= config.frame_width - 2 * style.EDGE_BUFF:
+            room = config.frame_width - 2 * style.EDGE_BUFF
+            block = self._layer_gradients(layer, style.MAX_MATRIX_COLUMNS)
+            if block.width > room:
+                block = self._layer_gradients(layer, style.MAX_MATRIX_COLUMNS, stacked=True)
+            for columns in range(style.MAX_MATRIX_COLUMNS - 1, style.MIN_MATRIX_COLUMNS - 1, -1):
+                if block.width <= room:
                     break
+                block = self._layer_gradients(layer, columns)
             self.centre_on_stage(self.stack(block))
             self.play(FadeIn(block))
             self.pause()
 
-    def _layer_gradients(self, layer: int, max_columns: int) -> VGroup:
+    def _layer_gradients(self, layer: int, max_columns: int, stacked: bool = False) -> VGroup:
         """``dL/dW`` and ``dL/db`` of one layer: by hand, and autograd's (checked),
-        each matrix showing at most ``max_columns`` columns."""
+        each matrix showing at most ``max_columns`` columns; ``stacked``: autograd's
+        under the hand ones (W's pair, then b's, side by side) rather than beside."""
         cells = []
         for part, symbol in (("weight", "W"), ("bias", "b")):
             hand, _ = self.gradient_paths(layer, part)
@@ -433,6 +439,14 @@ class Backpropagation(LearningScene):
             Typst("by hand", font_size=style.LABEL_SIZE, color=style.MUTED),
             Typst("torch .grad", font_size=style.LABEL_SIZE, color=style.MUTED),
         ]
+        if stacked:  # by hand  dL/dW = [..]  dL/db = [..]
+            #          torch     [..]           [..]
+            weight, bias = cells[:3], cells[3:]
+            grid = [header[1], weight[0], weight[1], bias[0], bias[1]]
+            grid += [header[2], VGroup(), weight[2], VGroup(), bias[2]]
+            return VGroup(*grid).arrange_in_grid(
+                rows=2, cols=5, buff=(style.BLOCK_BUFF, style.LINE_BUFF)
+            )
         return VGroup(*header, *cells).arrange_in_grid(
             rows=3, cols=3, buff=(style.BLOCK_BUFF, style.LINE_BUFF)
         )

@@ -34,6 +34,7 @@ from scenekit.traced import TracedMatrix
 __all__ = ["ForwardPass"]
 
 SAMPLE = 0  # the sample whose values the diagram's neurons show
+WHOLE_ROWS = 10  # the most rows a matrix here tries before eliding: a class's samples
 
 
 class Block(VGroup):
@@ -211,8 +212,10 @@ class ForwardPass(LectureScene):
     def _fit_panel(self, width: float, height: float, beside: bool) -> tuple:
         """(panel width, height, cells shown, rows, columns): the most rows and columns
         whose panel takes at most half the stage across the diagram."""
-        rows, columns = style.MAX_MATRIX_ROWS, style.MAX_MATRIX_COLUMNS
-        least = style.MIN_MATRIX_COLUMNS
+        # every sample's row when the panel holds them (whole tables), else elided
+        samples = len(self.trace.network.layers[0].input)
+        rows = min(max(style.MAX_MATRIX_ROWS, samples), WHOLE_ROWS)
+        columns, least = style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS
         while True:
             self._matrices(rows, columns)
             panel_width, panel_height = self._panel(beside)
