@@ -30,8 +30,8 @@ def write_gradients(
     row = sheet.title(
         "The gradient by the chain rule, then backpropagation",
         loss.start.note,
-        "Hidden layers (Backpropagation): ∂L/∂g = δ_next W_next, δ = ∂L/∂g · f'(z), "
-        "∂L/∂w = Σᵢ δᵢ gᵢ, ∂L/∂b = Σᵢ δᵢ.",
+        "Hidden layers (Backpropagation): ∂L/∂A^[l] = δ^[l+1] W^[l+1], "
+        "δ^[l] = ∂L/∂A^[l] · g'(N^[l]), ∂L/∂w = Σᵢ δ⁽ⁱ⁾ a⁽ⁱ⁾, ∂L/∂b = Σᵢ δ⁽ⁱ⁾ (i: the samples).",
         "Beside each gradient: torch's autograd .grad, copied from the trace (grey), "
         "and hand - torch.",
     )
@@ -70,11 +70,20 @@ def _write_layer_gradients(
     # the tables, side by side in bands a printed page holds (cells.flow): their title,
     # heads, and whether this layer has them
     wanted = [
-        ("g: the layer's input", inputs, True),
+        (f"A^[{index}]: the layer's input" if index else "A^[0] = X: the input", inputs, True),
         (start.shown or "", neurons, shown),
-        (start.title if is_output else "∂L/∂g = δ_next W_next", neurons, True),
-        (f"f'(z), f = {activation}", neurons, activation != "none"),
-        ("δ = ∂L/∂z", neurons, True),
+        (
+            start.title if is_output else f"∂L/∂A^[{index + 1}] = δ^[{index + 2}] W^[{index + 2}]",
+            neurons,
+            True,
+        ),
+        (f"g'(N^[{index + 1}]), g = {activation}", neurons, activation != "none"),
+        (
+            f"δ^[{index + 1}] = ∂L/∂"
+            + ("Z" if is_output and names.classifier else f"N^[{index + 1}]"),
+            neurons,
+            True,
+        ),
     ]
     places, below = flow(row + 1, [(samples, len(heads), 0) for _, heads, on in wanted if on])
     blocks: list[Block | None] = []

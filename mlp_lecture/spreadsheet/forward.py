@@ -159,10 +159,12 @@ def write_layers(sheet: Sheet, names: Names) -> list[LayerCells]:
     each layer's ``X`` is the previous layer's output cells."""
     network = sheet.trace.network
     row = sheet.title(
-        "Part 2 - the forward pass, a layer at a time: K = X Wᵀ, N = K + B, output f(N)",
-        INPUT_NOTE + " X of layer 1 is the data; each later X is the layer before's output.",
-        "Wᵀ is torch's weight (out x in) transposed: column j holds neuron j's weights, "
-        "and K[s][j] = MMULT(row s of X, column j of Wᵀ).",
+        "Part 2 - the forward pass, layer l at a time: K = A^[l-1] W^[l]ᵀ, "
+        "N^[l] = K + B^[l], A^[l] = g(N^[l])",
+        INPUT_NOTE + " A^[0] = X is the data; each later layer's input is the output of "
+        "the layer before.",
+        "W^[l]ᵀ is torch's weight (out x in) transposed: column j holds neuron j's weights, "
+        "and K[i][j] = MMULT(row i of the input, column j of Wᵀ) for sample i.",
     )
     layers: list[LayerCells] = []
     for index in range(len(network.layers)):
@@ -199,13 +201,24 @@ def _write_layer(
     product, broadcast, preactivation, output = (
         Block(name, *place, samples, fan_out) for place in places[2:]
     )
+    # the notation's names (mlpmath.notation): layer l = index + 1, its input A^[l-1]
+    layer, given = index + 1, "X" if index == 0 else f"A^[{index}]"
+    logits = names.classifier and index == len(sheet.trace.network.layers) - 1
     titles = [
-        ("X (the data)" if index == 0 else "X = previous output", x),
-        ("Wᵀ", weight_t),
-        ("K = X Wᵀ", product),
-        ("B (bias row, repeated)", broadcast),
-        ("N = K + B", preactivation),
-        (f"f(N), f = {activation}", output),
+        ("A^[0] = X (the data)" if index == 0 else f"A^[{index}]: layer {index}'s output", x),
+        (f"W^[{layer}]ᵀ", weight_t),
+        (f"K = {given} W^[{layer}]ᵀ", product),
+        (f"B^[{layer}] (the bias row, repeated)", broadcast),
+        (
+            f"Z = K + B^[{layer}]: the logits" if logits else f"N^[{layer}] = K + B^[{layer}]",
+            preactivation,
+        ),
+        (
+            f"A^[{layer}] = Z (no activation)"
+            if logits
+            else f"A^[{layer}] = g(N^[{layer}]), g = {activation}",
+            output,
+        ),
     ]
     inputs = [names.neuron(index, i) for i in range(fan_in)]
     neurons = [names.neuron(index + 1, j) for j in range(fan_out)]
