@@ -263,6 +263,12 @@ def classes(data: dict[str, Any], samples: int, count: int) -> tuple[int, ...]:
 
 
 def activation(value: Any, key: str) -> str:
+    if isinstance(value, str) and value.lower().replace("_", "") in ("softmax", "logsoftmax"):
+        raise LessonError(
+            f"{key}: {quoted(value)} is not an activation a lesson holds: leave the last "
+            'layer\'s "none" and set network.loss = "cross_entropy" (the loss applies '
+            "softmax to the logits)"
+        )
     if not isinstance(value, str) or value not in ACTIVATION_NAMES:
         choices = ", ".join(ACTIVATION_NAMES)
         raise LessonError(f"{key}: unknown activation {quoted(value)} (choose one of: {choices})")

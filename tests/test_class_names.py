@@ -252,3 +252,14 @@ def test_a_mistyped_flag_names_the_right_one(args, meant, capsys) -> None:
     assert exit.value.code == 2
     error = capsys.readouterr().err.splitlines()[-1]
     assert error.endswith(f"unrecognized arguments: {args[-2]} (did you mean {meant}?)")
+
+
+def test_a_lesson_file_asking_for_softmax_says_what_to_do() -> None:
+    text = LESSON.format(names="").replace(
+        'loss = "cross_entropy"', 'loss = "cross_entropy"\noutput_activation = "softmax"'
+    )
+    with pytest.raises(LessonError) as error:
+        parse_lesson(text, "b")
+    message = str(error.value)
+    assert message.startswith("b: network.output_activation: 'softmax' is not an activation")
+    assert 'network.loss = "cross_entropy"' in message
