@@ -137,6 +137,12 @@ def test_accuracy_is_a_count_and_the_table_marks_its_gaps(browser, opened, name)
         ".map(e => [e.dataset.accuracy, e.textContent])"
     )
     assert len(shown) >= 3
+    # no colour praises an accuracy: each is in the page's text colour, whatever its value
+    colours = browser.execute_script(
+        "return [...document.querySelectorAll('[data-accuracy]')]"
+        ".map(e => getComputedStyle(e).color).concat(getComputedStyle(document.body).color)"
+    )
+    assert len(set(colours)) == 1, set(colours)
     samples = len(lesson.inputs)
     for step, text in shown:
         count = counts[0] if step == "now" else counts[int(step)]

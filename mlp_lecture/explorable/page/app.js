@@ -144,7 +144,8 @@
   }
   /** Accuracy at training step `step` (null: the lesson's parameters), as a count. */
   function accuracy(step) {
-    const el = h("span", { class: "num active", "data-accuracy": step === null ? "now" : String(step) });
+    // in the text's own colour: a colour would praise an accuracy of 0 as much as one of 1
+    const el = h("span", { class: "num accuracy", "data-accuracy": step === null ? "now" : String(step) });
     accuracies.push({ el, step });
     return el;
   }
