@@ -44,7 +44,14 @@ from mlp_lecture.pipeline.manifest import (
     read_manifest,
 )
 from mlp_lecture.pipeline.options import RenderError
-from mlp_lecture.pipeline.safe_names import NameRefused, inside, name_problem, rmtree_inside
+from mlp_lecture.pipeline.safe_names import (
+    NameRefused,
+    inside,
+    name_problem,
+    replace_inside,
+    rmtree_inside,
+    unlink_inside,
+)
 from mlpmath.files import read_regular
 
 __all__ = [
@@ -187,7 +194,7 @@ def write_manifest(out_dir: Path, manifest: Manifest) -> None:
         file.write(manifest.dumps())
     try:
         os.chmod(file.name, 0o644)
-        os.replace(file.name, out_dir / MANIFEST)
+        replace_inside(Path(file.name), out_dir, MANIFEST, source=out_dir, field=MANIFEST)
     except BaseException:
         Path(file.name).unlink(missing_ok=True)
         raise
@@ -243,11 +250,11 @@ def write_pending(work: Path, files: dict[str, list[str]]) -> None:
     """Record, before moving them in, the files about to appear in ``DIR`` (name -> sha256s)."""
     partial = work / f"{PENDING}.partial"
     partial.write_text(json.dumps(files), encoding="utf-8")
-    os.replace(partial, work / PENDING)
+    replace_inside(partial, work, PENDING, source=work, field=PENDING)
 
 
 def clear_pending(work: Path) -> None:
-    (work / PENDING).unlink(missing_ok=True)
+    unlink_inside(work, PENDING, source=work, field=PENDING)
 
 
 def read_pending(work: Path) -> dict[str, list[str]]:
