@@ -17,6 +17,7 @@ from collections.abc import Container, Iterable, Sequence
 from rich import box
 from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -218,10 +219,11 @@ def _cross_entropy(network: NetworkTrace, number: _Formatter) -> RenderableType:
 
 
 def _class(network: NetworkTrace, index: int) -> str:
-    """Class ``index`` as the lesson calls it: ``0``, or ``0 setosa`` when it names it."""
+    """Class ``index`` as the lesson calls it: ``0``, or ``0 setosa`` when it names it
+    (a name is free text: rich's markup in it, ``[bold]``, is shown as written)."""
     names = network.class_names
     name = names[index] if index < len(names) else str(index)
-    return str(index) if name == str(index) else f"{index} {name}"
+    return str(index) if name == str(index) else f"{index} {escape(name)}"
 
 
 def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter) -> RenderableType:

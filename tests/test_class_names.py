@@ -263,3 +263,14 @@ def test_a_lesson_file_asking_for_softmax_says_what_to_do() -> None:
     message = str(error.value)
     assert message.startswith("b: network.output_activation: 'softmax' is not an activation")
     assert 'network.loss = "cross_entropy"' in message
+
+
+def test_the_trace_report_shows_a_name_as_written() -> None:
+    from rich.console import Console
+
+    from mlp_lecture.report import print_trace
+
+    lesson = _from_model(class_names=["[bold]cat[/bold]", "dog", "bird"])
+    console = Console(record=True, width=200)
+    print_trace(compute_trace(lesson), console)
+    assert "0 [bold]cat[/bold]" in console.export_text()
