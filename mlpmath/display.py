@@ -77,14 +77,16 @@ def format_share(value: float, decimals: int) -> str:
     return "0" if Decimal(text) == 0 else text
 
 
-# trace paths that hold a share (an accuracy): written by format_share, on screen and
-# in the ledger alike
-_SHARE_PATH = re.compile(r"(^|\.)(accuracy|accuracies\[\d+\])$")
+# trace paths written with no more digits than they need (format_share), on screen and
+# in the ledger alike: a share (an accuracy), and the region plane's axis ends (ticks
+# read 3.7, not 3.7000)
+_SHARE_PATH = re.compile(r"(^|\.)(accuracy|accuracies\[\d+\]|regions\.bounds\[\d+\])$")
 
 
 def shown_text(path: str, value: float, decimals: int) -> str:
     """How the value at trace path ``path`` is written on screen: a share (an accuracy)
-    by :func:`format_share`, every other number by :func:`format_number`."""
+    and an axis end of the region plane by :func:`format_share` (the fewest digits),
+    every other number by :func:`format_number`."""
     if _SHARE_PATH.search(path):
         return format_share(value, decimals)
     return format_number(value, decimals)

@@ -28,7 +28,9 @@ __all__ = [
     "ProbabilityBars",
     "accuracy_worked",
     "class_color",
+    "class_name",
     "predicted_class",
+    "typst_literal",
     "worked_sum_to_one",
 ]
 
@@ -51,6 +53,20 @@ def predicted_class(scores: Sequence[float]) -> int:
     """The index of the largest score, the lowest on a tie (as ``torch.argmax``):
     which class a mark is drawn for, never a value shown."""
     return max(range(len(scores)), key=lambda c: (scores[c], -c))
+
+
+def class_name(names: Sequence[str], index: int) -> str | None:
+    """The lesson's name for class ``index``, or ``None`` when it only numbers its
+    classes (no names, or a name that is just the number)."""
+    if index < len(names) and names[index] != str(index):
+        return names[index]
+    return None
+
+
+def typst_literal(text: str) -> str:
+    """Free text as a Typst markup string literal (``#"..."``): shown as written,
+    whatever marks it holds (``*``, ``_``, ``#``, ``$``, ``<``...)."""
+    return '#"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def accuracy_worked(

@@ -31,8 +31,14 @@ from manim import (
 from manim.utils.color import color_to_rgb
 
 from scenekit import style
-from scenekit.classes import accuracy_worked, class_color, predicted_class
-from scenekit.formulas import MathTypst
+from scenekit.classes import (
+    accuracy_worked,
+    class_color,
+    class_name,
+    predicted_class,
+    typst_literal,
+)
+from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import Value
 
@@ -152,7 +158,8 @@ class RegionPlane(VGroup):
 
 def class_legend(scene: LectureScene) -> VGroup:
     """Each class with samples as a dot of its colour and ``class k``, ``k`` the
-    traced class of its first sample; empty when there are more than ``MAX_LEGEND``."""
+    traced class of its first sample, or the class's name when the lesson names its
+    classes; empty when there are more than ``MAX_LEGEND``."""
     classes = scene.trace.network.classes
     first = {}
     for sample, true in enumerate(classes):
@@ -160,10 +167,15 @@ def class_legend(scene: LectureScene) -> VGroup:
     legend = VGroup()
     if len(first) > MAX_LEGEND:
         return legend
+    names = scene.trace.network.class_names
     for true, sample in sorted(first.items()):
         dot = Dot(radius=style.SAMPLE_RADIUS * 1.4, color=class_color(true))
-        name = scene.traced.math(
-            '"class"', Value(f"network.classes[{sample}]"), font_size=style.LABEL_SIZE
-        )
+        named = class_name(names, true)
+        if named is not None:  # the lesson's own name for the class, as it wrote it
+            name = Typst(typst_literal(named), font_size=style.LABEL_SIZE, color=style.TEXT)
+        else:
+            name = scene.traced.math(
+                '"class"', Value(f"network.classes[{sample}]"), font_size=style.LABEL_SIZE
+            )
         legend.add(VGroup(dot, name).arrange(RIGHT, buff=style.LINE_BUFF))
     return legend.arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)

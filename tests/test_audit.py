@@ -47,6 +47,7 @@ from scenekit.audit import (
 from scenekit.context import LESSON_ENV
 from scenekit.lecture_scene import LectureScene
 from scenekit.legibility import glyph_heights, too_small
+from scenekit.notation_check import screen_problems
 from scenes import LECTURE_ORDER, scene_class
 from scenes.activation import Activation
 from scenes.mse_loss import MSELoss
@@ -83,6 +84,7 @@ def test_default_lesson_scenes_show_only_traced_numbers(name, monkeypatch, media
         pytest.skip(f"{name} shows nothing of the default lesson")
     audit, problems = audit_scene(scene_class(name), trace, media)
     assert problems == []
+    assert screen_problems(audit) == []  # the notation (mlpmath.notation), ≈ explained
     assert audit.scene.ledger.entries, f"{name} showed no traced value at all"
     assert audit.shown_texts()
 
@@ -136,6 +138,7 @@ def test_lessons_show_only_traced_numbers(lesson, name, audited_lessons, monkeyp
         pytest.skip(f"{name} shows nothing of {lesson}")
     audit, problems = audit_scene(scene_class(name), trace, media)
     assert problems == [], f"lesson {path.read_text()}"
+    assert screen_problems(audit) == []  # the notation (mlpmath.notation), ≈ explained
     # legible at 480p on every lesson (tests/test_legibility.py: the default one)
     assert too_small(audit.glyph_heights()) == []
 

@@ -23,6 +23,7 @@ from scenekit import style
 from scenekit.audit import audit_scene
 from scenekit.classes import predicted_class
 from scenekit.context import LESSON_ENV
+from scenekit.notation_check import screen_problems
 from scenekit.regions import region_pixels
 from scenes import LECTURE_ORDER, scene_class
 
@@ -97,6 +98,7 @@ def test_random_classifiers_show_only_traced_numbers(name, lesson, lessons, monk
     monkeypatch.setenv(LESSON_ENV, str(path))
     audit, problems = audit_scene(scene_class(name), trace, str(tmp_path / "media"))
     assert problems == [], path.read_text()
+    assert screen_problems(audit) == []  # the notation (mlpmath.notation), ≈ explained
     assert audit.scene.ledger.entries
 
 

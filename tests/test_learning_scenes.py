@@ -171,6 +171,11 @@ def test_a_loss_that_blows_up_is_drawn_truthfully(monkeypatch, media, tmp_path):
     plotted = _plotted(audit)
     assert plotted == _losses_as_plotted(trace)
     assert max(value for _, value in plotted) == max(x for x in losses if math.isfinite(x))
+    # and the words say so (the trace's training.outcome, not the scene's own arithmetic)
+    assert trace.network.training.outcome == "diverged"
+    assert "Repeated, step after step: the loss grows until it is no longer a number" in (
+        audit.scene.steps
+    )
 
 
 def test_a_network_without_hidden_layer_builds(monkeypatch, media, tmp_path):

@@ -14,6 +14,7 @@ from mlpmath.display import format_accuracy, format_share, shown_text
 from mlpmath.notation import INDICES, NOTATION, notation_markdown
 from scenekit import style
 from scenekit.audit import audit_scene
+from scenekit.classes import typst_literal
 from scenekit.context import LESSON_ENV
 from scenekit.learning import LearningScene
 from scenekit.notation_check import notation_problems, screen_problems
@@ -82,6 +83,9 @@ def test_a_share_is_written_with_the_digits_it_needs():
         share = format_accuracy(correct, total).split()[-1]
         assert format_share(correct / total, 4) == share
         assert shown_text("network.training.accuracies[3]", correct / total, 4) == share
+    # the region plane's ticks: the fewest digits (3.7, not 3.7000)
+    assert shown_text("network.training.regions.bounds[1]", 3.7, 4) == "3.7"
+    assert shown_text("network.training.regions.bounds[0]", -0.5, 4) == "-0.5"
     assert shown_text("network.loss", 0.75, 4) == "0.7500"  # other numbers keep the decimals
 
 
@@ -154,6 +158,7 @@ bias = [0.0, 0.1]
 [data]
 inputs = [[1, 0], [0, 1], [1, 1], [-1, 0]]
 classes = {classes}
+class_names = ["no", "yes *"]
 [training]
 learning_rate = {rate}
 steps = {steps}
@@ -184,7 +189,8 @@ def test_classifier_training_says_what_happened(
     classes, rate, steps, outcome, monkeypatch, media, tmp_path
 ):
     """The closing words follow the run: every sample in its class only when training
-    got there, else how many are (the count checked by NumPy); a rising loss is said."""
+    got there, else how many are (the count checked by NumPy); a rising loss is said;
+    the legend calls the classes by the lesson's names."""
     path = tmp_path / "tiny.toml"
     path.write_text(TINY.format(classes=classes, rate=rate, steps=steps))
     trace = _use(monkeypatch, path)
@@ -209,6 +215,8 @@ def test_classifier_training_says_what_happened(
         assert "lower than it began" in said
     accuracy = next(c for c in captions if c.startswith("And the accuracy"))
     assert accuracy.endswith(f"to {right} of 4 samples right")
+    sources = [source for _, source in audit.shown_texts()]  # the legend names the classes
+    assert typst_literal("no") in sources and typst_literal("yes *") in sources
 
 
 class CopiedPiece(LearningScene):
