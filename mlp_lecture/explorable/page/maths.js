@@ -290,6 +290,8 @@
       losses,
       correct_counts: counts,
       outcome: trainingOutcome(losses, counts, x.length),
+      // the same word for the first step alone (losses[0] to [1])
+      first_outcome: trainingOutcome(losses.slice(0, 2), counts.slice(0, 2), x.length),
       layers: params,
       steps: records,
       predictions,
