@@ -11,6 +11,7 @@ content's balance), and leaves with that step's caption.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from manim import DOWN, LEFT, UR, FadeIn, FadeOut, Mobject, VGroup, config
 
 from mlpmath.display import APPROX
 from scenekit import style
-from scenekit.formulas import Typst
+from scenekit.formulas import MathTypst, Typst
 from scenekit.moments import MOMENT_OPACITY, opacity
 from scenekit.recording import TEXT_CLASSES, source_of
 
@@ -43,9 +44,31 @@ def _visible_texts(mobjects: list[Mobject]) -> list[Mobject]:
     return found
 
 
+def _outline(points: np.ndarray) -> np.ndarray:
+    """A glyph's outline scaled into the unit square: its shape, whatever its size."""
+    low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    return (points[:, :2] - low) / np.maximum(high - low, 1e-9)
+
+
+@cache
+def _approx_outline() -> np.ndarray:
+    glyphs = MathTypst("approx").family_members_with_points()
+    return _outline(glyphs[0].points)
+
+
 def shows_approx(scene: Any) -> bool:
-    """Whether a readable text on screen now writes ``≈``."""
-    return any(APPROX in source_of(text) for text in _visible_texts(scene.mobjects))
+    """Whether an ``≈`` is readable on screen now: a whole text that writes it, or a
+    glyph of its shape in a piece shown on its own (a revealed row of a table)."""
+    if any(APPROX in source_of(text) for text in _visible_texts(scene.mobjects)):
+        return True
+    reference = _approx_outline()
+    for mobject in scene.mobjects:
+        for member in mobject.family_members_with_points():
+            if len(member.points) != len(reference) or opacity(member) <= MOMENT_OPACITY:
+                continue
+            if np.allclose(_outline(member.points), reference, atol=0.02):
+                return True
+    return False
 
 
 def approx_note() -> VGroup:
