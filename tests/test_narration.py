@@ -87,7 +87,8 @@ def test_narration_json_lists_every_step_and_drafts_never_replace_recordings(tmp
     voice = tmp_path / "voice"
     report = prepare_narration(voice, default_lesson(), [SCENE], draft=True)
     narration = read_narration(voice)
-    assert [s.step for s in narration.steps] == [1, 2] and report.drafts == 2
+    assert [s.step for s in narration.steps] == [0, 1, 2] and report.drafts == 3  # 0: title
+    assert narration.steps[0].sentence == "The activation the first layer lacks: ReLU"
     for entry in narration.steps:
         assert entry.voice == "draft" and entry.file == f"{SCENE}/{entry.step:02d}.wav"
         draft = decode_audio(voice / entry.draft)
@@ -193,7 +194,7 @@ def test_record_trims_normalises_and_retakes(tmp_path):
     from conftest import cli_command
 
     result = subprocess.run(
-        [*cli_command(), "record", "--scenes", SCENE, "--dir", str(voice)],
+        [*cli_command(), "record", "--scenes", SCENE, "--dir", str(voice), "--from", "1"],
         input=script,
         capture_output=True,
         text=True,
@@ -286,17 +287,20 @@ def test_each_step_window_holds_its_narration(narrated):
         # the step lasts at least its narration and the pause (within a frame)
         end = entry["sections"][step]["end"]
         assert end - start >= LENGTHS[step] + PAUSE - 1 / 15 - 1e-3
-    quiet = sound[: round(starts[1] * RATE) - RATE // 20]  # the title: no narration
-    assert rms(quiet) < 1e-3
+    title = sound[: round(starts[1] * RATE) - RATE // 20]  # the title: drafted by espeak-ng
+    assert rms(title) > 0.01 and placed[0]["voice"] == "draft" and placed[0]["start"] == 0.0
     seconds = stream_seconds(out / f"{SCENE}.mp4")
     assert abs(seconds["audio"] - seconds["video"]) <= 1 / 15
-    tone_sha = {
-        step: __import__("hashlib")
-        .sha256((narrated / "voice" / SCENE / f"{step:02d}.wav").read_bytes())
-        .hexdigest()
-        for step in TONES
+    import hashlib
+
+    def sha(name: str) -> str:
+        return hashlib.sha256((narrated / "voice" / SCENE / name).read_bytes()).hexdigest()
+
+    recorded = {step: sha(f"{step:02d}.wav") for step in TONES}
+    assert {p["step"]: p["sha256"] for p in entry["narration"]} == {
+        0: sha("00.draft.wav"),
+        **recorded,
     }
-    assert {p["step"]: p["sha256"] for p in entry["narration"]} == tone_sha
 
 
 def test_captions_lie_inside_their_narration(narrated):
@@ -337,7 +341,10 @@ def test_the_joined_lecture_carries_the_narration(narrated):
     offset = manifest["lecture"]["offsets"][manifest["lecture"]["scenes"].index(DRAFTED)]
     assert offset == pytest.approx(entry["duration"])
     assert {p["voice"] for p in second["narration"]} == {"draft"}
-    assert len(second["narration"]) == len(second["sections"]) - 1  # every step spoken
+    assert len(second["narration"]) == len(second["sections"])  # the title and every step
+    (title,) = [p for p in second["narration"] if p["step"] == 0]  # said as the scene opens
+    assert title["start"] == 0.0
+    assert second["sections"][1]["start"] >= title["seconds"] + PAUSE - 1 / 15 - 1e-3
     own = clip_sound(out / f"{DRAFTED}.mp4")
     at = round(offset * RATE)
     part = sound[at : at + len(own)]

@@ -47,7 +47,11 @@ def add_parsers(subcommands: Subcommands) -> None:
     record.add_argument("--scenes", required=True, help="the scene to record (one name)")
     record.add_argument("--dir", type=Path, required=True, help="the narration directory")
     record.add_argument(
-        "--from", dest="first", type=int, default=1, help="the first step to record (default: 1)"
+        "--from",
+        dest="first",
+        type=int,
+        default=0,
+        help="the first step to record (default: 0, the scene's title; then 1, 2, ...)",
     )
     record.set_defaults(run=record_command)
 
@@ -154,8 +158,8 @@ def record_command(args: argparse.Namespace) -> int:
         sentences = scene_steps(lesson, names)[scene]
         if sentences is None:
             raise UserError(f"--scenes: this lesson has nothing {scene} shows")
-        if not 1 <= args.first <= len(sentences):
-            raise UserError(f"--from: {scene} has steps 1 to {len(sentences)}")
+        if not 0 <= args.first < len(sentences):
+            raise UserError(f"--from: {scene} has steps 0 (its title) to {len(sentences) - 1}")
         microphone = arecord_microphone()
         report = record_steps(
             args.dir,

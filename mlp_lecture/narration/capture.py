@@ -151,16 +151,18 @@ def record_steps(
     read: Callable[[], str],
     say: Callable[[str], None],
 ) -> RecordReport:
-    """Record ``scene``'s steps from ``first`` on into ``folder``; ``read`` gives a line of
-    the teacher's input (EOFError ends the session), ``say`` shows one."""
+    """Record ``scene``'s steps from ``first`` on into ``folder`` (``sentences``: the
+    title, then each step's); ``read`` gives a line of the teacher's input (EOFError
+    ends the session), ``say`` shows one."""
     source = folder / NARRATION_FILE
     report = RecordReport()
-    total = len(sentences)
+    total = len(sentences) - 1  # sentences[0] is the title
     from mlp_lecture.captions import plain_text
 
-    for number in range(first, total + 1):
-        sentence = sentences[number - 1]
-        say(f"\n{scene} step {number}/{total}:\n    {plain_text(sentence)}")
+    for number in range(first, len(sentences)):
+        sentence = sentences[number]
+        what = "the title" if number == 0 else f"step {number}/{total}"
+        say(f"\n{scene} {what}:\n    {plain_text(sentence)}")
         entry = narration.find(scene, number)
         if entry is None:
             entry = NarrationStep(

@@ -1,7 +1,8 @@
 """What a render with ``--narration DIR`` gives each scene: its steps' audio files.
 
 ``plan_narration`` reads ``DIR/narration.json``, refuses one of another
-lesson, chooses each step's audio (the teacher's recording over a draft),
+lesson (with ``draft_missing``, brings one written for an earlier version of
+the lesson up to date first), chooses each step's audio (the teacher's recording over a draft),
 checks every chosen file decodes (one line for a file that is not audio,
 empty, or hours long), and with ``draft_missing`` speaks a draft for a step
 that has no audio at all (never for one whose recording is stale). The
@@ -22,8 +23,9 @@ from mlp_lecture.narration.record import (
     read_narration,
     write_narration,
 )
-from mlp_lecture.narration.script import file_sha256, refresh_draft
-from mlpmath import Lesson
+from mlp_lecture.narration.script import file_sha256, prepare_narration, refresh_draft
+from mlp_lecture.pipeline.keys import lesson_hash
+from mlpmath import Lesson, cached_trace
 from mlpmath.files import FileRefused
 
 __all__ = ["PAUSE", "NarrationPlan", "StepAudio", "plan_narration"]
@@ -35,7 +37,7 @@ PAUSE = 0.5  # seconds of quiet after a step's narration before the next step be
 class StepAudio:
     """One step's narration, as a render task carries it to the worker."""
 
-    step: int  # from 1
+    step: int  # from 1; 0: the scene's title
     sentence_sha256: str  # the sentence it was made for: the worker holds it to the step's
     path: str  # the audio file, absolute
     name: str  # the file relative to the narration DIR (what the manifest records)
@@ -77,6 +79,12 @@ def plan_narration(
             f"{source}: the narration of lesson {narration.lesson!r}, not {lesson.name!r} "
             f"(write one for it: mlp-lecture narration {lesson.name} --dir NEWDIR)"
         )
+    if draft_missing and narration.lesson_hash != lesson_hash(cached_trace(lesson)):
+        # The lesson changed since the list was written: its sentences may have. Bring it
+        # up to date first (recordings kept, stale ones flagged; drafts spoken anew), so
+        # no draft is made of a sentence the step no longer says.
+        prepare_narration(folder, lesson, names, draft=True)
+        narration = read_narration(folder)
     scenes: dict[str, tuple[StepAudio, ...]] = {}
     drafted: list[str] = []
     missing: list[str] = []

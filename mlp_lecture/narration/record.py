@@ -1,11 +1,11 @@
 """``DIR/narration.json``: one entry per step of every scene, and where its audio belongs.
 
 The file is the teacher's recording list. Each entry names the scene, the
-step (its number in the scene, from 1), the step's sentence (the caption,
-as the ledger records it) with its sha256, the ``file`` (relative to DIR)
-where the step's audio belongs, and its ``voice``: ``recorded`` (the
-teacher's), ``draft`` (espeak-ng's, labelled so everywhere) or ``none`` (no
-audio yet). The sha256 is the sentence the audio was made for: when the
+step (its number in the scene, from 1; 0 is the scene's title, said as it
+opens), the step's sentence (the caption, as the ledger records it) with its
+sha256, the ``file`` (relative to DIR) where the step's audio belongs, and
+its ``voice``: ``recorded`` (the teacher's), ``draft`` (espeak-ng's,
+labelled so everywhere) or ``none`` (no audio yet). The sha256 is the sentence the audio was made for: when the
 lesson or the scene changes a step's sentence, a recording made for the old
 one is *stale* and the render refuses it (manim-voiceover's cache keys each
 sound by its text in the same way).
@@ -81,7 +81,7 @@ class NarrationStep:
     """One step's narration: what it says and where its audio is."""
 
     scene: str
-    step: int  # from 1, in the scene's order of steps
+    step: int  # from 1, in the scene's order of steps; 0: the scene's title
     sentence: str  # the step's caption as the ledger records it
     sha256: str  # of the sentence the audio was made for
     file: str  # relative to DIR: where the recording belongs
@@ -109,8 +109,8 @@ class NarrationStep:
             if not isinstance(data.get(key), str):
                 raise NarrationError(f"{source}: {where}.{key}: expected text")
         step = data.get("step")
-        if not isinstance(step, int) or isinstance(step, bool) or step < 1:
-            raise NarrationError(f"{source}: {where}.step: expected a whole number from 1")
+        if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+            raise NarrationError(f"{source}: {where}.step: expected a whole number from 0")
         if data["voice"] not in VOICES:
             raise NarrationError(f"{source}: {where}.voice: expected one of {', '.join(VOICES)}")
         check_name(data["file"], source=source, field=f"{where}.file")

@@ -89,7 +89,7 @@ def prepare_narration(
             report.skipped.append(name)
             continue
         (folder / name).mkdir(exist_ok=True)  # where the teacher saves the scene's files
-        for number, sentence in enumerate(sentences[name] or [], start=1):
+        for number, sentence in enumerate(sentences[name] or []):  # 0: the title
             old = existing.find(name, number) if existing else None
             entry = _entry(folder, source, name, number, sentence, old, draft, report)
             narration.steps.append(entry)
@@ -126,8 +126,9 @@ def _entry(
     if recording is not None:
         entry.voice = "recorded"
         entry.audio_sha256 = file_sha256(recording) if recording.is_file() else ""
-        if old is not None and old.voice == "recorded" and old.sha256 != sha:
-            entry.sentence, entry.sha256 = old.sentence, old.sha256  # made for the old one
+        if old is not None and old.sha256 != sha:
+            # made for the sentence the list gave when it was recorded: the old one
+            entry.sentence, entry.sha256 = old.sentence, old.sha256
             report.stale.append(label)
         else:
             report.recorded.append(label)

@@ -1,7 +1,8 @@
 """Each scene's step sentences, got by building the scene without rendering it.
 
 A step's sentence is its caption (``LectureScene.step``), which the scene
-spells from the lesson's trace. Building the scene with animations skipped
+spells from the lesson's trace; the title (``show_title``) is spoken too, as
+step 0, while it shows before the first step. Building the scene with animations skipped
 (as the audit does) runs ``construct`` in about a second and gives every
 sentence, in order, with no video written.
 """
@@ -22,9 +23,10 @@ __all__ = ["scene_steps", "speakable"]
 def scene_steps(
     lesson: Lesson, names: Sequence[str], heard: Callable[[str], None] | None = None
 ) -> dict[str, list[str] | None]:
-    """Scene name -> its step sentences (the ledger's text), for ``lesson``; ``None``
-    for a scene the lesson has nothing for (``applies`` is false). ``heard(name)``
-    is told as each scene is built."""
+    """Scene name -> its title then its step sentences (the ledger's text), for
+    ``lesson``: item ``n`` is step ``n``'s, item 0 the title's (said as the scene
+    opens, before its first step). ``None`` for a scene the lesson has nothing for
+    (``applies`` is false). ``heard(name)`` is told as each scene is built."""
     from manim import tempconfig
 
     from scenekit.context import LESSON_ENV, current_trace
@@ -58,7 +60,7 @@ def scene_steps(
                     scene = cls(skip_animations=True)
                     scene.renderer.update_frame = _draw_nothing
                     scene.render()
-                steps[name] = list(scene.steps)
+                steps[name] = [scene.ledger.title, *scene.steps]
         finally:
             if previous is None:
                 os.environ.pop(LESSON_ENV, None)

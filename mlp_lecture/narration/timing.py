@@ -48,41 +48,56 @@ def with_narration(
             self.narration_placed: list[tuple[int, float]] = []
             self.narration_spans: dict[float, float] = {}
             self.stale_steps: list[int] = []
-            self._hold_until: float | None = None
-            self._section_time = 0.0
+            self._narration_until: float | None = None
+            self._narration_section = 0.0
+            self._narration_title_seen = 0 not in by_step  # step 0, the title, checked once shown
+            if 0 in by_step:  # the title's sound starts with the scene
+                self._narration_place(0, 0.0)
 
         def next_section(self, *args: Any, **kwargs: Any) -> None:
-            self._section_time = self.renderer.time
+            self._narration_section = self.renderer.time
             super().next_section(*args, **kwargs)
 
         def step(self, *caption: Any) -> None:
-            self._wait_out()
+            self._narration_title()
+            self._narration_wait()
             super().step(*caption)
             number = len(self.steps)
-            audio = by_step.get(number)
-            if audio is None:
-                return
-            if sentence_sha256(self.steps[-1]) != audio.sentence_sha256:
-                self.stale_steps.append(number)
-                self.renderer.skip_animations = True  # the clip is refused: draw no more
-                return
-            start = self._section_time
+            if number in by_step and self._narration_holds(number, self.steps[-1]):
+                self._narration_place(number, self._narration_section)
+
+        def _narration_holds(self, number: int, sentence: str) -> bool:
+            """Whether step ``number``'s audio was made for ``sentence`` (else: stale)."""
+            if sentence_sha256(sentence) == by_step[number].sentence_sha256:
+                return True
+            self.stale_steps.append(number)
+            self.renderer.skip_animations = True  # the clip is refused: draw no more
+            return False
+
+        def _narration_title(self) -> None:
+            if not self._narration_title_seen:
+                self._narration_title_seen = True
+                if not self._narration_holds(0, self.ledger.title):
+                    self.narration_placed = [p for p in self.narration_placed if p[0] != 0]
+
+        def _narration_place(self, number: int, start: float) -> None:
             seconds = len(sounds[number]) / RATE
             self.narration_placed.append((number, start))
             self.narration_spans[round(start, 3)] = start + seconds
-            self._hold_until = start + seconds + pause
+            self._narration_until = start + seconds + pause
 
         def tear_down(self) -> None:
-            self._wait_out()
+            self._narration_title()
+            self._narration_wait()
             if self.stale_steps:
                 raise StaleNarration(_stale_message(type(self).__name__, self.stale_steps, steps))
             super().tear_down()
 
-        def _wait_out(self) -> None:
-            if self._hold_until is None:
+        def _narration_wait(self) -> None:
+            if self._narration_until is None:
                 return
-            left = self._hold_until - self.renderer.time
-            self._hold_until = None
+            left = self._narration_until - self.renderer.time
+            self._narration_until = None
             if not self.renderer.skip_animations and left > 0.5 / _frame_rate():
                 self.wait(left)
 
