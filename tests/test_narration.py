@@ -479,3 +479,22 @@ def test_drafts_follow_a_changed_sentence_recordings_are_marked_stale(tmp_path):
     assert report.stale == [f"{SCENE} step 1"] and "ReLU" in first.sentence  # kept, flagged
     assert "tanh" in second.sentence and second.voice == "draft"  # drafted anew
     assert (voice / SCENE / "02.draft.wav").read_bytes() != before
+
+
+@pytest.mark.parametrize(
+    "forged", ["../outside.wav", "/etc/hostname.wav", "Activation/../../x.wav", "a\x1b[2J.wav"]
+)
+def test_a_forged_file_name_refuses_the_whole_list(tmp_path, forged):
+    from mlp_lecture.narration.record import NarrationError
+
+    voice = tmp_path / "voice"
+    prepare_narration(voice, default_lesson(), [SCENE])
+    data = json.loads((voice / "narration.json").read_text())
+    data["steps"][1]["file"] = forged
+    (voice / "narration.json").write_text(json.dumps(data))
+    outside = tmp_path / "outside.wav"
+    tone(outside, 440.0, 0.5)
+    with pytest.raises(NarrationError) as caught:
+        plan_narration(voice, default_lesson(), [SCENE], draft_missing=True)
+    assert "steps[1].file" in str(caught.value) and "\n" not in str(caught.value)
+    assert "\x1b" not in str(caught.value)
