@@ -193,7 +193,9 @@ def frame_differences(
         for index, (shown, drawn, at) in enumerate(_lockstep(recorded, fresh, kind)):
             count += shown is not None
             made += drawn is not None
-            if shown is None or drawn is None:
+            if drawn is None:
+                break  # a recorded clip longer than the scene: not decoded to its end
+            if shown is None:
                 continue
             if shown.shape != drawn.shape:
                 return [
@@ -210,7 +212,9 @@ def frame_differences(
     except _Undecodable as error:
         return [f"{shown_name}: does not decode as a clip ({error})"]
     problems = []
-    if count != made:
+    if count > made:
+        problems.append(f"{shown_name}: more frames than the {made} {scene} draws there")
+    elif count < made:
         problems.append(f"{shown_name}: {count} frames, but {scene} draws {made} there")
     if first is not None:
         index, seconds, value, patch = first
@@ -218,7 +222,8 @@ def frame_differences(
         problems.append(
             f"{shown_name}: {scene} frame {index} at {seconds:.2f} s ({where}) is not what the "
             f"scene draws (PSNR {value:.1f} dB, a patch off by {patch:.0f}; limits "
-            f"{PSNR_THRESHOLD:.0f} dB, {PATCH_LIMIT}); {wrong} of {max(count, made)} frames wrong"
+            f"{PSNR_THRESHOLD:.0f} dB, {PATCH_LIMIT}); "
+            f"{wrong} of {min(count, made)} frames compared are wrong"
         )
     return problems
 
