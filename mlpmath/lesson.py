@@ -285,6 +285,12 @@ def _build_lesson(raw: dict[str, Any], name: str, source: str) -> Lesson:
     # Free text reaches every output (page title, deck, script heading, frames): one
     # check for all of it, control characters and bidi overrides refused (issue 32).
     title = check.free_text(raw.get("title", name), "title", MAX_TITLE)
+    character = check.control_character(name)
+    if character is not None:  # the name reaches outputs too (the script, the renders' folder)
+        raise LessonError(
+            f"name: the lesson's name (its file's name) holds the control character "
+            f"U+{ord(character):04X}; rename the file"
+        )
 
     display = check.table_of(raw, "display", required=False)
     check.check_keys(display, {"decimals"}, "display")

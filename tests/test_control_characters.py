@@ -93,3 +93,19 @@ def test_commands_refuse_such_a_lesson_in_one_line_and_write_nothing(tmp_path, c
         [line] = err.strip().splitlines()
         assert "title: " in line and f"U+{code:04X}" in line, line
     assert sorted(path.name for path in tmp_path.iterdir()) == ["hostile.toml"]
+
+
+@pytest.mark.parametrize("code", [0x1B, 0x202E], ids=["ESC", "RLO"])
+def test_a_lesson_file_whose_name_holds_one_is_refused(tmp_path, capsys, code):
+    """The lesson's name is its file's name, and reaches outputs as the title does."""
+    lesson = tmp_path / f"ev{chr(code)}il.toml"
+    lesson.write_text(default_lesson_text(), encoding="utf-8")
+    assert main(["explore", str(lesson), "--out", str(tmp_path / "page")]) == 2
+    err = capsys.readouterr().err
+    assert chr(code) not in err and "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert (
+        f"name: the lesson's name (its file's name) holds the control character U+{code:04X}"
+        in line
+    )
+    assert not (tmp_path / "page").exists()
