@@ -498,3 +498,18 @@ def test_a_forged_file_name_refuses_the_whole_list(tmp_path, forged):
         plan_narration(voice, default_lesson(), [SCENE], draft_missing=True)
     assert "steps[1].file" in str(caught.value) and "\n" not in str(caught.value)
     assert "\x1b" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "spoken"),
+    [
+        ("Add the bias $b_1$", "Add the bias b 1"),
+        ("Apply the activation: the neuron's output", "Apply the activation: the neuron's output"),
+        ("$K = X W^T$: entry $k_j^s$", "K equals X W transposed: entry k j s"),
+        ("The next layer: $hat(y) = N + B$", "The next layer: y hat equals N plus B"),
+    ],
+)
+def test_a_draft_reads_the_math_as_words(sentence, spoken):
+    from mlp_lecture.narration.steps import speakable
+
+    assert speakable(sentence) == spoken

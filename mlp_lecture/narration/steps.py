@@ -10,6 +10,7 @@ sentence, in order, with no video written.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -73,33 +74,49 @@ def _draw_nothing(*args: Any, **kwargs: Any) -> None:
     """A renderer's ``update_frame`` for a build that writes no pictures."""
 
 
+# How a symbol of the captions' math reads aloud (inside $...$ only: outside it, an
+# apostrophe is English, "the neuron's output").
 _SPOKEN = {
     "≈": " about ",
     "=": " equals ",
+    "+": " plus ",
+    "-": " minus ",
+    "−": " minus ",
     "×": " times ",
     "·": " times ",
+    "⊙": " times ",
     "→": " to ",
     "∂": " d ",
-    "⊙": " times ",
     "Σ": " sum ",
-    "−": " minus ",
     "'": " prime ",
+    "ᵀ": " transposed ",
+    "\u0302": " hat ",
 }
+_SCRIPTS = dict(
+    zip(
+        "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+        "0123456789aehijklmnoprstuvx0123456789abcdefghijklmnoprstuvwxyz",
+        strict=True,
+    )
+)
+_MATH = re.compile(r"\$([^$]*)\$")
 
 
 def speakable(sentence: str) -> str:
     """``sentence`` as words a speech synthesiser reads: math written out plainly.
 
-    ``"Add the bias $b_1$"`` -> ``"Add the bias b 1"``. A draft only; the
-    teacher's own recording says it properly.
+    ``"Add the bias $b_1$"`` -> ``"Add the bias b 1"``; ``"$hat(y) = N + B$"`` ->
+    ``"y hat equals N plus B"``. A draft only; the teacher's own recording says
+    it properly.
     """
     from mlp_lecture.captions import plain_text
 
-    text = plain_text(sentence)
-    for symbol, words in _SPOKEN.items():
-        text = text.replace(symbol, words)
-    subscripts = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
-    plain = "0123456789aehijklmnoprstuvx"
-    text = "".join(f" {plain[subscripts.index(c)]}" if c in subscripts else c for c in text)
-    text = "".join(c if c.isalnum() or c in " ,.;:?!-" else " " for c in text)
-    return " ".join(text.split())
+    def math(match: re.Match[str]) -> str:
+        text = plain_text(f"${match[1]}$")
+        for symbol, words in _SPOKEN.items():
+            text = text.replace(symbol, words)
+        return " " + "".join(f" {_SCRIPTS[c]}" if c in _SCRIPTS else c for c in text) + " "
+
+    text = _MATH.sub(math, sentence)
+    text = "".join(c if c.isalnum() or c in " ,.;:?!-'" else " " for c in text)
+    return re.sub(r" ([,.;:?!])", r"\1", " ".join(text.split()))
