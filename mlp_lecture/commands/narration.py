@@ -87,12 +87,13 @@ def narration_plan(args: argparse.Namespace, lesson: Any, names: list[str]) -> N
         plan = plan_narration(folder, lesson, names, args.draft_missing)
     except (NarrationError, DraftError, NameRefused) as error:
         raise UserError(str(error)) from None
-    if plan.drafted:
-        print(
-            f"mlp-lecture: {len(plan.drafted)} step(s) without audio drafted by espeak-ng "
-            f"(a draft voice), e.g. {plan.drafted[0]}",
-            file=sys.stderr,
-        )
+    voices = [audio.voice for steps in plan.scenes.values() for audio in steps]
+    print(
+        f"mlp-lecture: narration from {folder}: {voices.count('recorded')} step(s) recorded, "
+        f"{voices.count('draft')} draft(s) (espeak-ng, a draft voice)"
+        + (f", {len(plan.drafted)} of them drafted now" if plan.drafted else ""),
+        file=sys.stderr,
+    )
     if plan.missing:
         print(
             f"mlp-lecture: {len(plan.missing)} step(s) have no audio and stay silent, "
