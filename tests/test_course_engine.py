@@ -132,9 +132,11 @@ def test_local_cluster_course_reuses_and_redraws_one_student(tmp_path: Path) -> 
     ids = ["ada", "bo", "cy"]
     course = make_course(tmp_path / "c", ids)
     out = tmp_path / "out"
-    args = ["course", str(course), "--out", str(out), "--workers", "2", "--scenes", SCENE]
+    args = ["course", str(course), "--out", str(out), "--engine", "dask", "--workers", "2"]
+    args += ["--scenes", SCENE]
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
+    assert "on dask" in result.stdout
     record = check_recorded(out, ids, scenes=True)
     lessons = {(out / sid / "lesson.toml").read_text(encoding="utf-8") for sid in ids}
     assert len(lessons) == len(ids), "two students got the same numbers"
@@ -206,7 +208,7 @@ def test_killed_course_run_resumes_with_only_the_missing_work(tmp_path: Path) ->
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,  # the run and its Dask processes: one group to kill
+        start_new_session=True,  # the run and its workers (the local pool): one group to kill
     )
     try:
         deadline = time.monotonic() + 300
@@ -235,6 +237,7 @@ def test_killed_course_run_resumes_with_only_the_missing_work(tmp_path: Path) ->
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     assert "clips rendered 1, reused 1" in result.stdout, result.stdout
+    assert "on pool" in result.stdout
     check_recorded(out, ids, scenes=True)
     now = stamps(out)
     assert {k: now[k] for k in kept} == kept, "a clip finished before the kill was redone"

@@ -1,9 +1,10 @@
 """``course`` and ``grade``: a course's per-student outputs, and marking what comes back.
 
-``course`` runs its tasks on Dask (a ``LocalCluster`` of ``--workers`` here,
-or a running cluster at ``--scheduler``) or on the local pool (``--engine
-pool``); ``render`` and ``slides`` take ``--scheduler`` too
-(:func:`add_scheduler_argument`, :func:`scheduler_executor`).
+``course`` runs its tasks on the local pool of ``--workers`` (the embedded
+default: a Dask ``LocalCluster`` cost 1.26x its CPU on a cold render,
+``bench/README.md``), on a Dask ``LocalCluster`` (``--engine dask``), or on a
+running Dask cluster (``--scheduler``); ``render`` and ``slides`` take
+``--scheduler`` too (:func:`add_scheduler_argument`, :func:`scheduler_executor`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def add_parsers(subcommands: Subcommands) -> None:
     course.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
     where = course.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=positive, help="local Dask workers (default: one per core)"
+        "--workers", type=positive, help="local worker processes (default: one per core)"
     )
     where.add_argument(
         "--scheduler",
@@ -81,10 +82,10 @@ def add_parsers(subcommands: Subcommands) -> None:
     )
     course.add_argument(
         "--engine",
-        choices=["dask", "pool"],
-        default="dask",
-        help="what runs the tasks without --scheduler: a Dask LocalCluster (default) or "
-        "mlp-lecture's own worker pool",
+        choices=["pool", "dask"],
+        default="pool",
+        help="what runs the tasks without --scheduler: mlp-lecture's own worker pool "
+        "(default) or a Dask LocalCluster",
     )
     scenes = course.add_mutually_exclusive_group()
     scenes.add_argument("--scenes", help="comma-separated scenes to render for each student")
