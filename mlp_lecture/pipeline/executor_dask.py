@@ -45,8 +45,11 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_as_completed
 
-        # Dask logs a worker's death and its retries as warnings; the outcome says what matters.
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        # Dask logs a worker's death, its retries and a lost scheduler (with tracebacks);
+        # each task's outcome says what matters, in one line.
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.split(".")[0] == "distributed":  # Dask sets some of them a level of their own
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         self.cluster = None
         try:
             if scheduler is None:
@@ -90,6 +93,9 @@ class DaskExecutor(Executor):
             self.outstanding.discard(key)
             if future.status == "finished":
                 yield Outcome(key, future.result())
+                continue
+            if future.status != "error":  # cancelled: the cluster lost it (its scheduler gone)
+                yield Outcome(key, error=f"the Dask cluster lost the task ({future.status})")
                 continue
             error = future.exception()
             details = "".join(traceback.format_exception(type(error), error, future.traceback()))
