@@ -52,7 +52,7 @@ from mlp_lecture.html_deck import (
 )
 from mlp_lecture.pipeline.directory import hold_directory
 from mlp_lecture.pipeline.executor import Executor
-from mlp_lecture.pipeline.manifest import file_sha256
+from mlp_lecture.pipeline.manifest import file_sha256, read_manifest
 from mlp_lecture.pipeline.options import RenderError, RenderOptions
 from mlp_lecture.pipeline.ownership import Ownership, check_out_dir
 from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_scenes
@@ -311,6 +311,7 @@ def _presentations(report: RenderReport, quality: str, reverser: Reverser) -> li
     from manim_slides.config import PresentationConfig, SlideConfig
 
     presentations = []
+    drafts = _draft_voiced(report.out_dir)
     for scene in report.scenes:
         if scene.status == "skipped" or scene.ledger is None:
             continue
@@ -326,7 +327,8 @@ def _presentations(report: RenderReport, quality: str, reverser: Reverser) -> li
                 SlideConfig(
                     file=clip,
                     rev_file=_reversed_clip(report.out_dir, clip, reverser),
-                    notes=speaker_note(ledger, section, number, steps),
+                    notes=speaker_note(ledger, section, number, steps)
+                    + (DRAFT_NOTE if (scene.name, number) in drafts else ""),
                 )
             )
         presentations.append(
@@ -339,6 +341,21 @@ def _presentations(report: RenderReport, quality: str, reverser: Reverser) -> li
         )
     _drop_unused_reversed(report.out_dir, presentations)
     return presentations
+
+
+# A slide whose narration is espeak-ng's, not the teacher's, says so in its notes.
+DRAFT_NOTE = " [narrated by a draft voice]"
+
+
+def _draft_voiced(out_dir: Path) -> set[tuple[str, int]]:
+    """(scene, step) of every step whose clip speaks a draft (the manifest's record)."""
+    manifest = read_manifest(out_dir)
+    return {
+        (entry.scene, placed["step"])
+        for entry in manifest.scenes
+        for placed in entry.narration or []
+        if placed.get("voice") == "draft"
+    }
 
 
 def _reversed_clip(out_dir: Path, clip: Path, reverser: Reverser) -> Path:

@@ -412,6 +412,14 @@ def test_the_decks_carry_and_play_the_narration(narrated, tmp_path):
             with av.open(str(part)) as container:
                 sounds.append(bool(container.streams.audio))
     assert sounds and all(sounds)
+    # the speaker notes say which slide speaks a draft (the title) and which the teacher
+    from pptx import Presentation
+
+    notes = [
+        slide.notes_slide.notes_text_frame.text
+        for slide in Presentation(str(out / "deck.pptx")).slides
+    ]
+    assert "draft voice" in notes[0] and not any("draft voice" in n for n in notes[1:])
     # the HTML deck in Chromium: step 1's slide plays its clip with sound decoded
     browser = chromium()
     try:
