@@ -24,6 +24,7 @@ __all__ = ["CrossEntropyLoss"]
 NETWORK = "network"
 SAMPLES = "len(network.classes)"
 PER_LINE = 5  # per-sample losses a line of the worked mean holds
+SIDE_PER_LINE = 3  # ... when the mean stands beside the table
 CLASS, PICKED, LOSS = range(3)  # the loss table's columns
 TRUE, PREDICTED, MARK = range(3)  # the accuracy table's columns
 
@@ -137,33 +138,41 @@ class CrossEntropyLoss(LearningScene):
         self.step("The mean over the samples is the loss, what nn.CrossEntropyLoss prints")
         head = "L = 1/N sum_i L^((i)) &="
         loss = f"{NETWORK}.loss"
-        if self.samples <= 2 * PER_LINE:
+
+        def mean(per_line: int):
+            """The worked mean, ``per_line`` terms a line; only its value when long."""
+            if self.samples > 2 * PER_LINE:  # too many to add up on screen
+                return self.traced.math(
+                    head, Value(loss, style.RESULT), ", quad N =", Value(SAMPLES)
+                )
             terms: list[Term] = [OPEN_PAREN]
             for s in range(self.samples):
-                if s and s % PER_LINE == 0:
+                if s and s % per_line == 0:
                     terms.append(NEW_LINE)
                 if s:
                     terms.append(PLUS)
                 terms.append(Value(f"{NETWORK}.cross_entropy[{s}]"))
             terms += [CLOSE_PAREN, DIVIDED_BY, Value(SAMPLES)]
-            mean = self.traced.worked(
+            return self.traced.worked(
                 terms, loss, prefix=[head], total_color=style.RESULT, font_size=style.MATRIX_SIZE
             )
-        else:
-            # too many to add up on screen: the mean, and the count it divides by
-            mean = self.traced.math(head, Value(loss, style.RESULT), ", quad N =", Value(SAMPLES))
+
         self.clear_slide()
-        # the mean under the table; beside it when under it would hide rows of the table
-        # (every term the mean adds is then in the table too)
+        # the mean under the table; beside it (in shorter lines) when under it would hide
+        # rows of the table: every term the mean adds is then in the table too
         self.table = self.loss_table(self.samples)
-        whole = VGroup(self.table, mean).arrange(DOWN, buff=style.BLOCK_BUFF)
+        worked = mean(PER_LINE)
+        whole = VGroup(self.table, worked).arrange(DOWN, buff=style.BLOCK_BUFF)
         if not fits_stage(self, whole):
-            whole = VGroup(self.table, mean).arrange(RIGHT, buff=style.BLOCK_BUFF)
+            worked = mean(SIDE_PER_LINE)
+            whole = VGroup(self.table, worked).arrange(RIGHT, buff=style.BLOCK_BUFF)
         if not fits_stage(self, whole):
+            worked = mean(PER_LINE)
             self.table = with_rows_that_fit(
-                self, self.loss_table, self.samples, spare=mean.height + style.BLOCK_BUFF
+                self, self.loss_table, self.samples, spare=worked.height + style.BLOCK_BUFF
             )
-            whole = VGroup(self.table, mean).arrange(DOWN, buff=style.BLOCK_BUFF)
+            whole = VGroup(self.table, worked).arrange(DOWN, buff=style.BLOCK_BUFF)
+        mean = worked
         self.centre_on_stage(whole)
         self.play(FadeIn(self.table))
         self.play(Emphasize(self.table.column(LOSS), color=style.HIGHLIGHT))

@@ -19,6 +19,7 @@ from mlpmath.display import APPROX, EQUALS
 from scenekit import style
 from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
 from scenekit.emphasis import Emphasize
+from scenekit.fitting import with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene, play_gradients
 from scenekit.notation import derivative
@@ -33,6 +34,7 @@ Y = "network.one_hot"
 GRADIENT = "network.prediction_gradient"
 AUTOGRAD = "network.prediction_gradient_autograd"  # Z.grad after F.cross_entropy's backward
 NEURON = 0  # the output neuron (class) whose weight and bias are worked out
+NOTES_BESIDE = 0.8  # of the frame's width the lines and notes beside them may take
 INPUT = 0  # the activation feeding it whose weight is worked out
 
 
@@ -87,14 +89,24 @@ class SoftmaxGradient(LearningScene):
             ),
         ]
         # each note beside its line, so the four lines fit the stage at full size; under
-        # it when beside it would reach past the frame's edge
-        board = VGroup(*lines).arrange(DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT)
-        for line, note in zip(lines[2:], notes, strict=True):
-            note.next_to(line, RIGHT, buff=style.BLOCK_BUFF)
-        if VGroup(board, *notes).width > config.frame_width - 2 * style.EDGE_BUFF:
-            stacked = [lines[0], lines[1], lines[2], notes[0], lines[3], notes[1]]
-            VGroup(*stacked).arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)
-        self.centre_on_stage(VGroup(board, *notes))
+        # it, in the lines' column, when beside it would reach to the frame's edge
+        under = [
+            line.width + style.BLOCK_BUFF + note.width > NOTES_BESIDE * config.frame_width
+            for line, note in zip(lines[2:], notes, strict=True)
+        ]
+        # a note under its line takes height: the lines closer then
+        gap = style.LINE_BUFF if any(under) else style.BLOCK_BUFF
+        VGroup(*lines).arrange(DOWN, buff=gap, aligned_edge=LEFT)
+        for index, (line, note, below) in enumerate(zip(lines[2:], notes, under, strict=True)):
+            if not below:
+                note.next_to(line, RIGHT, buff=style.BLOCK_BUFF)
+                continue
+            # under its own line, closer to it than the next line is: what follows moves down
+            note.next_to(line, DOWN, buff=style.LABEL_GAP, aligned_edge=LEFT)
+            following = VGroup(*lines[index + 3 :], *notes[index + 1 :])
+            if len(following):
+                following.shift(DOWN * (note.height + style.LABEL_GAP))
+        self.centre_on_stage(VGroup(*lines, *notes))
         whole = VGroup(*lines, *notes)
         self.recentre(whole, *lines[:2], within=style.SETTLED)
         self.play(Write(lines[0]))
@@ -126,17 +138,19 @@ class SoftmaxGradient(LearningScene):
 
         rows, columns = self.traced.shape(GRADIENT)
 
-        def equation(limit: int) -> VGroup:
-            """``(P - Y) / N = dL/dZ`` with at most ``limit`` columns a matrix."""
-            self.columns = limit
+        def equation(limit: int, shown_rows: int) -> VGroup:
+            """``(P - Y) / N = dL/dZ`` with at most ``limit`` columns and ``shown_rows``
+            rows a matrix."""
+            self.columns, self.rows = limit, shown_rows
+            limits = {"max_columns": limit, "max_rows": shown_rows}
             gradient = self.traced.grid(
                 rows,
                 columns,
                 lambda r, c: Checked(terms(r, c), f"{GRADIENT}[{r}][{c}]"),
                 color=style.GRADIENT,
-                max_columns=limit,
+                **limits,
             )
-            p = self.traced.matrix(P, color=style.RESULT, max_columns=limit)
+            p = self.traced.matrix(P, color=style.RESULT, **limits)
             parens = [MathTypst(side, font_size=style.MATH_SIZE) for side in ("paren.l", "paren.r")]
             for paren in parens:
                 paren.stretch_to_fit_height(p.height)
@@ -144,7 +158,7 @@ class SoftmaxGradient(LearningScene):
                 parens[0],
                 self.labelled(p, "P"),
                 MathTypst("-", font_size=style.MATH_SIZE),
-                self.labelled(self.traced.matrix(Y, color=style.INPUT, max_columns=limit), "Y"),
+                self.labelled(self.traced.matrix(Y, color=style.INPUT, **limits), "Y"),
                 parens[1],
                 MathTypst("slash N =", font_size=style.MATH_SIZE),
                 self.labelled(gradient, derivative("L", "Z")),
@@ -153,7 +167,6 @@ class SoftmaxGradient(LearningScene):
                 paren.set_y(p.get_y())
             return row
 
-        row = self.elide_to_fit(equation, least=1)
         true = self.trace.network.classes[0]
         example = self.traced.worked(
             list(terms(0, true)),
@@ -165,6 +178,13 @@ class SoftmaxGradient(LearningScene):
                 f"{derivative('L', 'z_y^((1))')} =",
             ],
             total_color=style.GRADIENT,
+        )
+        # every sample's row where the stage holds them with the example under them
+        row = with_rows_that_fit(
+            self,
+            lambda shown: self.elide_to_fit(lambda limit: equation(limit, shown), least=1),
+            rows,
+            spare=example.height + style.BLOCK_BUFF,
         )
         # N's value is the example's divisor: no "N = ..." floating apart
         self.centre_on_stage(VGroup(row, example).arrange(DOWN, buff=style.BLOCK_BUFF))
@@ -185,7 +205,8 @@ class SoftmaxGradient(LearningScene):
             columns,
             lambda r, c: Checked((Value(f"{GRADIENT}[{r}][{c}]"),), f"{AUTOGRAD}[{r}][{c}]"),
             color=style.GRADIENT,
-            max_columns=self.columns,  # the columns the hand matrix shows
+            max_columns=self.columns,  # the columns and rows the hand matrix shows
+            max_rows=self.rows,
         )
         signs = {r.relation for r in self.ledger.relations if r.mobject is torch}
         sign = MathTypst(EQUALS if signs <= {EQUALS} else APPROX, font_size=style.MATH_SIZE)
