@@ -23,7 +23,14 @@ from scenekit.formulas import MathTypst, Typst
 from scenekit.moments import MOMENT_OPACITY, opacity
 from scenekit.recording import TEXT_CLASSES, source_of
 
-__all__ = ["APPROX_LINES", "approx_note", "explain_approx", "retire_notes", "shows_approx"]
+__all__ = [
+    "APPROX_LINES",
+    "approx_note",
+    "explain_approx",
+    "notice_approx",
+    "retire_notes",
+    "shows_approx",
+]
 
 # the note, in lines short enough for the room beside a long title
 # (two lines fit beside the title, above the stage, whatever the content below)
@@ -114,7 +121,9 @@ def _places(scene: Any, note: Mobject) -> list[np.ndarray]:
 def explain_approx(scene: Any) -> None:
     """Fade the note in at a free place (:func:`_places`) the first time a step ends
     with ``≈`` on screen (once a scene); when none is free, at the next step's end."""
-    if getattr(scene, "approx_explained", False) or not shows_approx(scene):
+    if getattr(scene, "approx_explained", False):
+        return
+    if not (getattr(scene, "approx_seen", False) or shows_approx(scene)):
         return
     note = approx_note()
     for place in _places(scene, note):
@@ -124,6 +133,14 @@ def explain_approx(scene: Any) -> None:
             scene.margin_notes = [*getattr(scene, "margin_notes", []), note]
             scene.play(FadeIn(note))
             return
+
+
+def notice_approx(scene: Any) -> None:
+    """After an animation: remember an ``≈`` on screen, so the step that showed one
+    (even for a moment: a worked row that then flies into its matrix) explains it
+    where it ends."""
+    if not getattr(scene, "approx_explained", False) and not getattr(scene, "approx_seen", False):
+        scene.approx_seen = shows_approx(scene)
 
 
 def retire_notes(scene: Any) -> list[Any]:

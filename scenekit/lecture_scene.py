@@ -10,7 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Animation, FadeIn, FadeOut, Mobject, Scene, config
 
 from scenekit import style
-from scenekit.approx import explain_approx, retire_notes
+from scenekit.approx import explain_approx, notice_approx, retire_notes
 from scenekit.camera import LectureCamera
 from scenekit.composition import stage
 from scenekit.context import current_trace
@@ -147,6 +147,7 @@ class LectureScene(Scene):
         super().play(*animations, **kwargs)
         for mobject in self.mobjects:
             self._remember(mobject)
+        notice_approx(self)
 
     def _remember(self, mobject: Mobject) -> None:
         for member in mobject.get_family():
