@@ -350,3 +350,19 @@ def test_a_forged_course_json_is_refused_whole(tmp_path: Path) -> None:
     assert len(lines) == 1 and "precious.txt" in lines[0] and "course.json" in lines[0], lines
     assert precious.read_text(encoding="utf-8") == "keep"
     assert sorted(p.name for p in out.iterdir()) == ["course.json"]
+
+
+def test_a_students_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    course = make_course(tmp_path / "c", ["u1"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    record = {"format": "mlp-lecture course", "version": 1, "work": [], "students": {}}
+    (out / "course.json").write_text(json.dumps(record), encoding="utf-8")
+    (out / "u1").symlink_to(elsewhere)
+    result = run_cli("course", str(course), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "u1" in lines[0] and "link" in lines[0], lines
+    assert list(elsewhere.iterdir()) == []

@@ -13,7 +13,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,14 +166,15 @@ def course_command(args: argparse.Namespace) -> int:
 
     display = CourseDisplay(Console(stderr=True))
     try:
-        if args.scheduler is not None:  # a cluster that does not answer: said before any work
-            running = engine()
+        with ExitStack() as stack:
+            if args.scheduler is not None:  # a cluster that does not answer: said before any work
+                running = stack.enter_context(engine())
 
-            def engine() -> Executor:
-                return running
+                def engine() -> Executor:
+                    return running
 
-        with display, _terminate_as_interrupt():
-            report = run_course(course, options, engine, display)
+            with display, _terminate_as_interrupt():
+                report = run_course(course, options, engine, display)
     except (CourseError, RenderError, ExecutorError) as error:
         raise UserError(str(error)) from None
     except OSError as error:

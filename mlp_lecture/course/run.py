@@ -273,6 +273,8 @@ def _prepare(
     if sid in options.redraw:
         mine.generation += 1
     folder = out_dir / sid
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise CourseError(f"{folder}: not a folder of this course (a link or a file); move it away")
     folder.mkdir(exist_ok=True)
     drawn = digest([course.seed, course.base.source, vars(course.vary), sid, mine.generation])
     lesson_path = folder / LESSON_FILE

@@ -75,6 +75,7 @@ class DaskExecutor(Executor):
         self.pending = dask_as_completed()
         self.keys: dict[str, str] = {}  # Dask's key -> the caller's
         self.outstanding: set[str] = set()
+        self.closed = False
 
     def submit(self, fn: Callable[[Any], Any], task: Any, *, key: str, retries: int = 2) -> None:
         if key in self.outstanding:
@@ -103,6 +104,9 @@ class DaskExecutor(Executor):
             future.release()
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
