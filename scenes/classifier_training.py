@@ -14,6 +14,7 @@ from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
 from scenekit.classes import AccuracyCurve, accuracy_worked
+from scenekit.fitting import with_rows_that_fit
 from scenekit.formulas import MathTypst
 from scenekit.outcome_words import SAMPLES, curve_verdict, region_verdict, step_verdict
 from scenekit.plots import LossCurve
@@ -47,16 +48,24 @@ class ClassifierTraining(GradientDescent):
     def _show_after_one_step(self) -> None:
         verdict = step_verdict(self.trace.network.training.first_outcome)
         self.new_slide(f"The network runs again with the new parameters: {verdict}")
-        scores = VGroup(
-            self.labelled(
-                self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT),
-                'Z "before"',
-            ),
-            self.labelled(
-                self.traced.matrix(f"{TRAINING}.predictions[1]", color=style.UPDATED),
-                'Z "after"',
-            ),
-        ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+
+        def scores_shown(rows: int) -> VGroup:
+            """``Z`` before and after the step, at most ``rows`` rows each."""
+            return VGroup(
+                self.labelled(
+                    self.traced.matrix(
+                        f"{TRAINING}.predictions[0]", color=style.RESULT, max_rows=rows
+                    ),
+                    'Z "before"',
+                ),
+                self.labelled(
+                    self.traced.matrix(
+                        f"{TRAINING}.predictions[1]", color=style.UPDATED, max_rows=rows
+                    ),
+                    'Z "after"',
+                ),
+            ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
+
         losses = self.traced.math(  # laid out as the accuracy under it: before, after
             '"loss" L quad',
             Value(f"{LOSSES}[0]", style.RESULT),
@@ -69,6 +78,10 @@ class ClassifierTraining(GradientDescent):
             MathTypst("quad arrow.r quad", font_size=style.MATH_SIZE),
             accuracy_worked(self.traced, 1, style.UPDATED),
         ).arrange(RIGHT, buff=style.LABEL_GAP)
+        # every sample's row where the stage holds them with the loss and accuracy under
+        spare = losses.height + accuracy.height + 2 * style.BLOCK_BUFF
+        samples = len(self.trace.network.classes)
+        scores = with_rows_that_fit(self, scores_shown, samples, spare=spare)
         self.centre_on_stage(VGroup(scores, losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
