@@ -4,7 +4,7 @@
 LESSON ?=
 QUALITY ?= low
 # NARRATION=DIR speaks the lecture: each step's audio from DIR/narration.json (see
-# docs/source/tutorials/narration.md); the steps without audio stay silent.
+# docs/source/tutorials/6-narration.md); the steps without audio stay silent.
 NARRATION ?=
 VOICE = $(if $(NARRATION),--narration "$(NARRATION)")
 

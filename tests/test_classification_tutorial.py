@@ -15,7 +15,7 @@ import re
 import openpyxl
 from conftest import ROOT
 
-PAGE = ROOT / "docs" / "source" / "tutorials" / "classification.md"
+PAGE = ROOT / "docs" / "source" / "tutorials" / "3-classification.md"
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)  # as test_docs_code reads them
 
 
