@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Line, Mobject, Rectangle, VGroup
 
 from mlpmath.display import relation, shown_precision
 from scenekit import style
-from scenekit.formulas import MathTypst
+from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.plots import ValueCurve
 from scenekit.terms import PLUS, Op, Value
@@ -135,6 +135,7 @@ class ProbabilityBars(VGroup):
         classes: int,
         limit: int | None = None,
         height: float | None = None,
+        names: Sequence[str] = (),
     ):
         super().__init__()
         self.bars, self.values, self.names = VGroup(), VGroup(), VGroup()
@@ -171,7 +172,23 @@ class ProbabilityBars(VGroup):
             name = MathTypst(f"p_({c})", font_size=style.LABEL_SIZE, color=class_color(c))
             self.names.add(name.next_to(self.baseline, DOWN, buff=style.LABEL_GAP))
             name.set_x(slot.get_x())
-        self.add(self.bars, self.baseline, self.values, self.names, self.dots)
+        self.class_names = self._class_names(names)
+        self.add(self.bars, self.baseline, self.values, self.names, self.dots, self.class_names)
+
+    def _class_names(self, names: Sequence[str]) -> VGroup:
+        """The lesson's names of the shown classes under their ``p_k``, when it names
+        them and every name fits its bar's room (else the colours and ``p_k`` say it)."""
+        labels = VGroup()
+        pitch = style.BAR_WIDTH * 1.9  # a bar and the gap to the next
+        for c, p in zip(self.shown, self.names, strict=True):
+            named = class_name(names, c)
+            if named is None:
+                return VGroup()
+            label = Typst(typst_literal(named), font_size=style.LABEL_SIZE, color=class_color(c))
+            if label.width > pitch - style.LABEL_GAP:
+                return VGroup()
+            labels.add(label.next_to(p, DOWN, buff=style.LABEL_GAP))
+        return labels
 
 
 class AccuracyCurve(ValueCurve):

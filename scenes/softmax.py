@@ -117,9 +117,7 @@ class Softmax(LearningScene):
         self.table = self._widest_table()
         names = VGroup(*(self.table.entry(r, 0) for r in range(len(ROW_NAMES))))
         names.set_color(style.MUTED)
-        self.maximum = traced.math(
-            "m = max_k z_k =", Value(self._path("row_max"), style.RESULT)
-        )
+        self.maximum = traced.math("m = max_k z_k =", Value(self._path("row_max"), style.RESULT))
         self.note = Typst(
             "the largest score becomes zero, so every $exp(z_k - m) <= 1$: "
             "no overflow, the same $p_k$",
@@ -195,7 +193,12 @@ class Softmax(LearningScene):
         self.new_slide("The probabilities as bars: together they make one")
         row = f"{SOFTMAX}.probabilities[{SAMPLE}]"
         bars = ProbabilityBars(
-            self.traced, row, self.classes, limit=len(self.table.shown_columns), height=BAR_HEIGHT
+            self.traced,
+            row,
+            self.classes,
+            limit=len(self.table.shown_columns),
+            height=BAR_HEIGHT,
+            names=self.trace.network.class_names,
         )
         if bars.shown == list(range(self.classes)):
             total = worked_sum_to_one(
@@ -220,7 +223,9 @@ class Softmax(LearningScene):
         self.play(
             *(FadeIn(bar, shift=UP * style.NUDGE) for bar in bars.bars), FadeIn(bars.baseline)
         )
-        self.play(FadeIn(bars.values), FadeIn(bars.names), FadeIn(bars.dots))
+        self.play(
+            FadeIn(bars.values), FadeIn(bars.names), FadeIn(bars.dots), FadeIn(bars.class_names)
+        )
         self.play(Write(VGroup(*parts[1:])))
         self.pause()
 
