@@ -223,8 +223,9 @@ def notation_markdown() -> str:
     lines += [
         "",
         "`y` is only ever the target (the true class); an output neuron is never named",
-        "by `y`: a classifier's output neuron k is class k (`z_k`, `p_k`), and a",
-        "regression's single output keeps the deck's subscript on its weights (`w_6y`).",
+        "by `y`: a classifier's output neuron k is class k (`z_k`, `p_k`, `w_3,k`, `b_k`),",
+        "a regression's several outputs are numbered on as hidden neurons are (`w_6,8`),",
+        "and a regression's single output keeps the deck's subscript on its weights (`w_6y`).",
         "",
     ]
     return "\n".join(lines)
