@@ -241,3 +241,12 @@ def test_a_step_clip_swapped_for_another_fails_frames_naming_it(tmp_path, capsys
     assert status == 1
     assert any(line.startswith(f"{step}: {SCENE} frame 0 at 0.00 s (step 2, ") for line in lines)
     assert all(line.startswith(f"{step}: ") for line in lines[:-1]), lines
+
+
+def test_an_honest_clip_encoded_again_passes_frames_decoded(copy, capsys):
+    """Bytes that differ from the fresh render's are decoded and compared frame by
+    frame: the same pictures, encoded again, are within the limits."""
+    before = (copy / CLIP).read_bytes()
+    _reencoded(copy, lambda frame: frame)
+    assert (copy / CLIP).read_bytes() != before
+    assert _verify(capsys, "--frames", str(copy)) == (0, [])
