@@ -16,7 +16,11 @@ folder. Then
   ``PATCH_LIMIT``. A failure names the scene, the first wrong frame, its time
   and its step, and how many frames are wrong; a clip of another length fails;
 - with ``--sections``, each step's clip is held the same way to the step clip
-  Manim writes in the fresh render; a png still to the fresh still.
+  Manim writes in the fresh render; a png still to the fresh still;
+- a narrated scene (each step held for its voice) is rendered again with the
+  narration it was rendered with, which ``verify --narration DIR`` names: the
+  voice sets each step's length, so without it no frame can be compared, and
+  the scene is one line saying so.
 
 It costs about one render of the directory (measured in ``bench/verify_frames.py``).
 The older check, ``--frames=ends`` (``frame_check.frame_problems``), builds each
@@ -60,9 +64,11 @@ def every_frame_problems(
     ledgers: dict[str, LedgerFile],
     lesson_text: str,
     jobs: int | None = None,
+    narration: Path | None = None,
 ) -> list[str]:
     """One line per scene whose fresh render differs from its recorded ledger or any
-    frame of its clips (``jobs`` workers render the scenes; default one per core)."""
+    frame of its clips (``jobs`` workers render the scenes; default one per core;
+    ``narration``: the narration directory a narrated render was made with)."""
     from mlp_lecture.pipeline.pool import Workers  # spawns processes that import manim
 
     options = manifest.options
@@ -79,9 +85,22 @@ def every_frame_problems(
         if entry.scene not in modules:
             problems.append(f"{entry.ledger}: {quoted(entry.scene)} is no scene of the lecture")
             continue
+        if entry.narration is not None and narration is None:
+            problems.append(
+                f"{entry.file}: narrated, each step held for its voice: --frames renders it "
+                "again only with its narration (add --narration DIR)"
+            )
+            continue
         entries[entry.scene] = entry
     if not entries:
         return problems
+    voices: dict[str, Any] = {}
+    narrated = [name for name, entry in entries.items() if entry.narration is not None]
+    if narrated and narration is not None:
+        try:
+            voices = _voices(narration, manifest, lesson_text, narrated)
+        except ValueError as error:  # the narration's own one-line refusals
+            return [*problems, f"--narration: {error}"]
     with (
         lesson_file(manifest.lesson.name, lesson_text) as lesson,
         tempfile.TemporaryDirectory(prefix="mlp-verify-render-") as work,
@@ -99,6 +118,7 @@ def every_frame_problems(
                     format=str(options.get("format") or "mp4"),
                     transparent=bool(options.get("transparent")),
                     sections=bool(options.get("sections")),
+                    narration=voices.get(name),
                 )
             )
         found: dict[str, list[str]] = {}
@@ -118,6 +138,23 @@ def every_frame_problems(
     for name in entries:  # in the lecture's order, whichever worker finished first
         problems += found.get(name, [])
     return problems
+
+
+def _voices(folder: Path, manifest: Manifest, lesson_text: str, names: list[str]) -> dict[str, Any]:
+    """Each narrated scene's step audio from the narration directory ``folder``, as the
+    render handed it to its workers (``narration.plan``); ``ValueError`` (one line)."""
+    from mlp_lecture.narration.draft import DraftError
+    from mlp_lecture.narration.plan import plan_narration
+    from mlp_lecture.narration.record import NarrationError
+    from mlp_lecture.pipeline.safe_names import NameRefused
+    from mlpmath import LessonError, parse_lesson
+
+    try:
+        lesson = parse_lesson(lesson_text, name=manifest.lesson.name, origin="lesson.toml")
+        plan = plan_narration(folder, lesson, names)
+    except (NarrationError, DraftError, NameRefused, LessonError) as error:
+        raise ValueError(str(error)) from None
+    return {name: plan.for_scene(name) for name in names}
 
 
 def _scene_problems(

@@ -149,7 +149,9 @@ def verify_dir(
         elif frames:
             from mlp_lecture.every_frame import every_frame_problems  # imports manim
 
-            problems += every_frame_problems(out_dir, manifest, ledgers, text, jobs)
+            problems += every_frame_problems(
+                out_dir, manifest, ledgers, text, jobs, narration=narration
+            )
     elif frames:
         problems.append(f"{MANIFEST}: without it, --frames has no clips to check")
     return checked, [_line(problem) for problem in problems]

@@ -250,3 +250,19 @@ def test_an_honest_clip_encoded_again_passes_frames_decoded(copy, capsys):
     _reencoded(copy, lambda frame: frame)
     assert (copy / CLIP).read_bytes() != before
     assert _verify(capsys, "--frames", str(copy)) == (0, [])
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng for drafts")
+def test_a_narrated_render_is_rendered_again_with_its_narration(tmp_path, capsys):
+    """Each step is held for its voice: --frames needs the narration to draw the same
+    frames, says so in one line without it, and passes with it."""
+    narration, out = tmp_path / "narration", tmp_path / "narrated"
+    assert main(["narration", "--scenes", SCENE, "--dir", str(narration), "--draft"]) == 0
+    argv = ["render", "--scenes", SCENE, "--narration", str(narration), "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    status, lines = _verify(capsys, "--frames", str(out))
+    assert status == 1
+    [line] = lines[:-1]
+    assert line.startswith(f"{CLIP}: narrated") and "--narration DIR" in line, line
+    assert _verify(capsys, "--frames", "--narration", str(narration), str(out)) == (0, [])
