@@ -80,7 +80,7 @@ def shows_approx(scene: Any) -> bool:
 
 def approx_note() -> VGroup:
     """The note's lines, muted, at the size of a label."""
-    lines = [Typst(line, font_size=style.LABEL_SIZE, color=style.MUTED) for line in APPROX_LINES]
+    lines = [Typst(line, font_size=style.NOTE_SIZE, color=style.MUTED) for line in APPROX_LINES]
     return VGroup(*lines).arrange(DOWN, buff=style.LABEL_GAP, aligned_edge=LEFT)
 
 

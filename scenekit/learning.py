@@ -114,6 +114,7 @@ def play_gradients(
     captions: Sequence[str],
     point: Callable[[int], None] | None = None,
     fade: bool = False,
+    layout: Mobject | None = None,
 ) -> None:
     """Each worked gradient in turn; its result moves into row ``row`` of a
     :func:`gradient_table`, and autograd's value appears beside it.
@@ -122,6 +123,8 @@ def play_gradients(
     gradient; ``point(row)`` may highlight where its numbers come from. Each
     worked gradient morphs into the next, or with ``fade`` fades out before the
     next is written (sums of different shapes, whose morph would be a jumble).
+    ``layout``: the whole picture, laid out, re-centred so that what is shown and
+    the first worked gradient sit in the stage's middle as it is written.
     """
     hand, torch = 1, 2
     scene.play(FadeIn(table.frame([hand, torch])))
@@ -133,6 +136,8 @@ def play_gradients(
             scene.play(FadeOut(shown))
         elif shown is not None:
             scene.play(ReplacementTransform(shown, block))
+        if shown is None and layout is not None:
+            scene.recentre(layout, block, within=style.SETTLED)
         if shown is None or fade:
             scene.play(Write(block))
         shown = block

@@ -91,9 +91,11 @@ class Backpropagation(LearningScene):
         out, n = self.output, self.notation
         name = self.trace.network.output_activation
         slope = "" if name == "none" else f" {activation_call(name)}'(n^((i)))"
-        formula = MathTypst(
+        # K's value with its formula, not floating beside the matrices
+        formula = self.traced.math(
             f"delta^((i)) = {derivative('L', 'n^((i))')} = -2/K (y^((i)) - hat(y)^((i))){slope}",
-            font_size=style.MATH_SIZE,
+            ", quad K =",
+            Value("network.loss_count"),
         )
         note = Typst(
             f"one entry per output; ${n.neuron(n.last, 0)} = n$ when the output has no activation"
@@ -129,21 +131,20 @@ class Backpropagation(LearningScene):
             )
         self.delta_out = self._checked_grid(f"{chain}.delta", terms, style.GRADIENT)
         pieces.append(self.labelled(self.delta_out, n.layer_matrix("delta", out + 1)))
-        k = self.traced.math("K =", Value("network.loss_count"), font_size=style.LABEL_SIZE)
         row = VGroup(*pieces).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-        self.centre_on_stage(
-            self.stack(formula, note, VGroup(row, k).arrange(RIGHT, buff=style.BLOCK_BUFF))
-        )
+        self.centre_on_stage(self.stack(formula, note, row))
         self.play(Write(formula), FadeIn(note))
-        self.play(FadeIn(row), FadeIn(k))
+        self.play(FadeIn(row))
         self.pause()
 
     def _show_cross_entropy_signal(self) -> None:
         """Cross-entropy's error signal: the logits' gradient ``(P - Y) / N``."""
         self.step("The error signal: how the loss changes with each logit, (P - Y) / N")
-        formula = MathTypst(
+        # N's value with its formula, not floating alone beside the matrices
+        formula = self.traced.math(
             f"delta_k^((i)) = {derivative('L', 'z_k^((i))')} = (p_k^((i)) - Y_k^((i))) / N",
-            font_size=style.MATH_SIZE,
+            ", quad N =",
+            Value("len(network.classes)"),
         )
         note = Typst(
             "one entry per class, the gradient of the softmax scene",
@@ -169,12 +170,9 @@ class Backpropagation(LearningScene):
             self.labelled(self.traced.matrix("network.one_hot"), "Y"),
             self.labelled(self.delta_out, self.notation.layer_matrix("delta", self.output + 1)),
         ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-        n = self.traced.math("N =", Value("len(network.classes)"), font_size=style.LABEL_SIZE)
-        self.centre_on_stage(
-            self.stack(formula, note, VGroup(row, n).arrange(RIGHT, buff=style.BLOCK_BUFF))
-        )
+        self.centre_on_stage(self.stack(formula, note, row))
         self.play(Write(formula), FadeIn(note))
-        self.play(FadeIn(row), FadeIn(n))
+        self.play(FadeIn(row))
         self.pause()
 
     # -- back through the output weights ---------------------------------------------------
@@ -444,8 +442,8 @@ class Backpropagation(LearningScene):
             weight, bias = cells[:3], cells[3:]
             grid = [header[1], weight[0], weight[1], bias[0], bias[1]]
             grid += [header[2], VGroup(), weight[2], VGroup(), bias[2]]
-            return VGroup(*grid).arrange_in_grid(
-                rows=2, cols=5, buff=(style.BLOCK_BUFF, style.LINE_BUFF)
+            return VGroup(*grid).arrange_in_grid(  # closer across: all of W on one line
+                rows=2, cols=5, buff=(style.LINE_BUFF, style.LINE_BUFF)
             )
         return VGroup(*header, *cells).arrange_in_grid(
             rows=3, cols=3, buff=(style.BLOCK_BUFF, style.LINE_BUFF)

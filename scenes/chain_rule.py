@@ -292,8 +292,8 @@ class ChainRule(LearningScene):
         self.keep_in_frame(left)
         for worked in self.worked.values():
             self.fit_beside(worked, left, below)
-        everything = VGroup(left, *self.worked.values())
-        self.centre_on_stage(everything)
+        self.everything = VGroup(left, *self.worked.values())
+        self.centre_on_stage(self.everything)
 
     # -- the loss, written through the output layer's parameters --------------------
     def _show_loss(self) -> None:
@@ -331,6 +331,8 @@ class ChainRule(LearningScene):
     def _show_numbers(self) -> None:
         self.step("The lesson's numbers, sample by sample")
         self.play(FadeOut(self.loss), FadeOut(self.formulas))
+        # the table alone in the middle; the worked gradients beside it re-centre it
+        self.recentre(self.everything, self.table, within=style.SETTLED)
         self.play(FadeIn(self.table))
         self.pause()
 
@@ -355,4 +357,5 @@ class ChainRule(LearningScene):
                 "The same for every other weight and the bias",
             ],
             point=lambda row: self._indicate_columns(self.parameters[row]),
+            layout=self.everything,
         )
