@@ -127,7 +127,7 @@ class Audit:
             if before is not None and id(mobject) not in on_screen:
                 measured.extend(before)
             else:
-                measured.extend(glyph_heights([(mobject, source)]))
+                measured.extend(glyph_heights([(mobject, source)], self.scene))
         return measured
 
     def problems(self, trace: Trace) -> list[str]:
@@ -161,7 +161,8 @@ def audited(scene_class: type) -> type:
                 if isinstance(animation, Transform):  # its texts' glyphs, before they morph
                     for text in animation.mobject.get_family():
                         if isinstance(text, TEXT_CLASSES):
-                            self.before_morph[id(text)] = glyph_heights([(text, source_of(text))])
+                            before = glyph_heights([(text, source_of(text))], self)
+                            self.before_morph[id(text)] = before
             super().play(*args, **kwargs)
             self._check(moving=None)
 

@@ -12,6 +12,12 @@ of legibility, and tall delimiters (brackets, braces), which are large anyway. A
 digits are measured; its lowercase letters (under half the tallest letter)
 pass for marks, a limit of measuring shapes without knowing which character
 each is.
+
+A problem speaks from the scene's side, as the audit's do
+(``scenekit.audit_words``): the scene and step, the text by the trace paths
+it shows (else a few of its characters, never its Typst source), and where on
+the frame, e.g. ``TinyLoss, step 4 ('The loss'), at the top middle: digits
+6.4 px at 480p (< 12) in the text of network.loss``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from typing import Any
 
 import numpy as np
 from manim import config
+
+from scenekit.audit_words import at_step, placed, quoted_text, text_named
 
 __all__ = [
     "DIGIT_FRACTION",
@@ -42,16 +50,21 @@ THIN = 2.5  # ... and this many times taller than wide are delimiters (brackets,
 HIGH_MARK = 0.6  # of the tallest letter: a narrow glyph under it, high up, is a prime
 
 _VALUE_GROUP = re.compile(r'manimgrp\("([^"]+)",\s*[(≈\s]*-?\d')
+_VALUE_SHOWN = re.compile(r'manimgrp\("[^"]+",\s*([^()]*)\)')  # a value group: its digits
 
 
 @dataclass(frozen=True)
 class Measured:
     """One text's smallest glyphs: its values' digits (None without values) and
-    its smallest other glyph, as fractions of the frame's height."""
+    its smallest other glyph, as fractions of the frame's height; ``named`` and
+    ``where`` say which text it is and where it was measured, from the scene's
+    side (empty when measured without a scene)."""
 
     source: str
     digits: float | None
     text: float
+    named: str = ""
+    where: str = ""
 
 
 def _heights(mobject: Any) -> np.ndarray:
@@ -75,9 +88,22 @@ def _heights(mobject: Any) -> np.ndarray:
     return heights[(heights >= MARK_FRACTION * tallest) & ~delimiters & ~high]
 
 
-def glyph_heights(texts: Iterable[tuple[Any, str]]) -> list[Measured]:
+def _step_of(scene: Any, mobject: Any) -> str:
+    """The step a text belongs to: the step its traced values were recorded in,
+    else the step being played (``audit_words.at_step``)."""
+    ledger = getattr(scene, "ledger", None)
+    steps = list(getattr(scene, "steps", None) or [])
+    for entry in ledger.entries_of(mobject) if ledger is not None else []:
+        if entry.step in steps:
+            number = steps.index(entry.step) + 1
+            return f"{type(scene).__name__}, step {number} ({quoted_text(entry.step)})"
+    return at_step(scene)
+
+
+def glyph_heights(texts: Iterable[tuple[Any, str]], scene: Any = None) -> list[Measured]:
     """Each text (mobject and source, as ``Audit.shown_texts`` gives them) measured
-    as it is now (its last state on screen)."""
+    as it is now (its last state on screen); with ``scene``, named from its side
+    (its trace paths, its step, its place on the frame) for ``too_small``."""
     frame = config.frame_height
     measured = []
     for mobject, source in texts:
@@ -91,22 +117,30 @@ def glyph_heights(texts: Iterable[tuple[Any, str]]) -> list[Measured]:
                 group = _heights(select(label))
                 if len(group):
                     digits.append(float(np.median(group)))
+        smallest = min(digits) / frame if digits else None
+        text = float(letters.min()) / frame
+        named = where = ""
+        small = text < TEXT_FRACTION or (smallest is not None and smallest < DIGIT_FRACTION)
+        if scene is not None and small:  # named only when a problem will say it: renders
+            named = text_named(scene, mobject, source)  # measure every text a transform morphs
+            where = f"{_step_of(scene, mobject)}, {placed(mobject)}"
         measured.append(
-            Measured(
-                source=source,
-                digits=min(digits) / frame if digits else None,
-                text=float(letters.min()) / frame,
-            )
+            Measured(source=source, digits=smallest, text=text, named=named, where=where)
         )
     return measured
 
 
 def too_small(measured: Iterable[Measured]) -> list[str]:
-    """One line per text whose digits or other glyphs are under the least heights."""
+    """One line per text whose digits or other glyphs are under the least heights:
+    ``SCENE, step N ('caption'), at the top left: digits 6.4 px at 480p (< 12) in
+    the text of PATH`` (without a scene, the text's first characters only)."""
     problems = []
     for m in measured:
+        shown = _VALUE_SHOWN.sub(lambda group: group[1], m.source)  # digits, not Typst calls
+        named = m.named or f"the text {quoted_text(shown)}"
+        where = f"{m.where}: " if m.where else ""
         if m.digits is not None and m.digits < DIGIT_FRACTION:
-            problems.append(f"digits {m.digits * 480:.1f} px at 480p (< 12): {m.source[:70]!r}")
+            problems.append(f"{where}digits {m.digits * 480:.1f} px at 480p (< 12) in {named}")
         if m.text < TEXT_FRACTION:
-            problems.append(f"glyphs {m.text * 480:.1f} px at 480p (< 8): {m.source[:70]!r}")
+            problems.append(f"{where}glyphs {m.text * 480:.1f} px at 480p (< 8) in {named}")
     return problems

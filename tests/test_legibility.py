@@ -53,9 +53,17 @@ class TinyLoss(MSELoss):
 def test_a_value_written_too_small_fails(default_trace, monkeypatch, tmp_path):
     monkeypatch.setenv(LESSON_ENV, "")
     audit, _ = audit_scene(TinyLoss, default_trace, str(tmp_path / "media"))
-    problems = too_small(glyph_heights(audit.shown_texts()))
-    loss = audit.scene.traced.text("network.loss")
-    assert [p for p in problems if p.startswith("digits") and loss in p]
+    problems = too_small(audit.glyph_heights())
+    # from the scene's side: the scene, the step it was written in (the last), the
+    # value by its trace path, and where; never the formula's Typst source
+    last = len(audit.scene.steps)
+    found = [p for p in problems if " digits " in p and "the text of network.loss" in p]
+    assert found, problems
+    assert found[0].startswith(f"TinyLoss, step {last} (") and ", at the top " in found[0]
+    assert all("manimgrp" not in p and len(p) < 200 for p in problems), problems
+    # measured without a scene, a problem still quotes only the text's first characters
+    bare = too_small(glyph_heights(audit.shown_texts()))
+    assert [p for p in bare if p.startswith("digits") and len(p) < 100]
 
 
 def test_digit_heights_scale_with_the_font_size(tmp_path):
