@@ -14,7 +14,11 @@ from manim import Mobject
 from scenekit import style
 from scenekit.composition import stage
 
-__all__ = ["fits_stage", "with_rows_that_fit"]
+__all__ = ["WHOLE_ROWS", "fits_stage", "with_rows_that_fit"]
+
+# the most rows a table tries before eliding: at the legible sizes about 12 rows of
+# numbers fill the stage, and 10 samples must show whole
+WHOLE_ROWS = 12
 
 
 def fits_stage(scene, mobject: Mobject, spare: float = 0.0) -> bool:
@@ -27,11 +31,12 @@ def fits_stage(scene, mobject: Mobject, spare: float = 0.0) -> bool:
 def with_rows_that_fit(
     scene, build: Callable[[int], Mobject], count: int, spare: float = 0.0
 ) -> Mobject:
-    """Build with all ``count`` rows, then fewer (down to ``style.MAX_MATRIX_ROWS``),
-    until the build fits the stage with ``spare`` height left (:func:`fits_stage`);
-    the last build when none does (it elides as the style's limits do)."""
+    """Build with all ``count`` rows (at most ``WHOLE_ROWS``: more never fit the
+    stage), then fewer (down to ``style.MAX_MATRIX_ROWS``), until the build fits the
+    stage with ``spare`` height left (:func:`fits_stage`); the last build when none
+    does (it elides as the style's limits do)."""
     least = min(count, style.MAX_MATRIX_ROWS)
-    for rows in range(count, least - 1, -1):
+    for rows in range(min(count, max(WHOLE_ROWS, least)), least - 1, -1):
         built = build(rows)
         if fits_stage(scene, built, spare):
             return built

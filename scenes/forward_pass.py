@@ -34,7 +34,7 @@ from scenekit.traced import TracedMatrix
 __all__ = ["ForwardPass"]
 
 SAMPLE = 0  # the sample whose values the diagram's neurons show
-WHOLE_ROWS = 10  # the most rows a matrix here tries before eliding: a class's samples
+WHOLE_ROWS = 10  # the most rows a matrix here tries before eliding
 
 
 class Block(VGroup):
