@@ -3,8 +3,8 @@
 A worked result or a checked cell says ``≈`` when the shown (rounded) digits do
 not redo it by hand. A student meeting the sign needs to be told why, once per
 scene: where a step ends with an ``≈`` on screen for the first time, a short
-muted note is faded in where no content is: a top corner of the frame beside
-the title, else the middle of a side, else a bottom corner above the captions.
+muted note is faded in at a top corner of the frame beside the title, where no
+content is (at the next step's end when both corners are taken).
 It is framing, like the title (``scenekit.composition`` leaves it out of the
 content's balance), and leaves with that step's caption.
 """
@@ -90,7 +90,7 @@ def _box(mobject: Mobject) -> np.ndarray:
 
 def _free(scene: Any, note: Mobject) -> bool:
     """Whether ``note`` meets nothing drawn (content, title, caption), with a gap."""
-    gap = style.LINE_BUFF
+    gap = 2 * style.LABEL_GAP
     left, bottom, right, top = _box(note) + np.array([-gap, -gap, gap, gap])
     for mobject in scene.mobjects:
         for member in mobject.family_members_with_points():
@@ -108,14 +108,11 @@ def _free(scene: Any, note: Mobject) -> bool:
 
 
 def _places(scene: Any, note: Mobject) -> list[np.ndarray]:
-    """Where the note may stand, in order: the top corners beside the title, the
-    middle of either edge, the bottom corners just above the caption band."""
+    """Where the note may stand: the top corners beside the title, above the stage
+    (content laid out later in the step cannot reach it there)."""
     half_width = config.frame_width / 2 - style.EDGE_BUFF - note.width / 2
     half_height = config.frame_height / 2 - style.EDGE_BUFF - note.height / 2
-    low = scene.band_top() + style.BAND_GAP + note.height / 2
-    return [
-        np.array([x, y, 0.0]) for y in (half_height, 0.0, low) for x in (-half_width, half_width)
-    ]
+    return [np.array([x, half_height, 0.0]) for x in (-half_width, half_width)]
 
 
 def explain_approx(scene: Any) -> None:

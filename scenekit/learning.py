@@ -137,7 +137,7 @@ def play_gradients(
         elif shown is not None:
             scene.play(ReplacementTransform(shown, block))
         if shown is None and layout is not None:
-            scene.recentre(layout, block, within=style.SETTLED)
+            scene.recentre(layout, *worked.values(), within=style.SETTLED)
         if shown is None or fade:
             scene.play(Write(block))
         shown = block
