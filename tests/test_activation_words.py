@@ -148,7 +148,7 @@ class TypedIntoWords(Activation):
 def test_a_number_typed_into_a_caption_or_title_fails(monkeypatch, tmp_path):
     _, _, problems = build(TypedIntoWords, lesson_text("relu", 2), monkeypatch, tmp_path)
     assert any("shows 3, not from the trace" in line and "in 3 steps" in line for line in problems)
-    zeros = [line for line in problems if "shows 0, not from the trace" in line and "become 0" in line]
+    zeros = [p for p in problems if "shows 0, not from the trace" in p and "become 0" in p]
     assert len(zeros) == 1  # the word's 0; the formula's $0$ is a constant
     assert len(problems) == 2
 
