@@ -8,12 +8,9 @@ scene: a worker that dies mid-task is replaced and the task runs again.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
-import threading
 import time
 import traceback
 from collections import deque
@@ -27,7 +24,14 @@ from mlp_lecture.pipeline.executor import Executor, Outcome, one_line
 from mlp_lecture.pipeline.executor_tasks import render_aside
 from mlp_lecture.pipeline.options import default_jobs
 from mlp_lecture.pipeline.pool import Workers
-from mlp_lecture.pipeline.worker import Done, Failed, Frames, SceneTask, Started
+from mlp_lecture.pipeline.worker import (
+    Done,
+    Failed,
+    Frames,
+    SceneTask,
+    Started,
+    die_with_parent,
+)
 
 __all__ = ["LocalPool", "SceneWorkers"]
 
@@ -172,7 +176,7 @@ class LocalPool(Executor):
 
 def _serve(connection: Any, parent_pid: int, preload: tuple[str, ...]) -> None:
     """Run tasks from ``connection`` until told to stop or the parent is gone."""
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for module in preload:
         import_module(module)
@@ -192,24 +196,6 @@ def _serve(connection: Any, parent_pid: int, preload: tuple[str, ...]) -> None:
             connection.send(reply)
         except (BrokenPipeError, OSError):
             return
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """End this worker as soon as the parent dies, even by SIGKILL."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:  # where prctl is unavailable
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class SceneWorkers(Executor):

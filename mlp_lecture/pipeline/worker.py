@@ -29,6 +29,7 @@ from typing import Any
 
 from mlp_lecture.narration.plan import StepAudio
 from mlp_lecture.narration.voice import PlacedNarration, narrated, voice_clips
+from mlp_lecture.pipeline.executor import one_line
 from mlp_lecture.pipeline.media import frames_encoded_in_place, video_duration
 from mlp_lecture.pipeline.step_tracking import (
     SectionOutput,
@@ -50,6 +51,7 @@ __all__ = [
     "SectionOutput",
     "Started",
     "WorkerMessage",
+    "die_with_parent",
     "played_values",
     "render_task",
     "step_captions",
@@ -160,7 +162,7 @@ def worker_main(connection: Any, parent_pid: int) -> None:
 
     Each task is answered with ``Started``, some ``Frames``, then ``Done`` or ``Failed``.
     """
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     # Manim's progress bars (tqdm) would take a multiprocessing lock: a semaphore
     # that leaks when the parent kills this worker. A thread lock does here.
@@ -185,13 +187,18 @@ def worker_main(connection: Any, parent_pid: int) -> None:
             return
         except Exception as error:
             try:
-                connection.send(Failed(task.scene, _one_line(error), traceback.format_exc()))
+                connection.send(Failed(task.scene, one_line(error), traceback.format_exc()))
             except (BrokenPipeError, OSError):
                 return
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """End this worker as soon as the parent dies, even by SIGKILL."""
+def die_with_parent(parent_pid: int) -> None:
+    """End this worker process as soon as the parent dies, even by SIGKILL.
+
+    Both pools' workers (``worker_main`` here and ``executor_local``'s) call
+    it first: a worker orphaned by a killed ``render`` must not go on
+    rendering (or hold a GPU, a semaphore, a half-written file) unseen.
+    """
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -207,12 +214,6 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _one_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
-    message = lines[0] if lines else ""
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 # -- one scene ---------------------------------------------------------------------
