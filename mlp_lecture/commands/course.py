@@ -4,7 +4,7 @@
 default: a Dask ``LocalCluster`` cost 1.26x its CPU on a cold render,
 ``bench/README.md``), on a Dask ``LocalCluster`` (``--engine dask``), or on a
 running Dask cluster (``--scheduler``); ``render`` and ``slides`` take
-``--scheduler`` too (:func:`add_scheduler_argument`, :func:`scheduler_executor`).
+``--scheduler`` too (:func:`add_scheduler_argument`, :func:`scheduled`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ __all__ = [
     "add_scheduler_argument",
     "course_command",
     "grade_command",
+    "scheduled",
     "scheduler_executor",
 ]
 
@@ -56,6 +57,21 @@ def scheduler_executor(address: str | None) -> Executor | None:
         return open_executor(scheduler=address, preload=MANIM_PRELOAD)
     except ExecutorError as error:
         raise UserError(str(error)) from None
+
+
+@contextmanager
+def scheduled(address: str | None) -> Iterator[Executor | None]:
+    """The Dask executor at ``address`` for the ``with`` block, closed after it (None: none).
+
+    What ``render`` and ``slides`` do with ``--scheduler``: one place opens the
+    cluster's executor and closes it however the block ends.
+    """
+    executor = scheduler_executor(address)
+    if executor is None:
+        yield None
+        return
+    with executor:
+        yield executor
 
 
 def add_parsers(subcommands: Subcommands) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from mlp_lecture.commands.common import (
     rendering,
     report_problems,
 )
-from mlp_lecture.commands.course import add_scheduler_argument, scheduler_executor
+from mlp_lecture.commands.course import add_scheduler_argument, scheduled
 from mlp_lecture.commands.narration import add_narration_arguments, narration_plan
 
 if TYPE_CHECKING:
@@ -94,10 +93,7 @@ def render_command(args: argparse.Namespace) -> int:
     narration = narration_plan(args, lesson, names)
 
     def render(display: RenderDisplay) -> Any:
-        with ExitStack() as stack:
-            executor = scheduler_executor(args.scheduler)
-            if executor is not None:
-                stack.enter_context(executor)
+        with scheduled(args.scheduler) as executor:
             return render_scenes(
                 lesson,
                 names,
@@ -175,10 +171,7 @@ def slides_command(args: argparse.Namespace) -> int:
     narration = narration_plan(args, lesson, names)
 
     def build(display: RenderDisplay) -> Any:
-        with ExitStack() as stack:
-            executor = scheduler_executor(args.scheduler)
-            if executor is not None:
-                stack.enter_context(executor)
+        with scheduled(args.scheduler) as executor:
             return build_deck(
                 lesson,
                 names,
