@@ -46,6 +46,7 @@ from mlp_lecture.pipeline.options import QUALITIES
 from mlp_lecture.pipeline.worker import played_values, with_step_tracking
 from mlpmath.files import FileRefused, inside, regular_size
 from mlpmath.lesson_checks import quoted
+from scenekit.audit import draw_nothing
 from scenekit.context import LESSON_ENV, current_trace
 from scenekit.ledger import LedgerFile, LedgerSection
 from scenes import LECTURE_ORDER, scene_class
@@ -179,7 +180,7 @@ def _drawing_step_ends(cls: type) -> type:
             self.step_end_frames: list[np.ndarray] = []
             self.draw_frame = self.renderer.update_frame
             # Skipped plays still draw (static backgrounds): nothing here needs those.
-            self.renderer.update_frame = _draw_nothing
+            self.renderer.update_frame = draw_nothing
 
         def next_section(self, *args: Any, **kwargs: Any) -> None:
             self.step_end_frames.append(self.draw_now())
@@ -198,10 +199,6 @@ def _drawing_step_ends(cls: type) -> type:
 def _one_line(error: BaseException) -> str:
     text = " ".join(str(error).split())
     return quoted(f"{type(error).__name__}: {text}" if text else type(error).__name__, 120)[1:-1]
-
-
-def _draw_nothing(*args: Any, **kwargs: Any) -> None:
-    """A renderer's ``update_frame`` for plays whose frames nobody looks at."""
 
 
 def ledger_differences(recorded: LedgerFile, made: LedgerFile) -> list[str]:

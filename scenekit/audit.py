@@ -53,11 +53,13 @@ __all__ = [
     "audit_scene",
     "audited",
     "caption_problems",
+    "draw_nothing",
     "formulas_in",
     "layout_problems",
     "numbers_in",
     "recording_created_texts",
     "shape_problems",
+    "silent_build_settings",
 ]
 
 # Integers a formula may write itself: max(0, z), 1/K, (y - ŷ)^2, dZ/df = 2f.
@@ -223,7 +225,24 @@ def audit_scene(
     step's picture sits balanced on the stage (the composition check, which a
     render's own audit leaves out: an off-centre picture is still right).
     """
-    settings = {
+    with tempconfig(silent_build_settings(media_dir)), recording_created_texts() as created:
+        scene = audited(scene_class)(skip_animations=True)
+        # Skipped animations still draw a frame per play (Manim's static
+        # background); the audit checks geometry, never pixels, so none is drawn.
+        scene.renderer.update_frame = draw_nothing
+        scene.render()
+    audit = Audit(scene, created)
+    return audit, audit.problems(trace) + audit.scene.composition_problems
+
+
+def silent_build_settings(media_dir: str | None = None) -> dict[str, Any]:
+    """Manim's settings (for ``tempconfig``) to build a scene and write nothing.
+
+    Low quality, no movie, no last frame, no progress bar, errors only: what
+    the audit and ``mlp_lecture.narration.steps`` both need to walk a scene's
+    steps. ``media_dir`` is where Manim may cache Typst's SVGs (default: its own).
+    """
+    settings: dict[str, Any] = {
         "quality": "low_quality",
         "write_to_movie": False,
         "save_last_frame": False,
@@ -232,18 +251,15 @@ def audit_scene(
     }
     if media_dir is not None:
         settings["media_dir"] = media_dir
-    with tempconfig(settings), recording_created_texts() as created:
-        scene = audited(scene_class)(skip_animations=True)
-        # Skipped animations still draw a frame per play (Manim's static
-        # background); the audit checks geometry, never pixels, so none is drawn.
-        scene.renderer.update_frame = _draw_nothing
-        scene.render()
-    audit = Audit(scene, created)
-    return audit, audit.problems(trace) + audit.scene.composition_problems
+    return settings
 
 
-def _draw_nothing(*args: Any, **kwargs: Any) -> None:
-    """A renderer's ``update_frame`` for a build that writes no pictures."""
+def draw_nothing(*args: Any, **kwargs: Any) -> None:
+    """A renderer's ``update_frame`` for a build that writes no pictures.
+
+    Skipped animations still draw a frame per play (Manim's static background);
+    a build that checks geometry or collects text sets this in its place.
+    """
 
 
 def formulas_in(mobject: Mobject, source: str) -> str:

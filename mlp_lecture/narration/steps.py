@@ -14,7 +14,6 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from mlpmath import Lesson
 
@@ -30,6 +29,7 @@ def scene_steps(
     (``applies`` is false). ``heard(name)`` is told as each scene is built."""
     from manim import tempconfig
 
+    from scenekit.audit import draw_nothing, silent_build_settings
     from scenekit.context import LESSON_ENV, current_trace
     from scenes import scene_class
 
@@ -39,15 +39,7 @@ def scene_steps(
         lesson_file = Path(folder) / "lesson.toml"
         lesson_file.write_text(lesson.source, encoding="utf-8")
         os.environ[LESSON_ENV] = str(lesson_file)
-        settings = {
-            "quality": "low_quality",
-            "write_to_movie": False,
-            "save_last_frame": False,
-            "verbosity": "ERROR",
-            "progress_bar": "none",
-            "disable_caching": True,
-            "media_dir": str(Path(folder) / "media"),
-        }
+        settings = silent_build_settings(str(Path(folder) / "media")) | {"disable_caching": True}
         try:
             trace = current_trace()
             for name in names:
@@ -59,7 +51,7 @@ def scene_steps(
                     continue
                 with tempconfig(settings):
                     scene = cls(skip_animations=True)
-                    scene.renderer.update_frame = _draw_nothing
+                    scene.renderer.update_frame = draw_nothing
                     scene.render()
                 steps[name] = [scene.ledger.title, *scene.steps]
         finally:
@@ -68,10 +60,6 @@ def scene_steps(
             else:
                 os.environ[LESSON_ENV] = previous
     return steps
-
-
-def _draw_nothing(*args: Any, **kwargs: Any) -> None:
-    """A renderer's ``update_frame`` for a build that writes no pictures."""
 
 
 # How a symbol of the captions' math reads aloud (inside $...$ only: outside it, an
