@@ -8,17 +8,19 @@ from the trace itself (a bar's height, which class is largest) is layout.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from manim import DOWN, LEFT, RIGHT, UP, Line, Mobject, Rectangle, VGroup
 
 from mlpmath.display import relation, shown_precision
+from mlpmath.notation import class_label
 from scenekit import style
 from scenekit.formulas import MathTypst, Typst
 from scenekit.lecture_scene import LectureScene
 from scenekit.plots import ValueCurve
 from scenekit.terms import PLUS, Op, Value
-from scenekit.traced import TracedMath, TracedValues, shown_indices
+from scenekit.traced import TracedMath, TracedMatrix, TracedValues, shown_indices
 
 __all__ = [
     "CLOSE_PAREN",
@@ -28,6 +30,7 @@ __all__ = [
     "ProbabilityBars",
     "accuracy_worked",
     "class_color",
+    "class_heads",
     "class_name",
     "predicted_class",
     "typst_literal",
@@ -67,6 +70,40 @@ def typst_literal(text: str) -> str:
     """Free text as a Typst markup string literal (``#"..."``): shown as written,
     whatever marks it holds (``*``, ``_``, ``#``, ``$``, ``<``...)."""
     return '#"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def class_heads(matrix: TracedMatrix, names: Sequence[str]) -> VGroup:
+    """The lesson's class names as column heads over ``matrix`` (a row per sample,
+    a column per class), each in its class's colour over its column, typeset as
+    written (:func:`typst_literal`). Empty when the lesson only numbers its classes
+    (the default lesson's frames stay as they were); staggered on two lines when
+    neighbours would touch; empty when even then a name is wider than its room
+    (the colours and the column order say it)."""
+    shown = [c for c in matrix.shown_columns if c is not None]
+    named = [class_name(names, c) for c in shown]
+    if not shown or any(n is None for n in named):
+        return VGroup()
+    size = style.LABEL_SIZE
+    heads = [
+        Typst(typst_literal(class_label(c, names)), font_size=size, color=class_color(c))
+        for c in shown
+    ]
+    xs = [matrix.column(c).get_x() for c in shown]
+    pitch = min((b - a for a, b in pairwise(xs)), default=float("inf"))
+    widest = max(head.width for head in heads)
+    if widest <= pitch - style.LABEL_GAP:
+        lines = 1
+    elif widest <= 2 * pitch - style.LABEL_GAP:
+        lines = 2
+    else:
+        return VGroup()
+    tallest = max(head.height for head in heads)
+    top = matrix.get_top()[1] + style.LABEL_GAP
+    for k, (head, x) in enumerate(zip(heads, xs, strict=True)):
+        level = (lines - 1 - k % lines) if lines > 1 else 0
+        y = top + tallest / 2 + level * (tallest + style.LABEL_GAP)
+        head.move_to([x, y, 0.0])
+    return VGroup(*heads)
 
 
 def accuracy_worked(

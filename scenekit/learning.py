@@ -26,6 +26,7 @@ from manim import (
 )
 
 from scenekit import style
+from scenekit.classes import class_heads
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
@@ -264,7 +265,14 @@ class LearningScene(LectureScene):
         self.play(FadeIn(plot.current))
         self.pause()
 
-    def labelled(self, matrix: TracedMatrix, symbol: str) -> VGroup:
-        """A matrix with its name (notation) above it."""
+    def labelled(self, matrix: TracedMatrix, symbol: str, classes: bool = False) -> VGroup:
+        """A matrix with its name (notation) above it; with ``classes`` (a column
+        per class), the lesson's class names as column heads between the two
+        (:func:`scenekit.classes.class_heads`, empty when the lesson only numbers
+        its classes): ``[name, matrix, heads]``, the matrix still at index 1."""
         name = MathTypst(symbol, font_size=style.LABEL_SIZE, color=style.MUTED)
-        return VGroup(name.next_to(matrix, UP, buff=style.LINE_BUFF), matrix)
+        if not classes:
+            return VGroup(name.next_to(matrix, UP, buff=style.LINE_BUFF), matrix)
+        heads = class_heads(matrix, self.trace.network.class_names)
+        above = VGroup(matrix, heads) if len(heads) else matrix
+        return VGroup(name.next_to(above, UP, buff=style.LINE_BUFF), matrix, heads)

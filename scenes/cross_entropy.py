@@ -55,13 +55,16 @@ class CrossEntropyLoss(LearningScene):
                     self.traced.matrix(f"{NETWORK}.classes", color=style.INPUT, **limits), "y"
                 ),
                 self.labelled(
-                    self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT, **limits), "Y"
+                    self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT, **limits),
+                    "Y",
+                    classes=True,
                 ),
                 self.labelled(
                     self.traced.matrix(
                         f"{NETWORK}.softmax.probabilities", color=style.RESULT, **limits
                     ),
                     "P",
+                    classes=True,
                 ),
             ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
 

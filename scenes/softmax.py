@@ -245,9 +245,9 @@ class Softmax(LearningScene):
                 Typst("softmax, each row", font_size=style.LABEL_SIZE, color=style.MUTED),
                 MathTypst("arrow.r", font_size=style.MATH_SIZE),
             ).arrange(DOWN, buff=style.LABEL_GAP)
-            return VGroup(self.labelled(z, "Z"), arrow, self.labelled(p, "P")).arrange(
-                RIGHT, buff=style.BLOCK_BUFF
-            )
+            return VGroup(
+                self.labelled(z, "Z"), arrow, self.labelled(p, "P", classes=True)
+            ).arrange(RIGHT, buff=style.BLOCK_BUFF)
 
         samples, _ = self.traced.shape(f"{SOFTMAX}.logits")
         row = with_rows_that_fit(

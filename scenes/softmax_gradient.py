@@ -156,12 +156,14 @@ class SoftmaxGradient(LearningScene):
                 paren.stretch_to_fit_height(p.height)
             row = VGroup(
                 parens[0],
-                self.labelled(p, "P"),
+                self.labelled(p, "P", classes=True),
                 MathTypst("-", font_size=style.MATH_SIZE),
-                self.labelled(self.traced.matrix(Y, color=style.INPUT, **limits), "Y"),
+                self.labelled(
+                    self.traced.matrix(Y, color=style.INPUT, **limits), "Y", classes=True
+                ),
                 parens[1],
                 MathTypst("slash N =", font_size=style.MATH_SIZE),
-                self.labelled(gradient, derivative("L", "Z")),
+                self.labelled(gradient, derivative("L", "Z"), classes=True),
             ).arrange(RIGHT, buff=style.LINE_BUFF)
             for paren in parens:
                 paren.set_y(p.get_y())
