@@ -23,7 +23,7 @@ from rich.text import Text
 
 from mlpmath import Trace, format_number
 from mlpmath.display import format_accuracy
-from mlpmath.numbering import neuron_numbers
+from mlpmath.numbering import neuron_name, neuron_tag
 from mlpmath.trace import LayerTrace, NetworkTrace, NeuronTrace
 
 __all__ = ["neuron_labels", "print_trace", "report"]
@@ -59,42 +59,39 @@ def report(trace: Trace) -> list[RenderableType]:
     for index, neuron in enumerate(trace.neurons):
         parts.append(_neuron(index, neuron, number))
     parts.append(_heading(_network_summary(network)))
-    shown = _shown_labels(names, classifier=network.is_classification)
+    shown = _shown_labels(network.sizes, classifier=network.is_classification)
     for index, layer in enumerate(network.layers):
         parts.append(_layer(index, layer, shown[index], shown[index + 1], number))
     if network.is_classification:
         parts += [_softmax(network, number), _cross_entropy(network, number)]
     else:
-        parts.append(_loss(network, names[-1], number))
+        parts.append(_loss(network, shown[-1], number))
     parts.append(_gradients(network, names, number))
     parts.append(_training(network, number))
     return parts
 
 
 def neuron_labels(sizes: Sequence[int], classifier: bool = False) -> list[list[str]]:
-    """The deck's neuron names per layer: inputs ``1, 2``, then ``3, 4, 5``..., output ``y``
-    (a classifier's: its classes ``0, 1, 2``, as ``mlpmath.notation`` numbers them).
+    """The deck's neuron subscripts per layer: inputs ``1, 2``, then ``3, 4, 5``...,
+    a regression's one output ``ŷ`` (several are numbered on; a classifier's outputs
+    are its classes ``0, 1, 2``, as ``mlpmath.notation`` numbers them).
 
-    The numbering is ``mlpmath.numbering``'s, as the scenes use it; a weight
-    ``w_ij`` joins neuron ``i`` to neuron ``j`` (``w13``, ``w6y``; into class 0 ``w3,0``).
+    They are ``mlpmath.numbering``'s, as the scenes use them; a weight ``w_ij`` joins
+    neuron ``i`` to neuron ``j`` (``w13``, ``w6ŷ``; into class 0 ``w3,0``). No output
+    neuron is named by ``y``: that is the target.
     """
-    numbers = neuron_numbers(list(sizes))
-    labels = [[str(n) for n in layer] for layer in numbers[:-1]]
-    outputs = sizes[-1]
-    if classifier:
-        labels.append([str(k) for k in range(outputs)])
-    else:
-        labels.append(["y"] if outputs == 1 else [f"y{j + 1}" for j in range(outputs)])
-    return labels
-
-
-def _shown_labels(names: list[list[str]], classifier: bool = False) -> list[list[str]]:
-    """Matrix headers: inputs ``x1, x2``, hidden neurons ``n3, n4``, outputs ``y``
-    (a classifier's logits ``z0, z1``)."""
-    last = len(names) - 1
-    prefixes = ["x", *["n"] * (last - 1), "z" if classifier else ""]
     return [
-        [prefix + name for name in layer] for prefix, layer in zip(prefixes, names, strict=True)
+        [neuron_tag(sizes, layer, i, classifier=classifier) for i in range(size)]
+        for layer, size in enumerate(sizes)
+    ]
+
+
+def _shown_labels(sizes: Sequence[int], classifier: bool = False) -> list[list[str]]:
+    """Matrix headers: inputs ``x1, x2``, hidden neurons ``n3, n4``, outputs ``ŷ``
+    (``ŷ1, ŷ2``; a classifier's logits ``z0, z1``), as the diagram names them."""
+    return [
+        [neuron_name(sizes, layer, i, classifier=classifier) for i in range(size)]
+        for layer, size in enumerate(sizes)
     ]
 
 

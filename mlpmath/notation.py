@@ -101,8 +101,8 @@ NOTATION: tuple[Symbol, ...] = (
     ),
     Symbol(
         "w_jm",
-        "the weight joining neuron j to neuron m (w_13, w_6y as in the deck; a "
-        "classifier's w_j,k into class k)",
+        "the weight joining neuron j to neuron m (w_13 as in the deck; w_6ŷ into a "
+        "regression's one output ŷ; a classifier's w_j,k into class k)",
         "j, m: neurons (subscript)",
     ),
     Symbol("b_j", "neuron j's bias", "j: neuron"),
@@ -225,7 +225,8 @@ def notation_markdown() -> str:
         "`y` is only ever the target (the true class); an output neuron is never named",
         "by `y`: a classifier's output neuron k is class k (`z_k`, `p_k`, `w_3,k`, `b_k`),",
         "a regression's several outputs are numbered on as hidden neurons are (`w_6,8`),",
-        "and a regression's single output keeps the deck's subscript on its weights (`w_6y`).",
+        "and a regression's single output is `ŷ` in its subscripts too (`w_6ŷ`, `b_ŷ`,",
+        "`δ_ŷ`), where the deck wrote `w_6y`.",
         "",
     ]
     return "\n".join(lines)

@@ -2,7 +2,10 @@
 
 Inputs are 1..d, then each layer's neurons continue the count: for sizes
 ``[2, 3, 2, 1]`` the inputs are x1, x2, the first layer n3, n4, n5, the
-second n6, n7, and the output y. A weight ``w_ij`` joins neuron i to j.
+second n6, n7, and the output ŷ. A weight ``w_ij`` joins neuron i to j: ``w6ŷ``
+into a regression's one output, whose bias is ``bŷ``; several outputs are numbered
+on as hidden neurons are (``w6,8``), for no output neuron is named by ``y``
+(``y`` is the target, ``mlpmath.notation``).
 The course deck names them so; the plain-text names here are the ones the
 workbook, the explorable page and the notebook display use (the scenes typeset
 the same ones, ``scenekit.notation.NetworkNotation``).
@@ -41,12 +44,12 @@ def neuron_numbers(sizes: tuple[int, ...] | list[int]) -> list[list[int]]:
 def _tag(
     sizes: tuple[int, ...] | list[int], layer: int, index: int, classifier: bool = False
 ) -> str:
-    """A neuron's subscript: its number, or ``y`` (``y1``, ``y2``...) for the output
-    (a classifier's: its class, from 0)."""
+    """A neuron's subscript: its number; a regression's one output ``ŷ`` (several are
+    numbered on); a classifier's output, its class (from 0)."""
     if layer == len(sizes) - 1 and classifier:
         return str(index)
-    if layer == len(sizes) - 1:
-        return "y" if sizes[-1] == 1 else f"y{index + 1}"
+    if layer == len(sizes) - 1 and sizes[-1] == 1:
+        return "ŷ"  # as the diagram names it: y is only ever the target
     return str(neuron_numbers(sizes)[layer][index])
 
 
@@ -54,7 +57,7 @@ def neuron_tag(
     sizes: tuple[int, ...] | list[int], layer: int, index: int, *, classifier: bool = False
 ) -> str:
     """The subscript that names neuron ``index`` of ``layer`` in a per-sample value
-    (``3`` in ``n_3^(1)``; the output's ``y``, ``y1``...; a classifier's class, ``0``...)."""
+    (``3`` in ``n_3^(1)``; a regression's one output ``ŷ``; a classifier's class, ``0``...)."""
     return _tag(sizes, layer, index, classifier)
 
 
@@ -80,7 +83,7 @@ def weight_name(
     *,
     classifier: bool = False,
 ) -> str:
-    """``w13``, ``w6y``, ``w9,12`` (into a classifier's class 0: ``w3,0``): weight
+    """``w13``, ``w6ŷ``, ``w9,12`` (into a classifier's class 0: ``w3,0``): weight
     ``[row][column]`` of ``nn.Linear`` ``layer`` (from 0, torch's layout), joining its
     input ``column`` to its neuron ``row``."""
     source = _tag(sizes, layer, column, classifier)
@@ -93,7 +96,7 @@ def weight_name(
 def bias_name(
     sizes: tuple[int, ...] | list[int], layer: int, index: int, *, classifier: bool = False
 ) -> str:
-    """``b3``, ``by`` (a classifier's class 0: ``b0``): the bias of neuron ``index`` of
+    """``b3``, ``bŷ`` (a classifier's class 0: ``b0``): the bias of neuron ``index`` of
     ``nn.Linear`` ``layer`` (from 0)."""
     return f"b{_tag(sizes, layer + 1, index, classifier)}"
 
@@ -151,7 +154,9 @@ def explain_numbering(trace: Trace) -> str:
         )
     elif last > 0:
         text += (
-            f" Into the output the index is y: {weight_name(sizes, last, 0, 0)} joins "
+            f" Into the output the index is "
+            f"{'ŷ' if sizes[-1] == 1 else 'its number, counted on (y is only the target)'}: "
+            f"{weight_name(sizes, last, 0, 0)} joins "
             f"{neuron_name(sizes, last, 0)} to {neuron_name(sizes, last + 1, 0)}, and "
             f"{bias_name(sizes, last, 0)} is its bias."
         )

@@ -68,13 +68,12 @@ class NetworkNotation:
 
     def _tag(self, layer: int, index: int) -> str:
         """The neuron's index as a subscript: its number; a classifier's output, its
-        class (from 0); a regression's output, the deck's ``y``."""
+        class (from 0); a regression's one output ``hat(y)``, as the diagram names it
+        (``y`` is only the target; several outputs are numbered on)."""
         if layer == self.last and self.classification:
             return str(index)
         if layer == self.last and self.sizes[-1] == 1:
-            return "y"  # the deck's name for a regression's one output (w_6y, b_y)
-        if layer == self.last:  # several outputs: numbered on, as hidden neurons are
-            return str(self.numbers[layer][index])
+            return "hat(y)"  # w_(6 hat(y)), b_(hat(y)): never the target's y
         return str(self.numbers[layer][index])
 
     def neuron(self, layer: int, index: int) -> str:
@@ -95,10 +94,13 @@ class NetworkNotation:
         return f"{letter}_({self._tag(layer, index)})^({typst_sample(sample)})"
 
     def weight(self, layer: int, row: int, column: int) -> str:
-        """``w_(13)``: the weight of layer ``layer`` (1-based, torch's row, column)."""
+        """``w_(13)``, ``w_(6 hat(y))``: the weight of layer ``layer`` (1-based, torch's
+        row, column)."""
         source = self._tag(layer - 1, column) if layer > 1 else str(self.numbers[0][column])
         target = self._tag(layer, row)
         into_class = self.classification and layer == self.last
+        if target == "hat(y)":  # one symbol: a space keeps Typst from reading 6hat
+            return f"w_({source}{' ' if len(source) == 1 else ','}{target})"
         joiner = "" if len(source) == 1 and len(target) == 1 and not into_class else ","
         return f"w_({source}{joiner}{target})"
 

@@ -3,9 +3,9 @@
 Each rule catches one way the notation used to drift: the sample index written as
 a subscript (``y_i``, ``P_(i k)``) or as a bare superscript (``z^1``, ``delta^i``)
 instead of ``^((i))``; a layer as a subscript (``W_(1)``) instead of ``^([1])``;
-an output neuron named by ``y`` (``z_(y1)``, ``w_(3,y1)``); a second letter for
-the true class's probability (``q_i``). A classifier's output neuron is its class,
-so there the deck's regression subscript ``y`` (``w_(6y)``, ``b_(y)``) is wrong too.
+an output neuron named by ``y`` (``z_(y1)``, ``w_(3,y1)``, and the deck's own
+``w_(6y)``, ``b_(y)``, ``delta_(y)``: a regression's one output is ``hat(y)``, a
+classifier's is its class); a second letter for the true class's probability (``q_i``).
 """
 
 from __future__ import annotations
@@ -23,24 +23,25 @@ _BARE_SAMPLE = re.compile(r"\^(?:i\b|\((?:i|s|\d+)\))")
 _LAYER_SUBSCRIPT = re.compile(r"(?<![A-Za-z])[WBNGAZ]_\(?\d")
 _OUTPUT_BY_Y = re.compile(r"_\((?:[^()]*[ ,])?y ?\d+\)|_y\d")
 _SECOND_LETTER = re.compile(r"(?<![A-Za-z])q_")
-_DECK_OUTPUT_Y = re.compile(r"_\(\d+,? ?y\)|\bb_\(?y\)?(?![A-Za-z(^])")
+_DECK_OUTPUT_Y = re.compile(r"_\(\d+,? ?y\)|\b(?:b|delta|n|k|g)_\(?y\)?(?![A-Za-z(^])")
 
 RULES = {
     "the sample index is a superscript in round brackets, ^((i))": _SAMPLE_SUBSCRIPT,
     "the sample index is written in round brackets, ^((i)) (not ^i or ^(1))": _BARE_SAMPLE,
     "a layer is a superscript in square brackets, ^([l])": _LAYER_SUBSCRIPT,
     "an output neuron is never named by y": _OUTPUT_BY_Y,
+    "an output neuron is never named by y (a regression's is hat(y), a classifier's "
+    "its class k)": _DECK_OUTPUT_Y,
     "the true class's probability is p_y (not q)": _SECOND_LETTER,
 }
 
 
 def notation_problems(formulas: Iterable[str], classification: bool) -> list[str]:
     """One line per formula (a text's math, as ``scenekit.audit.formulas_in`` reads
-    it) that breaks a rule; a classifier's formulas may not use the deck's ``y``
-    subscript for an output neuron either."""
-    rules = dict(RULES)
-    if classification:
-        rules["a classifier's output neuron is its class k, not y"] = _DECK_OUTPUT_Y
+    it) that breaks a rule. ``classification`` is kept for callers: the rules are
+    now the same for both losses (no output neuron is named by ``y`` in either)."""
+    del classification
+    rules = RULES
     problems = []
     for formula in formulas:
         for rule, pattern in rules.items():

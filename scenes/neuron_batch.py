@@ -69,13 +69,13 @@ class NeuronBatch(LectureScene):
         # many inputs: X elides columns until the equation fits one line unshrunk
         self.equation = self.elide_to_fit(self._equation, least=1)
         name = self.trace.neurons[batch_neuron(self.trace)].activation
-        self.activation_call = MathTypst(f"{activation_call(name)}(z) =", font_size=style.MATH_SIZE)
+        self.activation_call = MathTypst(f"{activation_call(name)}(n) =", font_size=style.MATH_SIZE)
         names = {
             self.inputs: "X",
             self.weights: "w^T",
             self.sums: "X w^T",
             self.biases: "B",
-            self.preactivations: "z",
+            self.preactivations: "n",  # the table's n: the weighted sum plus bias
             self.outputs: "hat(y)",
         }
         self.names = VGroup()
@@ -86,7 +86,7 @@ class NeuronBatch(LectureScene):
         self.input_size = traced.size(f"{base}.inputs", font_size=style.LABEL_SIZE)
 
     def _equation(self, input_limit: int) -> VGroup:
-        """``X · w^T = X w^T + B = z``, ``X`` showing at most ``input_limit`` columns."""
+        """``X · w^T = X w^T + B = n``, ``X`` showing at most ``input_limit`` columns."""
         self.inputs = self.traced.matrix(
             f"{self.base}.inputs", color=style.INPUT, max_columns=input_limit
         )
@@ -104,7 +104,7 @@ class NeuronBatch(LectureScene):
         ).arrange(RIGHT, buff=style.LINE_BUFF)
 
     def _place(self, below) -> None:
-        # too wide (long numbers): "+ B = z" goes on a second line
+        # too wide (long numbers): "+ B = n" goes on a second line
         stacked = not self.fits_legibly(self.equation, least=1)
         if stacked:
             VGroup(*self.equation[:5]).arrange(RIGHT, buff=style.LINE_BUFF)
@@ -113,7 +113,7 @@ class NeuronBatch(LectureScene):
             matrix.name_label.next_to(matrix, UP, buff=style.LINE_BUFF)
         self.input_size.next_to(self.inputs, DOWN, buff=style.LINE_BUFF)
         self.bias.next_to(self.biases.name_label, UP, buff=style.LINE_BUFF)
-        # the worked rows stand under the row the sums are in, before "+ B = z" shows
+        # the worked rows stand under the row the sums are in, before "+ B = n" shows
         self.sums_line = self.equation
         if stacked:
             self.sums_line = VGroup(*self.equation[:5], self.input_size)

@@ -72,18 +72,18 @@ class SingleNeuron(LectureScene):
             self.total = self.traced.worked_sum(
                 [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(count)],
                 f"{BASE}.weighted_sum[{SAMPLE}]",
-                prefix=["scripts(sum)_j w_j x_j ="],
+                prefix=["k = scripts(sum)_j w_j x_j ="],
                 total_color=style.RESULT,
             )
         self.preactivation = self.traced.worked_sum(
             [f"{BASE}.weighted_sum[{SAMPLE}]", f"{BASE}.bias"],
             f"{BASE}.preactivation[{SAMPLE}]",
-            prefix=["z = scripts(sum)_j w_j x_j + b ="],
+            prefix=["n = scripts(sum)_j w_j x_j + b ="],  # the table's k and n
             total_color=style.RESULT,
         )
         self.preactivation.part(1).set_color(style.BIAS)
         self.output = self.traced.math(
-            f"hat(y) = {activation_call(name)}(z) = {activation_call(name)}(",
+            f"hat(y) = {activation_call(name)}(n) = {activation_call(name)}(",
             Value(f"{BASE}.preactivation[{SAMPLE}]"),
             ") =",
             Value(f"{BASE}.output[{SAMPLE}]", color=style.ACTIVE),
@@ -210,7 +210,7 @@ class SingleNeuron(LectureScene):
             [(f"{BASE}.products[{SAMPLE}][{i}]", None) for i in range(self.count)],
             limit,
             f"{BASE}.weighted_sum[{SAMPLE}]",
-            prefix="scripts(sum)_j w_j x_j =",
+            prefix="k = scripts(sum)_j w_j x_j =",
             total_color=style.RESULT,
         )
 
@@ -223,7 +223,7 @@ class SingleNeuron(LectureScene):
         return self.traced.worked_sum(
             [f"{BASE}.products[{SAMPLE}][{i}]" for i in range(self.count)],
             f"{BASE}.weighted_sum[{SAMPLE}]",
-            prefix=["scripts(sum)_j w_j x_j &="],
+            prefix=["k = scripts(sum)_j w_j x_j &="],
             total_color=style.RESULT,
             per_line=per_line,
         )

@@ -586,5 +586,5 @@ def test_the_notebook_display_explains_the_numbering_with_the_lessons_own_weight
     weight, bias = lesson.network.layers[0].weight[0][0], lesson.network.layers[0].bias[0]
     assert f"w13 = {weight:.4f} joins x1 to n3" in text
     assert f"b3 = {bias:.4f} is n3's bias" in text
-    assert "w6y joins n6 to ŷ" in text
+    assert "w6ŷ joins n6 to ŷ, and bŷ is its bias" in text
     assert "<b>x</b>" in text  # the title stays text, never markup

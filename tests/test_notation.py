@@ -72,9 +72,31 @@ def test_the_table_s_notation_passes(formula):
     assert notation_problems([formula], classification=True) == []
 
 
-def test_a_classifier_output_is_its_class_not_the_deck_s_y():
-    assert notation_problems(["w_(6y)", "b_(y)"], classification=False) == []
-    assert len(notation_problems(["w_(6y)", "b_(y)"], classification=True)) == 2
+@pytest.mark.parametrize("classification", [False, True])
+def test_no_output_neuron_is_named_by_the_deck_s_y(classification):
+    """The deck's ``w_6y``, ``b_y``, ``delta_y`` name an output neuron by the target's
+    letter: wrong for a regression as for a classifier."""
+    deck = ["w_(6y)", "b_(y)", "w_(6,y)", "delta_(y)^((i))"]
+    assert len(notation_problems(deck, classification=classification)) == len(deck)
+
+
+def test_a_regression_s_one_output_is_y_hat_in_every_subscript():
+    """The diagram's ``hat(y)`` names its weights, bias and delta too, on screen and in
+    the plain-text names the workbook, page and notebook use; several outputs are
+    numbered on, as the table says."""
+    from mlpmath.numbering import bias_name, neuron_tag, weight_name
+    from scenekit.notation import NetworkNotation
+
+    one = NetworkNotation((2, 3, 2, 1))
+    shown = [one.weight(3, 0, 0), one.bias(3, 0), one.entry("delta", 3, 0, "i")]
+    assert shown == ["w_(6 hat(y))", "b_(hat(y))", "delta_(hat(y))^((i))"]
+    assert notation_problems(shown, classification=False) == []
+    assert (weight_name([2, 3, 2, 1], 2, 0, 1), bias_name([2, 3, 2, 1], 2, 0)) == ("w7ŷ", "bŷ")
+    assert neuron_tag([2, 3, 2, 1], 3, 0) == "ŷ"
+    # two outputs: neurons 8 and 9 (2 inputs + 3 + 2 before them)
+    assert weight_name([2, 3, 2, 2], 2, 1, 0) == "w69"
+    assert NetworkNotation((2, 3, 2, 2)).weight(3, 1, 0) == "w_(69)"
+    assert "y" not in bias_name([2, 3, 2, 2], 2, 1)
 
 
 def test_a_share_is_written_with_the_digits_it_needs():

@@ -83,8 +83,9 @@ def test_trace_prints_the_readable_report(report_result):
     assert format_number(trace.network.loss, trace.decimals) in out
     assert format_number(trace.neurons[0].preactivation[0], trace.decimals) in out
     assert format_number(trace.network.training.losses[-1], trace.decimals) in out
-    for name in ("w13", "w6y", "by"):  # gradients named as on the deck's diagram
+    for name in ("w13", "w6ŷ", "bŷ"):  # gradients named as on the diagram: ŷ, never y
         assert name in out
+    assert "w6y" not in out
     assert not out.lstrip().startswith("{")
     assert "…" not in out  # no value cut short by a narrow table
 
@@ -166,8 +167,9 @@ def test_report_shows_every_layer_and_the_loss_terms():
 
 
 def test_report_names_neurons_as_the_deck_does():
-    assert neuron_labels([2, 3, 2, 1]) == [["1", "2"], ["3", "4", "5"], ["6", "7"], ["y"]]
-    assert neuron_labels([1, 2]) == [["1"], ["y1", "y2"]]
+    assert neuron_labels([2, 3, 2, 1]) == [["1", "2"], ["3", "4", "5"], ["6", "7"], ["ŷ"]]
+    # several outputs are numbered on, as hidden neurons are: no output neuron is y
+    assert neuron_labels([1, 2]) == [["1"], ["2", "3"]]
 
 
 def test_report_does_not_import_manim():

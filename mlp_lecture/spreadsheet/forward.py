@@ -44,7 +44,7 @@ class Names:
         return neuron_name(self.sizes, layer, index, classifier=self.classifier)
 
     def weight(self, layer: int, row: int, column: int) -> str:
-        """``w13``, ``w6y`` (into class 0: ``w3,0``): weight ``[row][column]`` of
+        """``w13``, ``w6ŷ`` (into class 0: ``w3,0``): weight ``[row][column]`` of
         ``nn.Linear`` ``layer`` (from 0)."""
         return weight_name(self.sizes, layer, row, column, classifier=self.classifier)
 

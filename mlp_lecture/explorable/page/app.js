@@ -33,6 +33,8 @@
   /** How class k is called: its name, or "class k" (mlpmath.notation.class_label). */
   const classLabel = (k) => (named ? classNames[k] : `class ${k}`);
   const tags = view.names.tags; // each neuron's subscript: n_3, z_0 (a classifier's class)
+  /** A name as TeX: a regression's one output ŷ (w6ŷ, bŷ) is \hat{y} in formulas. */
+  const texName = (name) => name.replace(/ŷ/g, "\\hat{y}");
 
   // -- building blocks -------------------------------------------------------------
   function h(tag, attrs, ...children) {
@@ -316,7 +318,7 @@
       const dot = inNames.map((_, k) => [`${base}.input[0][${k}]`, `${base}.weight[0][${k}]`]);
       const input = i ? `A^[${i}]` : "X";
       const sum = logits ? "Z" : `N^[${l}]`;
-      const tag = tags[l][0];
+      const tag = texName(tags[l][0]);
       section(`Layer ${l}: nn.Linear(${fanIn}, ${fanOut})${act === "none" ? "" : `, then ${act}`}`,
         tex(`${logits ? "Z" : `N^{[${l}]}`} = ${c("input", i ? `A^{[${i}]}` : "X")}\\,${c("weight", `W^{[${l}]}`)}{}^{\\top} + ${c("bias", `B^{[${l}]}`)}`
           + (logits ? "\\qquad\\text{(the logits)}" : `,\\qquad A^{[${l}]} = ${activationTex(act)}(N^{[${l}]})`), true),
@@ -434,9 +436,9 @@
           labelled(`upstream ∂L/∂${out}`, grid("upstream", "gradient")),
           labelled(`g′(${sum})`, grid("activation_derivative", "active")),
           labelled(`δ^[${l}] = ∂L/∂${out} ⊙ g′(${sum})`, grid("delta", "gradient"))),
-        worked(`\\delta_{${tags[l][0]}}^{[${l}](1)} =`, [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
+        worked(`\\delta_{${texName(tags[l][0])}}^{[${l}](1)} =`, [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
           `${base}.delta[0][0]`, ["gradient", null, "gradient"], times),
-        worked(`\\partial L/\\partial ${names.weights[i][0][0].replace(/^w(.*)$/, "w_{$1}")} =`,
+        worked(`\\partial L/\\partial ${texName(names.weights[i][0][0]).replace(/^w(.*)$/, "w_{$1}")} =`,
           Array.from({ length: samples }, (_, s) => [`${base}.delta[${s}][0]`, `network.layers[${i}].input[${s}][0]`]),
           `${base}.weight[0][0]`, ["gradient", "input"]),
         h("div", { class: "row" },
@@ -505,7 +507,7 @@
       h("div", { class: "row" }, labelled("learning rate α", editable("training.learning_rate", "weight", true)),
         labelled("steps", h("span", { class: "num", text: String(steps) }))),
       tex(`${c("updated", "w'")} = ${c("weight", "w")} - \\alpha\\,${c("gradient", "\\frac{\\partial L}{\\partial w}")}`, true),
-      worked(`${names.weights[0][0][0].replace(/^w(.*)$/, "w_{$1}")}' =`,
+      worked(`${texName(names.weights[0][0][0]).replace(/^w(.*)$/, "w_{$1}")}' =`,
         [[`${first}.parameters[0].weight[0][0]`, null], ["network.training.learning_rate", null], [`${first}.gradients[0].weight[0][0]`, null]],
         `${first}.updated[0].weight[0][0]`, ["weight", null, "weight"], minus),
       curve,
