@@ -554,7 +554,8 @@ def test_neurons_are_numbered_on_from_the_inputs(sizes):
     out = ["ŷ"] if outputs == 1 else [f"ŷ{o + 1}" for o in range(outputs)]
     assert numbering_summary(sizes).endswith(f"output {', '.join(out)}")
     # w_ij joins i to j: layer 0's weight[row][column] joins input column+1 to the row's neuron
-    i, j = layers[0][-1], (layers[1][0] if len(sizes) > 2 else "y" if outputs == 1 else "y1")
+    # into the output: a regression's one output is ŷ, several are numbered on (never y)
+    i, j = layers[0][-1], (layers[1][0] if len(sizes) > 2 or outputs > 1 else "ŷ")
     joiner = "" if len(str(i)) == 1 and len(str(j)) == 1 else ","
     assert weight_name(sizes, 0, 0, sizes[0] - 1) == f"w{i}{joiner}{j}"
     assert bias_name(sizes, 0, 0) == f"b{j}"
