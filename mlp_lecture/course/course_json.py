@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlp_lecture.pipeline.safe_names import check_name, check_names
+from mlp_lecture.written_aside import write_text_aside
 from mlpmath.files import FileRefused, read_regular
 
 __all__ = [
@@ -149,12 +149,7 @@ class CourseRecord:
 
     def save(self, out_dir: Path) -> None:
         """Write ``DIR/course.json`` all at once: written aside, then moved in."""
-        with tempfile.NamedTemporaryFile(
-            "w", dir=out_dir, prefix=".course-", suffix=".tmp", delete=False, encoding="utf-8"
-        ) as file:
-            file.write(self.dumps())
-        os.chmod(file.name, 0o644)
-        os.replace(file.name, out_dir / COURSE_JSON)
+        write_text_aside(out_dir / COURSE_JSON, self.dumps(), prefix=".course-")
 
 
 def read_course_record(out_dir: Path) -> CourseRecord | None:

@@ -33,6 +33,7 @@ from mlp_lecture.course.questions import GENERATION_CELL, ID_CELL, SHEET, Questi
 from mlp_lecture.course.sheet_layout import cell_name
 from mlp_lecture.course.variants import MAX_GENERATION, student_lesson, student_trace
 from mlp_lecture.course.worksheet import DRAW_PROPERTY, STUDENT_PROPERTY
+from mlp_lecture.written_aside import written_aside
 from mlpmath import resolve
 from mlpmath.files import FileRefused, read_regular
 
@@ -453,9 +454,5 @@ def _check_ours(path: Path, ours: Any) -> None:
 
 def _write_aside(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with written_aside(path) as partial:
         partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -52,6 +52,7 @@ from mlp_lecture.pipeline.options import QUALITIES, RenderError, RenderOptions
 from mlp_lecture.pipeline.ownership import check_out_dir, check_replaceable
 from mlp_lecture.pipeline.safe_names import inside, rmtree_inside
 from mlp_lecture.pipeline.worker import SceneOutput, SceneTask
+from mlp_lecture.written_aside import write_text_aside
 from mlpmath import Lesson, cached_trace, parse_lesson
 from scenes import LECTURE_ORDER
 
@@ -288,7 +289,7 @@ def _prepare(
     sha = _text_sha256(lesson.source)
     mine.pending = {LESSON_FILE: sha}
     record.save(out_dir)
-    _write_aside_and_replace(lesson_path, lesson.source)
+    write_text_aside(lesson_path, lesson.source, prefix=".lesson-")
     mine.drawn, mine.lesson, mine.variant, mine.pending = drawn, sha, variant.to_json(), {}
     mine.files[LESSON_FILE] = sha
     report.drawn += 1
@@ -298,15 +299,6 @@ def _prepare(
 def _text_sha256(text: str) -> str:
     """The sha256 of ``text``'s UTF-8 bytes: the hash of the file it is written as."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _write_aside_and_replace(target: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile(
-        "w", dir=target.parent, prefix=".lesson-", suffix=".tmp", delete=False, encoding="utf-8"
-    ) as file:
-        file.write(text)
-    os.chmod(file.name, 0o644)
-    os.replace(file.name, target)
 
 
 def _complete(path: Path, sha256: str | None) -> bool:

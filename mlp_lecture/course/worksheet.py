@@ -25,6 +25,7 @@ from mlp_lecture.course.questions import (
     layout,
 )
 from mlp_lecture.spreadsheet.cells import Exact, number_format
+from mlp_lecture.written_aside import written_aside
 from mlpmath import resolve
 
 if TYPE_CHECKING:
@@ -68,10 +69,9 @@ def _write(trace: Trace, path: Path, student_id: str, generation: int, key: bool
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    workbook = xlsxwriter.Workbook(str(partial), {"in_memory": True})
-    kind = "key" if key else "worksheet"
-    try:
+    with written_aside(path) as partial:
+        workbook = xlsxwriter.Workbook(str(partial), {"in_memory": True})
+        kind = "key" if key else "worksheet"
         workbook.set_properties(
             {
                 "title": f"{trace.title}: {kind} of {student_id}",
@@ -124,9 +124,6 @@ def _write(trace: Trace, path: Path, student_id: str, generation: int, key: bool
             sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
         sheet.activate()
         workbook.close()
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path
 
 

@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlp_lecture.narration.audio import AUDIO_SUFFIXES
 from mlp_lecture.pipeline.safe_names import NameRefused, check_name, inside
+from mlp_lecture.written_aside import write_text_aside
 from mlpmath.files import FileRefused, read_regular
 
 __all__ = [
@@ -230,12 +229,5 @@ def read_narration(folder: Path) -> NarrationFile:
 
 def write_narration(folder: Path, narration: NarrationFile) -> Path:
     """Write ``folder/narration.json`` all at once (written aside, then moved in)."""
-    path = folder / NARRATION_FILE
     text = json.dumps(narration.to_json(), indent=2, ensure_ascii=False) + "\n"
-    with tempfile.NamedTemporaryFile(
-        "w", dir=folder, delete=False, encoding="utf-8", prefix=".narration-", suffix=".tmp"
-    ) as file:
-        file.write(text)
-    os.chmod(file.name, 0o644)
-    os.replace(file.name, path)
-    return path
+    return write_text_aside(folder / NARRATION_FILE, text, prefix=".narration-")

@@ -29,6 +29,7 @@ from mlp_lecture.spreadsheet.cells import Sheet, Styles
 from mlp_lecture.spreadsheet.cross_entropy import write_cross_entropy_loss
 from mlp_lecture.spreadsheet.forward import Names, write_layers, write_neurons
 from mlp_lecture.spreadsheet.mse import write_mse_loss
+from mlp_lecture.written_aside import written_aside
 from mlpmath import Lesson, Trace, cached_trace
 
 if TYPE_CHECKING:
@@ -84,9 +85,8 @@ def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    workbook = xlsxwriter.Workbook(str(partial), {"in_memory": True})
-    try:
+    with written_aside(path) as partial:
+        workbook = xlsxwriter.Workbook(str(partial), {"in_memory": True})
         workbook.set_properties(
             {"title": f"{trace.title}: the workbook", "comments": "written by mlp-lecture"}
         )
@@ -102,7 +102,4 @@ def write_trace_workbook(trace: Trace, path: str | Path) -> Path:
         for sheet in sheets.values():
             sheet.for_printing()
         workbook.close()
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path
