@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import timed
 
 __all__ = ["main"]
 
@@ -62,19 +62,14 @@ def render(lesson: Path, temp: Path, source: Path) -> dict[str, float]:
     )
     command = [sys.executable, "-m", "mlp_lecture.cli", "render", str(lesson)]
     command += ["--quality", "low", "--jobs", "2", "--out", str(out)]
-    load = os.getloadavg()[0]
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result, timing = timed(command, env)
     if result.returncode != 0:
         raise SystemExit(f"{lesson.name}: render failed: {result.stderr.strip()[-300:]}")
     return {
-        "wall": wall,
-        "cpu": used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime,
-        "load_before": load,
-        "load_after": os.getloadavg()[0],
+        "wall": timing.wall,
+        "cpu": timing.cpu,
+        "load_before": timing.load_before,
+        "load_after": timing.load_after,
         "scenes": len(list(out.glob("*.values.json"))),
     }
 

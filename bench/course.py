@@ -22,14 +22,13 @@ import argparse
 import csv
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+from measure import timed
 
 __all__ = ["main"]
 
@@ -94,19 +93,14 @@ def snapshot(temp: Path) -> Path:
 
 def run(command: list[str], env: dict[str, str]) -> tuple[str, dict[str, float]]:
     """Run ``command``; its stdout and the wall, CPU (children) and load around it."""
-    load = os.getloadavg()[0]
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result, timing = timed(command, env)
     if result.returncode != 0:
         raise SystemExit(f"{command[:4]} failed: {result.stderr.strip()[-500:]}")
     return result.stdout, {
-        "wall": wall,
-        "cpu": used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime,
-        "load_before": load,
-        "load_after": os.getloadavg()[0],
+        "wall": timing.wall,
+        "cpu": timing.cpu,
+        "load_before": timing.load_before,
+        "load_after": timing.load_after,
     }
 
 

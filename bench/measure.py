@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "ENV",
     "PHASES",
     "ROOT",
+    "Timing",
     "cli",
     "manifest",
     "measured",
@@ -35,6 +37,7 @@ __all__ = [
     "scene_seconds",
     "set_progress",
     "snapshot",
+    "timed",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,32 +94,55 @@ def _env_with(source: Path) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One command's cost: wall seconds, its and its children's CPU seconds, the load."""
+
+    wall: float
+    cpu: float
+    load_before: float  # the 1-minute load average as it started: a busy machine is slower
+    load_after: float
+
+
+def timed(
+    command: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], Timing]:
+    """Run ``command`` in the project's root, output captured; its result and its cost.
+
+    Every bench script times a command this one way; each decides what a
+    failure means for it (``result.returncode`` is not checked here).
+    """
+    load = os.getloadavg()[0]
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+    return result, Timing(wall, spent, load, os.getloadavg()[0])
+
+
 def measured(
     phase: str, command: list[str], env: dict[str, str] | None = None
 ) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Run ``command``; record its wall time, CPU time (with children) and the load."""
-    load = os.getloadavg()[0]
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env or ENV)
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result, timing = timed(command, env or ENV)
     # A render whose audit found problems still wrote every clip: measured, and noted.
     audit_failed = "the audit found" in result.stderr
     if result.returncode != 0 and not audit_failed:
         sys.exit(f"bench: {' '.join(command[2:])} failed:\n{result.stderr[-3000:]}")
     PHASES[phase] = {
-        "wall": seconds,
-        "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
-        "load before": load,
-        "load after": os.getloadavg()[0],
+        "wall": timing.wall,
+        "cpu": timing.cpu,
+        "load before": timing.load_before,
+        "load after": timing.load_after,
     }
     if audit_failed:
         AUDIT_FAILURES[phase] = result.stderr.strip().splitlines()[-1]
         say(f"{phase}: {AUDIT_FAILURES[phase]}")
     if PROGRESS is not None:  # what is measured so far, in case a later phase fails
         PROGRESS.write_text(json.dumps({"phases": PHASES, "audit": AUDIT_FAILURES}, indent=1))
-    return seconds, result
+    return timing.wall, result
 
 
 def cli(phase: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:

@@ -16,14 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from classify import snapshot  # the code under test copied aside
+from measure import timed
 
 __all__ = ["main"]
 
@@ -35,20 +33,10 @@ TARGET = 1.3
 def run(command: list[str], temp: Path, source: Path, cache: str) -> tuple[float, float]:
     """Run ``mlp-lecture COMMAND`` on the snapshot: (wall seconds, children's CPU seconds)."""
     env = dict(os.environ, MLP_LECTURE_CACHE=cache, PYTHONPATH=str(source), PYTHONSAFEPATH="1")
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mlp_lecture.cli", *command],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - start
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result, timing = timed([sys.executable, "-m", "mlp_lecture.cli", *command], env)
     if result.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {result.stderr.strip()[-300:]}")
-    return wall, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+    return timing.wall, timing.cpu
 
 
 def render(temp: Path, source: Path, voice: Path | None) -> dict[str, float]:

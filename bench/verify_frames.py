@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import timed
 
 __all__ = ["main"]
 
@@ -36,15 +35,10 @@ LEVELS = {"verify": [], "verify --frames=ends": ["--frames=ends"], "verify --fra
 
 def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the command and its children) of one run; it must pass."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result, timing = timed(argv, env)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv[2:])} failed:\n{result.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return timing.wall, timing.cpu
 
 
 def main(argv: list[str] | None = None) -> int:
