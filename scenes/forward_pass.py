@@ -35,6 +35,7 @@ __all__ = ["ForwardPass"]
 
 SAMPLE = 0  # the sample whose values the diagram's neurons show
 WHOLE_ROWS = 10  # the most rows a matrix here tries before eliding
+LEAST_DIAGRAM = 0.5  # the diagram shrinks at most so far to make room for whole outputs
 
 
 class Block(VGroup):
@@ -190,6 +191,7 @@ class ForwardPass(LectureScene):
             if best is None or score > best[0]:
                 best = (score, beside, panel, diagram)
         _, self.beside, (panel_width, panel_height, _, rows, columns), self.diagram = best
+        self.rows, self.columns = rows, columns
         self._matrices(rows, columns)
         self.direction = DOWN if self.beside else RIGHT
         for arrow in [*self.arrows, self.net_arrow]:
@@ -395,6 +397,8 @@ class ForwardPass(LectureScene):
         )
         output = self._output(self.count - 1)
         gone = [self.input if self.count == 1 else self._output(self.count - 2)]
+        if self._show_whole_prediction(output, gone):
+            return
         output.generate_target()
         self._arrange(output.target, self.net_arrow, self.net)
         self.play(*(FadeOut(p) for p in [*gone, self.arrows[-1]]))
@@ -406,6 +410,50 @@ class ForwardPass(LectureScene):
             *(Emphasize(c, color=style.ACTIVE) for c in self.diagram.circles[-1].values()),
         )
         self.pause()
+
+    def _show_whole_prediction(self, output: Block, gone: list) -> bool:
+        """The last output and ``net(X)`` with every sample's row, side by side,
+        when the panel elided rows and the pair fits the stage at its size: beside
+        the diagram (shrunk to make room, at most to ``LEAST_DIAGRAM``), or, with no
+        such room, in the diagram's place (every sample's numbers matter more than
+        the drawing seen in every step before); ``False`` (nothing shown) otherwise."""
+        samples = len(self.trace.network.layers[0].input)
+        if self.rows >= samples or samples > WHOLE_ROWS:
+            return False
+        kept = (self.input, self.summed, self.activated, self.net)
+        self._matrices(samples, self.columns)  # every block again, every row
+        whole, whole_net = self._output(self.count - 1), self.net
+        self.input, self.summed, self.activated, self.net = kept
+        arrow = self._arrow('"torch"')
+        arrow[1].next_to(arrow[0], UP, buff=style.LINE_BUFF)
+        pair = VGroup(whole, arrow, whole_net).arrange(RIGHT, buff=style.LINE_BUFF)
+        left, bottom, right, top = stage(self)
+        if pair.height > top - bottom or pair.width > right - left:
+            return False
+        diagram = self.diagram
+        room = right - left - pair.width - 2 * style.BLOCK_BUFF
+        scale = min(1.0, room / diagram.width, (top - bottom) / diagram.height)
+        middle = np.array([(left + right) / 2, (bottom + top) / 2, 0.0])
+        self.play(*(FadeOut(p) for p in [*gone, self.arrows[-1], output]))
+        if scale >= LEAST_DIAGRAM:
+            width = diagram.width * scale + 2 * style.BLOCK_BUFF + pair.width
+            pair.move_to(middle + RIGHT * (width - pair.width) / 2)
+            place = middle + LEFT * (width - diagram.width * scale) / 2
+            self.play(diagram.animate.scale(scale).move_to(place), FadeIn(whole))
+            circles = [Emphasize(c, color=style.ACTIVE) for c in diagram.circles[-1].values()]
+        else:
+            pair.move_to(middle)
+            self.play(FadeOut(diagram))  # gone before the pair lands where it stood
+            self.play(FadeIn(whole))
+            circles = []
+        self.play(FadeIn(arrow), Write(whole_net))
+        self.play(
+            Emphasize(whole.matrix, color=style.HIGHLIGHT),
+            Emphasize(whole_net.matrix, color=style.HIGHLIGHT),
+            *circles,
+        )
+        self.pause()
+        return True
 
 
 def _across(direction):
