@@ -59,6 +59,7 @@ from mlp_lecture.pipeline.render import RenderObserver, RenderReport, render_sce
 from mlp_lecture.pipeline.safe_names import inside
 from mlp_lecture.revealjs import ensure_revealjs
 from mlp_lecture.reversal import Reverser
+from mlp_lecture.written_aside import written_aside
 from mlpmath import Lesson, Trace
 from mlpmath.files import FileRefused, read_regular
 from mlpmath.lesson_checks import quoted
@@ -445,6 +446,5 @@ def last_frame(clip: Path) -> Image:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    with written_aside(path) as partial:
+        partial.write_bytes(data)
