@@ -5,10 +5,11 @@ step (its number in the scene, from 1; 0 is the scene's title, said as it
 opens), the step's sentence (the caption, as the ledger records it) with its
 sha256, the ``file`` (relative to DIR) where the step's audio belongs, and
 its ``voice``: ``recorded`` (the teacher's), ``draft`` (espeak-ng's,
-labelled so everywhere) or ``none`` (no audio yet). The sha256 is the sentence the audio was made for: when the
-lesson or the scene changes a step's sentence, a recording made for the old
-one is *stale* and the render refuses it (manim-voiceover's cache keys each
-sound by its text in the same way).
+labelled so everywhere) or ``none`` (no audio yet). The sha256 is the
+sentence the audio was made for: when the lesson or the scene changes a
+step's sentence, a recording made for the old one is *stale* and the render
+refuses it (manim-voiceover's cache keys each sound by its text in the same
+way).
 
 A recording lives at ``<Scene>/<NN>.<wav|flac|ogg|mp3>`` (any of the four),
 a draft beside it at ``<Scene>/<NN>.draft.wav``: a draft never replaces a
