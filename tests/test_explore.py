@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -163,6 +164,16 @@ def _check_page(driver, lesson: Lesson) -> None:
     assert len(signs) >= 5
     for expression, total, sign in signs:
         assert relation(expression, total) == sign, (expression, total, sign)
+    # every formula typesets, and a regression's output is \hat{y} in them (w_{6\hat{y}}),
+    # never the target's y nor a raw ŷ KaTeX would only warn about
+    sources = driver.execute_script(
+        "return [...document.querySelectorAll('annotation')].map(e => e.textContent)"
+    )
+    assert not driver.execute_script("return document.querySelectorAll('.katex-error').length")
+    assert not [tex for tex in sources if "ŷ" in tex]
+    if lesson.network.loss == "mse" and lesson.network.sizes[-1] == 1:
+        assert not [tex for tex in sources if re.search(r"_\{(\d+,?)?y\}", tex)]
+        assert any("\\hat{y}}" in tex for tex in sources), sources
 
 
 @pytest.mark.parametrize("name", LESSONS)
