@@ -10,6 +10,7 @@ from manim import (
     RIGHT,
     FadeIn,
     FadeOut,
+    Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
     Transform,
@@ -20,6 +21,7 @@ from manim import (
 from scenekit import style
 from scenekit.diagrams import label_equation, lay_over, make_fill
 from scenekit.emphasis import Emphasize
+from scenekit.fitting import fits_stage
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import SUM_TERMS, LectureScene
 from scenekit.terms import NEW_LINE, PLUS, TIMES, Term, Value
@@ -29,6 +31,7 @@ __all__ = ["LayerProduct"]
 
 LAYER = 0  # the trace's first layer: the lecture's layer 1 (neurons n3, n4, ...)
 BASE = f"network.layers[{LAYER}]"
+WHOLE_ROWS = 10  # the most samples shown whole; past them X elides to the style's rows
 
 
 class LayerProduct(LectureScene):
@@ -38,9 +41,16 @@ class LayerProduct(LectureScene):
     def construct(self) -> None:
         title = self.show_title("A layer is a matrix product")
         # elide neurons, then inputs too, until X . W^T = K fits unshrunk: the sizes
-        # under it are at the least legible size already
-        self.elide_to_fit(self._build_equation, limits=2, least=1)
-        self._build_labels()
+        # under it are at the least legible size already; every sample's row where
+        # the stage holds them with the worked entry under them (whole tables)
+        samples = self.traced.shape(f"{BASE}.input")[0]
+        least = min(samples, style.MAX_MATRIX_ROWS)
+        for rows in range(min(samples, WHOLE_ROWS), least - 1, -1):
+            self.rows = rows
+            self.elide_to_fit(self._build_equation, limits=2, least=1)
+            self._build_labels()
+            if rows == least or self._fits_whole():
+                break
         self._place(below=title)
         self._show_factors()
         self._show_names()
@@ -52,7 +62,10 @@ class LayerProduct(LectureScene):
         traced, notation = self.traced, self.notation
         samples, inputs = traced.shape(f"{BASE}.input")
         neurons = traced.shape(f"{BASE}.weight")[0]
-        self.inputs = traced.matrix(f"{BASE}.input", color=style.INPUT, max_columns=input_limit)
+        rows = self.rows  # set by construct: every sample, or fewer to fit
+        self.inputs = traced.matrix(
+            f"{BASE}.input", color=style.INPUT, max_columns=input_limit, max_rows=rows
+        )
         self.weights = traced.grid(  # W^T: its rows elided as X's columns are
             inputs,
             neurons,
@@ -63,7 +76,7 @@ class LayerProduct(LectureScene):
             max_columns=neuron_limit,
         ).mute_header()
         self.product = traced.matrix(
-            f"{BASE}.product", color=style.RESULT, max_columns=neuron_limit
+            f"{BASE}.product", color=style.RESULT, max_columns=neuron_limit, max_rows=rows
         )
         self.symbols = traced.symbols(
             samples,
@@ -71,6 +84,7 @@ class LayerProduct(LectureScene):
             lambda r, c: notation.entry("k", LAYER + 1, c, r),
             color=style.RESULT,
             max_columns=neuron_limit,
+            max_rows=rows,
         )
         self.operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("dot", "=")]
         self.equation = VGroup(
@@ -167,6 +181,20 @@ class LayerProduct(LectureScene):
             total_color=style.RESULT,
         )
         return VGroup(self.formula, self.worked)
+
+    def _fits_whole(self) -> bool:
+        """Whether the equation, its names and sizes, and the worked entry under it
+        fit the stage's height unshrunk (the worked entry at least in turn with its
+        symbols, as :meth:`_place` lays it when the room is short)."""
+        height = (
+            self.equation.height
+            + self.names.height
+            + self.sizes.height
+            + 2 * style.LINE_BUFF
+            + style.BLOCK_BUFF
+            + max(self.formula.height, self.worked.height)
+        )
+        return fits_stage(self, Rectangle(width=self.equation.width, height=height))
 
     def _place(self, below) -> None:
         matrices = self._factors()
