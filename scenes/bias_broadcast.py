@@ -8,6 +8,7 @@ from manim import (
     UP,
     FadeIn,
     LaggedStart,
+    Rectangle,
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
@@ -17,6 +18,7 @@ from manim import (
 from scenekit import style
 from scenekit.diagrams import label_equation, lay_over, make_fill
 from scenekit.emphasis import Emphasize
+from scenekit.fitting import fits_stage
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
 from scenekit.terms import Value
@@ -25,6 +27,7 @@ __all__ = ["BiasBroadcast"]
 
 LAYER = 0  # the trace's first layer: the lecture's layer 1, as in LayerProduct
 BASE = f"network.layers[{LAYER}]"
+WHOLE_ROWS = 10  # the most samples shown whole; past them the matrices elide as the style's
 
 
 class BiasBroadcast(LectureScene):
@@ -35,8 +38,16 @@ class BiasBroadcast(LectureScene):
         title = self.show_title("Bias broadcasting")
         # elide columns until K + B = N fits the frame unshrunk: the sizes under it are
         # at the least legible size already
-        self.elide_to_fit(self._build_equation, least=1)
-        self._build_labels()
+        # every sample's row where the stage holds them with the bias row over them and
+        # the worked entry under them (whole tables)
+        samples = self.traced.shape(f"{BASE}.product")[0]
+        least = min(samples, style.MAX_MATRIX_ROWS)
+        for rows in range(min(samples, WHOLE_ROWS), least - 1, -1):
+            self.rows = rows
+            self.elide_to_fit(self._build_equation, least=1)
+            self._build_labels()
+            if rows == least or self._fits_whole():
+                break
         self._place(below=title)
         self._show_bias()
         self._show_copies()
@@ -56,7 +67,7 @@ class BiasBroadcast(LectureScene):
             max_columns=limit,
         ).mute_header()
         self.product, self.broadcast, self.preactivation = (
-            traced.matrix(f"{BASE}.{name}", color=color, max_columns=limit)
+            traced.matrix(f"{BASE}.{name}", color=color, max_columns=limit, max_rows=self.rows)
             for name, color in (
                 ("product", style.RESULT),
                 ("bias_broadcast", style.BIAS),
@@ -69,6 +80,7 @@ class BiasBroadcast(LectureScene):
             lambda r, c: notation.entry("n", LAYER + 1, c, r),
             color=style.RESULT,
             max_columns=limit,
+            max_rows=self.rows,
         )
         self.operators = [MathTypst(op, font_size=style.MATH_SIZE) for op in ("+", "=")]
         self.equation = VGroup(
@@ -108,6 +120,20 @@ class BiasBroadcast(LectureScene):
             total_color=style.RESULT,
         )
         self.worked.part(1).set_color(style.BIAS)
+
+    def _fits_whole(self) -> bool:
+        """Whether the bias row, the equation with its names and sizes, and the
+        worked entry fit the stage's height unshrunk, as :meth:`_place` lays them."""
+        height = (
+            self.bias.height
+            + self.equation.height
+            + self.names.height
+            + self.sizes.height
+            + 2 * style.LINE_BUFF
+            + 2 * style.BLOCK_BUFF
+            + self.worked.height
+        )
+        return fits_stage(self, Rectangle(width=self.equation.width, height=height))
 
     def _place(self, below) -> None:
         matrices = (self.product, self.broadcast, self.preactivation)
