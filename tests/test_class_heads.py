@@ -1,0 +1,110 @@
+"""Issue 33's whole tables on a teacher's classifier (tanh 2-5-3, 10 named samples):
+the lesson's class names stand over the columns of the tables with a column per
+class, in the right column, and only when the lesson names its classes; the forward
+pass's last output and ``net(X)`` show every sample's row.
+
+Each check reads the scene's audit (what was on screen) against the lesson file's
+own names and shape, never against numbers the scene printed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mlpmath import compute_trace, load_lesson
+from scenekit.audit import audit_scene
+from scenekit.classes import typst_literal
+from scenekit.context import LESSON_ENV
+from scenekit.notation_check import screen_problems
+from scenes import scene_class
+
+NAMES = ["cat", "dog", "bird"]
+SAMPLES = 10
+TEACHER = """
+title = "A teacher's tanh classifier"
+[display]
+decimals = 4
+[network]
+sizes = [2, 5, 3]
+activation = "tanh"
+loss = "cross_entropy"
+seed = 3
+[data]
+inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
+          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
+classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
+{names}
+[training]
+learning_rate = 0.5
+steps = 2
+"""
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> str:
+    return str(tmp_path_factory.getbasetemp() / "manim-media")
+
+
+def _audit(name: str, names: str, monkeypatch, media: str, tmp_path):
+    path = tmp_path / "teacher.toml"
+    path.write_text(TEACHER.format(names=names))
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    trace = compute_trace(load_lesson(path))
+    audit, problems = audit_scene(scene_class(name), trace, media)
+    assert problems == []
+    assert screen_problems(audit) == []
+    return audit
+
+
+def _on_screen(audit, mobject) -> bool:
+    shown = set(audit.scene.ever_shown)
+    return any(id(member) in shown for member in mobject.get_family())
+
+
+def test_softmax_names_each_column_of_p_over_it(monkeypatch, media, tmp_path):
+    """Each name, as a Typst string literal, stands above the batch P's column of its
+    class: level with that column's entries (a later sample's, so the batch matrix's,
+    not the one-sample table's), above the matrix's first row."""
+    audit = _audit("Softmax", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    texts = [(m, source) for m, source in audit.shown_texts()]
+    entries = audit.scene.ledger.entries
+    last = SAMPLES - 1
+    for c, name in enumerate(NAMES):
+        heads = [m for m, source in texts if source == typst_literal(name)]
+        assert heads, name
+        column = [
+            e.mobject
+            for e in entries
+            if e.path == f"network.softmax.probabilities[{last}][{c}]"
+            and _on_screen(audit, e.mobject)
+        ]
+        first = [
+            e.mobject
+            for e in entries
+            if e.path == f"network.softmax.probabilities[0][{c}]" and _on_screen(audit, e.mobject)
+        ]
+        assert column and first
+        over = [
+            h
+            for h in heads
+            if any(abs(h.get_x() - m.get_x()) < m.width for m in column)
+            and any(h.get_bottom()[1] > m.get_top()[1] for m in first)
+        ]
+        assert over, name
+
+
+def test_numbered_classes_have_no_heads(monkeypatch, media, tmp_path):
+    """A lesson that names its classes by their numbers (or not at all) keeps the frames
+    it had: no class name typeset anywhere."""
+    audit = _audit("Softmax", 'class_names = ["0", "1", "2"]', monkeypatch, media, tmp_path)
+    assert not any(source.startswith('#"') for _, source in audit.shown_texts())
+
+
+def test_forward_pass_shows_every_row_of_z_and_net_x(monkeypatch, media, tmp_path):
+    """N = 10: every sample's row of the logits and of torch's net(X) is on screen."""
+    audit = _audit("ForwardPass", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    shown = {e.path for e in audit.scene.ledger.entries if _on_screen(audit, e.mobject)}
+    for s in range(SAMPLES):
+        for c in range(len(NAMES)):
+            assert f"network.net_prediction[{s}][{c}]" in shown, (s, c)
+            assert f"network.layers[1].preactivation[{s}][{c}]" in shown, (s, c)
