@@ -434,16 +434,17 @@ class ForwardPass(LectureScene):
         room = right - left - pair.width - 2 * style.BLOCK_BUFF
         scale = min(1.0, room / diagram.width, (top - bottom) / diagram.height)
         middle = np.array([(left + right) / 2, (bottom + top) / 2, 0.0])
-        self.play(*(FadeOut(p) for p in [*gone, self.arrows[-1], output]))
+        leaving = [*gone, self.arrows[-1], output]
         if scale >= LEAST_DIAGRAM:
             width = diagram.width * scale + 2 * style.BLOCK_BUFF + pair.width
             pair.move_to(middle + RIGHT * (width - pair.width) / 2)
             place = middle + LEFT * (width - diagram.width * scale) / 2
+            self.play(*(FadeOut(p) for p in leaving))
             self.play(diagram.animate.scale(scale).move_to(place), FadeIn(whole))
             circles = [Emphasize(c, color=style.ACTIVE) for c in diagram.circles[-1].values()]
-        else:
+        else:  # the diagram leaves with the old blocks, before the pair lands where it stood
             pair.move_to(middle)
-            self.play(FadeOut(diagram))  # gone before the pair lands where it stood
+            self.play(*(FadeOut(p) for p in [*leaving, diagram]))
             self.play(FadeIn(whole))
             circles = []
         self.play(FadeIn(arrow), Write(whole_net))
