@@ -35,7 +35,6 @@ __all__ = ["ForwardPass"]
 
 SAMPLE = 0  # the sample whose values the diagram's neurons show
 WHOLE_ROWS = 10  # the most rows a matrix here tries before eliding
-LEAST_DIAGRAM = 0.5  # the diagram shrinks at most so far to make room for whole outputs
 
 
 class Block(VGroup):
@@ -414,9 +413,9 @@ class ForwardPass(LectureScene):
     def _show_whole_prediction(self, output: Block, gone: list) -> bool:
         """The last output and ``net(X)`` with every sample's row, side by side,
         when the panel elided rows and the pair fits the stage at its size: beside
-        the diagram (shrunk to make room, at most to ``LEAST_DIAGRAM``), or, with no
-        such room, in the diagram's place (every sample's numbers matter more than
-        the drawing seen in every step before); ``False`` (nothing shown) otherwise."""
+        the diagram where it fits unshrunk, else in the diagram's place (every
+        sample's numbers matter more than the drawing seen in every step before);
+        ``False`` (nothing shown) otherwise."""
         samples = len(self.trace.network.layers[0].input)
         if self.rows >= samples or samples > WHOLE_ROWS:
             return False
@@ -432,15 +431,16 @@ class ForwardPass(LectureScene):
             return False
         diagram = self.diagram
         room = right - left - pair.width - 2 * style.BLOCK_BUFF
-        scale = min(1.0, room / diagram.width, (top - bottom) / diagram.height)
+        # the diagram's labels are at the least legible size already: it moves, never shrinks
+        beside = diagram.width <= room and diagram.height <= top - bottom
         middle = np.array([(left + right) / 2, (bottom + top) / 2, 0.0])
         leaving = [*gone, self.arrows[-1], output]
-        if scale >= LEAST_DIAGRAM:
-            width = diagram.width * scale + 2 * style.BLOCK_BUFF + pair.width
+        if beside:
+            width = diagram.width + 2 * style.BLOCK_BUFF + pair.width
             pair.move_to(middle + RIGHT * (width - pair.width) / 2)
-            place = middle + LEFT * (width - diagram.width * scale) / 2
+            place = middle + LEFT * (width - diagram.width) / 2
             self.play(*(FadeOut(p) for p in leaving))
-            self.play(diagram.animate.scale(scale).move_to(place), FadeIn(whole))
+            self.play(diagram.animate.move_to(place), FadeIn(whole))
             circles = [Emphasize(c, color=style.ACTIVE) for c in diagram.circles[-1].values()]
         else:  # the diagram leaves with the old blocks, before the pair lands where it stood
             pair.move_to(middle)
