@@ -17,7 +17,7 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write, config
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN
+from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_name, typst_literal
 from scenekit.emphasis import Emphasize
 from scenekit.fitting import with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
@@ -176,6 +176,7 @@ class SoftmaxGradient(LearningScene):
             prefix=[
                 "y = y^((1)) =",
                 Value(f"{NETWORK}.classes[0]"),
+                *self._named(true),
                 ", quad",
                 f"{derivative('L', 'z_y^((1))')} =",
             ],
@@ -195,6 +196,12 @@ class SoftmaxGradient(LearningScene):
         self.play(Write(example))
         self.pause()
         self._show_autograd(row, example)
+
+    def _named(self, index: int) -> list[str]:
+        """`` ("setosa")``: class ``index``'s name after its number, as a Typst string
+        literal, when the lesson names its classes; nothing when it only numbers them."""
+        named = class_name(self.trace.network.class_names, index)
+        return [] if named is None else [f"med ({typst_literal(named)})"]
 
     def _show_autograd(self, row: VGroup, rest: VGroup) -> None:
         """Autograd's ``Z.grad`` beside the hand ``(P - Y) / N``: each entry checked

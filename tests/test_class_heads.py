@@ -108,3 +108,14 @@ def test_forward_pass_shows_every_row_of_z_and_net_x(monkeypatch, media, tmp_pat
         for c in range(len(NAMES)):
             assert f"network.net_prediction[{s}][{c}]" in shown, (s, c)
             assert f"network.layers[1].preactivation[{s}][{c}]" in shown, (s, c)
+
+
+def test_softmax_gradient_names_the_worked_sample_s_class(monkeypatch, media, tmp_path):
+    """The worked entry's ``y = y^((1)) = 0`` goes on with the first sample's class
+    name (the lesson file's first sample is of class 0, "cat"), and dL/dZ's columns are
+    headed with every class's name."""
+    audit = _audit("SoftmaxGradient", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    sources = [source for _, source in audit.shown_texts()]
+    assert any("y^((1))" in s and typst_literal(NAMES[0]) in s for s in sources)
+    for name in NAMES:
+        assert typst_literal(name) in sources, name
