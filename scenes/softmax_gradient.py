@@ -52,8 +52,8 @@ class SoftmaxGradient(LearningScene):
     # -- in symbols ---------------------------------------------------------------------
     def _show_derivation(self) -> None:
         self.step(
-            "One sample $i$ (its $z_k$, $p_k$ without the index): softmax's derivative, "
-            "each probability moves with every score"
+            "One sample $i$, its index dropped: softmax's derivative, "
+            "each $p_k$ moves with every score"
         )
         lines = [
             MathTypst(
