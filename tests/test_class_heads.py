@@ -10,6 +10,7 @@ own names and shape, never against numbers the scene printed.
 from __future__ import annotations
 
 import pytest
+from teacher_lesson import NAMES, SAMPLES, teacher_lesson
 
 from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
@@ -18,36 +19,15 @@ from scenekit.context import LESSON_ENV
 from scenekit.notation_check import screen_problems
 from scenes import scene_class
 
-NAMES = ["cat", "dog", "bird"]
-SAMPLES = 10
-TEACHER = """
-title = "A teacher's tanh classifier"
-[display]
-decimals = 4
-[network]
-sizes = [2, 5, 3]
-activation = "tanh"
-loss = "cross_entropy"
-seed = 3
-[data]
-inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
-          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
-classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
-{names}
-[training]
-learning_rate = 0.5
-steps = 2
-"""
-
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory) -> str:
     return str(tmp_path_factory.getbasetemp() / "manim-media")
 
 
-def _audit(name: str, names: str, monkeypatch, media: str, tmp_path):
+def _audit(name: str, names: list[str], monkeypatch, media: str, tmp_path):
     path = tmp_path / "teacher.toml"
-    path.write_text(TEACHER.format(names=names))
+    path.write_text(teacher_lesson(names))
     monkeypatch.setenv(LESSON_ENV, str(path))
     trace = compute_trace(load_lesson(path))
     audit, problems = audit_scene(scene_class(name), trace, media)
@@ -65,7 +45,7 @@ def test_softmax_names_each_column_of_p_over_it(monkeypatch, media, tmp_path):
     """Each name, as a Typst string literal, stands above the batch P's column of its
     class: level with that column's entries (a later sample's, so the batch matrix's,
     not the one-sample table's), above the matrix's first row."""
-    audit = _audit("Softmax", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    audit = _audit("Softmax", NAMES, monkeypatch, media, tmp_path)
     texts = [(m, source) for m, source in audit.shown_texts()]
     entries = audit.scene.ledger.entries
     last = SAMPLES - 1
@@ -96,13 +76,13 @@ def test_softmax_names_each_column_of_p_over_it(monkeypatch, media, tmp_path):
 def test_numbered_classes_have_no_heads(monkeypatch, media, tmp_path):
     """A lesson that names its classes by their numbers (or not at all) keeps the frames
     it had: no class name typeset anywhere."""
-    audit = _audit("Softmax", 'class_names = ["0", "1", "2"]', monkeypatch, media, tmp_path)
+    audit = _audit("Softmax", ["0", "1", "2"], monkeypatch, media, tmp_path)
     assert not any(source.startswith('#"') for _, source in audit.shown_texts())
 
 
 def test_forward_pass_shows_every_row_of_z_and_net_x(monkeypatch, media, tmp_path):
     """N = 10: every sample's row of the logits and of torch's net(X) is on screen."""
-    audit = _audit("ForwardPass", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    audit = _audit("ForwardPass", NAMES, monkeypatch, media, tmp_path)
     shown = {e.path for e in audit.scene.ledger.entries if _on_screen(audit, e.mobject)}
     for s in range(SAMPLES):
         for c in range(len(NAMES)):
@@ -114,7 +94,7 @@ def test_softmax_gradient_names_the_worked_sample_s_class(monkeypatch, media, tm
     """The worked entry's ``y = y^((1)) = 0`` goes on with the first sample's class
     name (the lesson file's first sample is of class 0, "cat"), and dL/dZ's columns are
     headed with every class's name."""
-    audit = _audit("SoftmaxGradient", f"class_names = {NAMES}", monkeypatch, media, tmp_path)
+    audit = _audit("SoftmaxGradient", NAMES, monkeypatch, media, tmp_path)
     sources = [source for _, source in audit.shown_texts()]
     assert any("y^((1))" in s and typst_literal(NAMES[0]) in s for s in sources)
     for name in NAMES:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import FadeIn, Write
+from teacher_lesson import teacher_lesson
 
 from mlpmath import compute_trace, load_lesson
 from mlpmath.display import format_accuracy, format_share, shown_text
@@ -111,27 +112,6 @@ def test_a_share_is_written_with_the_digits_it_needs():
     assert shown_text("network.loss", 0.75, 4) == "0.7500"  # other numbers keep the decimals
 
 
-# A teacher's case from the issue: a tanh 2-5-3 classifier, 10 points, 3 named classes.
-TEACHER = """
-title = "A teacher's tanh classifier"
-[display]
-decimals = 4
-[network]
-sizes = [2, 5, 3]
-activation = "tanh"
-loss = "cross_entropy"
-seed = 3
-[data]
-inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
-          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
-classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
-class_names = ["cat", "dog", "bird"]
-[training]
-learning_rate = 0.5
-steps = 2
-"""
-
-
 @pytest.mark.parametrize(
     ("name", "rows"),
     [
@@ -144,7 +124,7 @@ def test_ten_samples_three_classes_show_whole_tables(name, rows, monkeypatch, me
     column is on screen (a ledger entry), and every term the mean adds is in the table;
     the texts hold to the notation, ≈ explained where shown."""
     path = tmp_path / "teacher.toml"
-    path.write_text(TEACHER)
+    path.write_text(teacher_lesson())
     trace = _use(monkeypatch, path)
     audit, problems = audit_scene(scene_class(name), trace, media)
     assert problems == []

@@ -1,0 +1,38 @@
+"""A teacher's case from issue 33: a tanh 2-5-3 classifier, 10 points, 3 classes.
+
+Shared by the notation and class-heads tests; ``teacher_lesson(names)`` gives
+the lesson file's text with its classes named (or numbered when ``names`` is
+empty).
+"""
+
+from __future__ import annotations
+
+import json
+
+NAMES = ["cat", "dog", "bird"]
+SAMPLES = 10  # the data's rows
+
+_TEXT = """
+title = "A teacher's tanh classifier"
+[display]
+decimals = 4
+[network]
+sizes = [2, 5, 3]
+activation = "tanh"
+loss = "cross_entropy"
+seed = 3
+[data]
+inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
+          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
+classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
+{names}
+[training]
+learning_rate = 0.5
+steps = 2
+"""
+
+
+def teacher_lesson(names: list[str] | tuple[str, ...] = tuple(NAMES)) -> str:
+    """The lesson's TOML, ``class_names`` written when ``names`` is not empty."""
+    line = f"class_names = {json.dumps(list(names), ensure_ascii=False)}" if names else ""
+    return _TEXT.format(names=line)
