@@ -5,7 +5,10 @@ directory keeps its manifest, ledgers and audit as any render does); the
 gallery folder gets one compact copy per scene, ``NN-Scene.png`` in lecture
 order (a palette of at most ``COLOURS`` colours: the lecture's frames are a
 few flat colours on black, so a 480p still stays near 30 kB), and
-``gallery.json``, which lists what it wrote. A file in the gallery folder is
+``gallery.json``, which lists what it wrote. Given the lesson's whole lecture,
+each still is numbered by its scene's place in it, so stills of a few scenes
+(``stills --scenes``) replace those scenes' stills and keep the others. A
+file in the gallery folder is
 replaced only when ``gallery.json`` says this command wrote it and it is
 unchanged since (its sha256); anything else there is left alone and named.
 
@@ -29,7 +32,15 @@ from pathlib import Path
 from mlp_lecture.pipeline.safe_names import NameRefused, check_name, unlink_inside
 from mlpmath.files import FileRefused, read_regular, regular_sha256, regular_size
 
-__all__ = ["COLOURS", "INDEX", "Still", "StillsError", "check_gallery", "write_gallery"]
+__all__ = [
+    "COLOURS",
+    "INDEX",
+    "Still",
+    "StillsError",
+    "check_gallery",
+    "still_names",
+    "write_gallery",
+]
 
 COLOURS = 64  # the most colours a still keeps
 INDEX = "gallery.json"  # what the gallery folder holds, written by this module
@@ -125,8 +136,21 @@ def check_gallery(folder: Path) -> None:
             raise StillsError(f"{path}: a file this command did not write; move it away first")
 
 
-def write_gallery(stills: Sequence[Still], folder: Path) -> list[Path]:
+def still_names(scenes: Sequence[str]) -> list[str]:
+    """``01-SingleNeuron.png``, ...: each scene's still, numbered in the order given."""
+    return [f"{number:02d}-{scene}.png" for number, scene in enumerate(scenes, 1)]
+
+
+def write_gallery(
+    stills: Sequence[Still], folder: Path, lecture: Sequence[str] | None = None
+) -> list[Path]:
     """Write each still's compact copy into ``folder`` (made if missing) and the index.
+
+    ``lecture``: every scene the lesson's lecture shows, in order. Each still is
+    numbered by its scene's place there, and the stills of the lecture's other
+    scenes already in the gallery (ours, unchanged) are kept; without it the
+    stills are numbered as given and are the whole gallery. Any other still of
+    ours (a scene the lecture no longer shows, an old number) is removed.
 
     Raises :class:`StillsError`, before writing anything, when a file it would
     replace is not one it wrote (or was changed since).
@@ -134,7 +158,18 @@ def write_gallery(stills: Sequence[Still], folder: Path) -> list[Path]:
     check_gallery(folder)
     folder.mkdir(parents=True, exist_ok=True)
     ours = _ours(folder)
-    names = [f"{number:02d}-{still.scene}.png" for number, still in enumerate(stills, 1)]
+    scenes = [still.scene for still in stills]
+    if lecture is None:
+        names, kept = still_names(scenes), {}
+    else:
+        numbered = dict(zip(lecture, still_names(lecture), strict=True))
+        names = [numbered[scene] for scene in scenes]
+        others = {numbered[scene] for scene in lecture if scene not in scenes}
+        kept = {
+            name: digest
+            for name, digest in ours.items()
+            if name in others and _sha256(folder / name) == digest
+        }
     written: dict[str, str] = {}
     paths = []
     for name, still in zip(names, stills, strict=True):
@@ -145,11 +180,11 @@ def write_gallery(stills: Sequence[Still], folder: Path) -> list[Path]:
     # stills of scenes no longer shown (an earlier lesson's), written by us and unchanged
     for name, digest in ours.items():
         path = folder / name
-        if name not in written and _sha256(path) == digest:
+        if name not in written and name not in kept and _sha256(path) == digest:
             try:
                 unlink_inside(folder, name, source=folder / INDEX, field="files")
             except NameRefused as error:
                 raise StillsError(str(error)) from None
-    index = json.dumps({"files": written}, indent=2) + "\n"
+    index = json.dumps({"files": dict(sorted({**kept, **written}.items()))}, indent=2) + "\n"
     _write_atomically(folder / INDEX, index.encode("utf-8"))
     return paths

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-__all__ = ["LECTURE_ORDER", "SCENE_ALIASES", "canonical_scene", "scene_class"]
+__all__ = ["LECTURE_ORDER", "SCENE_ALIASES", "canonical_scene", "lecture_of", "scene_class"]
 
 # The lecture's scene order: the renderer, the slides and the docs all read it.
 # Each entry: (scene class name, module that holds it).
@@ -49,3 +49,9 @@ def scene_class(name: str) -> type:
     if name not in modules:
         raise KeyError(f"unknown scene {name!r} (choose from: {', '.join(modules)})")
     return getattr(import_module(modules[name]), name)
+
+
+def lecture_of(trace: object) -> list[str]:
+    """The scenes a lesson's lecture shows, in order: those whose ``applies`` holds
+    for its ``trace`` (imports the scenes, and so manim)."""
+    return [name for name, _ in LECTURE_ORDER if scene_class(name).applies(trace)]

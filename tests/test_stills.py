@@ -70,3 +70,26 @@ def test_the_command_refuses_a_users_folder_in_one_line_before_rendering(tmp_pat
     assert "holiday.png: a file this command did not write" in result.stderr
     assert "Traceback" not in result.stderr
     assert (gallery / "holiday.png").read_bytes() == b"not ours"
+
+
+def test_stills_of_a_few_scenes_keep_the_lectures_numbers_and_other_stills(tmp_path):
+    lecture = ["SingleNeuron", "Softmax", "ClassifierTraining"]
+    frames = [_frame(tmp_path / f"{n}.png", (40 * n, 200, 90)) for n in range(1, 5)]
+    gallery = tmp_path / "gallery"
+    write_gallery([Still(s, f) for s, f in zip(lecture, frames, strict=False)], gallery, lecture)
+    before = {p.name: p.read_bytes() for p in gallery.glob("*.png")}
+    assert sorted(before) == ["01-SingleNeuron.png", "02-Softmax.png", "03-ClassifierTraining.png"]
+    # one scene again (stills --scenes Softmax), from another frame: its number is the
+    # lecture's, its still replaced, the two others left byte for byte
+    (written,) = write_gallery([Still("Softmax", frames[3])], gallery, lecture)
+    assert written.name == "02-Softmax.png"
+    assert written.read_bytes() != before["02-Softmax.png"]
+    for name in ("01-SingleNeuron.png", "03-ClassifierTraining.png"):
+        assert (gallery / name).read_bytes() == before[name]
+    index = json.loads((gallery / INDEX).read_text())
+    assert sorted(index["files"]) == sorted(before)
+    check_gallery(gallery)  # every file still ours, as the index says
+    # a lesson whose lecture no longer shows a scene: its old still goes
+    write_gallery([Still("Softmax", frames[3])], gallery, ["SingleNeuron", "Softmax"])
+    left = sorted(p.name for p in gallery.glob("*.png"))
+    assert left == ["01-SingleNeuron.png", "02-Softmax.png"]

@@ -125,6 +125,8 @@ def stills_command(args: argparse.Namespace) -> int:
     from mlp_lecture.pipeline.options import RenderOptions, lesson_folder
     from mlp_lecture.pipeline.render import render_scenes
     from mlp_lecture.stills import Still, StillsError, check_gallery, write_gallery
+    from mlpmath import cached_trace
+    from scenes import lecture_of
 
     lesson, names = lesson_and_scenes(args)
     options = RenderOptions(quality=args.quality, format="png")
@@ -149,7 +151,8 @@ def stills_command(args: argparse.Namespace) -> int:
         status = report_problems(report, args.verbose)
         shown = [s for s in report.scenes if s.video is not None and s.status != "failed"]
         try:
-            written = write_gallery([Still(s.name, s.video) for s in shown], gallery)
+            stills = [Still(s.name, s.video) for s in shown]
+            written = write_gallery(stills, gallery, lecture_of(cached_trace(lesson)))
         except StillsError as error:
             raise UserError(str(error)) from None
     size = sum(path.stat().st_size for path in written)
