@@ -7,6 +7,7 @@ from the trace itself (a bar's height, which class is largest) is layout.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -32,6 +33,8 @@ __all__ = [
     "class_color",
     "class_heads",
     "class_name",
+    "head_lines",
+    "one_hot_matrix",
     "predicted_class",
     "typst_literal",
     "worked_sum_to_one",
@@ -43,6 +46,9 @@ DIVIDED_BY = Op("slash", "/")
 # Parentheses as plain symbols: they may hold a line break, as Typst's matched ( ) may not.
 OPEN_PAREN = Op("paren.l", "(")
 CLOSE_PAREN = Op("paren.r", ")")
+# Typst's em in Manim units per unit of font size (a 32-point matrix's em is a third
+# of a unit): how much room a thin space (a sixth of an em) makes
+EM_PER_FONT_SIZE = 1 / 96
 ONE = "1"  # the total every row of probabilities must reach: a formula constant
 SAMPLES = "len(network.layers[0].input)"  # N, as a traced count
 
@@ -72,31 +78,43 @@ def typst_literal(text: str) -> str:
     return '#"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def head_lines(matrix: TracedMatrix, names: Sequence[str]) -> int:
+    """On how many lines :func:`class_heads` lays ``matrix``'s class names: 1, 2
+    (staggered, when neighbours would touch), or 0 (none: the lesson only numbers
+    its classes, or a name is wider than two columns' room)."""
+    shown = [c for c in matrix.shown_columns if c is not None]
+    if not shown or any(class_name(names, c) is None for c in shown):
+        return 0
+    widest = max(_head(c, names).width for c in shown)
+    xs = [matrix.column(c).get_x() for c in shown]
+    pitch = min((b - a for a, b in pairwise(xs)), default=float("inf"))
+    if widest <= pitch - style.LABEL_GAP:
+        return 1
+    if widest <= 2 * pitch - style.LABEL_GAP:
+        return 2
+    return 0
+
+
+def _head(c: int, names: Sequence[str]) -> Typst:
+    """Class ``c``'s name as its column head: typeset as written, in its colour."""
+    return Typst(
+        typst_literal(class_label(c, names)), font_size=style.LABEL_SIZE, color=class_color(c)
+    )
+
+
 def class_heads(matrix: TracedMatrix, names: Sequence[str]) -> VGroup:
     """The lesson's class names as column heads over ``matrix`` (a row per sample,
     a column per class), each in its class's colour over its column, typeset as
     written (:func:`typst_literal`). Empty when the lesson only numbers its classes
     (the default lesson's frames stay as they were); staggered on two lines when
     neighbours would touch; empty when even then a name is wider than its room
-    (the colours and the column order say it)."""
+    (the colours and the column order say it): :func:`head_lines`."""
+    lines = head_lines(matrix, names)
+    if not lines:
+        return VGroup()
     shown = [c for c in matrix.shown_columns if c is not None]
-    named = [class_name(names, c) for c in shown]
-    if not shown or any(n is None for n in named):
-        return VGroup()
-    size = style.LABEL_SIZE
-    heads = [
-        Typst(typst_literal(class_label(c, names)), font_size=size, color=class_color(c))
-        for c in shown
-    ]
+    heads = [_head(c, names) for c in shown]
     xs = [matrix.column(c).get_x() for c in shown]
-    pitch = min((b - a for a, b in pairwise(xs)), default=float("inf"))
-    widest = max(head.width for head in heads)
-    if widest <= pitch - style.LABEL_GAP:
-        lines = 1
-    elif widest <= 2 * pitch - style.LABEL_GAP:
-        lines = 2
-    else:
-        return VGroup()
     tallest = max(head.height for head in heads)
     top = matrix.get_top()[1] + style.LABEL_GAP
     for k, (head, x) in enumerate(zip(heads, xs, strict=True)):
@@ -104,6 +122,49 @@ def class_heads(matrix: TracedMatrix, names: Sequence[str]) -> VGroup:
         y = top + tallest / 2 + level * (tallest + style.LABEL_GAP)
         head.move_to([x, y, 0.0])
     return VGroup(*heads)
+
+
+def one_hot_matrix(
+    traced: TracedValues,
+    path: str,
+    names: Sequence[str],
+    beside: TracedMatrix,
+    color: Any = None,
+    max_rows: int | None = None,
+    max_columns: int | None = None,
+    font_size: float | None = None,
+) -> TracedMatrix:
+    """The one-hot ``Y`` at ``path``, its narrow 0/1 columns widened (blank room each
+    side of every digit) so that its class-name heads stand on the lines they take
+    over ``beside`` (``P``, the same classes in columns of digits, built with the same
+    limits): a class table is headed by its names wherever the table beside it is.
+    Unwidened when the lesson only numbers its classes, when ``beside`` has no heads,
+    or when the heads fit already."""
+    rows, columns = traced.shape(path)
+    limits = {"max_rows": max_rows, "max_columns": max_columns, "font_size": font_size}
+
+    def build(pad: int) -> TracedMatrix:
+        """``Y`` with ``pad`` thin spaces each side of every digit."""
+        room = ["thin"] * pad
+        return traced.grid(
+            rows,
+            columns,
+            lambda r, c: [*room, Value(f"{path}[{r}][{c}]"), *room],
+            color=color,
+            **limits,
+        )
+
+    plain = build(0)
+    lines = head_lines(beside, names)
+    shown = [c for c in plain.shown_columns if c is not None]
+    if not lines or len(shown) < 2 or head_lines(plain, names) in range(1, lines + 1):
+        return plain
+    widest = max(_head(c, names).width for c in shown)
+    xs = [plain.column(c).get_x() for c in shown]
+    pitch = min(b - a for a, b in pairwise(xs))
+    needed = (widest + style.LABEL_GAP) / lines
+    thin = (font_size or style.MATRIX_SIZE) * EM_PER_FONT_SIZE / 6  # Typst's thin space
+    return build(math.ceil((needed - pitch) / (2 * thin)) + 1)
 
 
 def accuracy_worked(

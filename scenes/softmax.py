@@ -246,7 +246,7 @@ class Softmax(LearningScene):
                 MathTypst("arrow.r", font_size=style.MATH_SIZE),
             ).arrange(DOWN, buff=style.LABEL_GAP)
             return VGroup(
-                self.labelled(z, "Z"), arrow, self.labelled(p, "P", classes=True)
+                self.labelled(z, "Z", classes=True), arrow, self.labelled(p, "P", classes=True)
             ).arrange(RIGHT, buff=style.BLOCK_BUFF)
 
         samples, _ = self.traced.shape(f"{SOFTMAX}.logits")

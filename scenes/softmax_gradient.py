@@ -17,12 +17,19 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write, config
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_name, typst_literal
+from scenekit.classes import (
+    CLOSE_PAREN,
+    DIVIDED_BY,
+    OPEN_PAREN,
+    class_name,
+    one_hot_matrix,
+    typst_literal,
+)
 from scenekit.emphasis import Emphasize
-from scenekit.fitting import with_rows_that_fit
+from scenekit.fitting import WHOLE_ROWS, with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene, play_gradients
-from scenekit.notation import derivative
+from scenekit.notation import derivative, slash_derivative
 from scenekit.terms import MINUS, Checked, Value
 
 __all__ = ["SoftmaxGradient"]
@@ -138,11 +145,11 @@ class SoftmaxGradient(LearningScene):
 
         rows, columns = self.traced.shape(GRADIENT)
 
-        def equation(limit: int, shown_rows: int) -> VGroup:
+        def equation(limit: int, shown_rows: int, font_size: float) -> VGroup:
             """``(P - Y) / N = dL/dZ`` with at most ``limit`` columns and ``shown_rows``
-            rows a matrix."""
-            self.columns, self.rows = limit, shown_rows
-            limits = {"max_columns": limit, "max_rows": shown_rows}
+            rows a matrix, its numbers at ``font_size``."""
+            self.columns, self.rows, self.font_size = limit, shown_rows, font_size
+            limits = {"max_columns": limit, "max_rows": shown_rows, "font_size": font_size}
             gradient = self.traced.grid(
                 rows,
                 columns,
@@ -159,11 +166,14 @@ class SoftmaxGradient(LearningScene):
                 self.labelled(p, "P", classes=True),
                 MathTypst("-", font_size=style.MATH_SIZE),
                 self.labelled(
-                    self.traced.matrix(Y, color=style.INPUT, **limits), "Y", classes=True
+                    one_hot_matrix(self.traced, Y, names, p, color=style.INPUT, **limits),
+                    "Y",
+                    classes=True,
                 ),
                 parens[1],
                 MathTypst("slash N =", font_size=style.MATH_SIZE),
-                self.labelled(gradient, derivative("L", "Z"), classes=True),
+                # on one line, as the example's: the table's rows take the height
+                self.labelled(gradient, slash_derivative("L", "Z"), classes=True),
             ).arrange(RIGHT, buff=style.LINE_BUFF)
             for paren in parens:
                 paren.set_y(p.get_y())
@@ -178,17 +188,28 @@ class SoftmaxGradient(LearningScene):
                 Value(f"{NETWORK}.classes[0]"),
                 *self._named(true),
                 ", quad",
-                f"{derivative('L', 'z_y^((1))')} =",
+                f"{slash_derivative('L', 'z_y^((1))')} =",
             ],
             total_color=style.GRADIENT,
         )
-        # every sample's row where the stage holds them with the example under them
-        row = with_rows_that_fit(
-            self,
-            lambda shown: self.elide_to_fit(lambda limit: equation(limit, shown), least=1),
-            rows,
-            spare=example.height + style.BLOCK_BUFF,
-        )
+
+        def fitted(font_size: float) -> VGroup:
+            """The equation with every sample's row where the stage holds them with
+            the example under them (else as many as it holds)."""
+            return with_rows_that_fit(
+                self,
+                lambda shown: self.elide_to_fit(
+                    lambda limit: equation(limit, shown, font_size), least=1
+                ),
+                rows,
+                spare=example.height + style.BLOCK_BUFF,
+            )
+
+        # the matrices' numbers at the smaller legible size when that shows more rows
+        names = self.trace.network.class_names
+        row = fitted(style.MATRIX_SIZE)
+        if self.rows < min(rows, WHOLE_ROWS):
+            row = fitted(style.SMALL_SIZE)
         # N's value is the example's divisor: no "N = ..." floating apart
         self.centre_on_stage(VGroup(row, example).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(FadeIn(VGroup(*row[:6])))
@@ -216,6 +237,7 @@ class SoftmaxGradient(LearningScene):
             color=style.GRADIENT,
             max_columns=self.columns,  # the columns and rows the hand matrix shows
             max_rows=self.rows,
+            font_size=self.font_size,
         )
         signs = {r.relation for r in self.ledger.relations if r.mobject is torch}
         sign = MathTypst(EQUALS if signs <= {EQUALS} else APPROX, font_size=style.MATH_SIZE)
