@@ -8,8 +8,8 @@ which writes ``<Scene>.srt`` beside the clip; ``<Scene>.vtt`` (WebVTT, what
 an HTML ``<track>`` takes) is made from the same cues. The formats are
 written by the ``srt`` and ``webvtt-py`` libraries, never by hand.
 
-Captions are words: Typst math is written as Unicode text (``$k_j^s$`` ->
-``kⱼˢ``), the same text as the slides' speaker notes.
+Captions are words: Typst math is written as Unicode text (``$k_j^((i))$`` ->
+``kⱼ⁽ⁱ⁾``), the same text as the slides' speaker notes.
 """
 
 from __future__ import annotations
@@ -61,12 +61,13 @@ _SUPERSCRIPTS = dict(
         strict=True,
     )
 )
-_SCRIPT = re.compile(r"([_^])(?:\(([^()]*)\)|(\w))")
+# a script in brackets (one level of brackets inside: the sample's ``^((i))``) or one letter
+_SCRIPT = re.compile(r"([_^])(?:\(((?:[^()]|\([^()]*\))*)\)|(\w))")
 _MATH = re.compile(r"\$([^$]*)\$")
 
 
 def plain_text(caption: str) -> str:
-    """``caption`` with its Typst math as Unicode text: ``$k_j^s$`` -> ``kⱼˢ``."""
+    """``caption`` with its Typst math as Unicode text: ``$k_j^((i))$`` -> ``kⱼ⁽ⁱ⁾``."""
 
     def script(match: re.Match[str]) -> str:
         marks = _SUBSCRIPTS if match[1] == "_" else _SUPERSCRIPTS

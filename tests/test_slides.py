@@ -119,6 +119,8 @@ def test_notes_are_the_title_then_each_caption_in_words():
     [
         ("Add the bias", "Add the bias"),
         ("$n_j^s = k_j^s + b_j$", "nⱼˢ = kⱼˢ + bⱼ"),
+        # the sample superscript in its round brackets (the notation's ^((i)))
+        ("$n_j^((i)) = k_j^((i)) + b_j$", "nⱼ⁽ⁱ⁾ = kⱼ⁽ⁱ⁾ + bⱼ"),
         ("$Z_(1) = X W_(1)^T + B_(1)$", "Z₁ = X W₁ᵀ + B₁"),
         ('The prediction $hat(y)$: $"net"(X)$', "The prediction y\u0302: net(X)"),
         # No Unicode subscript q: the script stays readable as text.
