@@ -1,7 +1,8 @@
 """The texts a scene puts on screen, held to the lecture's notation (``mlpmath.notation``).
 
 Each rule catches one way the notation used to drift: the sample index written as
-a subscript (``y_i``, ``P_(i k)``) or as a bare superscript (``z^1``, ``delta^i``)
+a subscript (``y_i``, ``P_(i k)``) or as a bare superscript (``z^1``, ``delta^i``,
+``k_j^s``)
 instead of ``^((i))``; a layer as a subscript (``W_(1)``) instead of ``^([1])``;
 an output neuron named by ``y`` (``z_(y1)``, ``w_(3,y1)``, and the deck's own
 ``w_(6y)``, ``b_(y)``, ``delta_(y)``: a regression's one output is ``hat(y)``, a
@@ -19,7 +20,7 @@ from mlpmath.display import APPROX
 __all__ = ["RULES", "approx_problems", "notation_problems", "screen_problems"]
 
 _SAMPLE_SUBSCRIPT = re.compile(r"(?<!sum)(?<!max)(?<!min)(?<!\))_(?:i\b|\(i[ ,)])")
-_BARE_SAMPLE = re.compile(r"\^(?:i\b|\((?:i|s|\d+)\))")
+_BARE_SAMPLE = re.compile(r"\^(?:[is](?![A-Za-z0-9])|\((?:i|s|\d+)\))")
 _LAYER_SUBSCRIPT = re.compile(r"(?<![A-Za-z])[WBNGAZ]_\(?\d")
 _OUTPUT_BY_Y = re.compile(r"_\((?:[^()]*[ ,])?y ?\d+\)|_y\d")
 _SECOND_LETTER = re.compile(r"(?<![A-Za-z])q_")
@@ -27,7 +28,7 @@ _DECK_OUTPUT_Y = re.compile(r"_\(\d+,? ?y\)|\b(?:b|delta|n|k|g)_\(?y\)?(?![A-Za-
 
 RULES = {
     "the sample index is a superscript in round brackets, ^((i))": _SAMPLE_SUBSCRIPT,
-    "the sample index is written in round brackets, ^((i)) (not ^i or ^(1))": _BARE_SAMPLE,
+    "the sample index is written in round brackets, ^((i)) (not ^i, ^s or ^(1))": _BARE_SAMPLE,
     "a layer is a superscript in square brackets, ^([l])": _LAYER_SUBSCRIPT,
     "an output neuron is never named by y": _OUTPUT_BY_Y,
     "an output neuron is never named by y (a regression's is hat(y), a classifier's "

@@ -189,7 +189,7 @@ class BiasBroadcast(LectureScene):
 
     # -- one entry of the sum -----------------------------------------------------------------
     def _show_entry(self) -> None:
-        self.step("Now the sum is entry by entry: $n_j^s = k_j^s + b_j$")
+        self.step("Now the sum is entry by entry: $n_j^((i)) = k_j^((i)) + b_j$")
         coming = (self.operators[1], self.preactivation, self.names[2], self.sizes[2], self.worked)
         self.recentre(self.whole, *coming)
         self.play(

@@ -36,7 +36,7 @@ WHOLE_ROWS = 10  # the most samples shown whole; past them X elides to the style
 
 class LayerProduct(LectureScene):
     """``X . W^T = K``: a row of ``X`` against a column of ``W^T`` makes one entry
-    ``k_j^s`` (neuron j, sample s), and one product makes them all."""
+    ``k_j^((i))`` (neuron j, sample i), and one product makes them all."""
 
     def construct(self) -> None:
         title = self.show_title("A layer is a matrix product")
@@ -121,11 +121,13 @@ class LayerProduct(LectureScene):
         else:
             self._worked_entry(inputs)
 
-    def _symbols(self, i: int) -> str:
-        """``x_i^s w_(i j)``: the first entry's ``i``-th term, in symbols."""
+    def _symbols(self, term: int) -> str:
+        """``x_1^((1)) w_(13)``: the first entry's ``term``-th product (input ``term`` of
+        the first sample, times its weight into the first neuron), in symbols."""
         first, neuron = self.entry
         return (
-            f"{self.notation.entry('x', 0, i, first)} {self.notation.weight(LAYER + 1, neuron, i)}"
+            f"{self.notation.entry('x', 0, term, first)} "
+            f"{self.notation.weight(LAYER + 1, neuron, term)}"
         )
 
     def _worked_entry(self, inputs: int) -> None:
@@ -255,7 +257,7 @@ class LayerProduct(LectureScene):
 
     # -- what K holds ------------------------------------------------------------------
     def _show_names(self) -> None:
-        self.step("$K = X W^T$: entry $k_j^s$ is neuron $j$ on sample $s$")
+        self.step("$K = X W^T$: entry $k_j^((i))$ is neuron $j$ on sample $i$")
         self.recentre(self.whole, self.operators[1], self.product, self.names[2], self.sizes[2])
         self.play(
             FadeIn(self.operators[1]),
