@@ -13,7 +13,17 @@ beside autograd's (``network.gradients``).
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, FadeIn, FadeOut, VGroup, Write, config
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    FadeIn,
+    FadeOut,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+    config,
+)
 
 from mlpmath.display import APPROX, EQUALS
 from scenekit import style
@@ -25,8 +35,9 @@ from scenekit.classes import (
     one_hot_matrix,
     typst_literal,
 )
+from scenekit.composition import stage
 from scenekit.emphasis import Emphasize
-from scenekit.fitting import WHOLE_ROWS, with_rows_that_fit
+from scenekit.fitting import fits_stage, with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
 from scenekit.learning import LearningScene, play_gradients
 from scenekit.notation import derivative, slash_derivative
@@ -43,6 +54,8 @@ AUTOGRAD = "network.prediction_gradient_autograd"  # Z.grad after F.cross_entrop
 NEURON = 0  # the output neuron (class) whose weight and bias are worked out
 NOTES_BESIDE = 0.8  # of the frame's width the lines and notes beside them may take
 INPUT = 0  # the activation feeding it whose weight is worked out
+# what fills Z.grad: a note under autograd's matrix, or beside it in these lines
+NOTE = ("torch differentiates", "its own cross-entropy:", "loss.backward()", "fills Z.grad")
 
 
 class SoftmaxGradient(LearningScene):
@@ -129,31 +142,32 @@ class SoftmaxGradient(LearningScene):
         self.pause()
 
     # -- in numbers ---------------------------------------------------------------------
+    def _terms(self, r: int, c: int) -> tuple:
+        """``(p - Y) / N`` of sample ``r``, class ``c``: the hand arithmetic of an entry."""
+        return (
+            OPEN_PAREN,
+            Value(f"{P}[{r}][{c}]"),
+            MINUS,
+            Value(f"{Y}[{r}][{c}]"),
+            CLOSE_PAREN,
+            DIVIDED_BY,
+            Value(SAMPLES),
+        )
+
     def _show_numbers(self) -> None:
         self.new_slide("In numbers: P minus Y, divided by N, for every sample and class")
-
-        def terms(r: int, c: int):
-            return (
-                OPEN_PAREN,
-                Value(f"{P}[{r}][{c}]"),
-                MINUS,
-                Value(f"{Y}[{r}][{c}]"),
-                CLOSE_PAREN,
-                DIVIDED_BY,
-                Value(SAMPLES),
-            )
-
         rows, columns = self.traced.shape(GRADIENT)
+        names = self.trace.network.class_names
 
-        def equation(limit: int, shown_rows: int, font_size: float) -> VGroup:
+        def equation(limit: int, shown_rows: int) -> VGroup:
             """``(P - Y) / N = dL/dZ`` with at most ``limit`` columns and ``shown_rows``
-            rows a matrix, its numbers at ``font_size``."""
-            self.columns, self.rows, self.font_size = limit, shown_rows, font_size
-            limits = {"max_columns": limit, "max_rows": shown_rows, "font_size": font_size}
+            rows a matrix."""
+            self.columns, self.rows = limit, shown_rows
+            limits = {"max_columns": limit, "max_rows": shown_rows}
             gradient = self.traced.grid(
                 rows,
                 columns,
-                lambda r, c: Checked(terms(r, c), f"{GRADIENT}[{r}][{c}]"),
+                lambda r, c: Checked(self._terms(r, c), f"{GRADIENT}[{r}][{c}]"),
                 color=style.GRADIENT,
                 **limits,
             )
@@ -172,51 +186,57 @@ class SoftmaxGradient(LearningScene):
                 ),
                 parens[1],
                 MathTypst("slash N =", font_size=style.MATH_SIZE),
-                # on one line, as the example's: the table's rows take the height
+                # on one line: the table's rows take the stage's height
                 self.labelled(gradient, slash_derivative("L", "Z"), classes=True),
             ).arrange(RIGHT, buff=style.LINE_BUFF)
             for paren in parens:
                 paren.set_y(p.get_y())
             return row
 
-        true = self.trace.network.classes[0]
-        example = self.traced.worked(
-            list(terms(0, true)),
-            f"{GRADIENT}[0][{true}]",
-            prefix=[
-                "y = y^((1)) =",
-                Value(f"{NETWORK}.classes[0]"),
-                *self._named(true),
-                ", quad",
-                f"{slash_derivative('L', 'z_y^((1))')} =",
-            ],
-            total_color=style.GRADIENT,
+        # every sample's row where the stage holds them: the worked entry comes beside
+        # dL/dZ in the next step, so it takes none of their height
+        row = with_rows_that_fit(
+            self,
+            lambda shown: self.elide_to_fit(lambda limit: equation(limit, shown), least=1),
+            rows,
         )
-
-        def fitted(font_size: float) -> VGroup:
-            """The equation with every sample's row where the stage holds them with
-            the example under them (else as many as it holds)."""
-            return with_rows_that_fit(
-                self,
-                lambda shown: self.elide_to_fit(
-                    lambda limit: equation(limit, shown, font_size), least=1
-                ),
-                rows,
-                spare=example.height + style.BLOCK_BUFF,
-            )
-
-        # the matrices' numbers at the smaller legible size when that shows more rows
-        names = self.trace.network.class_names
-        row = fitted(style.MATRIX_SIZE)
-        if self.rows < min(rows, WHOLE_ROWS):
-            row = fitted(style.SMALL_SIZE)
-        # N's value is the example's divisor: no "N = ..." floating apart
-        self.centre_on_stage(VGroup(row, example).arrange(DOWN, buff=style.BLOCK_BUFF))
+        self.centre_on_stage(row)
         self.play(FadeIn(VGroup(*row[:6])))
         self.play(FadeIn(row[6]))
-        self.play(Write(example))
         self.pause()
-        self._show_autograd(row, example)
+        self._show_worked(row)
+        self._show_autograd(row)
+
+    def _show_worked(self, row: VGroup) -> None:
+        """The first sample's entry at its true class worked out beside ``dL/dZ``
+        (P and Y leave): ``y = y^(1) = 0 (cat)``, then ``(p - 1) / N``; N's value is
+        the divisor, no ``N = ...`` floating apart."""
+        self.step("One entry by hand: the first sample, at its true class")
+        hand = row[6]  # dL/dZ, labelled
+        gradient = hand[1]
+        true = self.trace.network.classes[0]
+        _, _, right, _ = stage(self)
+        worked = self.traced.worked(
+            list(self._terms(0, true)),
+            f"{GRADIENT}[0][{true}]",
+            prefix=[f"{derivative('L', 'z_y^((1))')} ="],
+            total_color=style.GRADIENT,
+        )
+        place = hand.copy()  # where the hand matrix moves: only for the layout
+        for named in (self._named(true), []):  # the class's name, unless too wide
+            which = self.traced.math("y = y^((1)) =", Value(f"{NETWORK}.classes[0]"), *named)
+            example = VGroup(which, worked).arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)
+            layout = VGroup(place, example).arrange(RIGHT, buff=style.BLOCK_BUFF)
+            if layout.width <= 2 * right:
+                break
+        self.centre_on_stage(layout)
+        self.play(FadeOut(VGroup(*row[:6])), hand.animate.move_to(place))
+        shown = VGroup(example)
+        if true in gradient.shown_columns:  # the entry worked out, framed in the matrix
+            shown.add(SurroundingRectangle(gradient.entry(0, true), color=style.HIGHLIGHT))
+        self.play(FadeIn(VGroup(*shown[1:])), Write(example))
+        self.pause()
+        self.worked_entry = shown
 
     def _named(self, index: int) -> list[str]:
         """`` ("setosa")``: class ``index``'s name after its number, as a Typst string
@@ -224,7 +244,7 @@ class SoftmaxGradient(LearningScene):
         named = class_name(self.trace.network.class_names, index)
         return [] if named is None else [f"med ({typst_literal(named)})"]
 
-    def _show_autograd(self, row: VGroup, rest: VGroup) -> None:
+    def _show_autograd(self, row: VGroup) -> None:
         """Autograd's ``Z.grad`` beside the hand ``(P - Y) / N``: each entry checked
         against the hand one, and ``=`` between them unless a shown digit differs."""
         self.step("Autograd's own gradient of the logits, Z.grad: the same matrix")
@@ -237,7 +257,6 @@ class SoftmaxGradient(LearningScene):
             color=style.GRADIENT,
             max_columns=self.columns,  # the columns and rows the hand matrix shows
             max_rows=self.rows,
-            font_size=self.font_size,
         )
         signs = {r.relation for r in self.ledger.relations if r.mobject is torch}
         sign = MathTypst(EQUALS if signs <= {EQUALS} else APPROX, font_size=style.MATH_SIZE)
@@ -246,19 +265,29 @@ class SoftmaxGradient(LearningScene):
             RIGHT, buff=style.BLOCK_BUFF
         )
         sign.set_y(torch.get_y())
-        note = Typst(
-            "torch differentiates its own cross-entropy: loss.backward() fills Z.grad",
-            font_size=style.NOTE_SIZE,
-            color=style.MUTED,
-        )
-        self.centre_on_stage(VGroup(pair, note).arrange(DOWN, buff=style.BLOCK_BUFF))
-        self.play(FadeOut(VGroup(*row[:6])), FadeOut(rest))
-        self.play(hand.animate.match_width(place).move_to(place))
+        note = self._autograd_note(pair)
+        self.centre_on_stage(VGroup(pair, note))
+        self.play(FadeOut(self.worked_entry))
+        self.play(hand.animate.move_to(place))
         self.play(FadeIn(sign), FadeIn(pair[2], shift=LEFT * style.NUDGE), FadeIn(note))
         self.play(
             Emphasize(hand[1], color=style.HIGHLIGHT), Emphasize(torch, color=style.HIGHLIGHT)
         )
         self.pause()
+
+    def _autograd_note(self, pair: VGroup) -> VGroup:
+        """What fills ``Z.grad``, placed by ``pair`` (the two matrices, laid out): under
+        it when the stage holds both, else beside it in short lines; left out when
+        neither fits (every sample's row comes first, and the caption names Z.grad)."""
+        under = Typst(" ".join(NOTE), font_size=style.NOTE_SIZE, color=style.MUTED)
+        under.next_to(pair, DOWN, buff=style.BLOCK_BUFF)
+        if fits_stage(self, VGroup(pair, under)):
+            return under
+        beside = VGroup(
+            *(Typst(line, font_size=style.NOTE_SIZE, color=style.MUTED) for line in NOTE)
+        ).arrange(DOWN, buff=style.LABEL_GAP, aligned_edge=LEFT)
+        beside.next_to(pair, RIGHT, buff=style.BLOCK_BUFF)
+        return beside if fits_stage(self, VGroup(pair, beside)) else VGroup()
 
     # -- into the output layer's weights, beside autograd ---------------------------------
     def _show_output_weights(self) -> None:
