@@ -61,7 +61,9 @@ def report(trace: Trace) -> list[RenderableType]:
     parts.append(_heading(_network_summary(network)))
     shown = _shown_labels(network.sizes, classifier=network.is_classification)
     for index, layer in enumerate(network.layers):
-        parts.append(_layer(index, layer, shown[index], shown[index + 1], number))
+        last = index == len(network.layers) - 1
+        logits = last and network.is_classification
+        parts.append(_layer(index, layer, shown[index], shown[index + 1], number, logits))
     if network.is_classification:
         parts += [_softmax(network, number), _cross_entropy(network, number)]
     else:
@@ -104,8 +106,10 @@ def _neuron(index: int, neuron: NeuronTrace, number: _Formatter) -> RenderableTy
         f"Neuron example {index + 1}: w = {number.row(neuron.weight)}, "
         f"b = {number(neuron.bias)}, activation {f}"
     )
-    # The two list columns may wrap (between numbers) so a wide neuron still fits.
-    table = _table(["s", "x", "x_i·w_i", "Σ x_i·w_i", "z = Σ + b", f"{f}(z)"], wrap={1, 2})
+    # The two list columns may wrap (between numbers) so a wide neuron still fits. The
+    # table's letters (mlpmath.notation): sample i, input j, k the weighted sum, n = k + b
+    # the pre-activation, f(n) the activation.
+    table = _table(["i", "x", "x_j·w_j", "k = Σ x_j·w_j", "n = k + b", f"{f}(n)"], wrap={1, 2})
     for s, row in enumerate(neuron.inputs):
         table.add_row(
             str(s + 1),
@@ -131,8 +135,14 @@ def _network_summary(network: NetworkTrace) -> str:
 
 
 def _layer(
-    index: int, layer: LayerTrace, inputs: list[str], outputs: list[str], number: _Formatter
+    index: int,
+    layer: LayerTrace,
+    inputs: list[str],
+    outputs: list[str],
+    number: _Formatter,
+    logits: bool = False,
 ) -> RenderableType:
+    """One layer's matrices; ``logits``: it is a classifier's last (its ``N`` is ``Z``)."""
     samples = [str(s + 1) for s in range(len(layer.input))]
     f = layer.activation
     tables = [
@@ -141,14 +151,21 @@ def _layer(
     ]
     if index == 0:  # later layers' input is the output printed just above
         tables.append(_matrix("input X", layer.input, samples, inputs, number))
+    # the table's letters: K = X Wᵀ, N = K + B, G = f(N); a classifier's last N is its
+    # logits Z (mlpmath.notation), layer l a superscript [l]
+    layer_index = f"^[{index + 1}]"
+    fed = "X" if index == 0 else f"G^[{index}]"
+    k, n = f"K{layer_index}", f"N{layer_index}"
+    if logits:
+        n = "Z"
     tables += [
-        _matrix("input · Wᵀ", layer.product, samples, outputs, number),
-        _matrix("z = input · Wᵀ + b", layer.preactivation, samples, outputs, number),
+        _matrix(f"{k} = {fed} · Wᵀ", layer.product, samples, outputs, number),
+        _matrix(f"{n} = {k} + b", layer.preactivation, samples, outputs, number),
     ]
     if f != "none":
-        tables.append(_matrix(f"output = {f}(z)", layer.output, samples, outputs, number))
+        tables.append(_matrix(f"G{layer_index} = {f}({n})", layer.output, samples, outputs, number))
     shape = f"Linear({len(inputs)} → {len(outputs)})"
-    output = "output = z (no activation)" if f == "none" else f"activation {f}"
+    output = f"output {n} (no activation)" if f == "none" else f"activation {f}"
     heading = _heading(f"Layer {index + 1}: {shape}, {output}; b is added to every sample's row")
     return Group(heading, Columns(tables, padding=(0, 2)))
 

@@ -18,7 +18,8 @@ __all__ = ["ACTIVATIONS", "Activation", "activation", "curve"]
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation ``f`` and its derivative ``f'`` as functions of ``z``."""
+    """An activation ``f`` and its derivative ``f'`` as functions of the pre-activation
+    ``n`` (``mlpmath.notation``; ``z`` is only a classifier's logit)."""
 
     name: str
     formula: str
@@ -50,10 +51,10 @@ def _tanh_derivative(z: torch.Tensor) -> torch.Tensor:
 
 # name -> (formula, forward, derivative); every name of ACTIVATION_NAMES must be here.
 _FUNCTIONS = {
-    "none": ("z", _identity, _identity_derivative),
-    "relu": ("max(0, z)", torch.relu, _relu_derivative),
-    "sigmoid": ("1 / (1 + e^(-z))", torch.sigmoid, _sigmoid_derivative),
-    "tanh": ("tanh(z)", torch.tanh, _tanh_derivative),
+    "none": ("n", _identity, _identity_derivative),
+    "relu": ("max(0, n)", torch.relu, _relu_derivative),
+    "sigmoid": ("1 / (1 + e^(-n))", torch.sigmoid, _sigmoid_derivative),
+    "tanh": ("tanh(n)", torch.tanh, _tanh_derivative),
 }
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -90,7 +90,12 @@ INDICES: tuple[Index, ...] = (
 )
 
 NOTATION: tuple[Symbol, ...] = (
-    Symbol("N", "the number of samples", ""),
+    Symbol(
+        "N",
+        "the number of samples (a regression's loss with several outputs averages "
+        "N · outputs squared errors)",
+        "",
+    ),
     Symbol("C", "the number of classes (a classifier's outputs)", ""),
     Symbol("x_j^(i)", "input j of sample i", "j: neuron (input), i: sample"),
     Symbol("X", "the inputs, one row per sample", ""),
@@ -141,6 +146,11 @@ NOTATION: tuple[Symbol, ...] = (
     Symbol(
         "ŷ^(i)",
         "the prediction (regression) or the predicted class, argmax_k p_k^(i) (classification)",
+        "i: sample",
+    ),
+    Symbol(
+        "e^(i)",
+        "the error y^(i) − ŷ^(i) of a regression (its squared loss L^(i) = (e^(i))²)",
         "i: sample",
     ),
     Symbol("L^(i), L", "sample i's loss; the loss, their mean", "i: sample"),

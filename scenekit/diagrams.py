@@ -55,7 +55,12 @@ class NeuronDiagram(VGroup):
     """
 
     def __init__(
-        self, traced: TracedValues, neuron: int, sample: int = 0, height: float | None = None
+        self,
+        traced: TracedValues,
+        neuron: int,
+        sample: int = 0,
+        height: float | None = None,
+        output: str = "hat(y)",  # its output's name (scenekit.notation.neuron_output)
     ):
         super().__init__()
         base = f"neurons[{neuron}]"
@@ -108,7 +113,7 @@ class NeuronDiagram(VGroup):
         self.output = Arrow(
             self.neuron.get_right(), self.neuron.get_right() + RIGHT * style.OUTPUT_ARROW, buff=0.05
         )
-        self.output_label = MathTypst("hat(y)", font_size=style.MATH_SIZE).next_to(
+        self.output_label = MathTypst(output, font_size=style.MATH_SIZE).next_to(
             self.output, RIGHT, buff=style.LINE_BUFF
         )
         self.add(

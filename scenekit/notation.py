@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlpmath.notation import typst_layer, typst_sample
 from mlpmath.numbering import neuron_numbers
 from scenekit.activation_words import activation_facts
@@ -13,6 +15,7 @@ __all__ = [
     "activation_derivative",
     "derivative",
     "indexed",
+    "neuron_output",
     "slash_derivative",
 ]
 
@@ -23,13 +26,37 @@ def activation_call(name: str) -> str:
 
 
 def activation_definition(name: str) -> str:
-    """``ReLU(z) = max(0, z)`` and the like, as Typst math."""
-    return f"{activation_call(name)}(z) = {activation_facts(name).definition}"
+    """``ReLU(n) = max(0, n)`` and the like, as Typst math: the variable is the table's
+    pre-activation ``n`` (``z`` is only a classifier's logit)."""
+    return f"{activation_call(name)}(n) = {activation_facts(name).definition}"
 
 
 def activation_derivative(name: str) -> str:
-    """``ReLU'(z) = ...``: the activation's derivative, as the chain rule multiplies by it."""
-    return f"{activation_call(name)}'(z) = {activation_facts(name).derivative}"
+    """``ReLU'(n) = ...``: the activation's derivative, as the chain rule multiplies by it."""
+    return f"{activation_call(name)}'(n) = {activation_facts(name).derivative}"
+
+
+def neuron_output(trace: Any, neuron: int) -> str:
+    """What one-neuron example ``neuron``'s output is called, by the table: a
+    regression's ``hat(y)`` where the neuron is the output; a hidden neuron's
+    activation ``g`` (``g = f(n)``) where it is one of the network's hidden neurons
+    (its weights and bias a row of a hidden layer) or stands on a classifier, where
+    ``hat(y)`` is the predicted class; a classifier's output neuron with no
+    activation is its class's logit ``z_k``."""
+    spec, network = trace.neurons[neuron], trace.network
+    last = len(network.layers) - 1
+    found = [
+        (index, row)
+        for index, layer in enumerate(network.layers)
+        for row, weight in enumerate(layer.weight)
+        if list(weight) == list(spec.weight) and layer.bias[row] == spec.bias
+    ]
+    if network.is_classification:
+        for index, row in found:
+            if index == last and spec.activation == "none":
+                return indexed("z", row)  # class ``row``'s logit, numbered from 0
+        return "g"
+    return "g" if any(index < last for index, _ in found) else "hat(y)"
 
 
 def derivative(of: str, by: str) -> str:
@@ -124,6 +151,17 @@ class NetworkNotation:
             return shown
         index = output + 1 if isinstance(output, int) else output
         return f"{letter}_({index})^({typst_sample(sample)})"
+
+    def mean_count(self) -> str:
+        """What MSE's mean divides by: ``N``, the samples, with one output; with several,
+        ``N dot "outputs"`` terms (``K`` is the table's weighted sums, never a count)."""
+        return "N" if self.sizes[-1] == 1 else 'N dot "outputs"'
+
+    def over_count(self, numerator: str = "1") -> str:
+        """``1/N`` (or ``-2/N``): the mean's factor, over :meth:`mean_count`; with several
+        outputs in brackets, ``1/(N dot "outputs")``."""
+        count = self.mean_count()
+        return f"{numerator}/{count}" if self.sizes[-1] == 1 else f"{numerator}/({count})"
 
     def over_outputs(self) -> str:
         """The sum over every prediction entry: ``sum_i`` (samples), or ``sum_(i,j)``

@@ -54,7 +54,7 @@ class Activation(LectureScene):
         self.definition = MathTypst(activation_definition(self.name), font_size=style.MATH_SIZE)
         self.derivative = MathTypst(activation_derivative(self.name), font_size=style.MATH_SIZE)
         self.header = Typst(
-            "The first layer's pre-activations $z$", font_size=style.LABEL_SIZE, color=style.MUTED
+            "The first layer's pre-activations $n$", font_size=style.LABEL_SIZE, color=style.MUTED
         )
 
     def _draw(self, width: float) -> None:
@@ -73,12 +73,12 @@ class Activation(LectureScene):
             [self.axes.c2p(z, y) for z, y in graph_points]
         )
         self.axis_labels = self.axes.get_axis_labels(
-            MathTypst("z", font_size=style.LABEL_SIZE),
-            MathTypst(f"{activation_call(self.name)}(z)", font_size=style.LABEL_SIZE),
+            MathTypst("n", font_size=style.LABEL_SIZE),  # the table's pre-activation
+            MathTypst(f"{activation_call(self.name)}(n)", font_size=style.LABEL_SIZE),
         )
 
     def _list(self, most: int) -> None:
-        """The first ``most`` values (or all, if fewer) and their rows ``z -> f(z)``."""
+        """The first ``most`` values (or all, if fewer) and their rows ``n -> f(n)``."""
         self.shown_count = Value(f"len({VALUES}[:{most}])")
         self.indices = list(range(int(self.traced.value(self.shown_count.path))))
         zs = [self.traced.value(f"{VALUES}[{i}]") for i in self.indices]

@@ -86,15 +86,17 @@ class Backpropagation(LearningScene):
         show()
 
     def _show_mse_signal(self) -> None:
-        """MSE's error signal: ``-2/K (y - hat(y))``, through the output's activation."""
+        """MSE's error signal: ``-2/N (y - hat(y))``, through the output's activation (N
+        the samples; with several outputs, N times the outputs)."""
         self.step("The error signal: how the loss changes with the output's pre-activation")
         out, n = self.output, self.notation
         name = self.trace.network.output_activation
         slope = "" if name == "none" else f" {activation_call(name)}'(n^((i)))"
-        # K's value with its formula, not floating beside the matrices
+        # the count's value with its formula, not floating beside the matrices
         formula = self.traced.math(
-            f"delta^((i)) = {derivative('L', 'n^((i))')} = -2/K (y^((i)) - hat(y)^((i))){slope}",
-            ", quad K =",
+            f"delta^((i)) = {derivative('L', 'n^((i))')} = "
+            f"{n.over_count('-2')} (y^((i)) - hat(y)^((i))){slope}",
+            f", quad {n.mean_count()} =",
             Value("network.loss_count"),
         )
         note = Typst(

@@ -1,8 +1,12 @@
 """The output layer's gradient by the chain rule: in symbols, then with the lesson's
 numbers, then beside autograd's own ``.grad``.
 
-The derivation is the lecture's: one squared term ``Z = f^2`` of the loss,
-``dZ/dw = dZ/df . df/dw``, so ``dL/dw_k = -2/K sum_i (y^((i)) - hat(y)^((i))) g_k^i``.
+The derivation is the lecture's, in the table's letters (``mlpmath.notation``): sample
+i's loss ``L^((i)) = (e^((i)))^2``, its inside ``e^((i)) = y^((i)) - hat(y)^((i))`` the
+error, ``dL^((i))/dw = dL^((i))/de^((i)) . de^((i))/dw``, so ``dL/dw_k = -2/N sum_i
+(y^((i)) - hat(y)^((i))) g_k^((i))`` (N the samples; with several outputs the mean runs
+over N times the outputs' terms). Not ``Z`` and ``f``, the deck's letters: they are the
+logits and the activation function.
 The numbers it substitutes and the results it reaches are the trace's hand
 chain rule (``network.chain_rule``); autograd's are ``network.gradients``.
 """
@@ -25,7 +29,7 @@ from scenekit.learning import (
     play_gradients,
     worked_over_samples,
 )
-from scenekit.notation import activation_call, derivative, slash_derivative
+from scenekit.notation import activation_call, derivative, indexed, slash_derivative
 from scenekit.terms import OVER, TIMES, Checked, Op, Value
 from scenekit.traced import TracedMath, TracedMatrix, shown_indices
 
@@ -68,6 +72,14 @@ class ChainRule(LearningScene):
             return "dots"
         return f"g_({k + 1})" if sample is None else f"g_({k + 1})^(({sample}))"
 
+    def _feeder(self, k: int) -> str:
+        """The network's name of what ``g_k`` stands for: an input ``x_j``, or a hidden
+        neuron's activation ``g_j`` (the table's ``g_j = f(n_j)``, not its ``n_j``)."""
+        n = self.notation
+        if self.layer == 0:
+            return n.neuron(0, k)
+        return indexed("g", n.numbers[self.layer][k])
+
     def _w(self, k: int | None) -> str:
         return "dots" if k is None else f"w_({k + 1})"
 
@@ -93,12 +105,13 @@ class ChainRule(LearningScene):
         )
         square = f"[y^((i)) - {model}]^2"
         several = self.trace.network.sizes[-1] > 1
+        mean = n.over_count()
         self.loss = MathTypst(
-            f"L = 1/K sum_i ({square} + dots)" if several else f"L = 1/K sum_i {square}",
+            f"L = {mean} sum_i ({square} + dots)" if several else f"L = {mean} sum_i {square}",
             font_size=style.MATH_SIZE,
         )
         gs = ", ".join(self._g(k, None) for k in picks)
-        feeders = ", ".join("dots" if k is None else n.neuron(self.layer, k) for k in picks)
+        feeders = ", ".join("dots" if k is None else self._feeder(k) for k in picks)
         ws = ", ".join(self._parameter(k) for k in picks) + ", b"
         names = ", ".join(
             "dots" if k is None else n.weight(self.layer + 1, OUTPUT, k) for k in picks
@@ -110,8 +123,11 @@ class ChainRule(LearningScene):
                 f"${ws}$: its weights ${names}$ and bias ${n.bias(self.layer + 1, OUTPUT)}$",
                 **_words(),
             ),
-            traced.math(
-                "K =", Value("network.loss_count"), '"squared errors averaged"', **_words()
+            traced.math(  # N samples (the table's N); several outputs: N times theirs
+                f"{n.mean_count()} =",
+                Value("network.loss_count"),
+                '"squared errors averaged"' if several else '"samples"',
+                **_words(),
             ),
         ]
         if several:
@@ -127,26 +143,36 @@ class ChainRule(LearningScene):
         prediction = "hat(y)^((i))"
         if self.activation != "none":  # the activation's input gets a name: n^((i))
             model = f"{activation_call(self.activation)}(n^((i)))"
+        # sample i's loss and its error, the table's L^((i)) and e^((i)) (with several
+        # outputs, the other outputs' squares follow: they hold none of these weights)
+        rest = " + dots" if several else ""
         self.squared = VGroup(
-            MathTypst(f"Z = [y^((i)) - {model}]^2 = f^2", font_size=style.MATH_SIZE),
-            MathTypst(f"f = y^((i)) - {model} = y^((i)) - {prediction}", font_size=style.MATH_SIZE),
+            MathTypst(
+                f"L^((i)) = [y^((i)) - {model}]^2{rest} = (e^((i)))^2{rest}",
+                font_size=style.MATH_SIZE,
+            ),
+            MathTypst(
+                f"e^((i)) = y^((i)) - {model} = y^((i)) - {prediction}", font_size=style.MATH_SIZE
+            ),
         )
         if self.activation != "none":
             self.squared.add(MathTypst(f"n^((i)) = {inside}", font_size=style.MATH_SIZE))
         self.squared.arrange(DOWN, buff=style.LINE_BUFF)
 
         w1, g1 = self._w(0), self._g(0)
+        loss, error = "L^((i))", "e^((i))"
         self.chain = VGroup(
             MathTypst(
-                f"{derivative('Z', w1)} = {derivative('Z', 'f')} dot {derivative('f', w1)}",
+                f"{derivative(loss, w1)} = {derivative(loss, error)} dot {derivative(error, w1)}",
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"{derivative('Z', 'f')} = 2 f, quad {derivative('f', w1)} = -{self._slope()} {g1}",
+                f"{derivative(loss, error)} = 2 {error}, quad "
+                f"{derivative(error, w1)} = -{self._slope()} {g1}",
                 font_size=style.MATH_SIZE,
             ),
             MathTypst(
-                f"{derivative('Z', w1)} = -2 (y^((i)) - {prediction}){self._slope()} {g1}",
+                f"{derivative(loss, w1)} = -2 (y^((i)) - {prediction}){self._slope()} {g1}",
                 font_size=style.MATH_SIZE,
                 color=style.RESULT,
             ),
@@ -187,7 +213,8 @@ class ChainRule(LearningScene):
 
     def _formula(self, k: int | None) -> str:
         factor = "" if k is None else f" {self._g(k)}"
-        return f"-2/K sum_i (y^((i)) - hat(y)^((i))){self._slope()}{factor}"
+        mean = self.notation.over_count("-2")
+        return f"{mean} sum_i (y^((i)) - hat(y)^((i))){self._slope()}{factor}"
 
     def _gradient(self, k: int | None) -> str:
         """Which gradient of the output layer: weight ``k`` of the output, or its bias."""
@@ -197,7 +224,7 @@ class ChainRule(LearningScene):
         return self.gradient_paths(self.layer, self._gradient(k))[0]
 
     def _worked(self, k: int | None) -> TracedMath:
-        """``dL/dp = -2/K sum ... = (-2)/K [e^1 g^1 + ...] = result`` for one parameter."""
+        """``dL/dp = -2/N sum ... = (-2)/N [e^(1) g^(1) + ...] = result`` for one parameter."""
         layer = f"network.layers[{self.layer}]"
 
         def factors(sample: int) -> list[Value]:
@@ -304,7 +331,7 @@ class ChainRule(LearningScene):
 
     # -- one squared term and its inside ----------------------------------------------
     def _show_squared_term(self) -> None:
-        self.step("Take one squared term Z; call its inside f")
+        self.step("Sample $i$'s loss $L^((i))$: call the inside of its square $e^((i))$, the error")
         self.play(FadeOut(self.names))
         self.play(
             self.loss.animate.move_to(self.loss_up), FadeIn(self.squared, shift=DOWN * style.NUDGE)
@@ -313,7 +340,10 @@ class ChainRule(LearningScene):
 
     # -- the chain rule ------------------------------------------------------------------
     def _show_chain(self) -> None:
-        self.step("Chain rule: how Z changes with f, times how f changes with the weight")
+        self.step(
+            "Chain rule: how $L^((i))$ changes with $e^((i))$,"
+            " times how $e^((i))$ changes with the weight"
+        )
         self.play(FadeOut(self.loss), self.squared.animate.move_to(self.squared_up))
         for line in self.chain:
             self.play(Write(line))

@@ -185,7 +185,10 @@ class GradientDescent(LearningScene):
             row = predictions(columns, buff)
             if row.width <= config.frame_width - 2 * style.EDGE_BUFF:
                 break
-        formula = MathTypst("L = 1/K sum_i (y^((i)) - hat(y)^((i)))^2", font_size=style.MATH_SIZE)
+        formula = MathTypst(  # the mean over the table's N samples (and outputs)
+            f"L = {self.notation.over_count()} sum_i (y^((i)) - hat(y)^((i)))^2",
+            font_size=style.MATH_SIZE,
+        )
         losses = self.traced.math(
             'L "before" =',
             Value(f"{LOSSES}[0]", style.RESULT),

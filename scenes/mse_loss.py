@@ -28,7 +28,8 @@ TARGET, PREDICTION, ERROR, SQUARE = range(4)  # the table's columns
 
 class MSELoss(LectureScene):
     """Target beside prediction, ``y - hat(y)``, its square, their sum and their mean:
-    ``L = 1/K sum_i (y^(i) - hat(y)^(i))^2``, K the number of prediction entries."""
+    ``L = 1/N sum_i (y^(i) - hat(y)^(i))^2``, N the samples (the table's N; with several
+    outputs the mean runs over N times the outputs' entries)."""
 
     for_loss = "mse"
 
@@ -68,7 +69,8 @@ class MSELoss(LectureScene):
         self.rule = Line(self.table.get_left(), self.table.get_right(), color=style.MUTED)
         self.rule.set_y((header.get_bottom()[1] + self.table.row(0).get_top()[1]) / 2)
         self.formula = MathTypst(
-            f"L = 1/K {n.over_outputs()} ({y} - {y_hat})^2", font_size=style.MATH_SIZE
+            f"L = {n.over_count()} {n.over_outputs()} ({y} - {y_hat})^2",
+            font_size=style.MATH_SIZE,
         )
         first = self.table.shown_rows[0]
         self.first = first
@@ -103,19 +105,23 @@ class MSELoss(LectureScene):
             )
         else:  # too many to write out: the table's column is the sum's terms
             self.sum = traced.math(sum_symbol, Value(total, style.RESULT))
-        self.count = traced.worked(
-            [
-                Value(f"len({NETWORK}.prediction)"),
-                TIMES,
-                Value(f"len({NETWORK}.prediction[0])"),
-            ],
-            f"{NETWORK}.loss_count",
-            prefix=['K = "samples" times "outputs" ='],
-        )
+        # the count by the table's N, the samples; several outputs: N times theirs
+        if self.outputs == 1:
+            self.count = traced.math("N =", Value(f"len({NETWORK}.prediction)"), '"samples"')
+        else:
+            self.count = traced.worked(
+                [
+                    Value(f"len({NETWORK}.prediction)"),
+                    TIMES,
+                    Value(f"len({NETWORK}.prediction[0])"),
+                ],
+                f"{NETWORK}.loss_count",
+                prefix=[f"{n.mean_count()} ="],
+            )
         self.mean = traced.worked(
             [Value(total, style.RESULT), OVER, Value(f"{NETWORK}.loss_count")],
             f"{NETWORK}.loss",
-            prefix=["L = S / K ="],
+            prefix=[f"L = {n.over_count('S')} ="],
             total_color=style.RESULT,
         )
 
@@ -206,7 +212,11 @@ class MSELoss(LectureScene):
 
     # -- their mean --------------------------------------------------------------------------------
     def _show_mean(self) -> None:
-        self.step("Divide by $K$, the number of prediction entries: the mean")
+        self.step(
+            "Divide by $N$, the number of samples: the mean"
+            if self.outputs == 1
+            else "Divide by $N$ times the outputs, the number of squared errors: the mean"
+        )
         self.play(FadeIn(self.count, shift=RIGHT * style.NUDGE))
         self.play(FadeIn(self.mean, shift=DOWN * style.NUDGE))
         self.play(Emphasize(self.mean.result, color=style.RESULT))

@@ -23,7 +23,7 @@ from scenekit.composition import stage
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import SUM_TERMS, LectureScene
-from scenekit.notation import activation_call, indexed
+from scenekit.notation import activation_call, indexed, neuron_output
 from scenekit.terms import Value
 from scenekit.traced import TracedMath
 
@@ -76,7 +76,7 @@ class NeuronBatch(LectureScene):
             self.sums: "X w^T",
             self.biases: "B",
             self.preactivations: "n",  # the table's n: the weighted sum plus bias
-            self.outputs: "hat(y)",
+            self.outputs: neuron_output(self.trace, batch_neuron(self.trace)),  # hat(y), g
         }
         self.names = VGroup()
         for matrix, symbol in names.items():

@@ -21,7 +21,7 @@ from scenekit.diagrams import NeuronDiagram, down_columns
 from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.lecture_scene import LectureScene
-from scenekit.notation import activation_call, indexed
+from scenekit.notation import activation_call, indexed, neuron_output
 from scenekit.terms import Value
 from scenekit.traced import TracedMath, shown_indices
 
@@ -55,7 +55,16 @@ class SingleNeuron(LectureScene):
     def _build(self, below: Mobject) -> None:
         count = self.traced.shape(f"{BASE}.weight")[0]
         name = self.trace.neurons[NEURON].activation
-        self.diagram = NeuronDiagram(self.traced, NEURON, SAMPLE, height=self.room_below(below))
+        # its output by the table: a regression's hat(y); a hidden neuron's g (on a
+        # classifier, where hat(y) is the predicted class), or a class's logit z_k
+        self.output_name = neuron_output(self.trace, NEURON)
+        self.diagram = NeuronDiagram(
+            self.traced,
+            NEURON,
+            SAMPLE,
+            height=self.room_below(below),
+            output=self.output_name,
+        )
         self.count = count
         # too many products to read (dozens of inputs): elided from the start
         self.elided = count > style.MAX_WORKED_PRODUCTS
@@ -83,7 +92,7 @@ class SingleNeuron(LectureScene):
         )
         self.preactivation.part(1).set_color(style.BIAS)
         self.output = self.traced.math(
-            f"hat(y) = {activation_call(name)}(n) = {activation_call(name)}(",
+            f"{self.output_name} = {activation_call(name)}(n) = {activation_call(name)}(",
             Value(f"{BASE}.preactivation[{SAMPLE}]"),
             ") =",
             Value(f"{BASE}.output[{SAMPLE}]", color=style.ACTIVE),

@@ -38,7 +38,9 @@ def backward_sections(
             if network.is_classification
             else ("network.errors",)
         )
-        start = "(P - Y) / N" if network.is_classification else "-2/K (y - ŷ)"
+        # the mean's count by the notation's N (several outputs: N·outputs terms)
+        count = "N" if network.sizes[-1] == 1 else "(N·outputs)"
+        start = "(P - Y) / N" if network.is_classification else f"-2/{count} (y - ŷ)"
         sheet.add(
             f"Gradients: ∂L/∂{'z' if network.is_classification else 'ŷ'} = {start}",
             [f"∂L/∂{o}" for o in outs],

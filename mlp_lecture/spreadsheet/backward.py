@@ -30,8 +30,8 @@ def write_gradients(
     row = sheet.title(
         "The gradient by the chain rule, then backpropagation",
         loss.start.note,
-        "Hidden layers (Backpropagation): ∂L/∂A^[l] = δ^[l+1] W^[l+1], "
-        "δ^[l] = ∂L/∂A^[l] · g'(N^[l]), ∂L/∂w = Σᵢ δ⁽ⁱ⁾ a⁽ⁱ⁾, ∂L/∂b = Σᵢ δ⁽ⁱ⁾ (i: the samples).",
+        "Hidden layers (Backpropagation): ∂L/∂G^[l] = δ^[l+1] W^[l+1], "
+        "δ^[l] = ∂L/∂G^[l] · f'(N^[l]), ∂L/∂w = Σᵢ δ⁽ⁱ⁾ g⁽ⁱ⁾, ∂L/∂b = Σᵢ δ⁽ⁱ⁾ (i: the samples).",
         "Beside each gradient: torch's autograd .grad, copied from the trace (grey), "
         "and hand - torch.",
     )
@@ -70,14 +70,14 @@ def _write_layer_gradients(
     # the tables, side by side in bands a printed page holds (cells.flow): their title,
     # heads, and whether this layer has them
     wanted = [
-        (f"A^[{index}]: the layer's input" if index else "A^[0] = X: the input", inputs, True),
+        (f"G^[{index}]: the layer's input" if index else "G^[0] = X: the input", inputs, True),
         (start.shown or "", neurons, shown),
         (
-            start.title if is_output else f"∂L/∂A^[{index + 1}] = δ^[{index + 2}] W^[{index + 2}]",
+            start.title if is_output else f"∂L/∂G^[{index + 1}] = δ^[{index + 2}] W^[{index + 2}]",
             neurons,
             True,
         ),
-        (f"g'(N^[{index + 1}]), g = {activation}", neurons, activation != "none"),
+        (f"f'(N^[{index + 1}]), f = {activation}", neurons, activation != "none"),
         (
             f"δ^[{index + 1}] = ∂L/∂"
             + ("Z" if is_output and names.classifier else f"N^[{index + 1}]"),

@@ -62,27 +62,29 @@ def number_format(decimals: int) -> str:
     return "0." + "0" * decimals if decimals else "0"
 
 
-ACTIVATION_NAMES = {"none": "z", "relu": "ReLU(z)", "sigmoid": "σ(z)", "tanh": "tanh(z)"}
+# the activation of the pre-activation n (mlpmath.notation's f(n); z is only a logit)
+ACTIVATION_NAMES = {"none": "n", "relu": "ReLU(n)", "sigmoid": "σ(n)", "tanh": "tanh(n)"}
 
 
-def activation_formula(name: str, z: str) -> str:
-    """The activation applied to the expression ``z``, as a spreadsheet formula."""
+def activation_formula(name: str, n: str) -> str:
+    """The activation applied to the pre-activation expression ``n``, as a spreadsheet
+    formula."""
     formulas = {
-        "none": f"{z}",
-        "relu": f"MAX(0,{z})",
-        "sigmoid": f"1/(1+EXP(-({z})))" if not _is_reference(z) else f"1/(1+EXP(-{z}))",
-        "tanh": f"TANH({z})",
+        "none": f"{n}",
+        "relu": f"MAX(0,{n})",
+        "sigmoid": f"1/(1+EXP(-({n})))" if not _is_reference(n) else f"1/(1+EXP(-{n}))",
+        "tanh": f"TANH({n})",
     }
     assert set(formulas) == set(LESSON_ACTIVATIONS)
     return formulas[name]
 
 
-def derivative_formula(name: str, z: str, output: str) -> str:
-    """``f'(z)`` as a formula over the pre-activation cell ``z`` and the output cell
-    ``f(z)``: ReLU'(0) = 0, as torch has it; σ' = σ(1 - σ); tanh' = 1 - tanh^2."""
+def derivative_formula(name: str, n: str, output: str) -> str:
+    """``f'(n)`` as a formula over the pre-activation cell ``n`` and the output cell
+    ``f(n)``: ReLU'(0) = 0, as torch has it; σ' = σ(1 - σ); tanh' = 1 - tanh^2."""
     formulas = {
         "none": "1",
-        "relu": f"IF({z}>0,1,0)",
+        "relu": f"IF({n}>0,1,0)",
         "sigmoid": f"{output}*(1-{output})",
         "tanh": f"1-{output}^2",
     }

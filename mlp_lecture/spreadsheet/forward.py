@@ -70,7 +70,7 @@ class Names:
 def write_neurons(sheet: Sheet) -> None:
     """Each ``[[neuron]]``: ``w_i * x_i`` per cell, their total, plus bias, the activation."""
     row = sheet.title(
-        "Part 1 - one neuron: z = x · wᵀ + b, output = f(z)",
+        "Part 1 - one neuron: k = x · wᵀ, n = k + b, its output f(n)",
         INPUT_NOTE,
         PATH_NOTE,
     )
@@ -99,7 +99,7 @@ def _write_neuron(sheet: Sheet, n: int, row: int) -> int:
         ["sample"]
         + [f"x{i + 1}" for i in range(size)]
         + [f"w{i + 1} · x{i + 1}" for i in range(size)]
-        + ["Total", "bias", "Total + bias", ACTIVATION_NAMES[neuron.activation]]
+        + ["k (total)", "b", "n = k + b", ACTIVATION_NAMES[neuron.activation]]
     )
     for c, header in enumerate(headers):
         sheet.text(top - 1, c, header, styles.header)
@@ -159,9 +159,9 @@ def write_layers(sheet: Sheet, names: Names) -> list[LayerCells]:
     each layer's ``X`` is the previous layer's output cells."""
     network = sheet.trace.network
     row = sheet.title(
-        "Part 2 - the forward pass, layer l at a time: K = A^[l-1] W^[l]ᵀ, "
-        "N^[l] = K + B^[l], A^[l] = g(N^[l])",
-        INPUT_NOTE + " A^[0] = X is the data; each later layer's input is the output of "
+        "Part 2 - the forward pass, layer l at a time: K = G^[l-1] W^[l]ᵀ, "
+        "N^[l] = K + B^[l], G^[l] = f(N^[l])",
+        INPUT_NOTE + " G^[0] = X is the data; each later layer's input is the output of "
         "the layer before.",
         "W^[l]ᵀ is torch's weight (out x in) transposed: column j holds neuron j's weights, "
         "and K[i][j] = MMULT(row i of the input, column j of Wᵀ) for sample i.",
@@ -201,11 +201,12 @@ def _write_layer(
     product, broadcast, preactivation, output = (
         Block(name, *place, samples, fan_out) for place in places[2:]
     )
-    # the notation's names (mlpmath.notation): layer l = index + 1, its input A^[l-1]
-    layer, given = index + 1, "X" if index == 0 else f"A^[{index}]"
+    # the notation's names (mlpmath.notation): layer l = index + 1, its input G^[l-1],
+    # its activations G^[l] = f(N^[l])
+    layer, given = index + 1, "X" if index == 0 else f"G^[{index}]"
     logits = names.classifier and index == len(sheet.trace.network.layers) - 1
     titles = [
-        ("A^[0] = X (the data)" if index == 0 else f"A^[{index}]: layer {index}'s output", x),
+        ("G^[0] = X (the data)" if index == 0 else f"G^[{index}]: layer {index}'s output", x),
         (f"W^[{layer}]ᵀ", weight_t),
         (f"K = {given} W^[{layer}]ᵀ", product),
         (f"B^[{layer}] (the bias row, repeated)", broadcast),
@@ -214,9 +215,9 @@ def _write_layer(
             preactivation,
         ),
         (
-            f"A^[{layer}] = Z (no activation)"
+            "Z: the output (no activation)"
             if logits
-            else f"A^[{layer}] = g(N^[{layer}]), g = {activation}",
+            else f"G^[{layer}] = f(N^[{layer}]), f = {activation}",
             output,
         ),
     ]

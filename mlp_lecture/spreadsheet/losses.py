@@ -25,8 +25,8 @@ class ChainStart:
 
     ``cells`` are the Loss sheet's cells it is made of, per (sample, output).
     With ``shown`` they are copied onto the Gradients sheet under that title and
-    scaled by ``coefficient / count`` (MSE: ``y - ŷ``, times ``-2/K``, and each
-    output gradient is ``-2/K Σ (y - ŷ) f' g`` as ChainRule derives it); without,
+    scaled by ``coefficient / count`` (MSE: ``y - ŷ``, times ``-2/N``, and each
+    output gradient is ``-2/N Σ (y - ŷ) f' g`` as ChainRule derives it); without,
     they are ``dL/d(prediction)`` itself (cross-entropy's ``(p - Y) / N``) and the
     output layer's gradients are ``Σ δ g`` as a hidden layer's.
     """
@@ -40,7 +40,7 @@ class ChainStart:
     count: Cell | None = None
 
     def scale(self, here: str) -> str:
-        """``-2/K`` as a formula's factor on sheet ``here`` ("" when there is none)."""
+        """``-2/N`` as a formula's factor on sheet ``here`` ("" when there is none)."""
         if self.count is None:
             return ""
         return f"{self.coefficient}/{self.count.ref(here)}*"

@@ -17,15 +17,19 @@ class MseCells:
 
     targets: dict[tuple[int, int], Cell]  # (sample, output) -> y
     errors: dict[tuple[int, int], Cell]  # (sample, output) -> y - y_hat
-    count: Cell  # K
+    count: Cell  # how many squared errors the mean runs over
     loss: Cell  # the mean
+    # the count's name (mlpmath.notation): N samples; with several outputs N·outputs
+    count_name: str = "N"
     start: ChainStart = field(init=False)
 
     def __post_init__(self) -> None:
+        over = self.count_name if self.count_name == "N" else f"({self.count_name})"
         start = ChainStart(
-            title="∂L/∂ŷ = -2/K (y - ŷ)",
-            note="Output layer (ChainRule): ∂L/∂w = -2/K Σᵢ (yᵢ - ŷᵢ) f'(zᵢ) gᵢ, g the "
-            "activations feeding it (no f' without an activation).",
+            title=f"∂L/∂ŷ = -2/{over} (y - ŷ)",
+            note=f"Output layer (ChainRule): ∂L/∂w = -2/{over} Σᵢ (y⁽ⁱ⁾ - ŷ⁽ⁱ⁾) f'(n⁽ⁱ⁾) g⁽ⁱ⁾, "
+            "g the activations feeding it, n its pre-activation (no f' without an "
+            "activation).",
             cells=self.errors,
             shown="y - ŷ",
             path="network.errors[{s}][{o}]",
@@ -91,10 +95,15 @@ def write_mse_loss(sheet: Sheet, names: Names, prediction: Block) -> MseCells:
     network = sheet.trace.network
     styles, name = sheet.styles, sheet.name
     outputs = network.sizes[-1]
+    # the count by the notation's N (the samples); several outputs average N·outputs terms
+    count_name = "N" if outputs == 1 else "N·outputs"
+    over = count_name if outputs == 1 else f"({count_name})"
     row = sheet.title(
-        "How it learns: the loss L = 1/K Σ (y - ŷ)²",
+        f"How it learns: the loss L = 1/{over} Σ (y - ŷ)²",
         "y are the lesson's targets (inputs); ŷ is the Layers sheet's last output.",
-        "K counts the squared errors averaged; the mean is the MSE torch prints.",
+        "N is the number of samples"
+        + ("" if outputs == 1 else ", N·outputs the squared errors averaged")
+        + "; the mean is the MSE torch prints.",
     )
     headers = ["i", "y", "ŷ", "y - ŷ", "(y - ŷ)²"]
     for c, header in enumerate(headers):
@@ -122,15 +131,15 @@ def write_mse_loss(sheet: Sheet, names: Names, prediction: Block) -> MseCells:
     column = f"{squares[0].ref(name)}:{squares[-1].ref(name)}"
     sheet.text(end, 3, "sum S", styles.label)
     total = sheet.formula(Cell(name, end, 4), f"SUM({column})", "network.squared_error_sum")
-    sheet.text(end + 1, 3, "K", styles.label)
+    sheet.text(end + 1, 3, count_name, styles.label)
     count = sheet.formula(
         Cell(name, end + 1, 4), f"ROWS({column})", "network.loss_count", style=styles.count
     )
-    sheet.text(end + 2, 3, "mean L = S / K", styles.label)
+    sheet.text(end + 2, 3, f"mean L = S / {over}", styles.label)
     loss = sheet.formula(
         Cell(name, end + 2, 4),
         f"{total.ref(name)}/{count.ref(name)}",
         "network.loss",
         style=styles.result,
     )
-    return MseCells(targets, errors, count, loss)
+    return MseCells(targets, errors, count, loss, count_name)

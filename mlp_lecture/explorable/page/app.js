@@ -261,9 +261,9 @@
         const pairs = xNames.map((_, i) => [`${base}.inputs[${s}][${i}]`, `${base}.weight[${i}]`]);
         pairs.push([`${base}.bias`, null]);
         rows.push(h("div", { class: "sample" },
-          worked(samples > 1 ? `z^{(${s + 1})} =` : "z =", pairs, `${base}.preactivation[${s}]`,
+          worked(samples > 1 ? `n^{(${s + 1})} =` : "n =", pairs, `${base}.preactivation[${s}]`,
             ["input", "weight", "bias"]),
-          h("div", { class: "worked" }, tex(`${activationTex(neuron.activation)}(z) =`),
+          h("div", { class: "worked" }, tex(`g = ${activationTex(neuron.activation)}(n) =`),
             value(`${base}.output[${s}]`, "active"))));
       }
       const term = (i) => `${c("input", `x_{${i}}`)}${c("weight", `w_{${i}}`)}`;
@@ -271,7 +271,8 @@
       const terms = inputs <= 3 ? xNames.map((_, i) => term(i + 1)).join(" + ") : `${term(1)} + \\dots + ${term(inputs)}`;
       section(
         samples === 1 ? `One neuron${k ? ` (${k + 1})` : ""}` : `One neuron over a batch of ${samples} samples`,
-        tex(`z = ${terms} + ${c("bias", "b")},\\quad a = ${activationTex(neuron.activation)}(z)`, true),
+        // the notation's letters: n the weighted sum plus bias, g = f(n) the activation
+        tex(`n = ${terms} + ${c("bias", "b")},\\quad g = ${activationTex(neuron.activation)}(n)`, true),
         h("div", { class: "row" },
           labelled(samples === 1 ? "inputs x" : "inputs X (a row per sample)",
             matrix(samples, inputs, (s, i) => editable(`${base}.inputs[${s}][${i}]`, "input"), null, xNames)),
@@ -279,6 +280,12 @@
           labelled("bias b", editable(`${base}.bias`, "bias"))),
         ...rows);
     });
+  }
+
+  // What MSE's mean divides by, as the notation counts it: N samples; with several
+  // outputs, N times the outputs (never K, the weighted sums' matrix).
+  function meanCount(sizes) {
+    return sizes[sizes.length - 1] === 1 ? "N" : "N \\cdot \\text{outputs}";
   }
 
   function activationTex(name) {
@@ -316,12 +323,12 @@
       const sampleNames = Array.from({ length: samples }, (_, s) => `(${s + 1})`);
       const grid = (key, role) => matrix(samples, fanOut, (s, j) => value(`${base}.${key}[${s}][${j}]`, role), sampleNames, outNames);
       const dot = inNames.map((_, k) => [`${base}.input[0][${k}]`, `${base}.weight[0][${k}]`]);
-      const input = i ? `A^[${i}]` : "X";
+      const input = i ? `G^[${i}]` : "X";
       const sum = logits ? "Z" : `N^[${l}]`;
       const tag = texName(tags[l][0]);
       section(`Layer ${l}: nn.Linear(${fanIn}, ${fanOut})${act === "none" ? "" : `, then ${act}`}`,
-        tex(`${logits ? "Z" : `N^{[${l}]}`} = ${c("input", i ? `A^{[${i}]}` : "X")}\\,${c("weight", `W^{[${l}]}`)}{}^{\\top} + ${c("bias", `B^{[${l}]}`)}`
-          + (logits ? "\\qquad\\text{(the logits)}" : `,\\qquad A^{[${l}]} = ${activationTex(act)}(N^{[${l}]})`), true),
+        tex(`${logits ? "Z" : `N^{[${l}]}`} = ${c("input", i ? `G^{[${i}]}` : "X")}\\,${c("weight", `W^{[${l}]}`)}{}^{\\top} + ${c("bias", `B^{[${l}]}`)}`
+          + (logits ? "\\qquad\\text{(the logits)}" : `,\\qquad G^{[${l}]} = ${activationTex(act)}(N^{[${l}]})`), true),
         h("div", { class: "row" },
           labelled(i ? `input ${input}: layer ${i}'s output` : "input X", matrix(samples, fanIn, (s, k) => value(`${base}.input[${s}][${k}]`, "input"), sampleNames, inNames)),
           labelled(`weight W^[${l}] (a row per neuron)`, matrix(fanOut, fanIn, (r, k) => editable(`${base}.weight[${r}][${k}]`, "weight"), outNames, inNames)),
@@ -330,7 +337,7 @@
           labelled(`${input} W^[${l}]ᵀ: each neuron's weighted sum k, every sample`, grid("product", "result")),
           labelled(`B^[${l}] broadcast to every sample`, grid("bias_broadcast", "bias")),
           labelled(`${sum} = ${input} W^[${l}]ᵀ + B^[${l}]${logits ? ": the logits" : ""}`, grid("preactivation", "result")),
-          logits ? null : labelled(act === "none" ? `A^[${l}] = N^[${l}] (no activation)` : `A^[${l}] = ${act}(N^[${l}])`, grid("output", "active"))),
+          logits ? null : labelled(act === "none" ? `G^[${l}] = N^[${l}] (no activation)` : `G^[${l}] = ${act}(N^[${l}])`, grid("output", "active"))),
         worked(`k_{${tag}}^{(1)} =`, dot, `${base}.product[0][0]`, ["input", "weight"]),
         worked(`${logits ? "z" : "n"}_{${tag}}^{(1)} =`, [[`${base}.product[0][0]`, null], [`${base}.bias_broadcast[0][0]`, null]],
           `${base}.preactivation[0][0]`, ["result", null, "result"]));
@@ -402,7 +409,7 @@
     const count = lesson.data.inputs.length * lesson.network.sizes[1];
     const name = original.network.activations.concat(original.neurons.map((n) => n.activation)).find((a) => a !== "none") || "relu";
     section(`The activation: ${name}`,
-      tex(`a = ${activationTex(name)}(n)`, true),
+      tex(`g = ${activationTex(name)}(n)`, true),
       h("p", { text: "The first layer's weighted sums plus bias, N^[1], sample after sample, through it:" }),
       matrix(2, count, (r, k) => value(`${demo}.${r ? "output" : "preactivation"}[${k}]`, r ? "active" : "result"),
         ["n", `${name}(n)`], null));
@@ -428,14 +435,14 @@
       const times = { ops: ["·"], expression: ([a, b]) => M.combine("*", M.shown(a), M.shown(b)) };
       const l = i + 1;
       const last = i === sizes.length - 2;
-      const out = last ? (classifies ? "Z" : "Ŷ") : `A^[${l}]`;
+      const out = last ? (classifies ? "Z" : "Ŷ") : `G^[${l}]`;
       const sum = last && classifies ? "Z" : `N^[${l}]`;
       blocks.push(h("div", { class: "layer-back" },
         h("h3", { text: `Layer ${l}` }),
         h("div", { class: "row" },
           labelled(`upstream ∂L/∂${out}`, grid("upstream", "gradient")),
-          labelled(`g′(${sum})`, grid("activation_derivative", "active")),
-          labelled(`δ^[${l}] = ∂L/∂${out} ⊙ g′(${sum})`, grid("delta", "gradient"))),
+          labelled(`f′(${sum})`, grid("activation_derivative", "active")),
+          labelled(`δ^[${l}] = ∂L/∂${out} ⊙ f′(${sum})`, grid("delta", "gradient"))),
         worked(`\\delta_{${texName(tags[l][0])}}^{[${l}](1)} =`, [[`${base}.upstream[0][0]`, null], [`${base}.activation_derivative[0][0]`, null]],
           `${base}.delta[0][0]`, ["gradient", null, "gradient"], times),
         worked(`\\partial L/\\partial ${texName(names.weights[i][0][0]).replace(/^w(.*)$/, "w_{$1}")} =`,
@@ -449,13 +456,13 @@
     }
     const start = classifies
       ? `\\frac{\\partial L}{\\partial Z} = \\frac{1}{N}(P - Y)`
-      : `\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{K}(y - \\hat y)`;
+      : `\\frac{\\partial L}{\\partial \\hat y} = -\\frac{2}{${meanCount(sizes)}}(y - \\hat y)`;
     const gradientStart = { ops: ["−", ") /"], expression: ([p, y, n]) => M.combine("/", group(M.combine("-", M.shown(p), M.shown(y))), M.shown(n)) };
     const startLine = classifies ? worked(`\\partial L/\\partial z_{${tags[sizes.length - 1][0]}}^{(1)} = (`, [["network.softmax.probabilities[0][0]", null], ["network.one_hot[0][0]", null], ["network.loss_count", null]],
         "network.prediction_gradient[0][0]", ["result", null, "gradient"], gradientStart) : null;
     section("The chain rule, from the loss back",
-      tex(`${start},\\quad ${c("gradient", "\\delta^{[l]}")} = \\frac{\\partial L}{\\partial A^{[l]}} \\odot g'(N^{[l]}),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W^{[l]}")}} = ${c("gradient", "\\delta^{[l]}")}{}^{\\top} ${c("input", "A^{[l-1]}")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "B^{[l]}")}} = \\sum_{i} ${c("gradient", "\\delta^{[l](i)}")}`, true),
-      h("p", { class: "note", text: "A^[0] is the inputs X; the last layer's A is the prediction (a classifier's: the logits Z, no activation, so g′ = 1)." }),
+      tex(`${start},\\quad ${c("gradient", "\\delta^{[l]}")} = \\frac{\\partial L}{\\partial G^{[l]}} \\odot f'(N^{[l]}),\\quad \\frac{\\partial L}{\\partial ${c("weight", "W^{[l]}")}} = ${c("gradient", "\\delta^{[l]}")}{}^{\\top} ${c("input", "G^{[l-1]}")},\\quad \\frac{\\partial L}{\\partial ${c("bias", "B^{[l]}")}} = \\sum_{i} ${c("gradient", "\\delta^{[l](i)}")}`, true),
+      h("p", { class: "note", text: "G^[0] is the inputs X; the last layer's G is the prediction (a classifier's: the logits Z, no activation, so f′ = 1)." }),
       startLine,
       h("p", { class: "note", text: "In the lecture the right-hand tables are torch autograd's .grad; the page has no autograd and runs the same rule again (its test compares both with torch)." }),
       ...blocks);

@@ -26,12 +26,14 @@
           h("td", {}, value(`network.squared_errors[${s}][${j}]`, "clamped"))));
       }
       const over = { ops: ["/"], expression: ([a, b]) => M.combine("/", M.shown(a), M.shown(b)) };
+      const count = outputs > 1 ? "N \\cdot \\text{outputs}" : "N";
       section("The loss: mean squared error",
-        tex(`L = \\frac{1}{K}\\sum (y - \\hat y)^2`, true),
+        // N samples (the notation's N); several outputs: N times the outputs' entries
+        tex(`L = \\frac{1}{${count}}\\sum (y - \\hat y)^2`, true),
         k.scroll(table),
         worked("S = \\sum (y-\\hat y)^2 =", rows.map(([s, j]) => [`network.squared_errors[${s}][${j}]`, null]),
           "network.squared_error_sum", ["clamped", null, "clamped"]),
-        worked("L = S / K =", [["network.squared_error_sum", null], ["network.loss_count", null]],
+        worked(`L = S / ${outputs > 1 ? `(${count})` : count} =`, [["network.squared_error_sum", null], ["network.loss_count", null]],
           "network.loss", ["clamped", null, "clamped"], over));
     },
   };
