@@ -188,9 +188,9 @@ class NetworkTrace:
     errors: Matrix = field(metadata=_MSE)  # y - y_hat
     squared_errors: Matrix = field(metadata=_MSE)  # (y - y_hat)^2
     squared_error_sum: float | None = field(metadata=_MSE)  # S: their sum
-    loss_count: int  # K: how many terms the mean runs over (MSE: entries; CE: samples N)
-    loss: float  # MSE: squared_error_sum / K; cross-entropy: mean of cross_entropy
-    prediction_gradient: Matrix  # dL/dy_hat by hand: MSE -2/K (y - y_hat); CE (P - Y) / N
+    loss_count: int  # how many terms the mean runs over (MSE: N samples x outputs; CE: N)
+    loss: float  # MSE: squared_error_sum / loss_count; cross-entropy: mean of cross_entropy
+    prediction_gradient: Matrix  # dL/dy_hat by hand: MSE -2 (y - y_hat) / count; CE (P - Y) / N
     # the same by torch autograd: the ``.grad`` of a prediction leaf through torch's own
     # loss (F.mse_loss, F.cross_entropy), computed apart from the hand formula
     prediction_gradient_autograd: Matrix
@@ -236,8 +236,8 @@ class ActivationDemo:
 
     activation: str  # the activation shown
     source: str  # the trace path the values come from
-    preactivation: Vector  # the values z placed on the graph
-    output: Vector  # f(z) for each
+    preactivation: Vector  # the pre-activations n placed on the graph
+    output: Vector  # f(n) for each
 
 
 @dataclass(frozen=True)
