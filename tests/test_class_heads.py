@@ -16,6 +16,7 @@ from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
 from scenekit.classes import typst_literal
 from scenekit.context import LESSON_ENV
+from scenekit.legibility import too_small
 from scenekit.notation_check import screen_problems
 from scenes import scene_class
 
@@ -36,41 +37,100 @@ def _audit(name: str, names: list[str], monkeypatch, media: str, tmp_path):
     return audit
 
 
+@pytest.fixture(scope="module")
+def audited(media, tmp_path_factory):
+    """``audited(scene, names)``: the scene's audit on the teacher's lesson with its
+    classes so named, made once per module (each costs seconds)."""
+    made = {}
+
+    def audit(name: str, names: tuple[str, ...] = tuple(NAMES)):
+        if (name, names) not in made:
+            with pytest.MonkeyPatch.context() as patch:
+                folder = tmp_path_factory.mktemp("lesson")
+                made[name, names] = _audit(name, list(names), patch, media, folder)
+        return made[name, names]
+
+    return audit
+
+
 def _on_screen(audit, mobject) -> bool:
     shown = set(audit.scene.ever_shown)
     return any(id(member) in shown for member in mobject.get_family())
 
 
-def test_softmax_names_each_column_of_p_over_it(monkeypatch, media, tmp_path):
-    """Each name, as a Typst string literal, stands above the batch P's column of its
-    class: level with that column's entries (a later sample's, so the batch matrix's,
-    not the one-sample table's), above the matrix's first row."""
-    audit = _audit("Softmax", NAMES, monkeypatch, media, tmp_path)
+def _assert_headed(audit, matrix: str, names) -> None:
+    """Each name, as a Typst string literal, stands above the column of its class of
+    the batch matrix at ``matrix`` (a trace path): level with that column's entries (a
+    later sample's, so the batch matrix's, not a one-sample table's), above the
+    matrix's first row."""
     texts = [(m, source) for m, source in audit.shown_texts()]
     entries = audit.scene.ledger.entries
     last = SAMPLES - 1
-    for c, name in enumerate(NAMES):
+    for c, name in enumerate(names):
         heads = [m for m, source in texts if source == typst_literal(name)]
         assert heads, name
         column = [
             e.mobject
             for e in entries
-            if e.path == f"network.softmax.probabilities[{last}][{c}]"
-            and _on_screen(audit, e.mobject)
+            if e.path == f"{matrix}[{last}][{c}]" and _on_screen(audit, e.mobject)
         ]
         first = [
             e.mobject
             for e in entries
-            if e.path == f"network.softmax.probabilities[0][{c}]" and _on_screen(audit, e.mobject)
+            if e.path == f"{matrix}[0][{c}]" and _on_screen(audit, e.mobject)
         ]
-        assert column and first
+        assert column and first, (matrix, c)
         over = [
             h
             for h in heads
-            if any(abs(h.get_x() - m.get_x()) < m.width for m in column)
+            if any(abs(h.get_x() - m.get_x()) < max(m.width, h.width) / 2 for m in column)
             and any(h.get_bottom()[1] > m.get_top()[1] for m in first)
         ]
-        assert over, name
+        assert over, (matrix, name)
+
+
+IRIS = ("setosa", "versicolor", "virginica")  # wider than P's columns: staggered there
+
+
+def _shown_paths(audit) -> set[str]:
+    return {e.path for e in audit.scene.ledger.entries if _on_screen(audit, e.mobject)}
+
+
+def test_softmax_names_each_column_of_z_and_p_over_it(audited):
+    """Softmax's batch: the logits Z and the probabilities P, each column under its
+    class's name (the lesson file's names)."""
+    audit = audited("Softmax")
+    _assert_headed(audit, "network.softmax.probabilities", NAMES)
+    _assert_headed(audit, "network.softmax.logits", NAMES)
+
+
+@pytest.mark.parametrize("names", [tuple(NAMES), IRIS], ids=["short", "iris"])
+def test_softmax_gradient_shows_every_row_headed(audited, names):
+    """N = 10, C = 3: every entry of P, the one-hot Y and dL/dZ = (P - Y) / N is on
+    screen, and each of the three tables, Y's narrow 0/1 columns too, stands under the
+    lesson's class names (short ones, and the iris's, staggered over P)."""
+    audit = audited("SoftmaxGradient", names)
+    shown = _shown_paths(audit)
+    for matrix in ("softmax.probabilities", "one_hot", "prediction_gradient"):
+        for s in range(SAMPLES):
+            for c in range(len(names)):
+                assert f"network.{matrix}[{s}][{c}]" in shown, (matrix, s, c)
+        _assert_headed(audit, f"network.{matrix}", names)
+
+
+# the longest names a lesson takes (24 characters), wide glyphs and marks Typst reads
+WIDEST_NAMES = ("W" * 24, 'a "quoted" <b>name</b> $', "鳥" * 24)
+
+
+def test_softmax_gradient_keeps_every_row_with_the_widest_names(audited):
+    """Names too wide for any column: no heads, but still every row, nothing shrunk
+    below legibility (the worked entry leaves the name out rather than leave the frame)."""
+    audit = audited("SoftmaxGradient", WIDEST_NAMES)
+    shown = _shown_paths(audit)
+    for s in range(SAMPLES):
+        for c in range(len(NAMES)):
+            assert f"network.prediction_gradient[{s}][{c}]" in shown, (s, c)
+    assert too_small(audit.glyph_heights()) == []
 
 
 def test_numbered_classes_have_no_heads(monkeypatch, media, tmp_path):
@@ -90,11 +150,11 @@ def test_forward_pass_shows_every_row_of_z_and_net_x(monkeypatch, media, tmp_pat
             assert f"network.layers[1].preactivation[{s}][{c}]" in shown, (s, c)
 
 
-def test_softmax_gradient_names_the_worked_sample_s_class(monkeypatch, media, tmp_path):
+def test_softmax_gradient_names_the_worked_sample_s_class(audited):
     """The worked entry's ``y = y^((1)) = 0`` goes on with the first sample's class
     name (the lesson file's first sample is of class 0, "cat"), and dL/dZ's columns are
     headed with every class's name."""
-    audit = _audit("SoftmaxGradient", NAMES, monkeypatch, media, tmp_path)
+    audit = audited("SoftmaxGradient")
     sources = [source for _, source in audit.shown_texts()]
     assert any("y^((1))" in s and typst_literal(NAMES[0]) in s for s in sources)
     for name in NAMES:
