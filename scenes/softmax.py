@@ -15,6 +15,7 @@ from manim import DOWN, RIGHT, UP, FadeIn, SurroundingRectangle, VGroup, Write, 
 from mlpmath.display import EQUALS
 from scenekit import style
 from scenekit.classes import ProbabilityBars, worked_sum_to_one
+from scenekit.composition import stage
 from scenekit.emphasis import Emphasize
 from scenekit.fitting import with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
@@ -192,14 +193,18 @@ class Softmax(LearningScene):
     def _show_bars(self) -> None:
         self.new_slide("The probabilities as bars: together they make one")
         row = f"{SOFTMAX}.probabilities[{SAMPLE}]"
-        bars = ProbabilityBars(
-            self.traced,
-            row,
-            self.classes,
-            limit=len(self.table.shown_columns),
-            height=BAR_HEIGHT,
-            names=self.trace.network.class_names,
-        )
+
+        def drawn(height: float) -> ProbabilityBars:
+            return ProbabilityBars(
+                self.traced,
+                row,
+                self.classes,
+                limit=len(self.table.shown_columns),
+                height=height,
+                names=self.trace.network.class_names,
+            )
+
+        bars = drawn(BAR_HEIGHT)
         if bars.shown == list(range(self.classes)):
             total = worked_sum_to_one(
                 self.traced,
@@ -215,10 +220,15 @@ class Softmax(LearningScene):
             parts.append(
                 Typst(
                     "the shown digits are rounded: they add up to nearly one",
-                    font_size=style.LABEL_SIZE,
+                    font_size=style.NOTE_SIZE,  # words: their x-height legible
                     color=style.MUTED,
                 )
             )
+        # shorter bars, not smaller writing, when the names and the note take the height
+        _, bottom, _, top = stage(self)
+        excess = VGroup(*parts).arrange(DOWN, buff=style.BLOCK_BUFF).height - (top - bottom)
+        if excess > 0:
+            parts[0] = bars = drawn(BAR_HEIGHT - excess)
         self.centre_on_stage(VGroup(*parts).arrange(DOWN, buff=style.BLOCK_BUFF))
         self.play(
             *(FadeIn(bar, shift=UP * style.NUDGE) for bar in bars.bars), FadeIn(bars.baseline)
