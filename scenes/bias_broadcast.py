@@ -7,6 +7,7 @@ from manim import (
     RIGHT,
     UP,
     FadeIn,
+    FadeOut,
     LaggedStart,
     Rectangle,
     ReplacementTransform,
@@ -28,6 +29,11 @@ __all__ = ["BiasBroadcast"]
 LAYER = 0  # the trace's first layer: the lecture's layer 1, as in LayerProduct
 BASE = f"network.layers[{LAYER}]"
 WHOLE_ROWS = 10  # the most samples shown whole; past them the matrices elide as the style's
+# (compact, heads), the first that fits the stage with the rows: the bias row over B's name
+# with its heads b_j, the worked entry under the sizes; compact, short of height for every
+# row (7 to 10 samples), the bias row in B's name's place and the worked entry in the
+# sizes' line; then without the heads (the worked entry's b_j names the one it adds)
+LAYOUTS = ((False, True), (True, True), (True, False))
 
 
 class BiasBroadcast(LectureScene):
@@ -38,15 +44,21 @@ class BiasBroadcast(LectureScene):
         title = self.show_title("Bias broadcasting")
         # elide columns until K + B = N fits the frame unshrunk: the sizes under it are
         # at the least legible size already
-        # every sample's row where the stage holds them with the bias row over them and
-        # the worked entry under them (whole tables)
+        # every sample's row where the stage holds them (whole tables: rows before the
+        # room the layout keeps), laid out as the first of LAYOUTS that fits
         samples = self.traced.shape(f"{BASE}.product")[0]
         least = min(samples, style.MAX_MATRIX_ROWS)
         for rows in range(min(samples, WHOLE_ROWS), least - 1, -1):
             self.rows = rows
             self.elide_to_fit(self._build_equation, least=1)
             self._build_labels()
-            if rows == least or self._fits_whole():
+            # (a stacked equation, too wide for one line, keeps the first: rows are few)
+            layouts = LAYOUTS if self.fits_legibly(self.equation, least=1) else LAYOUTS[:1]
+            fitting = [layout for layout in layouts if self._fits_whole(*layout)]
+            if fitting or rows == least:
+                self.compact, heads = fitting[0] if fitting else LAYOUTS[0]
+                if not heads:
+                    self.bias = self._bias_row(heads=False)
                 break
         self._place(below=title)
         self._show_bias()
@@ -58,14 +70,8 @@ class BiasBroadcast(LectureScene):
     def _build_equation(self, limit: int) -> VGroup:
         traced, notation = self.traced, self.notation
         samples, neurons = traced.shape(f"{BASE}.product")
-        self.bias = traced.grid(
-            1,
-            neurons,
-            lambda r, c: Value(f"{BASE}.bias[{c}]"),
-            color=style.BIAS,
-            header=[notation.bias(LAYER + 1, j) for j in range(neurons)],
-            max_columns=limit,
-        ).mute_header()
+        self.limit = limit
+        self.bias = self._bias_row(heads=True)
         self.product, self.broadcast, self.preactivation = (
             traced.matrix(f"{BASE}.{name}", color=color, max_columns=limit, max_rows=self.rows)
             for name, color in (
@@ -91,6 +97,20 @@ class BiasBroadcast(LectureScene):
             self.preactivation,
         ).arrange(RIGHT, buff=style.LINE_BUFF)
         return self.equation
+
+    def _bias_row(self, heads: bool) -> VGroup:
+        """The bias row, its columns as the equation's (``self.limit``), with the
+        neurons' biases ``b_j`` over them when ``heads``."""
+        neurons = self.traced.shape(f"{BASE}.product")[1]
+        row = self.traced.grid(
+            1,
+            neurons,
+            lambda r, c: Value(f"{BASE}.bias[{c}]"),
+            color=style.BIAS,
+            header=[self.notation.bias(LAYER + 1, j) for j in range(neurons)] if heads else None,
+            max_columns=self.limit,
+        )
+        return row.mute_header() if heads else row
 
     def _build_labels(self) -> None:
         traced, notation = self.traced, self.notation
@@ -121,18 +141,19 @@ class BiasBroadcast(LectureScene):
         )
         self.worked.part(1).set_color(style.BIAS)
 
-    def _fits_whole(self) -> bool:
-        """Whether the bias row, the equation with its names and sizes, and the
-        worked entry fit the stage's height unshrunk, as :meth:`_place` lays them."""
-        height = (
-            self.bias.height
-            + self.equation.height
-            + self.names.height
-            + self.sizes.height
-            + 2 * style.LINE_BUFF
-            + 2 * style.BLOCK_BUFF
-            + self.worked.height
-        )
+    def _fits_whole(self, compact: bool, heads: bool) -> bool:
+        """Whether the bias row (with its heads or without), the equation with its
+        names and sizes, and the worked entry fit the stage's height unshrunk, as
+        :meth:`_place` lays them: each on a line of its own, or ``compact`` (the bias
+        row in the names' line, the worked entry in the sizes')."""
+        bias = self.bias.height if heads else self._bias_row(heads=False).height
+        if compact:
+            above = max(bias, self.names.height)
+            below = max(self.sizes.height, self.worked.height)
+        else:
+            above = bias + style.BLOCK_BUFF + self.names.height
+            below = self.sizes.height + style.BLOCK_BUFF + self.worked.height
+        height = above + self.equation.height + below + 2 * style.LINE_BUFF
         return fits_stage(self, Rectangle(width=self.equation.width, height=height))
 
     def _place(self, below) -> None:
@@ -141,13 +162,25 @@ class BiasBroadcast(LectureScene):
         stacked = not self.fits_legibly(self.equation, least=1)
         label_equation(self.equation, matrices, self.names, self.sizes, stacked)
         self.symbol_entries = lay_over(self.symbols, self.preactivation)
-        # the bias row stands right above the matrix it is copied down into
-        self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF).match_x(self.broadcast)
+        # the bias row stands right above the matrix it is copied down into: over its
+        # name, or (compact) in its name's place, the name coming when the copies are
+        equation = VGroup(self.equation, self.symbol_entries)
+        if self.compact:
+            self.bias.next_to(equation, UP, buff=style.LINE_BUFF, coor_mask=UP)
+        else:
+            self.bias.next_to(self.names, UP, buff=style.BLOCK_BUFF)
+        self.bias.match_x(self.broadcast)
         self.bias_name.next_to(self.bias, RIGHT, buff=style.LINE_BUFF)
-        top = VGroup(self.bias, self.bias_name, self.equation, self.names, self.sizes, self.symbols)
+        top = VGroup(
+            self.bias, self.bias_name, self.equation, self.names, self.sizes, self.symbol_entries
+        )
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(top)
-        self.worked.next_to(top, DOWN, buff=style.BLOCK_BUFF)
+        # the worked entry under the sizes, or (compact) in their line, as they fade
+        if self.compact:
+            self.worked.next_to(equation, DOWN, buff=style.LINE_BUFF)
+        else:
+            self.worked.next_to(top, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(self.worked)
         # the whole picture in the middle of the stage; each step re-balances what it shows
         self.whole = VGroup(top, self.worked)
@@ -184,17 +217,23 @@ class BiasBroadcast(LectureScene):
                 run_time=style.QUICK * 2,
             )
             above = copies
+        if self.compact:  # copied: B, in the row's place, holds it now
+            self.play(FadeOut(self.bias), FadeOut(self.bias_name))
         self.play(*self._labels(1))
         self.pause()
 
     # -- one entry of the sum -----------------------------------------------------------------
     def _show_entry(self) -> None:
         self.step("Now the sum is entry by entry: $n_j^((i)) = k_j^((i)) + b_j$")
-        coming = (self.operators[1], self.preactivation, self.names[2], self.sizes[2], self.worked)
+        coming = (self.operators[1], self.preactivation, self.names[2], self.worked)
+        # compact: the sizes leave as N comes, making room for the worked entry
+        labels = [FadeIn(self.names[2]), FadeOut(VGroup(*self.sizes[:2]))]
+        if not self.compact:
+            coming, labels = (*coming, self.sizes[2]), list(self._labels(2))
         self.recentre(self.whole, *coming)
         self.play(
             FadeIn(self.operators[1]),
-            *self._labels(2),
+            *labels,
             FadeIn(self.preactivation.frame()),
             Write(self.symbol_entries),
         )

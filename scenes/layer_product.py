@@ -42,14 +42,19 @@ class LayerProduct(LectureScene):
         title = self.show_title("A layer is a matrix product")
         # elide neurons, then inputs too, until X . W^T = K fits unshrunk: the sizes
         # under it are at the least legible size already; every sample's row where
-        # the stage holds them with the worked entry under them (whole tables)
+        # the stage holds them with the worked entry under the sizes or, short of
+        # height, in their place (whole tables: rows before sizes)
         samples = self.traced.shape(f"{BASE}.input")[0]
         least = min(samples, style.MAX_MATRIX_ROWS)
         for rows in range(min(samples, WHOLE_ROWS), least - 1, -1):
             self.rows = rows
             self.elide_to_fit(self._build_equation, limits=2, least=1)
             self._build_labels()
-            if rows == least or self._fits_whole():
+            # (a stacked equation, too wide for one line, keeps its sizes: rows are few)
+            layouts = (False, True) if self.fits_legibly(self.equation, least=1) else (False,)
+            fitting = [instead for instead in layouts if self._fits_whole(instead)]
+            if fitting or rows == least:
+                self.instead_of_sizes = bool(fitting) and fitting[0]
                 break
         self._place(below=title)
         self._show_factors()
@@ -184,18 +189,18 @@ class LayerProduct(LectureScene):
         )
         return VGroup(self.formula, self.worked)
 
-    def _fits_whole(self) -> bool:
-        """Whether the equation, its names and sizes, and the worked entry under it
-        fit the stage's height unshrunk (the worked entry at least in turn with its
-        symbols, as :meth:`_place` lays it when the room is short)."""
-        height = (
-            self.equation.height
-            + self.names.height
-            + self.sizes.height
-            + 2 * style.LINE_BUFF
-            + style.BLOCK_BUFF
-            + max(self.formula.height, self.worked.height)
+    def _fits_whole(self, instead_of_sizes: bool) -> bool:
+        """Whether the equation, its names and sizes, and the worked entry fit the
+        stage's height unshrunk (the worked entry at least in turn with its symbols,
+        as :meth:`_place` lays it when the room is short): under the sizes, or
+        ``instead_of_sizes`` in their line, the sizes gone when it comes."""
+        work = max(self.formula.height, self.worked.height)
+        below = (
+            max(work, self.sizes.height)
+            if instead_of_sizes
+            else self.sizes.height + style.BLOCK_BUFF + work
         )
+        height = self.names.height + self.equation.height + 2 * style.LINE_BUFF + below
         return fits_stage(self, Rectangle(width=self.equation.width, height=height))
 
     def _place(self, below) -> None:
@@ -204,11 +209,16 @@ class LayerProduct(LectureScene):
         stacked = not self.fits_legibly(self.equation, least=1)
         label_equation(self.equation, matrices, self.names, self.sizes, stacked)
         self.symbol_entries = lay_over(self.symbols, self.product)
-        top = VGroup(self.equation, self.names, self.sizes, self.symbols)
+        top = VGroup(self.equation, self.names, self.sizes, self.symbol_entries)
         top.next_to(below, DOWN, buff=style.BLOCK_BUFF)
         self.keep_in_frame(top)
         work = VGroup(self.formula, self.worked).arrange(DOWN, buff=style.LINE_BUFF)
-        room = self.room_below(top)
+        # short of height for every row (7 to 10 samples): the worked entry takes the
+        # sizes' line, where they stood from under the equation (they fade as it comes)
+        above, buff = top, style.BLOCK_BUFF
+        if self.instead_of_sizes:
+            above, buff = VGroup(self.equation, self.names, self.symbol_entries), style.LINE_BUFF
+        room = self.room_below(above) + style.BLOCK_BUFF - buff
         # too tall for the room under the equation (many inputs): the worked numbers take
         # the symbols' place, in turn, rather than both shrinking out of legibility
         self.in_turn = work.height > room
@@ -219,7 +229,11 @@ class LayerProduct(LectureScene):
             self.in_turn = work.height > room
         if self.in_turn:
             self.worked.move_to(self.formula, aligned_edge=DOWN + LEFT)
-        self.place_below(work, top)
+        if self.instead_of_sizes:
+            work.next_to(above, DOWN, buff=buff)
+            self.keep_in_frame(work)
+        else:
+            self.place_below(work, top)
         # the whole picture in the middle of the stage; each step re-balances what it shows
         self.whole = VGroup(top, work)
         self.centre_on_stage(self.whole)
@@ -274,7 +288,9 @@ class LayerProduct(LectureScene):
         row, column = self.entry
         self.row_box = SurroundingRectangle(self.inputs.row(row), color=style.HIGHLIGHT)
         self.column_box = SurroundingRectangle(self.weights.column(column), color=style.HIGHLIGHT)
-        self.play(FadeIn(self.row_box), FadeIn(self.column_box))
+        # the sizes make room for the worked entry where it takes their line
+        leaving = [FadeOut(self.sizes)] if self.instead_of_sizes else []
+        self.play(FadeIn(self.row_box), FadeIn(self.column_box), *leaving)
         self.play(Write(self.formula))
         if self.in_turn:
             self.play(FadeOut(self.formula))

@@ -36,3 +36,15 @@ def teacher_lesson(names: list[str] | tuple[str, ...] = tuple(NAMES)) -> str:
     """The lesson's TOML, ``class_names`` written when ``names`` is not empty."""
     line = f"class_names = {json.dumps(list(names), ensure_ascii=False)}" if names else ""
     return _TEXT.format(names=line)
+
+
+def on_screen(audit, mobject) -> bool:
+    """Whether any part of ``mobject`` was ever on screen in the audited build
+    (``scenekit.audit.audit_scene``): built but never shown does not count."""
+    shown = set(audit.scene.ever_shown)
+    return any(id(member) in shown for member in mobject.get_family())
+
+
+def shown_paths(audit) -> set[str]:
+    """The trace paths of every value the audited build put on screen."""
+    return {e.path for e in audit.scene.ledger.entries if on_screen(audit, e.mobject)}

@@ -1,0 +1,69 @@
+"""Issue 33's whole tables in the first layer's two scenes: on a teacher's 10-sample
+lesson LayerProduct (``X W^T = K``) and BiasBroadcast (``K + B = N``) show every
+sample's row, at the legible sizes (no shrinking below the 8 px floor), and write
+the sample as the notation's table does (``k_j^((i))``, not ``k_j^s``).
+
+Each check reads the scene's audit (what was on screen) against the lesson file's
+own shape, never against numbers the scene printed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from teacher_lesson import SAMPLES, shown_paths, teacher_lesson
+
+from mlpmath import compute_trace, load_lesson
+from scenekit.audit import audit_scene
+from scenekit.context import LESSON_ENV
+from scenekit.legibility import too_small
+from scenekit.notation_check import notation_problems, screen_problems
+from scenes import scene_class
+
+LAYER = "network.layers[0]"
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> str:
+    return str(tmp_path_factory.getbasetemp() / "manim-media")
+
+
+@pytest.mark.parametrize(
+    ("name", "matrices"),
+    [
+        ("LayerProduct", ("input", "product")),
+        ("BiasBroadcast", ("product", "bias_broadcast", "preactivation")),
+    ],
+)
+def test_ten_samples_show_every_row(name, matrices, monkeypatch, media, tmp_path):
+    """N = 10 (the lesson file's rows): each matrix of the equation shows a row for
+    every sample, each in the same columns as the first, with every glyph legible
+    at 480p, nothing overlapping or leaving the frame, and the notation kept."""
+    path = tmp_path / "teacher.toml"
+    path.write_text(teacher_lesson())
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    audit, problems = audit_scene(scene_class(name), compute_trace(load_lesson(path)), media)
+    assert problems == []
+    assert screen_problems(audit) == []
+    assert too_small(audit.glyph_heights()) == []
+    shown = shown_paths(audit)
+    for matrix in matrices:
+        prefix = f"{LAYER}.{matrix}[0]["
+        columns = {p[len(prefix) :] for p in shown if p.startswith(prefix)}
+        assert columns, matrix
+        for s in range(SAMPLES):
+            for column in columns:
+                assert f"{LAYER}.{matrix}[{s}][{column}" in shown, (matrix, s, column)
+
+
+@pytest.mark.parametrize("formula", ["k_j^s", "n_j^s = k_j^s + b_j", "x^s_j", "delta^i_k"])
+def test_a_bare_sample_letter_is_caught(formula):
+    """The sample letter as a bare superscript (the scenes' old ``k_j^s``) breaks the
+    table's ``^((i))``, as a bare ``^i`` does."""
+    assert notation_problems([formula], classification=True)
+
+
+@pytest.mark.parametrize(
+    "formula", ["k_j^((i))", "W^T", "sigma^2", "e^(z_k)", "x^sigma", "sum_s", "delta^([l](i))"]
+)
+def test_superscripts_that_are_no_sample_pass(formula):
+    assert notation_problems([formula], classification=True) == []
