@@ -12,7 +12,13 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, SurroundingRectangle, VGroup, Write
 
 from scenekit import style
-from scenekit.classes import CLOSE_PAREN, DIVIDED_BY, OPEN_PAREN, class_color
+from scenekit.classes import (
+    CLOSE_PAREN,
+    DIVIDED_BY,
+    OPEN_PAREN,
+    class_color,
+    one_hot_matrix,
+)
 from scenekit.emphasis import Emphasize
 from scenekit.fitting import fits_stage, with_rows_that_fit
 from scenekit.formulas import MathTypst, Typst
@@ -47,25 +53,22 @@ class CrossEntropyLoss(LearningScene):
     def _show_one_hot(self) -> None:
         self.new_slide("The true classes as a one-hot matrix Y: each row has a one at its class")
 
+        names = self.trace.network.class_names
+
         def truth(rows: int) -> VGroup:
             """``y``, ``Y`` and ``P`` side by side, at most ``rows`` rows each."""
             limits = {"max_rows": rows}
+            p = self.traced.matrix(f"{NETWORK}.softmax.probabilities", color=style.RESULT, **limits)
+            # Y's 0/1 columns as wide as its class names need to stand over them as over P
+            y = one_hot_matrix(
+                self.traced, f"{NETWORK}.one_hot", names, p, color=style.INPUT, **limits
+            )
             return VGroup(
                 self.labelled(
                     self.traced.matrix(f"{NETWORK}.classes", color=style.INPUT, **limits), "y"
                 ),
-                self.labelled(
-                    self.traced.matrix(f"{NETWORK}.one_hot", color=style.INPUT, **limits),
-                    "Y",
-                    classes=True,
-                ),
-                self.labelled(
-                    self.traced.matrix(
-                        f"{NETWORK}.softmax.probabilities", color=style.RESULT, **limits
-                    ),
-                    "P",
-                    classes=True,
-                ),
+                self.labelled(y, "Y", classes=True),
+                self.labelled(p, "P", classes=True),
             ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
 
         row = with_rows_that_fit(self, truth, self.samples)

@@ -159,3 +159,11 @@ def test_softmax_gradient_names_the_worked_sample_s_class(audited):
     assert any("y^((1))" in s and typst_literal(NAMES[0]) in s for s in sources)
     for name in NAMES:
         assert typst_literal(name) in sources, name
+
+
+def test_cross_entropy_heads_the_one_hot_y_as_p(audited):
+    """CrossEntropyLoss's one-hot Y beside P: names wider than Y's 0/1 columns still
+    stand over them (its columns widen), as over P."""
+    audit = audited("CrossEntropyLoss", IRIS)
+    _assert_headed(audit, "network.one_hot", IRIS)
+    _assert_headed(audit, "network.softmax.probabilities", IRIS)
