@@ -212,7 +212,7 @@ def test_cli_bad_lesson_is_one_line_and_exit_2(tmp_path, capsys):
 
 # -- the workbook's face: number formats and labels ---------------------------------
 
-COUNTS = {"network.loss_count"}  # K: a count, shown whole
+COUNTS = {"network.loss_count"}  # the mean's count (N samples, times the outputs): shown whole
 
 
 @pytest.mark.parametrize("name", ["default", "random1", "random3"])
