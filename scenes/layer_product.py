@@ -53,6 +53,13 @@ class LayerProduct(LectureScene):
             # (a stacked equation, too wide for one line, keeps its sizes: rows are few)
             layouts = (False, True) if self.fits_legibly(self.equation, least=1) else (False,)
             fitting = [instead for instead in layouts if self._fits_whole(instead)]
+            if not fitting and True in layouts and self._may_unwrap():
+                # the worked entry's second line costs rows: on one line, where it fits
+                self._build_labels(one_line=True)
+                if self._fits_whole(True):
+                    fitting = [True]
+                elif rows == least:
+                    self._build_labels()
             if fitting or rows == least:
                 self.instead_of_sizes = bool(fitting) and fitting[0]
                 break
@@ -97,7 +104,21 @@ class LayerProduct(LectureScene):
         ).arrange(RIGHT, buff=style.LINE_BUFF)
         return self.equation
 
-    def _build_labels(self) -> None:
+    def _may_unwrap(self) -> bool:
+        """Whether the worked entry wraps onto more lines, and written on one it fits
+        the frame's width unshrunk (tried once: the width is the same for any rows)."""
+        if not hasattr(self, "unwraps"):
+            inputs = self.traced.shape(f"{BASE}.input")[1]
+            self.unwraps = style.MAX_PRODUCTS_PER_LINE < inputs <= style.MAX_WORKED_PRODUCTS
+            if self.unwraps:
+                self._worked_entry(inputs, one_line=True)
+                self.unwraps = self.fits_legibly(VGroup(self.formula, self.worked), least=1)
+                self._worked_entry(inputs)  # as built: wrapped
+        return self.unwraps
+
+    def _build_labels(self, one_line: bool = False) -> None:
+        """The matrices' names and sizes, and the first entry worked (on one line
+        when ``one_line``)."""
         traced = self.traced
         inputs = traced.shape(f"{BASE}.input")[1]
         self.names = VGroup(
@@ -124,7 +145,7 @@ class LayerProduct(LectureScene):
         if inputs > style.MAX_WORKED_PRODUCTS:  # too long to read: elided from the start
             self._elide_entry()
         else:
-            self._worked_entry(inputs)
+            self._worked_entry(inputs, one_line)
 
     def _symbols(self, term: int) -> str:
         """``x_1^((1)) w_(13)``: the first entry's ``term``-th product (input ``term`` of
@@ -135,12 +156,15 @@ class LayerProduct(LectureScene):
             f"{self.notation.weight(LAYER + 1, neuron, term)}"
         )
 
-    def _worked_entry(self, inputs: int) -> None:
+    def _worked_entry(self, inputs: int, one_line: bool = False) -> None:
         """The first entry's sum in symbols, and worked in traced numbers (its sign
-        earned), wrapped ``style.MAX_PRODUCTS_PER_LINE`` terms a line at most."""
+        earned), wrapped ``style.MAX_PRODUCTS_PER_LINE`` terms a line at most, or
+        ``one_line`` (where its second line would cost the table rows)."""
         first, neuron = self.entry
         symbol = self.notation.entry("k", LAYER + 1, neuron, first)
         per_line = math.ceil(inputs / math.ceil(inputs / style.MAX_PRODUCTS_PER_LINE))
+        if one_line:
+            per_line = inputs
         self.formula = MathTypst(
             f"{symbol} &= "
             + " ".join(
