@@ -252,3 +252,32 @@ def test_the_report_and_the_workbook_write_n_g_and_f(tmp_path):
     for cell in cells:
         # the activation is G and f (the table's), never A and g(N); no z outside logits
         assert not re.search(r"\bA\^\[|\bg\(N|\bg'\(N|\(z\)|\bz = |/K\b", cell), cell
+
+
+def test_the_page_names_a_neuron_s_output_as_the_scenes_do(tmp_path):
+    """The explorable page's one-neuron sections, read back from Chromium's typeset TeX:
+    ``g`` on the classifier (where ŷ is the predicted class), ``ŷ`` on a regression
+    whose neuron is its own; the pre-activation ``n``, never ``z``."""
+    from conftest import chromium
+
+    from mlp_lecture.explorable import write_explore
+
+    driver = chromium()
+    try:
+        for lesson, output in (("classify", "g"), ("relu", "\\hat y")):
+            index = write_explore(load_lesson(f"lessons/{lesson}.toml"), tmp_path / lesson)
+            driver.get(index.as_uri())
+            sources = driver.execute_script(
+                "return [...document.querySelectorAll('section')]"
+                ".filter(s => s.querySelector('h2').textContent.startsWith('One neuron'))"
+                ".flatMap(s => [...s.querySelectorAll('annotation')].map(e => e.textContent))"
+            )
+            assert sources, lesson
+            outputs = [s for s in sources if "(n" in s and "\\mathrm{ReLU}" in s]
+            named = re.compile(re.escape(output) + r"(\^\{\(\d+\)\})? = \\mathrm\{ReLU\}\(n")
+            assert outputs and all(named.search(s) for s in outputs), outputs
+            assert not any(re.search(r"(?<![A-Za-z\\])z(?![A-Za-z_])", s) for s in sources)
+            if output == "g":
+                assert not any("\\hat" in s for s in sources)
+    finally:
+        driver.quit()

@@ -256,6 +256,7 @@
       const xNames = Array.from({ length: inputs }, (_, i) => `x${i + 1}`);
       const wNames = Array.from({ length: inputs }, (_, i) => `w${i + 1}`);
       const samples = neuron.inputs.length;
+      const output = neuronOutputTex(k);
       const rows = [];
       for (let s = 0; s < samples; s++) {
         const pairs = xNames.map((_, i) => [`${base}.inputs[${s}][${i}]`, `${base}.weight[${i}]`]);
@@ -263,7 +264,9 @@
         rows.push(h("div", { class: "sample" },
           worked(samples > 1 ? `n^{(${s + 1})} =` : "n =", pairs, `${base}.preactivation[${s}]`,
             ["input", "weight", "bias"]),
-          h("div", { class: "worked" }, tex(`g = ${activationTex(neuron.activation)}(n) =`),
+          h("div", { class: "worked" }, tex(samples > 1
+            ? `${output}^{(${s + 1})} = ${activationTex(neuron.activation)}(n^{(${s + 1})}) =`
+            : `${output} = ${activationTex(neuron.activation)}(n) =`),
             value(`${base}.output[${s}]`, "active"))));
       }
       const term = (i) => `${c("input", `x_{${i}}`)}${c("weight", `w_{${i}}`)}`;
@@ -271,8 +274,8 @@
       const terms = inputs <= 3 ? xNames.map((_, i) => term(i + 1)).join(" + ") : `${term(1)} + \\dots + ${term(inputs)}`;
       section(
         samples === 1 ? `One neuron${k ? ` (${k + 1})` : ""}` : `One neuron over a batch of ${samples} samples`,
-        // the notation's letters: n the weighted sum plus bias, g = f(n) the activation
-        tex(`n = ${terms} + ${c("bias", "b")},\\quad g = ${activationTex(neuron.activation)}(n)`, true),
+        // the notation's letters: n the weighted sum plus bias, f(n) its output
+        tex(`n = ${terms} + ${c("bias", "b")},\\quad ${output} = ${activationTex(neuron.activation)}(n)`, true),
         h("div", { class: "row" },
           labelled(samples === 1 ? "inputs x" : "inputs X (a row per sample)",
             matrix(samples, inputs, (s, i) => editable(`${base}.inputs[${s}][${i}]`, "input"), null, xNames)),
@@ -280,6 +283,27 @@
           labelled("bias b", editable(`${base}.bias`, "bias"))),
         ...rows);
     });
+  }
+
+  // What one-neuron example k's output is called, as the scenes call it
+  // (scenekit.notation.neuron_output): a regression's ŷ where the neuron is its output;
+  // a hidden neuron's activation g where its weights and bias are a hidden layer's row,
+  // or on a classifier (where ŷ is the predicted class); a classifier's output neuron
+  // with no activation is its class's logit z_k.
+  function neuronOutputTex(k) {
+    const spec = original.neurons[k];
+    const layers = original.network.layers;
+    const last = layers.length - 1;
+    const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+    const found = [];
+    layers.forEach((layer, l) => layer.weight.forEach((row, j) => {
+      if (same(row, spec.weight) && layer.bias[j] === spec.bias) found.push([l, j]);
+    }));
+    if (classifies) {
+      const logit = found.find(([l]) => l === last);
+      return logit && spec.activation === "none" ? `z_{${logit[1]}}` : "g";
+    }
+    return found.some(([l]) => l < last) ? "g" : "\\hat y";
   }
 
   // What MSE's mean divides by, as the notation counts it: N samples; with several
