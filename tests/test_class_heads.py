@@ -98,10 +98,12 @@ def _shown_paths(audit) -> set[str]:
 
 def test_softmax_names_each_column_of_z_and_p_over_it(audited):
     """Softmax's batch: the logits Z and the probabilities P, each column under its
-    class's name (the lesson file's names)."""
+    class's name (the lesson file's names); every glyph legible at 480p (the bars
+    shorten for the names and the rounding note rather than the slide shrinking)."""
     audit = audited("Softmax")
     _assert_headed(audit, "network.softmax.probabilities", NAMES)
     _assert_headed(audit, "network.softmax.logits", NAMES)
+    assert too_small(audit.glyph_heights()) == []
 
 
 @pytest.mark.parametrize("names", [tuple(NAMES), IRIS], ids=["short", "iris"])
@@ -116,6 +118,7 @@ def test_softmax_gradient_shows_every_row_headed(audited, names):
             for c in range(len(names)):
                 assert f"network.{matrix}[{s}][{c}]" in shown, (matrix, s, c)
         _assert_headed(audit, f"network.{matrix}", names)
+    assert too_small(audit.glyph_heights()) == []
 
 
 # the longest names a lesson takes (24 characters), wide glyphs and marks Typst reads
