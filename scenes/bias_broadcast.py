@@ -52,8 +52,11 @@ class BiasBroadcast(LectureScene):
             self.rows = rows
             self.elide_to_fit(self._build_equation, least=1)
             self._build_labels()
-            # (a stacked equation, too wide for one line, keeps the first: rows are few)
-            layouts = LAYOUTS if self.fits_legibly(self.equation, least=1) else LAYOUTS[:1]
+            # the others only to make the table whole (an elided one needs its sizes to
+            # tell its true size), and a stacked equation, too wide for one line, keeps
+            # the first: its rows are few
+            whole = rows == samples and self.fits_legibly(self.equation, least=1)
+            layouts = LAYOUTS if whole else LAYOUTS[:1]
             fitting = [layout for layout in layouts if self._fits_whole(*layout)]
             if fitting or rows == least:
                 self.compact, heads = fitting[0] if fitting else LAYOUTS[0]

@@ -50,8 +50,11 @@ class LayerProduct(LectureScene):
             self.rows = rows
             self.elide_to_fit(self._build_equation, limits=2, least=1)
             self._build_labels()
-            # (a stacked equation, too wide for one line, keeps its sizes: rows are few)
-            layouts = (False, True) if self.fits_legibly(self.equation, least=1) else (False,)
+            # the sizes give way only to make the table whole (an elided one needs them
+            # to tell its true size), and a stacked equation, too wide for one line,
+            # keeps them: its rows are few
+            whole = rows == samples and self.fits_legibly(self.equation, least=1)
+            layouts = (False, True) if whole else (False,)
             fitting = [instead for instead in layouts if self._fits_whole(instead)]
             if not fitting and True in layouts and self._may_unwrap():
                 # the worked entry's second line costs rows: on one line, where it fits
