@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlpmath import Trace, format_number
-from mlpmath.display import format_accuracy
+from mlpmath.display import format_accuracy, format_share
 from mlpmath.numbering import neuron_name, neuron_tag
 from mlpmath.trace import LayerTrace, NetworkTrace, NeuronTrace
 
@@ -145,15 +145,15 @@ def _layer(
     """One layer's matrices; ``logits``: it is a classifier's last (its ``N`` is ``Z``)."""
     samples = [str(s + 1) for s in range(len(layer.input))]
     f = layer.activation
-    tables = [
-        _matrix("W (out × in)", layer.weight, outputs, inputs, number),
-        _matrix("b", [[b] for b in layer.bias], outputs, ["b"], number),
-    ]
-    if index == 0:  # later layers' input is the output printed just above
-        tables.append(_matrix("input X", layer.input, samples, inputs, number))
     # the table's letters: K = X Wᵀ, N = K + B, G = f(N); a classifier's last N is its
     # logits Z (mlpmath.notation), layer l a superscript [l]
     layer_index = f"^[{index + 1}]"
+    tables = [
+        _matrix(f"W{layer_index} (out × in)", layer.weight, outputs, inputs, number),
+        _matrix(f"b{layer_index}", [[b] for b in layer.bias], outputs, ["b"], number),
+    ]
+    if index == 0:  # later layers' input is the output printed just above
+        tables.append(_matrix("input X", layer.input, samples, inputs, number))
     fed = "X" if index == 0 else f"G^[{index}]"
     k, n = f"K{layer_index}", f"N{layer_index}"
     if logits:
@@ -198,11 +198,11 @@ def _softmax(network: NetworkTrace, number: _Formatter) -> RenderableType:
     classes = [_class(network, c) for c in range(network.sizes[-1])]
     tables = [
         _matrix("logits Z", softmax.logits, samples, classes, number),
-        _matrix("max", [[m] for m in softmax.row_max], samples, ["m"], number),
-        _matrix("Z − max", softmax.shifted, samples, classes, number),
-        _matrix("e^(Z − max)", softmax.exp, samples, classes, number),
-        _matrix("sum", [[t] for t in softmax.exp_sum], samples, ["Σ"], number),
-        _matrix("P = e^(Z − max) / sum", softmax.probabilities, samples, classes, number),
+        _matrix("m: each row's largest", [[m] for m in softmax.row_max], samples, ["m"], number),
+        _matrix("Z − m", softmax.shifted, samples, classes, number),
+        _matrix("e^(Z − m)", softmax.exp, samples, classes, number),
+        _matrix("Σ: each row's sum", [[t] for t in softmax.exp_sum], samples, ["Σ"], number),
+        _matrix("P = e^(Z − m) / Σ", softmax.probabilities, samples, classes, number),
     ]
     heading = _heading("Softmax of each sample's logits (rows: samples, columns: classes)")
     return Group(heading, Columns(tables, padding=(0, 2)))
@@ -241,7 +241,7 @@ def _class(network: NetworkTrace, index: int) -> str:
 
 
 def _gradients(network: NetworkTrace, names: list[list[str]], number: _Formatter) -> RenderableType:
-    table = _table(["parameter", "autograd", "chain rule"], title="Gradient dL/dp")
+    table = _table(["parameter", "autograd", "chain rule"], title="Gradient: ∂L/∂w, ∂L/∂b")
     largest = 0.0
     for index, (torch_grad, hand) in enumerate(
         zip(network.gradients, network.chain_rule, strict=True)
@@ -283,7 +283,7 @@ def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
     training = network.training
     table = _table(
         ["step", "loss", *(["accuracy"] if training.accuracies else [])],
-        title=f"Training: p ← p − {number.plain(training.learning_rate)} · dL/dp",
+        title=f"Training: w ← w − α · ∂L/∂w (b alike), α = {number.plain(training.learning_rate)}",
     )
     counts = training.correct_counts
     for step, loss in enumerate(training.losses):
@@ -316,7 +316,8 @@ def _training(network: NetworkTrace, number: _Formatter) -> RenderableType:
     if training.regions is not None:
         regions = training.regions
         cells = len(regions.first)
-        low1, high1, low2, high2 = (number(edge) for edge in regions.bounds)
+        # the axis ends as the scene's ticks write them: no more digits than they need
+        low1, high1, low2, high2 = (format_share(e, number.decimals) for e in regions.bounds)
         parts.append(
             Text(
                 f"Regions: the predicted class on a {cells} × {cells} grid over "

@@ -127,7 +127,7 @@ def lesson_toml(lesson: Lesson) -> str:
         "[training]",
         _commented(
             f"learning_rate = {toml_number(lesson.learning_rate)}",
-            "plain gradient descent: p - learning_rate * dL/dp",
+            "plain gradient descent: w - learning_rate * dL/dw, each bias alike",
         ),
         _commented(f"steps = {lesson.steps}", "how many steps the lecture trains"),
     ]

@@ -618,7 +618,7 @@ def test_the_trace_report_shows_the_softmax_and_the_accuracy(traces):
     right = int((logits.argmax(axis=1) == np.array(lesson.classes)).sum())
     assert f"({right} of {len(lesson.classes)} right)" in text
     assert f"accuracy: {right}/{len(lesson.classes)} = " in text
-    assert "P = e^(Z − max) / sum" in text and "L = −log p_y" in text
+    assert "P = e^(Z − m) / Σ" in text and "L = −log p_y" in text
     shown = f"{np.exp(logits - logits.max(axis=1, keepdims=True))[0, 0]:.4f}"
     assert shown in text  # E[0][0] at the lesson's decimals
 

@@ -138,7 +138,7 @@ def _write_layer_gradients(
             sheet.formula(delta.cell(s, o), product, f"{base}.delta[{s}][{o}]")
 
     row = below + 1
-    headers = ["parameter", "∂L/∂p by hand", "torch .grad", "hand - torch", "trace path"]
+    headers = ["parameter", "∂L/∂w or ∂L/∂b by hand", "torch .grad", "hand - torch", "trace path"]
     for c, header in enumerate(headers):
         sheet.text(row, c, header, styles.header)
     weight_cells: dict[tuple[int, int], Cell] = {}
@@ -187,14 +187,15 @@ def _write_layer_gradients(
 def write_step(
     sheet: Sheet, layers: list[LayerCells], loss: LossCells, gradients: Gradients, names: Names
 ) -> None:
-    """Every parameter's ``p - lr * dL/dp``, then the forward pass and loss again with them."""
+    """Every weight's ``w - α ∂L/∂w`` (each bias alike), then the forward pass and the
+    loss again with them."""
     network = sheet.trace.network
     styles, name = sheet.styles, sheet.name
     row = sheet.title(
-        "Gradient descent: p_new = p - α · ∂L/∂p, then the loss again",
+        "Gradient descent: w_new = w - α · ∂L/∂w (each bias alike), then the loss again",
         "α is the lesson's learning rate (an input); the gradients are the Gradients "
         "sheet's hand-computed ones.",
-        "The forward pass runs again with the new parameters: f(X Wᵀ_new + b_new), layer "
+        "The forward pass runs again with the new parameters: f(G^[l-1] Wᵀ_new + b_new), layer "
         "by layer; the loss falls when the step is small enough.",
     )
     sheet.text(row, 0, "α", styles.label)
@@ -224,7 +225,9 @@ def write_step(
         # a blank column, then the sample labels beside the outputs they name
         output = Block(name, top, weight_t.left + fan_out + 2, samples, fan_out)
         sheet.text(row + 1, weight_t.left, "Wᵀ_new, b_new", styles.label)
-        sheet.text(row + 1, output.left, f"f(X Wᵀ_new + b_new), f = {activation}", styles.label)
+        given = "X" if index == 0 else f"G^[{index}]"  # the layer's input, G^[0] = X
+        label = f"f({given} Wᵀ_new + b_new), f = {activation}"
+        sheet.text(row + 1, output.left, label, styles.label)
         for j in range(fan_out):
             sheet.text(row + 2, weight_t.left + j, names.neuron(index + 1, j), styles.header)
             sheet.text(row + 2, output.left + j, names.neuron(index + 1, j), styles.header)

@@ -65,7 +65,7 @@
       out.push(commented(`class_names = [${names.map(tomlString).join(", ")}]`, "each class's name, in the order of the outputs"));
     }
     out.push("", "[training]",
-      commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: p - learning_rate * dL/dp"),
+      commented(`learning_rate = ${tomlNumber(lesson.training.learning_rate)}`, "plain gradient descent: w - learning_rate * dL/dw, each bias alike"),
       commented(`steps = ${lesson.training.steps}`, "how many steps the lecture trains"));
     return `${out.join("\n")}\n`;
   }
