@@ -164,6 +164,9 @@ def _check_page(driver, lesson: Lesson) -> None:
     assert len(signs) >= 5
     for expression, total, sign in signs:
         assert relation(expression, total) == sign, (expression, total, sign)
+    if "≈" in {sign for _, _, sign in signs}:  # shown, so said what it means (issue 33)
+        lead = driver.execute_script("return document.querySelector('.lead').textContent")
+        assert "≈ where its shown digits, rounded, do not redo the result" in " ".join(lead.split())
     # every formula typesets, and a regression's output is \hat{y} in them (w_{6\hat{y}}),
     # never the target's y nor a raw ŷ KaTeX would only warn about
     sources = driver.execute_script(
