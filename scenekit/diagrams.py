@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from manim import (
@@ -21,11 +22,13 @@ from manim import (
     Mobject,
     TransformFromCopy,
     VGroup,
+    config,
     rotate_vector,
 )
 
 from scenekit import style
 from scenekit.formulas import MathTypst
+from scenekit.legibility import TEXT_FRACTION
 from scenekit.network_diagram import NetworkDiagram
 from scenekit.notation import indexed
 from scenekit.terms import Value
@@ -228,7 +231,27 @@ def lay_over(symbols: TracedMatrix, values: TracedMatrix) -> VGroup:
         for column in values.shown_columns:
             entry = symbols.entry(row, column)
             entries.add(entry.move_to(values.entry(row, column)))
+    _fit_rows(entries, values)
     return entries
+
+
+def _fit_rows(entries: VGroup, values: TracedMatrix) -> None:
+    """Symbols with a subscript and a superscript (``k_3^((1))``) are taller than a row
+    of numbers: one row's subscript would touch the next row's superscript. Each
+    shrinks about its centre to the rows' pitch (less ``style.LABEL_GAP``), but no
+    glyph below the legible size (``scenekit.legibility.TEXT_FRACTION``)."""
+    rows, column = list(values.shown_rows), values.shown_columns[0]
+    if len(rows) < 2 or not len(entries):
+        return
+    heights = [values.entry(row, column).get_center()[1] for row in rows]
+    pitch = min(abs(upper - lower) for upper, lower in pairwise(heights))
+    tallest = max(entry.height for entry in entries)
+    smallest = min(glyph.height for glyph in entries.family_members_with_points())
+    least = 1.02 * TEXT_FRACTION * config.frame_height / smallest  # a margin over the floor
+    scale = max((pitch - style.LABEL_GAP) / tallest, least)
+    if scale < 1:
+        for entry in entries:
+            entry.scale(scale)
 
 
 def label_row(
