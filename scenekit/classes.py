@@ -274,19 +274,28 @@ class ProbabilityBars(VGroup):
         self.add(self.bars, self.baseline, self.values, self.names, self.dots, self.class_names)
 
     def _class_names(self, names: Sequence[str]) -> VGroup:
-        """The lesson's names of the shown classes under their ``p_k``, when it names
-        them and every name fits its bar's room (else the colours and ``p_k`` say it)."""
+        """The lesson's names of the shown classes under their ``p_k`` when every name
+        fits its bar's room; else a legend beside the bars, ``p_k`` and the name of
+        each in its colour. Empty when the lesson numbers its classes."""
         labels = VGroup()
         pitch = style.BAR_WIDTH * 1.9  # a bar and the gap to the next
-        for c, p in zip(self.shown, self.names, strict=True):
+        for c in self.shown:
             named = class_name(names, c)
             if named is None:
                 return VGroup()
-            label = Typst(typst_literal(named), font_size=style.LABEL_SIZE, color=class_color(c))
-            if label.width > pitch - style.LABEL_GAP:
-                return VGroup()
-            labels.add(label.next_to(p, DOWN, buff=style.LABEL_GAP))
-        return labels
+            labels.add(
+                Typst(typst_literal(named), font_size=style.LABEL_SIZE, color=class_color(c))
+            )
+        if all(label.width <= pitch - style.LABEL_GAP for label in labels):
+            for label, p in zip(labels, self.names, strict=True):
+                label.next_to(p, DOWN, buff=style.LABEL_GAP)
+            return labels
+        legend = VGroup()
+        for c, label in zip(self.shown, labels, strict=True):
+            key = MathTypst(f"p_({c})", font_size=style.LABEL_SIZE, color=class_color(c))
+            legend.add(VGroup(key, label).arrange(RIGHT, buff=style.LINE_BUFF))
+        legend.arrange(DOWN, buff=style.LINE_BUFF, aligned_edge=LEFT)
+        return legend.next_to(VGroup(self.bars, self.baseline), RIGHT, buff=style.BLOCK_BUFF)
 
 
 class AccuracyCurve(ValueCurve):

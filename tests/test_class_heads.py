@@ -170,3 +170,16 @@ def test_cross_entropy_heads_the_one_hot_y_as_p(audited):
     audit = audited("CrossEntropyLoss", IRIS)
     _assert_headed(audit, "network.one_hot", IRIS)
     _assert_headed(audit, "network.softmax.probabilities", IRIS)
+
+
+@pytest.mark.parametrize("names", [IRIS, WIDEST_NAMES], ids=["iris", "widest"])
+def test_softmax_bars_name_every_class(audited, names):
+    """Names wider than a bar's room stand in a legend beside the bars (``p_k`` and
+    the name, in the class's colour), inside the frame and legible: the iris's as
+    well as the widest a lesson takes, which no column of Z or P can head."""
+    audit = audited("Softmax", names)
+    sources = [source for _, source in audit.shown_texts()]
+    for name in names:
+        heads = sources.count(typst_literal(name))
+        assert heads >= (1 if names == WIDEST_NAMES else 3), (name, heads)  # bars; Z, P
+    assert too_small(audit.glyph_heights()) == []
