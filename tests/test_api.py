@@ -86,6 +86,26 @@ def test_render_refuses_before_any_work(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+def test_a_script_without_the_main_guard_is_told_what_to_change(tmp_path):
+    """Spawned workers import the script again: one calling render() at its top level
+    would render in every worker. The worker stops before writing anything and the
+    render says, in one line, to put the call under ``if __name__ == "__main__":``."""
+    script = tmp_path / "lecture.py"
+    out = tmp_path / "out"
+    script.write_text(
+        "import mlp_lecture\n"
+        f"result = mlp_lecture.render(scenes='Activation', out={str(out)!r}, progress=False)\n"
+        "print('failed:', [clip.note for clip in result.failed])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    guard = 'under `if __name__ == "__main__":`'
+    assert "failed: ['a worker ran your script again: in a script" in run.stdout, run.stdout
+    assert guard in run.stdout and "Traceback" not in run.stderr, run.stderr
+    assert not out.exists()  # the worker wrote nothing, and the render published nothing
+
+
 def _fake_render(tmp_path: Path) -> Render:
     """A render result of one clip, one skipped and one failed scene (no Manim run)."""
     clip = tmp_path / "Activation.mp4"

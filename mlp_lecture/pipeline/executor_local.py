@@ -24,6 +24,7 @@ from mlp_lecture.pipeline.executor import Executor, Outcome, one_line
 from mlp_lecture.pipeline.executor_tasks import render_aside
 from mlp_lecture.pipeline.options import default_jobs
 from mlp_lecture.pipeline.pool import Workers
+from mlp_lecture.pipeline.spawned import MAIN_RERUN_EXIT, refuse_in_worker, worker_death
 from mlp_lecture.pipeline.worker import (
     Done,
     Failed,
@@ -58,6 +59,7 @@ class LocalPool(Executor):
     name = "pool"
 
     def __init__(self, workers: int | None = None, *, preload: tuple[str, ...] = ()):
+        refuse_in_worker()  # a worker re-running the user's script starts no workers
         self.workers = max(1, workers or default_jobs())
         self.preload = tuple(preload)
         self.context = multiprocessing.get_context("spawn")
@@ -145,6 +147,8 @@ class LocalPool(Executor):
         job = slot.job
         if job is None:
             return None
+        if code == MAIN_RERUN_EXIT:  # every worker would: no retry helps
+            return Outcome(job.key, error=worker_death("task", code))
         if job.attempts <= job.retries:
             self.queue.appendleft(job)
             return None

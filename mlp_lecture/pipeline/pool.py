@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
+from mlp_lecture.pipeline.spawned import MAIN_RERUN_EXIT, refuse_in_worker, worker_death
 from mlp_lecture.pipeline.worker import Done, Failed, SceneTask, WorkerMessage, worker_main
 
 __all__ = ["Workers"]
@@ -24,6 +25,7 @@ class Workers:
     """Spawned worker processes rendering scenes; use as a context manager."""
 
     def __init__(self, count: int):
+        refuse_in_worker()  # a worker re-running the user's script starts no workers
         context = multiprocessing.get_context("spawn")
         self.processes = []
         self.connections = []
@@ -88,8 +90,12 @@ class Workers:
             hand_out(worker)
         while outstanding:
             if not alive:  # every worker died: nobody is left to render the rest
+                codes = {process.exitcode for process in self.processes}
+                why = "no render worker left"
+                if MAIN_RERUN_EXIT in codes:  # the user's script, re-imported, started a render
+                    why = worker_death("render", MAIN_RERUN_EXIT)
                 for name in sorted(outstanding):
-                    yield Failed(name, "no render worker left")
+                    yield Failed(name, why)
                 return
             waitables: dict[Any, int] = {}
             for worker in alive:
@@ -117,7 +123,7 @@ class Workers:
                     if scene is not None and scene in outstanding:
                         outstanding.discard(scene)
                         code = self.processes[worker].exitcode
-                        yield Failed(scene, f"the render worker died (exit code {code})")
+                        yield Failed(scene, worker_death("render", code))
 
 
 def _preloaded_worker(connection: Any, parent_pid: int) -> None:

@@ -47,6 +47,7 @@ from mlp_lecture.pipeline.options import (
 from mlp_lecture.pipeline.ownership import check_out_dir
 from mlp_lecture.pipeline.pool import Workers
 from mlp_lecture.pipeline.reuse import REUSED, reuse_scenes, sibling_dir
+from mlp_lecture.pipeline.spawned import refuse_in_worker
 from mlp_lecture.pipeline.worker import SceneTask
 from mlpmath import Lesson, Trace, cached_trace
 from scenes import LECTURE_ORDER
@@ -155,6 +156,7 @@ def render_scenes(
     ``narration`` (``plan_narration``) times each step to its audio and gives
     every clip an audio track.
     """
+    refuse_in_worker()  # the user's script, re-imported by a worker: render nothing
     options = options or RenderOptions()
     options.check()
     if lecture and options.format not in JOINABLE_FORMATS:
