@@ -10,11 +10,11 @@ at a few steps, drawn as one image a step).
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, Create, FadeIn, FadeOut, VGroup
+from manim import DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
 from scenekit.classes import AccuracyCurve, accuracy_worked
-from scenekit.fitting import with_rows_that_fit
+from scenekit.fitting import fits_stage, with_rows_that_fit
 from scenekit.formulas import MathTypst
 from scenekit.outcome_words import SAMPLES, curve_verdict, region_verdict, step_verdict
 from scenekit.plots import LossCurve
@@ -73,19 +73,47 @@ class ClassifierTraining(GradientDescent):
             Value(f"{LOSSES}[1]", style.UPDATED),
         )
         accuracy = VGroup(  # counts stay counts: "3 / 10 = 0.3", before and after
-            MathTypst('"accuracy" quad', font_size=style.MATH_SIZE),
+            MathTypst('"accuracy"', font_size=style.MATH_SIZE),
             accuracy_worked(self.traced, 0, style.RESULT),
-            MathTypst("quad arrow.r quad", font_size=style.MATH_SIZE),
+            MathTypst("arrow.r", font_size=style.MATH_SIZE),
             accuracy_worked(self.traced, 1, style.UPDATED),
-        ).arrange(RIGHT, buff=style.LABEL_GAP)
-        # every sample's row where the stage holds them with the loss and accuracy under
-        spare = losses.height + accuracy.height + 2 * style.BLOCK_BUFF
+        ).arrange(RIGHT, buff=style.BLOCK_BUFF)  # a quad's room, as the loss's line
+        # every sample's row where the stage holds them: the loss and accuracy under
+        # the tables, else on one line under them, else beside them; rows elide only
+        # when none of these fits
         samples = len(self.trace.network.classes)
-        scores = with_rows_that_fit(self, scores_shown, samples, spare=spare)
-        self.centre_on_stage(VGroup(scores, losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF))
+        layout = with_rows_that_fit(
+            self, lambda rows: self._with_results(scores_shown(rows), losses, accuracy), samples
+        )
+        scores = layout[0]
+        self.centre_on_stage(layout)
         self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
         self.pause()
+
+    def _with_results(self, scores: VGroup, losses: VGroup, accuracy: VGroup) -> VGroup:
+        """``[scores, results]`` laid out: the loss and accuracy lines (``results``)
+        under the tables, else side by side under them, else beside them, the first
+        that fits the stage; under them when none does (the caller elides rows)."""
+
+        def laid(lines: VGroup, direction, wide: bool = False) -> VGroup:
+            buff = style.BLOCK_BUFF * (2 if wide else 1)  # beside: the tables' own gap
+            return VGroup(scores, lines).arrange(direction, buff=buff)
+
+        layouts = (
+            lambda: laid(VGroup(losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF), DOWN),
+            lambda: laid(VGroup(losses, accuracy).arrange(RIGHT, buff=style.BLOCK_BUFF * 2), DOWN),
+            lambda: laid(
+                VGroup(losses, accuracy).arrange(DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT),
+                RIGHT,
+                wide=True,
+            ),
+        )
+        for layout in layouts:
+            built = layout()
+            if fits_stage(self, built):
+                return built
+        return layouts[0]()
 
     # -- the curves -----------------------------------------------------------------------------
     def _show_curves(self) -> None:
