@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from manim import Mobject, Transform, config, tempconfig
+from manim import Mobject, Transform, VGroup, config, tempconfig
 from manim.mobject.text.typst_mobject import MathTypst, Typst
 
 from mlpmath import Trace
@@ -43,7 +43,7 @@ from scenekit.moments import (
     opacity,
     transforming,
 )
-from scenekit.recording import TEXT_CLASSES, recording_created_texts, source_of
+from scenekit.recording import TEXT_CLASSES, glyph_owners, recording_created_texts, source_of
 from scenekit.shape_audit import caption_band_top, shape_problems
 
 __all__ = [
@@ -290,10 +290,11 @@ def layout_problems(
     """
     at = at_step(scene)
     threshold = 0.0 if moving is None else MOMENT_OPACITY
-    texts, boxes = [], []
+    texts, boxes, owners = [], [], []
     # what no animation moves keeps the box the last check found (mid-animation)
     known = scene.__dict__.setdefault("audit_boxes", {}) if hasattr(scene, "__dict__") else {}
-    for mobject in _top_level_texts(scene.mobjects):
+    whole, loose = _texts_on_screen(scene.mobjects)
+    for mobject in whole:
         if moved is not None and id(mobject) not in moved and id(mobject) in known:
             box = known[id(mobject)]
         else:
@@ -301,11 +302,20 @@ def layout_problems(
         if box is not None:
             texts.append(mobject)
             boxes.append(box)
+            owners.append(mobject)
+    pieces = 0
+    for owner, piece in loose:  # a table's entries shown one by one, apart from it
+        box = drawn_box(piece, threshold)
+        if box is not None:
+            texts.append(piece)
+            boxes.append(box)
+            owners.append(owner)
+            pieces += 1
     if not texts:
         return []
     still = np.zeros(len(texts), dtype=bool)  # checked after the last animation already
     if moved is not None:
-        still = np.array([id(text) not in moved for text in texts])
+        still = np.array([not _moves(text, moved) for text in texts])
     left, bottom, right, top = np.array(boxes).T
     half_width = config.frame_width / 2 + FRAME_TOLERANCE
     half_height = config.frame_height / 2 + FRAME_TOLERANCE
@@ -313,14 +323,14 @@ def layout_problems(
     outside |= top > half_height
     outside &= ~still
     problems = [
-        f"{at}: {_named(scene, texts[i])} leaves the frame, {placed(texts[i])}"
+        f"{at}: {_named(scene, owners[i])} leaves the frame, {placed(texts[i])}"
         for i in np.flatnonzero(outside)
     ]
     band = caption_band_top(scene)
     if band is not None:
         captions = {id(caption) for caption in scene.captions}
         problems.extend(
-            f"{at}: {_named(scene, texts[i])} reaches into the caption band, {placed(texts[i])}"
+            f"{at}: {_named(scene, owners[i])} reaches into the caption band, {placed(texts[i])}"
             for i in np.flatnonzero((bottom < band) & ~still)
             if id(texts[i]) not in captions
         )
@@ -328,19 +338,26 @@ def layout_problems(
     shared_width = np.minimum.outer(right, right) - np.maximum.outer(left, left)
     shared_height = np.minimum.outer(top, top) - np.maximum.outer(bottom, bottom)
     sharing = (shared_width > OVERLAP_TOLERANCE) & (shared_height > OVERLAP_TOLERANCE)
-    overlapping = np.triu(sharing & ~np.logical_and.outer(still, still), 1)
-    if moving is not None:
-        exempt = transforming(moving)
-        glyphs: dict[int, np.ndarray] = {}
-        for i, j in np.argwhere(overlapping):
-            if exempt(texts[i], boxes[i], texts[j], boxes[j]) or not glyphs_meet(
-                *(glyphs.setdefault(k, glyphs_of(texts[k])) for k in (i, j))
-            ):
-                overlapping[i, j] = False
+    # pieces of one text stand where its own typesetting put them (a matrix's
+    # brackets around its entries): only other texts can land on them
+    own = np.equal.outer(*(2 * (np.array([id(owner) for owner in owners]),)))
+    overlapping = np.triu(sharing & ~own & ~np.logical_and.outer(still, still), 1)
+    # mid-animation, and wherever a piece is one of the two (a matrix's brackets shown
+    # apart from its entries, other texts laid inside them): glyph on glyph counts
+    piece = np.arange(len(texts)) >= len(texts) - pieces
+    exempt = transforming(moving) if moving is not None else None
+    glyphs: dict[int, np.ndarray] = {}
+    for i, j in np.argwhere(overlapping):
+        if exempt is None and not (piece[i] or piece[j]):
+            continue
+        if (exempt is not None and exempt(texts[i], boxes[i], texts[j], boxes[j])) or not (
+            glyphs_meet(*(glyphs.setdefault(k, glyphs_of(texts[k])) for k in (i, j)))
+        ):
+            overlapping[i, j] = False
     for i, j in np.argwhere(overlapping):  # row by row, as pairs (i < j) are read
         during = "" if moving is None else " during an animation"
         problems.append(
-            f"{at}: {_named(scene, texts[i])} overlaps {_named(scene, texts[j])}{during}, "
+            f"{at}: {_named(scene, owners[i])} overlaps {_named(scene, owners[j])}{during}, "
             f"{placed(texts[i])}"
         )
     return problems
@@ -367,11 +384,35 @@ def caption_problems(scene: Any, moved: set[int] | None = None) -> list[str]:
     return problems
 
 
-def _top_level_texts(mobjects: list[Mobject]) -> list[Mobject]:
-    found: list[Mobject] = []
-    for mobject in mobjects:
+def _texts_on_screen(
+    mobjects: list[Mobject],
+) -> tuple[list[Mobject], list[tuple[Mobject, VGroup]]]:
+    """The texts on screen whole, and the glyphs on screen apart from their text
+    (a table's entries faded in one by one, its brackets after them): those are
+    gathered by their text and by what the scene added them with (each entry, the
+    frame), each such piece a ``VGroup`` of the glyphs, with the text it is from.
+    A glyph of no recorded text is left out, as before pieces were checked."""
+    whole: list[Mobject] = []
+    pieces: dict[tuple[int, int], tuple[Mobject, list[Mobject]]] = {}
+    owners = glyph_owners()
+
+    def visit(mobject: Mobject, added: Mobject) -> None:
         if isinstance(mobject, TEXT_CLASSES):
-            found.append(mobject)
-        else:
-            found.extend(_top_level_texts(mobject.submobjects))
-    return found
+            whole.append(mobject)
+            return
+        text = owners.get(id(mobject)) if len(mobject.points) else None
+        if text is not None:
+            pieces.setdefault((id(text), id(added)), (text, []))[1].append(mobject)
+        for member in mobject.submobjects:
+            visit(member, added)
+
+    for mobject in mobjects:
+        visit(mobject, mobject)
+    return whole, [(text, VGroup(*glyphs)) for text, glyphs in pieces.values()]
+
+
+def _moves(text: Mobject, moved: set[int]) -> bool:
+    """Whether an animation moves ``text``, or a glyph of a piece of one."""
+    if isinstance(text, TEXT_CLASSES):
+        return id(text) in moved
+    return any(id(glyph) in moved for glyph in text.submobjects)

@@ -17,16 +17,17 @@ from manim import (
     Animation,
     Arrow,
     Circle,
+    FadeIn,
     FadeOut,
     Line,
     Mobject,
-    TransformFromCopy,
     VGroup,
     config,
     rotate_vector,
 )
 
 from scenekit import style
+from scenekit.emphasis import Emphasize
 from scenekit.formulas import MathTypst
 from scenekit.legibility import TEXT_FRACTION
 from scenekit.network_diagram import NetworkDiagram
@@ -299,12 +300,19 @@ def label_equation(
 
 def make_fill(
     result: Mobject, symbols: TracedMatrix, values: TracedMatrix, row: int, column: int
-) -> tuple[Animation, Animation]:
-    """Entry (``row``, ``column``) of ``values`` arrives as a copy of ``result`` (a
-    worked formula's total) while the symbol laid over it fades out.
+) -> tuple[Animation, Animation, Animation]:
+    """Entry (``row``, ``column``) of ``values`` shows in its place as ``result`` (a
+    worked formula's total) lights up, while the symbol laid over it fades out.
+
+    No copy flies from the total to the entry: on its way up from under the
+    equation it would pass over the symbols below the entry (and the sizes).
 
     Examples
     --------
     >>> self.play(*make_fill(worked.result, symbols, product, 0, 0))  # doctest: +SKIP
     """
-    return FadeOut(symbols.entry(row, column)), TransformFromCopy(result, values.entry(row, column))
+    return (
+        FadeOut(symbols.entry(row, column)),
+        Emphasize(result),
+        FadeIn(values.entry(row, column)),
+    )

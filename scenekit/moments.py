@@ -14,6 +14,7 @@ import numpy as np
 from manim import Mobject
 
 from scenekit.crossings import boxes_meet, drawn_box, glyph_boxes
+from scenekit.recording import TEXT_CLASSES
 
 __all__ = [
     "MOMENT_OPACITY",
@@ -63,9 +64,17 @@ def transforming(animations: list[Any]) -> Any:
         ]
         movers.append((family, places))
 
+    def moves(text: Mobject, family: set[int]) -> bool:
+        # a text, or a piece of one (its glyphs shown apart, in a VGroup the audit made)
+        if id(text) in family:
+            return True
+        return not isinstance(text, TEXT_CLASSES) and any(
+            id(glyph) in family for glyph in text.submobjects
+        )
+
     def exempt(a: Mobject, box_a: Any, b: Mobject, box_b: Any) -> bool:
         for family, places in movers:
-            a_moves, b_moves = id(a) in family, id(b) in family
+            a_moves, b_moves = moves(a, family), moves(b, family)
             if a_moves and b_moves:
                 return True
             if (a_moves and any(boxes_meet(box_b, p) for p in places)) or (

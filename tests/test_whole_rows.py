@@ -67,3 +67,40 @@ def test_a_bare_sample_letter_is_caught(formula):
 )
 def test_superscripts_that_are_no_sample_pass(formula):
     assert notation_problems([formula], classification=True) == []
+
+
+# the teacher's data as a one-neuron example too (their first hidden neuron's weights)
+NEURON = """
+[[neuron]]
+inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
+          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
+weight = [-0.03737978637218475, 0.16065290570259094]
+bias = 0.7042150497436523
+activation = "tanh"
+"""
+
+
+def test_neuron_batch_shows_every_sample_and_its_activation_beside_n(monkeypatch, media, tmp_path):
+    """NeuronBatch on 10 samples (the neuron's own input rows): X, X w^T, B, n and the
+    activation's column each show a row for every sample, legible at 480p, nothing
+    overlapping (its tanh column once lay on n's last entry), and the column is named
+    as the table names a classifier's neuron: g."""
+    path = tmp_path / "teacher.toml"
+    path.write_text(teacher_lesson() + NEURON)
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    lesson = load_lesson(path)
+    trace = compute_trace(lesson)
+    samples = len(lesson.neurons[0].inputs)  # the lesson file's rows
+    assert samples == SAMPLES
+    audit, problems = audit_scene(scene_class("NeuronBatch"), trace, media)
+    assert problems == []
+    assert screen_problems(audit) == []
+    assert too_small(audit.glyph_heights()) == []
+    shown = shown_paths(audit)
+    for s in range(samples):
+        for j in range(2):
+            assert f"neurons[0].inputs[{s}][{j}]" in shown, (s, j)
+        for column in ("weighted_sum", "bias_broadcast", "preactivation", "output"):
+            assert f"neurons[0].{column}[{s}]" in shown, (column, s)
+    names = {source.strip("$ ") for _, source in audit.shown_texts()}
+    assert "g" in names and "hat(y)" not in names
