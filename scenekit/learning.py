@@ -116,6 +116,7 @@ def play_gradients(
     point: Callable[[int], None] | None = None,
     fade: bool = False,
     layout: Mobject | None = None,
+    fly: bool = True,
 ) -> None:
     """Each worked gradient in turn; its result moves into row ``row`` of a
     :func:`gradient_table`, and autograd's value appears beside it.
@@ -126,6 +127,8 @@ def play_gradients(
     next is written (sums of different shapes, whose morph would be a jumble).
     ``layout``: the whole picture, laid out, re-centred so that what is shown and
     the first worked gradient sit in the stage's middle as it is written.
+    ``fly``: a copy of the result flies to its row; else (its way would cross
+    another text) the row's entry shows in place as the result lights up.
     """
     hand, torch = 1, 2
     scene.play(FadeIn(table.frame([hand, torch])))
@@ -144,7 +147,10 @@ def play_gradients(
         shown = block
         if point is not None:
             point(row)
-        scene.play(TransformFromCopy(block.result, table.entry(row, hand)))
+        if fly:
+            scene.play(TransformFromCopy(block.result, table.entry(row, hand)))
+        else:
+            scene.play(Emphasize(block.result), FadeIn(table.entry(row, hand)))
         scene.play(FadeIn(table.entry(row, torch), shift=LEFT * style.NUDGE))
         if index == 0:
             scene.play(

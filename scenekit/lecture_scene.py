@@ -289,8 +289,12 @@ class LectureScene(Scene):
         for axis, (start, end) in enumerate(((left, right), (bottom, top))):
             off = (low[axis] + high[axis] - start - end) / 2
             move = -np.sign(off) * max(0.0, abs(off) - within * (end - start))
-            if high[axis] - low[axis] <= end - start:  # and inside the stage
+            if high[axis] - low[axis] <= end - start + 1e-6:  # and inside the stage (one
+                # laid out to the stage's very edges, fit_beside's, is inside it too)
                 move = min(max(move, start - low[axis]), end - high[axis])
+            else:  # larger than the stage: centred across, on the band's edge (as
+                # keep_in_frame leaves it: over the title's margin, never into the band)
+                move = start - low[axis] if axis else -off
             shift[axis] = move
         if np.abs(shift).max() < 1e-3:
             return

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, VGroup, Write
+import numpy as np
+from manim import DL, DOWN, LEFT, UP, UR, FadeIn, FadeOut, VGroup, Write
 
 from scenekit import style
 from scenekit.emphasis import Emphasize
@@ -36,7 +37,9 @@ from scenekit.traced import TracedMath, TracedMatrix, shown_indices
 __all__ = ["ChainRule"]
 
 OUTPUT = 0  # the output neuron whose weights the derivation follows
-ERROR_COLUMN = 2  # y^((i)) - hat(y)^((i)) in the table of numbers
+# the worked gradients shrink no further than this: their digits (MATRIX_SIZE) stay
+# legible at 480p (LABEL_SIZE's, 1/40 of the frame); more room is made instead
+LEAST = style.LABEL_SIZE / style.MATRIX_SIZE
 
 
 def _words() -> dict:
@@ -195,7 +198,6 @@ class ChainRule(LearningScene):
         else:
             self.formulas.arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
 
-        self.table = self._numbers_table()
         self.comparison = gradient_table(
             traced,
             [
@@ -207,14 +209,21 @@ class ChainRule(LearningScene):
             ],
         )
         self.parameters = [*range(self.feeding), None]
-        self.worked = {
-            row: self._worked(self.parameters[row]) for row in self.comparison.shown_rows
-        }
+        # the table of numbers and the worked gradients are built as _place lays them out
 
-    def _formula(self, k: int | None) -> str:
+    def _formula(self, k: int | None, wrap: int = 0) -> str:
+        """The gradient's general formula, on ``wrap + 1`` lines at most (under the
+        worked gradient's ``&``): ``wrap`` 1 puts the factors after the error on a
+        line of their own, 2 the mean's factor too (with several outputs the widest)."""
         factor = "" if k is None else f" {self._g(k)}"
         mean = self.notation.over_count("-2")
-        return f"{mean} sum_i (y^((i)) - hat(y)^((i))){self._slope()}{factor}"
+        error = "(y^((i)) - hat(y)^((i)))"
+        rest = f"{self._slope()}{factor}"
+        line = '\\\n & quad "" dot'
+        head = f"{mean}{line} sum_i" if wrap > 1 else f"{mean} sum_i"
+        if wrap and rest:
+            return f"{head} {error}{line}{rest}"
+        return f"{head} {error}{rest}"
 
     def _gradient(self, k: int | None) -> str:
         """Which gradient of the output layer: weight ``k`` of the output, or its bias."""
@@ -223,8 +232,9 @@ class ChainRule(LearningScene):
     def _hand(self, k: int | None) -> str:
         return self.gradient_paths(self.layer, self._gradient(k))[0]
 
-    def _worked(self, k: int | None) -> TracedMath:
-        """``dL/dp = -2/N sum ... = (-2)/N [e^(1) g^(1) + ...] = result`` for one parameter."""
+    def _worked(self, k: int | None, wrap: int = 0) -> TracedMath:
+        """``dL/dp = -2/N sum ... = (-2)/N [e^(1) g^(1) + ...] = result`` for one parameter
+        (``wrap``: its formula on more lines, :meth:`_formula`)."""
         layer = f"network.layers[{self.layer}]"
 
         def factors(sample: int) -> list[Value]:
@@ -240,7 +250,7 @@ class ChainRule(LearningScene):
         return worked_over_samples(
             self.traced,
             derivative("L", self._parameter(k)),
-            self._formula(k),
+            self._formula(k, wrap),
             factors,
             self.samples,
             self._hand(k),
@@ -251,21 +261,26 @@ class ChainRule(LearningScene):
             font_size=style.MATRIX_SIZE,
         )
 
-    def _numbers_table(self) -> TracedMatrix:
-        """Per sample: target, prediction, their difference (checked), and the g's."""
+    def _numbers_table(
+        self, g_columns: int = style.MAX_MATRIX_COLUMNS, targets: bool = True
+    ) -> TracedMatrix:
+        """Per sample: target, prediction, their difference (checked), and the g's (at
+        most ``g_columns`` of them shown: the first ones, dots, the last). Without
+        ``targets``, the difference alone (MSELoss showed it worked), for room."""
         target = lambda i: Value(f"network.target[{i}][{OUTPUT}]")  # noqa: E731
         prediction = lambda i: Value(f"network.prediction[{i}][{OUTPUT}]")  # noqa: E731
-        columns: list[tuple[str, Callable[[int], Value | Checked], object]] = [
-            ("y^((i))", target, style.TARGET),
-            ("hat(y)^((i))", prediction, style.PREDICTION),
-            (
-                "y^((i)) - hat(y)^((i))",
-                lambda i: Checked(
-                    (target(i), Op("-", "-"), prediction(i)), f"network.errors[{i}][{OUTPUT}]"
-                ),
-                style.CLAMPED,
-            ),
-        ]
+        error = lambda i: Value(f"network.errors[{i}][{OUTPUT}]")  # noqa: E731
+        columns: list[tuple[str, Callable[[int], Value | Checked], object]] = []
+        if targets:
+            columns += [
+                ("y^((i))", target, style.TARGET),
+                ("hat(y)^((i))", prediction, style.PREDICTION),
+            ]
+            error = lambda i: Checked(  # noqa: E731
+                (target(i), Op("-", "-"), prediction(i)), f"network.errors[{i}][{OUTPUT}]"
+            )
+        self.error_column = len(columns)
+        columns.append(("y^((i)) - hat(y)^((i))", error, style.CLAMPED))
         if self.activation != "none":
             columns.append(
                 (
@@ -286,7 +301,7 @@ class ChainRule(LearningScene):
             lambda row, column: columns[column][1](row),
             header=[symbol for symbol, _, _ in columns],
             brackets=False,
-            max_columns=self.g_column + style.MAX_MATRIX_COLUMNS,
+            max_columns=self.g_column + g_columns,
             font_size=style.MATRIX_SIZE,
         )
         for column in table.shown_columns:
@@ -312,15 +327,52 @@ class ChainRule(LearningScene):
         self.formulas_loss = self.loss.copy().next_to(self.formulas, UP, buff=style.BLOCK_BUFF)
         self.centre_on_stage(VGroup(self.formulas_loss, self.formulas))
 
+        best = None
+        for layout in self._layouts():
+            left = self._place_numbers(below, *layout)
+            if self.worked_scale >= LEAST:
+                break
+            if best is None or self.worked_scale > best[1]:
+                best = layout, self.worked_scale
+        else:  # none legible: the one whose worked gradients shrank least
+            left = self._place_numbers(below, *best[0])
+        self.everything = VGroup(left, *self.worked.values())
+        self.centre_on_stage(self.everything)
+
+    def _layouts(self) -> list[tuple[int, int, bool]]:
+        """The layouts of the numbers tried in turn, most shown first: ``(g columns of
+        the table shown, the worked formula's wrap (:meth:`_formula`), the targets and
+        predictions in the table)``. Wrapping hides nothing, so it comes first; then
+        the table elides g columns, then leaves out y and hat(y) (their difference
+        stays), each widening the room beside it (and wrapping again from none)."""
+        most = style.MAX_MATRIX_COLUMNS
+        fewer = range(most - 1, style.MIN_MATRIX_COLUMNS - 1, -1)
+        elided = [columns for columns in fewer if columns < self.feeding]
+        least = elided[-1] if elided else most
+        tables = [(most, True), *((columns, True) for columns in elided), (least, False)]
+        # each wrap line costs height: the least that fits the width, for each table
+        return [(columns, wrap, targets) for columns, targets in tables for wrap in (0, 1, 2)]
+
+    def _place_numbers(self, below, g_columns: int, wrap: int, targets: bool) -> VGroup:
+        """Build the table of numbers and the worked gradients in one layout and lay
+        them out: the table over the gradients' table at the left, each worked gradient
+        beside them, shrunk to the room left. ``self.worked_scale``: the least scale a
+        worked gradient got (under ``LEAST`` its digits are too small to read)."""
+        self.table = self._numbers_table(g_columns, targets)
+        self.worked = {
+            row: self._worked(self.parameters[row], wrap) for row in self.comparison.shown_rows
+        }
         left = VGroup(self.table, self.comparison).arrange(
             DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF
         )
         left.next_to(below, DOWN, buff=style.BLOCK_BUFF).to_edge(LEFT, buff=style.EDGE_BUFF)
         self.keep_in_frame(left)
+        self.worked_scale = 1.0
         for worked in self.worked.values():
+            natural = worked.width
             self.fit_beside(worked, left, below)
-        self.everything = VGroup(left, *self.worked.values())
-        self.centre_on_stage(self.everything)
+            self.worked_scale = min(self.worked_scale, worked.width / natural)
+        return left
 
     # -- the loss, written through the output layer's parameters --------------------
     def _show_loss(self) -> None:
@@ -369,7 +421,7 @@ class ChainRule(LearningScene):
     # -- each gradient worked out, then set beside autograd's --------------------------
     def _indicate_columns(self, k: int | None) -> None:
         """Point at the table columns a parameter's gradient multiplies."""
-        columns = [ERROR_COLUMN]
+        columns = [self.error_column]
         if k is not None and self.g_column + k in self.table.shown_columns:
             columns.append(self.g_column + k)
         self.play(
@@ -377,15 +429,32 @@ class ChainRule(LearningScene):
             run_time=style.QUICK,
         )
 
+    def _flight_clear(self) -> bool:
+        """Whether each worked result's way to its row of the gradients' table (a
+        straight line) stays clear of the table of numbers: with many weights the
+        rows lie under it, and a copy flying there would cross its numbers."""
+        low = self.table.get_corner(DL)[:2]
+        high = self.table.get_corner(UR)[:2]
+        for row, worked in self.worked.items():
+            start = worked.result.get_center()[:2]
+            end = self.comparison.entry(row, 1).get_center()[:2]
+            for t in np.linspace(0.0, 1.0, 41):
+                point = start + t * (end - start)
+                if (low <= point).all() and (point <= high).all():
+                    return False
+        return True
+
     def _show_gradients(self) -> None:
+        self.step("Substitute them: the first weight's gradient, beside autograd's .grad")
+        # the whole picture balanced before the gradients' table shows: with many
+        # samples and weights the two tables stand taller than the stage, and centring
+        # the numbers alone left the lower one in the caption band
+        self.recentre(self.everything, self.comparison, *self.worked.values(), within=style.SETTLED)
         play_gradients(
             self,
             self.worked,
             self.comparison,
-            [
-                "Substitute them: the first weight's gradient, beside autograd's .grad",
-                "The same for every other weight and the bias",
-            ],
+            ["", "The same for every other weight and the bias"],
             point=lambda row: self._indicate_columns(self.parameters[row]),
-            layout=self.everything,
+            fly=self._flight_clear(),
         )

@@ -114,10 +114,46 @@ steps = 3
 """
 
 
+def several_outputs_text(outputs: int = 2) -> str:
+    """A regression with ``outputs`` outputs through a sigmoid's ``f'``, over
+    ``MAX_WORKED_TERMS`` samples (each worked gradient written out term by term,
+    three factors a term) and errors near +-40 (long numbers): ChainRule's worked
+    gradients, whose mean counts ``N . outputs``, once shrank beside the table of
+    numbers to digits 10 px tall at 480p."""
+    targets = [[-7.5, 1], [12.25, 2], [40, 5], [-11.5, 1], [20, 2], [22, 3]]
+    targets = [(row * outputs)[:outputs] for row in targets]
+    return f"""
+title = "{outputs} outputs"
+[display]
+decimals = 4
+[[neuron]]
+inputs = [[1, 2, 3]]
+weight = [0.5398, -0.5377, 0.3111]
+bias = -0.1321
+activation = "relu"
+[[neuron]]
+inputs = [[1, 2, 3], [4, 5, 6]]
+weight = [0.2118, 0.1606, 0.4825]
+bias = 0.3519
+[network]
+sizes = [2, 3, 2, {outputs}]
+activation = "none"
+output_activation = "tanh"
+seed = 0
+[data]
+inputs = [[-10.5, 20.25], [2.75, -31.5], [10, 5], [3, 1], [4, 4], [6, 2]]
+targets = {targets}
+[training]
+learning_rate = 0.001
+steps = 3
+"""
+
+
 EXTREME_LESSONS = {
     "inputs100": lambda: large_inputs_text(100),
     "inputs1e4": lambda: large_inputs_text(1e4),
     "widest": lambda: largest_network_text(deep=False),
     "deepest": lambda: largest_network_text(deep=True),
     "widest_classifier": lambda: largest_network_text(deep=False, classes=MAX_WIDTH),
+    "two_outputs": several_outputs_text,
 }
