@@ -9,26 +9,25 @@ trace's hand chain rule (``network.chain_rule``), set beside autograd's
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, VGroup, Write, config
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Rectangle, VGroup, Write, config
 
 from scenekit import style
 from scenekit.emphasis import Emphasize
+from scenekit.error_signal import chain_path, checked_grid, show_error_signal
 from scenekit.formulas import MathTypst, Typst
-from scenekit.learning import (
-    CLOSE_BRACKET,
-    MINUS_TWO,
-    OPEN_BRACKET,
-    LearningScene,
-    play_gradients,
-)
-from scenekit.notation import activation_call, activation_derivative, derivative
-from scenekit.terms import MINUS, OVER, PLUS, TIMES, Checked, Term, Value
+from scenekit.learning import LearningScene, play_gradients
+from scenekit.notation import activation_call, activation_derivative, derivative, slash_derivative
+from scenekit.room import first_that_fits, place_on_stage, rows_that_fit, stage_scale
+from scenekit.terms import PLUS, TIMES, Checked, Term, Value
 from scenekit.traced import TracedMatrix
 
 __all__ = ["Backpropagation"]
 
 NEURON = 0  # the hidden neuron whose gradients are worked out
 INPUT = 0  # the input of that neuron whose weight is worked out
+# the least a row of matrices shrinks to the frame: their digits at the least legible
+# size (the matrices' names keep theirs: _names_kept)
+LEGIBLE = style.SMALL_SIZE / style.MATRIX_SIZE
 
 
 class Backpropagation(LearningScene):
@@ -43,7 +42,7 @@ class Backpropagation(LearningScene):
         self.hidden = self.output - 1  # the last hidden layer; -1 when there is none
         self.outputs = self.trace.network.sizes[-1]
         self.show_title("Backpropagation: the gradient, layer by layer")
-        self._show_error_signal()
+        show_error_signal(self)
         if self.hidden >= 0:
             self._show_through_weights()
             self._show_through_activation()
@@ -54,20 +53,6 @@ class Backpropagation(LearningScene):
         self._show_every_gradient()
 
     # -- helpers ----------------------------------------------------------------------
-    def _chain(self, layer: int) -> str:
-        return f"network.chain_rule[{layer}]"
-
-    def _checked_grid(self, path: str, terms, color, **limits) -> TracedMatrix:
-        """The matrix at ``path`` whose every entry is checked against ``terms(r, c)``."""
-        rows, columns = self.traced.shape(path)
-        return self.traced.grid(
-            rows,
-            columns,
-            lambda r, c: Checked(terms(r, c), f"{path}[{r}][{c}]"),
-            color=color,
-            **limits,
-        )
-
     def _equation(self, *pieces) -> VGroup:
         """Matrices and operators in a row, e.g. ``A · B = C``."""
         return VGroup(
@@ -76,106 +61,6 @@ class Backpropagation(LearningScene):
                 for piece in pieces
             )
         ).arrange(RIGHT, buff=style.LINE_BUFF)
-
-    # -- the error signal at the output ---------------------------------------------------
-    def _show_error_signal(self) -> None:
-        """The output layer's delta, by the lesson's loss."""
-        show = self.loss_view.pick(
-            mse=self._show_mse_signal, cross_entropy=self._show_cross_entropy_signal
-        )
-        show()
-
-    def _show_mse_signal(self) -> None:
-        """MSE's error signal: ``-2/N (y - hat(y))``, through the output's activation (N
-        the samples; with several outputs, N times the outputs)."""
-        self.step("The error signal: how the loss changes with the output's pre-activation")
-        out, n = self.output, self.notation
-        name = self.trace.network.output_activation
-        slope = "" if name == "none" else f" {activation_call(name)}'(n^((i)))"
-        # the count's value with its formula, not floating beside the matrices
-        formula = self.traced.math(
-            f"delta^((i)) = {derivative('L', 'n^((i))')} = "
-            f"{n.over_count('-2')} (y^((i)) - hat(y)^((i))){slope}",
-            f", quad {n.mean_count()} =",
-            Value("network.loss_count"),
-        )
-        note = Typst(
-            f"one entry per output; ${n.neuron(n.last, 0)} = n$ when the output has no activation"
-            if name == "none"
-            else "one entry per output",
-            font_size=style.NOTE_SIZE,
-            color=style.MUTED,
-        )
-        chain = self._chain(out)
-
-        def terms(r: int, c: int) -> tuple[Term, ...]:
-            shown: tuple[Term, ...] = (
-                MINUS_TWO,
-                OVER,
-                Value("network.loss_count"),
-                TIMES,
-                Value(f"network.errors[{r}][{c}]"),
-            )
-            if name != "none":
-                shown += (TIMES, Value(f"{chain}.activation_derivative[{r}][{c}]"))
-            return shown
-
-        errors = self.labelled(
-            self.traced.matrix("network.errors", color=style.CLAMPED), "y - hat(y)"
-        )
-        pieces: list = [errors]
-        if name != "none":
-            pieces.append(
-                self.labelled(
-                    self.traced.matrix(f"{chain}.activation_derivative"),
-                    f"{activation_call(name)}'({n.layer_matrix('N', out + 1)})",
-                )
-            )
-        self.delta_out = self._checked_grid(f"{chain}.delta", terms, style.GRADIENT)
-        pieces.append(self.labelled(self.delta_out, n.layer_matrix("delta", out + 1)))
-        row = VGroup(*pieces).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-        self.centre_on_stage(self.stack(formula, note, row))
-        self.play(Write(formula), FadeIn(note))
-        self.play(FadeIn(row))
-        self.pause()
-
-    def _show_cross_entropy_signal(self) -> None:
-        """Cross-entropy's error signal: the logits' gradient ``(P - Y) / N``."""
-        self.step("The error signal: how the loss changes with each logit, (P - Y) / N")
-        # N's value with its formula, not floating alone beside the matrices
-        formula = self.traced.math(
-            f"delta_k^((i)) = {derivative('L', 'z_k^((i))')} = (p_k^((i)) - Y_k^((i))) / N",
-            ", quad N =",
-            Value("len(network.classes)"),
-        )
-        note = Typst(
-            "one entry per class, the gradient of the softmax scene",
-            font_size=style.NOTE_SIZE,
-            color=style.MUTED,
-        )
-        chain = self._chain(self.output)
-        self.delta_out = self._checked_grid(
-            f"{chain}.delta",
-            lambda r, c: (
-                OPEN_BRACKET,
-                Value(f"network.softmax.probabilities[{r}][{c}]"),
-                MINUS,
-                Value(f"network.one_hot[{r}][{c}]"),
-                CLOSE_BRACKET,
-                OVER,
-                Value("len(network.classes)"),
-            ),
-            style.GRADIENT,
-        )
-        row = VGroup(
-            self.labelled(self.traced.matrix("network.softmax.probabilities"), "P"),
-            self.labelled(self.traced.matrix("network.one_hot"), "Y"),
-            self.labelled(self.delta_out, self.notation.layer_matrix("delta", self.output + 1)),
-        ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-        self.centre_on_stage(self.stack(formula, note, row))
-        self.play(Write(formula), FadeIn(note))
-        self.play(FadeIn(row))
-        self.pause()
 
     # -- back through the output weights ---------------------------------------------------
     def _show_through_weights(self) -> None:
@@ -190,7 +75,7 @@ class Backpropagation(LearningScene):
             rule = f"sum_k delta_k^((i)) w_({n.numbers[layer][NEURON]},k)"
         formula = MathTypst(f"{derivative('L', g)} = {rule}", font_size=style.MATH_SIZE)
         weight_path = f"network.layers[{out}].weight"
-        upstream = f"{self._chain(hidden)}.upstream"
+        upstream = f"{chain_path(hidden)}.upstream"
 
         def terms(r: int, c: int) -> tuple[Term, ...]:
             shown: list[Term] = []
@@ -198,7 +83,7 @@ class Backpropagation(LearningScene):
                 if o:
                     shown.append(PLUS)
                 shown += [
-                    Value(f"{self._chain(out)}.delta[{r}][{o}]"),
+                    Value(f"{chain_path(out)}.delta[{r}][{o}]"),
                     TIMES,
                     Value(f"{weight_path}[{o}][{c}]"),
                 ]
@@ -206,10 +91,10 @@ class Backpropagation(LearningScene):
 
         def equation(columns: int, rows: int) -> VGroup:
             limits = {"max_columns": columns, "max_rows": rows}
-            self.upstream = self._checked_grid(upstream, terms, style.GRADIENT, **limits)
+            self.upstream = checked_grid(self.traced, upstream, terms, style.GRADIENT, **limits)
             return self._equation(
                 self.labelled(
-                    self.traced.matrix(f"{self._chain(out)}.delta", **limits),
+                    self.traced.matrix(f"{chain_path(out)}.delta", **limits),
                     n.layer_matrix("delta", out + 1),
                 ),
                 "dot",
@@ -218,27 +103,70 @@ class Backpropagation(LearningScene):
                     n.layer_matrix("W", out + 1),
                 ),
                 "=",
-                self.labelled(self.upstream, derivative("L", n.layer_matrix("G", layer))),
+                self.labelled(self.upstream, slash_derivative("L", n.layer_matrix("G", layer))),
             )
 
+        def shown(columns: int, rows: int) -> VGroup:
+            return self._names_kept(equation(columns, rows))
+
         example = self._example_upstream(layer, upstream, weight_path)
-        # fewer columns, then fewer rows (many samples), rather than a shrunk slide
-        for rows in range(style.MAX_MATRIX_ROWS, style.MIN_MATRIX_COLUMNS - 1, -1):
-            built = self.elide_to_fit(lambda columns, rows=rows: equation(columns, rows))
-            height = formula.height + built.height + example.height + 2 * style.BLOCK_BUFF
-            if height <= self.room_below(self.title):
-                break
-        self.centre_on_stage(self.stack(formula, built, example))
+
+        def layout(rows: int) -> VGroup | None:
+            """The formula, the tables, sample 1's worked entry, one under the other;
+            else the formula and the worked entry in turn in one place over the tables."""
+            built = self.elide_to_fit(lambda columns: shown(columns, rows), least=LEGIBLE)
+            slot = Rectangle(
+                width=max(formula.width, example.width), height=max(formula.height, example.height)
+            ).set_opacity(0)
+            return first_that_fits(
+                self,
+                [
+                    (lambda: under(built), LEGIBLE),
+                    (lambda: in_turn(slot, built), LEGIBLE),
+                ],
+            )
+
+        def in_turn(slot: Rectangle, built: VGroup) -> VGroup:
+            return VGroup(slot, built).arrange(DOWN, buff=style.LINE_BUFF)
+
+        def under(built: VGroup) -> VGroup:
+            return VGroup(formula, built, example).arrange(DOWN, buff=style.BLOCK_BUFF)
+
+        def fewest(rows: int) -> VGroup:
+            return under(self.elide_to_fit(lambda columns: shown(columns, rows), least=LEGIBLE))
+
+        whole = rows_that_fit(self, layout, self.trace.network.samples, fewest)
+        turns = whole[0] is not formula  # the two lines in turn, in the slot's place
+        scale = stage_scale(self, whole)
+        place_on_stage(self, whole)
+        if turns:  # they shrink as the tables do
+            for line in (formula, example):
+                line.scale(scale).move_to(whole[0])
         self.play(Write(formula))
-        self.play(FadeIn(built))
+        self.play(FadeIn(whole[1]))
+        if turns:  # the worked entry takes the formula's place
+            self.play(FadeOut(formula))
         self.play(Write(example))
         self.pause()
+
+    def _names_kept(self, equation: VGroup) -> VGroup:
+        """``equation`` (of :meth:`_equation`) with its matrices' names enlarged by as
+        much as the row will shrink to the frame's width (``stage_scale``): the numbers
+        shrink to no less than their legible size, the names, at theirs, not at all."""
+        scale = stage_scale(self, equation)
+        if scale < 1:
+            for piece in equation:
+                if len(piece) == 2 and isinstance(piece[1], TracedMatrix):
+                    name, matrix = piece
+                    name.scale(1 / scale).next_to(matrix, UP, buff=style.LINE_BUFF / scale)
+            equation.arrange(RIGHT, buff=style.LINE_BUFF)
+        return equation
 
     def _example_upstream(self, layer: int, upstream: str, weight_path: str) -> VGroup:
         """The first sample's ``dL/dg`` for NEURON, worked over the outputs: wrapped
         onto more lines when long; with more outputs than a slide holds, the sum is
         not written out and only its traced result follows the formula."""
-        n, delta = self.notation, f"{self._chain(self.output)}.delta"
+        n, delta = self.notation, f"{chain_path(self.output)}.delta"
         name = derivative("L", n.entry("g", layer, NEURON, 0))
         total = f"{upstream}[0][{NEURON}]"
         if self.outputs > style.MAX_WORKED_TERMS:
@@ -265,17 +193,33 @@ class Backpropagation(LearningScene):
         n, hidden = self.notation, self.hidden
         name = self.trace.network.layers[hidden].activation
         layer = hidden + 1
-        chain = self._chain(hidden)
-        formula = MathTypst(
-            f"{n.entry('delta', layer, NEURON, 'i')} = "
-            f"{derivative('L', n.entry('g', layer, NEURON, 'i'))} dot "
+        chain = chain_path(hidden)
+        parts = (
+            n.entry("delta", layer, NEURON, "i"),
+            derivative("L", n.entry("g", layer, NEURON, "i")),
             f"{activation_call(name)}'({n.entry('n', layer, NEURON, 'i')})",
-            font_size=style.MATH_SIZE,
         )
+        formula = MathTypst(f"{parts[0]} = {parts[1]} dot {parts[2]}", font_size=style.MATH_SIZE)
         definition = MathTypst(activation_derivative(name), font_size=style.MATH_SIZE)
+        rule = VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF)
+        note = Typst(
+            "$dot.o$ multiplies entry by entry", font_size=style.NOTE_SIZE, color=style.MUTED
+        )
+        # the same in lines, to stand beside the tables
+        lines = VGroup(
+            MathTypst(f"{parts[0]} &= {parts[1]} \\\n & dot {parts[2]}", font_size=style.MATH_SIZE),
+            MathTypst(activation_derivative(name), font_size=style.MATH_SIZE),
+            Typst(
+                "$dot.o$ multiplies\\\nentry by entry",
+                font_size=style.NOTE_SIZE,
+                color=style.MUTED,
+            ),
+        ).arrange(DOWN, buff=style.BLOCK_BUFF, aligned_edge=LEFT)
 
-        def equation(limit: int) -> VGroup:
-            self.delta_hidden = self._checked_grid(
+        def equation(limit: int, rows: int) -> VGroup:
+            limits = {"max_columns": limit, "max_rows": rows}
+            self.delta_hidden = checked_grid(
+                self.traced,
                 f"{chain}.delta",
                 lambda r, c: (
                     Value(f"{chain}.upstream[{r}][{c}]"),
@@ -283,73 +227,120 @@ class Backpropagation(LearningScene):
                     Value(f"{chain}.activation_derivative[{r}][{c}]"),
                 ),
                 style.GRADIENT,
-                max_columns=limit,
+                **limits,
             )
             return self._equation(
                 self.labelled(
-                    self.traced.matrix(f"{chain}.upstream", max_columns=limit),
-                    derivative("L", n.layer_matrix("G", layer)),
+                    self.traced.matrix(f"{chain}.upstream", **limits),
+                    slash_derivative("L", n.layer_matrix("G", layer)),
                 ),
                 "dot.o",
                 self.labelled(
-                    self.traced.matrix(f"{chain}.activation_derivative", max_columns=limit),
+                    self.traced.matrix(f"{chain}.activation_derivative", **limits),
                     f"{activation_call(name)}'({n.layer_matrix('N', layer)})",
                 ),
                 "=",
                 self.labelled(self.delta_hidden, n.layer_matrix("delta", layer)),
             )
 
-        # a wide layer elides columns rather than shrink the names to under legible
-        equation = self.elide_to_fit(equation, least=1)
-        note = Typst(
-            "$dot.o$ multiplies entry by entry", font_size=style.NOTE_SIZE, color=style.MUTED
-        )
-        self.centre_on_stage(
-            self.stack(
-                VGroup(formula, definition).arrange(RIGHT, buff=style.BLOCK_BUFF), equation, note
+        def layout(rows: int) -> VGroup | None:
+            """The rule over the tables, the note under them; else the rule in lines
+            beside the tables; else the rule in turn with the tables and the note."""
+            # a wide layer elides columns rather than shrink the names to under legible
+            built = self.elide_to_fit(lambda limit: equation(limit, rows), least=1)
+            return first_that_fits(
+                self,
+                [
+                    (lambda: VGroup(rule, built, note).arrange(DOWN, buff=style.BLOCK_BUFF), 1),
+                    (lambda: VGroup(built, lines).arrange(RIGHT, buff=style.BLOCK_BUFF), 1),
+                    (lambda: VGroup(built, note).arrange(DOWN, buff=style.BLOCK_BUFF), 1),
+                ],
             )
+
+        def fewest(rows: int) -> VGroup:
+            built = self.elide_to_fit(lambda limit: equation(limit, rows), least=1)
+            return VGroup(rule, built, note).arrange(DOWN, buff=style.BLOCK_BUFF)
+
+        whole = place_on_stage(
+            self, rows_that_fit(self, layout, self.trace.network.samples, fewest)
         )
-        self.play(Write(formula), FadeIn(definition))
-        self.play(FadeIn(equation), FadeIn(note))
+        if whole[0] is rule:
+            self.play(Write(formula), FadeIn(definition))
+            self.play(FadeIn(whole[1]), FadeIn(note))
+        elif whole[1] is lines:
+            self.play(Write(lines[0]), FadeIn(lines[1]))
+            self.play(FadeIn(whole[0]), FadeIn(lines[2]))
+        else:  # in turn: the rule alone, then the tables in its place
+            self.centre_on_stage(rule)
+            self.play(Write(formula), FadeIn(definition))
+            self.pause()
+            self.play(FadeOut(rule))
+            self.play(FadeIn(whole))
         self.pause()
 
     # -- into the hidden layer's weights, beside autograd -----------------------------------
     def _show_hidden_gradients(self) -> None:
         self.new_slide("Into the hidden layer's weights: the error signal times the layer's input")
         n, hidden = self.notation, self.hidden
-        chain = self._chain(hidden)
+        chain = chain_path(hidden)
         inputs = f"network.layers[{hidden}].input"
         weight_block, bias_block, table = self.weight_and_bias_gradients(
             hidden, NEURON, INPUT, n.entry("delta", hidden + 1, NEURON, "i")
         )
-        # the worked sums keep their size; the matrices beside them elide columns to fit
-        room = config.frame_width - 2 * style.EDGE_BUFF - style.BLOCK_BUFF
-        room -= max(weight_block.width, bias_block.width)
-        for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
-            signal_matrix = self.traced.matrix(
-                f"{chain}.delta", color=style.GRADIENT, max_columns=columns
+        slot = Rectangle(  # the weight's sum, then the bias's in its place
+            width=max(weight_block.width, bias_block.width),
+            height=max(weight_block.height, bias_block.height),
+        ).set_opacity(0)
+        shown: dict[str, TracedMatrix] = {}
+
+        def matrices(columns: int, rows: int) -> VGroup:
+            shown["signal"] = self.traced.matrix(
+                f"{chain}.delta", color=style.GRADIENT, max_columns=columns, max_rows=rows
             )
-            input_matrix = self.traced.matrix(inputs, color=style.ACTIVE, max_columns=columns)
-            matrices = VGroup(
-                self.labelled(signal_matrix, n.layer_matrix("delta", hidden + 1)),
-                self.labelled(input_matrix, "X" if hidden == 0 else n.layer_matrix("G", hidden)),
+            shown["input"] = self.traced.matrix(
+                inputs, color=style.ACTIVE, max_columns=columns, max_rows=rows
+            )
+            return VGroup(
+                self.labelled(shown["signal"], n.layer_matrix("delta", hidden + 1)),
+                self.labelled(shown["input"], "X" if hidden == 0 else n.layer_matrix("G", hidden)),
             ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
-            if max(matrices.width, table.width) <= room:
-                break
+
+        def laid(rows: int, beside: bool) -> VGroup:
+            """``[left, right]``: the matrices over the table, the worked sums beside;
+            or (``beside``) the matrices, the sums over the table beside them. The
+            worked sums keep their size; the matrices elide columns to fit."""
+            right = VGroup(slot, table).arrange(DOWN, buff=style.BLOCK_BUFF) if beside else slot
+            room = config.frame_width - 2 * style.EDGE_BUFF - style.BLOCK_BUFF - right.width
+            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+                left = matrices(columns, rows)
+                if max(left.width, 0 if beside else table.width) <= room:
+                    break
+            if not beside:
+                left = VGroup(left, table).arrange(DOWN, buff=style.BLOCK_BUFF)
+                if left.width > room:
+                    left.scale_to_fit_width(room)
+            return VGroup(left, right).arrange(RIGHT, buff=style.BLOCK_BUFF)
+
+        def layout(rows: int) -> VGroup | None:
+            """The table under the matrices; else under the worked sums, beside them."""
+            return first_that_fits(
+                self, [(lambda: laid(rows, False), 1), (lambda: laid(rows, True), 1)]
+            )
 
         def point(row: int) -> None:
-            columns = [signal_matrix.column(NEURON)]
+            columns = [shown["signal"].column(NEURON)]
             if row == 0:
-                columns.append(input_matrix.column(INPUT))
+                columns.append(shown["input"].column(INPUT))
             self.play(*(Emphasize(c, color=style.HIGHLIGHT) for c in columns), run_time=style.QUICK)
 
-        left = VGroup(matrices, table).arrange(DOWN, buff=style.BLOCK_BUFF)
-        if left.width > room:
-            left.scale_to_fit_width(room)
-        self.centre_on_stage(VGroup(left, weight_block).arrange(RIGHT, buff=style.BLOCK_BUFF))
+        samples = self.trace.network.samples
+        whole = rows_that_fit(self, layout, samples, lambda rows: laid(rows, False))
+        self.centre_on_stage(whole)
         # the bias's sum takes the weight's place: written from the same corner
-        bias_block.align_to(weight_block, LEFT).align_to(weight_block, UP)
-        self.play(FadeIn(left[0]))
+        for block in (weight_block, bias_block):
+            block.align_to(slot, LEFT).align_to(slot, UP)
+        beside = whole[1] is not slot  # the table under the sums: the matrices alone left
+        self.play(FadeIn(whole[0] if beside else whole[0][0]))
         play_gradients(
             self,
             {0: weight_block, 1: bias_block},

@@ -1,7 +1,9 @@
-"""Issue 33's whole tables in the first layer's two scenes: on a teacher's 10-sample
-lesson LayerProduct (``X W^T = K``) and BiasBroadcast (``K + B = N``) show every
-sample's row, at the legible sizes (no shrinking below the 8 px floor), and write
-the sample as the notation's table does (``k_j^((i))``, not ``k_j^s``).
+"""Issue 33's whole tables: on a teacher's 10-sample lesson LayerProduct (``X W^T =
+K``), BiasBroadcast (``K + B = N``), ClassifierTraining (``Z`` before and after a
+step) and Backpropagation (``P``, ``Y``, ``delta^([2])``, then the hidden layer's
+``dL/dG``, ``f'(N)``, ``delta^([1])`` and ``X``) show every sample's row, at the
+legible sizes (no shrinking below the 8 px floor), and the first layer's scenes
+write the sample as the notation's table does (``k_j^((i))``, not ``k_j^s``).
 
 Each check reads the scene's audit (what was on screen) against the lesson file's
 own shape, never against numbers the scene printed.
@@ -10,7 +12,7 @@ own shape, never against numbers the scene printed.
 from __future__ import annotations
 
 import pytest
-from teacher_lesson import SAMPLES, shown_paths, teacher_lesson
+from teacher_lesson import NAMES, SAMPLES, shown_paths, teacher_lesson
 
 from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
@@ -27,17 +29,44 @@ def media(tmp_path_factory) -> str:
     return str(tmp_path_factory.getbasetemp() / "manim-media")
 
 
+CLASSES = len(NAMES)  # the lesson's classes: a class table shows each one's column
+HIDDEN, OUTPUT = "network.chain_rule[0]", "network.chain_rule[1]"
+
+
 @pytest.mark.parametrize(
-    ("name", "matrices"),
+    ("name", "matrices", "class_tables"),
     [
-        ("LayerProduct", ("input", "product")),
-        ("BiasBroadcast", ("product", "bias_broadcast", "preactivation")),
+        ("LayerProduct", (f"{LAYER}.input", f"{LAYER}.product"), ()),
+        (
+            "BiasBroadcast",
+            (f"{LAYER}.product", f"{LAYER}.bias_broadcast", f"{LAYER}.preactivation"),
+            (),
+        ),
+        (
+            "ClassifierTraining",
+            ("network.training.predictions[0]", "network.training.predictions[1]"),
+            ("network.training.predictions[0]", "network.training.predictions[1]"),
+        ),
+        (
+            "Backpropagation",
+            (
+                "network.softmax.probabilities",
+                "network.one_hot",
+                f"{OUTPUT}.delta",
+                f"{HIDDEN}.upstream",
+                f"{HIDDEN}.activation_derivative",
+                f"{HIDDEN}.delta",
+                f"{LAYER}.input",
+            ),
+            ("network.softmax.probabilities", "network.one_hot", f"{OUTPUT}.delta"),
+        ),
     ],
 )
-def test_ten_samples_show_every_row(name, matrices, monkeypatch, media, tmp_path):
-    """N = 10 (the lesson file's rows): each matrix of the equation shows a row for
-    every sample, each in the same columns as the first, with every glyph legible
-    at 480p, nothing overlapping or leaving the frame, and the notation kept."""
+def test_ten_samples_show_every_row(name, matrices, class_tables, monkeypatch, media, tmp_path):
+    """N = 10 (the lesson file's rows): each matrix with a row per sample shows a row
+    for every sample, each in the same columns as the first (a table of the hidden
+    neurons may elide columns), a class table every class's column; every glyph
+    legible at 480p, nothing overlapping or leaving the frame, and the notation kept."""
     path = tmp_path / "teacher.toml"
     path.write_text(teacher_lesson())
     monkeypatch.setenv(LESSON_ENV, str(path))
@@ -47,12 +76,14 @@ def test_ten_samples_show_every_row(name, matrices, monkeypatch, media, tmp_path
     assert too_small(audit.glyph_heights()) == []
     shown = shown_paths(audit)
     for matrix in matrices:
-        prefix = f"{LAYER}.{matrix}[0]["
+        prefix = f"{matrix}[0]["
         columns = {p[len(prefix) :] for p in shown if p.startswith(prefix)}
         assert columns, matrix
+        if matrix in class_tables:
+            assert columns == {f"{c}]" for c in range(CLASSES)}, matrix
         for s in range(SAMPLES):
             for column in columns:
-                assert f"{LAYER}.{matrix}[{s}][{column}" in shown, (matrix, s, column)
+                assert f"{matrix}[{s}][{column}" in shown, (matrix, s, column)
 
 
 @pytest.mark.parametrize("formula", ["k_j^s", "n_j^s = k_j^s + b_j", "x^s_j", "delta^i_k"])
