@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
     FadeIn,
+    Mobject,
     VGroup,
     Write,
     config,
 )
 
 from scenekit import style
+from scenekit.fitting import WHOLE_ROWS, fits_stage
 from scenekit.formulas import MathTypst
 from scenekit.learning import LearningScene
 from scenekit.notation import derivative
@@ -160,10 +163,33 @@ class GradientDescent(LearningScene):
     def _show_new_loss(self) -> None:
         verdict = step_verdict(self.trace.network.training.first_outcome)
         self.new_slide(f"The network runs again with the new parameters: {verdict}")
+        formula = MathTypst(  # the mean over the table's N samples (and outputs)
+            f"L = {self.notation.over_count()} sum_i (y^((i)) - hat(y)^((i)))^2",
+            font_size=style.MATH_SIZE,
+        )
+        before = ('L "before" =', Value(f"{LOSSES}[0]", style.RESULT))
+        after = ('L "after" =', Value(f"{LOSSES}[1]", style.UPDATED))
+        losses = self.traced.math(*before, "quad arrow.r quad", *after)
+        # one under the other, for beside the matrices when one line is too wide there
+        stacked = VGroup(self.traced.math(*before), self.traced.math(*after))
+        stacked.arrange(DOWN, aligned_edge=LEFT, buff=style.LINE_BUFF)
+        row, losses = self._place_new_loss(formula, losses, stacked)
+        self.play(FadeIn(row))
+        self.play(Write(formula))
+        self.play(Write(losses))
+        self.pause()
 
-        def predictions(columns: int, buff: float) -> VGroup:
-            limits = {"max_columns": columns}
-            return VGroup(
+    def _predictions(self, rows: int) -> VGroup:
+        """y, ŷ before and ŷ after side by side, at most ``rows`` rows each: closer, then
+        fewer columns, rather than smaller (the labels are at the least legible size)."""
+        spacing = [
+            (columns, buff)
+            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+            for buff in (style.BLOCK_BUFF * 2, style.BLOCK_BUFF)
+        ]
+        for columns, buff in spacing:
+            limits = {"max_rows": rows, "max_columns": columns}
+            row = VGroup(
                 self.labelled(self.traced.matrix("network.target", **limits), "y"),
                 self.labelled(
                     self.traced.matrix(f"{TRAINING}.predictions[0]", color=style.RESULT, **limits),
@@ -174,32 +200,36 @@ class GradientDescent(LearningScene):
                     'hat(y) "after"',
                 ),
             ).arrange(RIGHT, buff=buff, aligned_edge=DOWN)
-
-        # closer, then fewer columns, rather than smaller: the labels are at the least legible size
-        choices = [
-            (columns, buff)
-            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
-            for buff in (style.BLOCK_BUFF * 2, style.BLOCK_BUFF)
-        ]
-        for columns, buff in choices:
-            row = predictions(columns, buff)
             if row.width <= config.frame_width - 2 * style.EDGE_BUFF:
                 break
-        formula = MathTypst(  # the mean over the table's N samples (and outputs)
-            f"L = {self.notation.over_count()} sum_i (y^((i)) - hat(y)^((i)))^2",
-            font_size=style.MATH_SIZE,
-        )
-        losses = self.traced.math(
-            'L "before" =',
-            Value(f"{LOSSES}[0]", style.RESULT),
-            'quad arrow.r quad L "after" =',
-            Value(f"{LOSSES}[1]", style.UPDATED),
-        )
-        self.centre_on_stage(self.stack(row, formula, losses))
-        self.play(FadeIn(row))
-        self.play(Write(formula))
-        self.play(Write(losses))
-        self.pause()
+        return row
+
+    def _place_new_loss(
+        self, formula: Mobject, losses: Mobject, stacked: Mobject
+    ) -> tuple[VGroup, Mobject]:
+        """The matrices with every sample's row where the stage holds them (at most
+        ``WHOLE_ROWS``), the mean and the losses under them, else beside them (the
+        losses on one line, else ``stacked``); fewer rows only when no way holds them
+        all (then the matrices elide). Placed on the stage; the matrices and the losses
+        placed with them."""
+        samples = self.traced.shape("network.target")[0]
+        least = min(samples, style.MAX_MATRIX_ROWS)
+        for rows in range(min(samples, max(WHOLE_ROWS, least)), least - 1, -1):
+            row = self._predictions(rows)
+            under = VGroup(row, formula, losses).arrange(DOWN, buff=style.BLOCK_BUFF)
+            if fits_stage(self, under):
+                self.centre_on_stage(under)
+                return row, losses
+            for shown in (losses, stacked):
+                words = VGroup(formula, shown).arrange(
+                    DOWN, aligned_edge=LEFT, buff=style.BLOCK_BUFF
+                )
+                beside = VGroup(row, words).arrange(RIGHT, buff=style.BLOCK_BUFF * 2)
+                if fits_stage(self, beside):
+                    self.centre_on_stage(beside)
+                    return row, shown
+        self.centre_on_stage(self.stack(row, formula, losses))  # none holds them: elided
+        return row, losses
 
     # -- the loss curve ----------------------------------------------------------------------
     def _show_curve(self) -> None:
