@@ -2,7 +2,7 @@
 
 Shared by the notation and class-heads tests; ``teacher_lesson(names)`` gives
 the lesson file's text with its classes named (or numbered when ``names`` is
-empty).
+empty). ``regression_lesson()`` is the same ten points as a regression.
 """
 
 from __future__ import annotations
@@ -30,6 +30,35 @@ classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
 learning_rate = 0.5
 steps = 2
 """
+
+
+_REGRESSION = """
+title = "A teacher's tanh regression"
+[display]
+decimals = 4
+[network]
+sizes = [2, 4, {outputs}]
+activation = "tanh"
+seed = 5
+[data]
+inputs = {inputs}
+targets = {targets}
+[training]
+learning_rate = 0.1
+steps = 2
+"""
+_INPUTS = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
+           [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]  # fmt: skip
+_TARGETS = [0.5, 1.2, -0.3, 0.1, -0.9, 0.2, 1.6, -0.8, 0.9, -0.2]
+
+
+def regression_lesson(samples: int = SAMPLES, outputs: int = 1) -> str:
+    """A teacher's tanh regression over the first ``samples`` of the same ten points,
+    with ``outputs`` outputs (the second a shifted copy of the first target)."""
+    targets = [[round(t + 0.5 * j, 4) for j in range(outputs)] for t in _TARGETS[:samples]]
+    return _REGRESSION.format(
+        outputs=outputs, inputs=json.dumps(_INPUTS[:samples]), targets=json.dumps(targets)
+    )
 
 
 def teacher_lesson(names: list[str] | tuple[str, ...] = tuple(NAMES)) -> str:

@@ -3,7 +3,9 @@ K``), BiasBroadcast (``K + B = N``), ClassifierTraining (``Z`` before and after 
 step) and Backpropagation (``P``, ``Y``, ``delta^([2])``, then the hidden layer's
 ``dL/dG``, ``f'(N)``, ``delta^([1])`` and ``X``) show every sample's row, at the
 legible sizes (no shrinking below the 8 px floor), and the first layer's scenes
-write the sample as the notation's table does (``k_j^((i))``, not ``k_j^s``).
+write the sample as the notation's table does (``k_j^((i))``, not ``k_j^s``). The
+same ten points as a regression: MSELoss's table and GradientDescent's y, ŷ before
+and ŷ after show every row (also with two outputs, one row per entry).
 
 Each check reads the scene's audit (what was on screen) against the lesson file's
 own shape, never against numbers the scene printed.
@@ -12,7 +14,7 @@ own shape, never against numbers the scene printed.
 from __future__ import annotations
 
 import pytest
-from teacher_lesson import NAMES, SAMPLES, shown_paths, teacher_lesson
+from teacher_lesson import NAMES, SAMPLES, regression_lesson, shown_paths, teacher_lesson
 
 from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
@@ -135,3 +137,67 @@ def test_neuron_batch_shows_every_sample_and_its_activation_beside_n(monkeypatch
             assert f"neurons[0].{column}[{s}]" in shown, (column, s)
     names = {source.strip("$ ") for _, source in audit.shown_texts()}
     assert "g" in names and "hat(y)" not in names
+
+
+@pytest.fixture(scope="module")
+def regression_audits(tmp_path_factory, media):
+    """The regression scenes audited once per lesson: ``{(lesson, scene): audit}``,
+    the lesson one output over the ten samples, or two over five (ten entries)."""
+    audits = {}
+    shapes = {"ten": (SAMPLES, 1), "two_outputs": (5, 2)}
+    for lesson, (samples, outputs) in shapes.items():
+        path = tmp_path_factory.mktemp(lesson) / "regression.toml"
+        path.write_text(regression_lesson(samples, outputs))
+        trace = compute_trace(load_lesson(path))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(LESSON_ENV, str(path))
+            for name in ("MSELoss", "GradientDescent"):
+                audits[lesson, name] = (
+                    *audit_scene(scene_class(name), trace, media),
+                    shapes[lesson],
+                )
+    return audits
+
+
+def _legible(audit, problems) -> None:
+    assert problems == []
+    assert screen_problems(audit) == []
+    assert too_small(audit.glyph_heights()) == []
+
+
+def _at_end(audit, path: str) -> bool:
+    """Whether the value at ``path`` is on screen when the scene ends."""
+    final = {id(m) for top in audit.scene.mobjects for m in top.get_family()}
+    return any(
+        e.path == path and any(id(m) in final for m in e.mobject.get_family())
+        for e in audit.scene.ledger.entries
+    )
+
+
+@pytest.mark.parametrize("lesson", ["ten", "two_outputs"])
+def test_mse_table_whole_with_its_sum(regression_audits, lesson):
+    """Every entry's row of MSELoss's table (y, ŷ, y - ŷ, (y - ŷ)^2), one per
+    sample and output of the lesson file, legible and clean; every squared error the
+    sum adds is still on screen beside the sum and the mean at the end."""
+    audit, problems, (samples, outputs) = regression_audits[lesson, "MSELoss"]
+    _legible(audit, problems)
+    shown = shown_paths(audit)
+    for s in range(samples):
+        for j in range(outputs):
+            for name in ("target", "prediction", "errors", "squared_errors"):
+                assert f"network.{name}[{s}][{j}]" in shown, (name, s, j)
+            assert _at_end(audit, f"network.squared_errors[{s}][{j}]"), (s, j)
+    assert _at_end(audit, "network.squared_error_sum")
+    assert _at_end(audit, "network.loss")
+
+
+@pytest.mark.parametrize("lesson", ["ten", "two_outputs"])
+def test_gradient_descent_predictions_whole(regression_audits, lesson):
+    """GradientDescent's y, ŷ before and ŷ after show a row for every sample."""
+    audit, problems, (samples, outputs) = regression_audits[lesson, "GradientDescent"]
+    _legible(audit, problems)
+    shown = shown_paths(audit)
+    for s in range(samples):
+        for j in range(outputs):
+            for matrix in ("target", "training.predictions[0]", "training.predictions[1]"):
+                assert f"network.{matrix}[{s}][{j}]" in shown, (matrix, s, j)
