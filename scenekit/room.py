@@ -7,8 +7,9 @@ layouts for a number of rows, and the first that fits the stage is shown; rows
 elide only when no layout holds them (``scenekit.fitting`` does the same for one
 layout that never shrinks). A layout wider than the frame shrinks to it, as
 ``keep_in_frame`` shrinks it, no further than the layout allows (at most
-``style.LEAST_SCALE``); it never shrinks to gain height, which would take the
-labels' superscripts under the legible size.
+``style.LEAST_SCALE``) and never so far that a glyph of it goes under the
+legible heights (``scenekit.legibility``, measured on the layout); it never
+shrinks to gain height.
 """
 
 from __future__ import annotations
@@ -20,8 +21,17 @@ from manim import Mobject
 from scenekit import style
 from scenekit.composition import stage
 from scenekit.fitting import WHOLE_ROWS
+from scenekit.legibility import DIGIT_FRACTION, TEXT_FRACTION, glyph_heights
+from scenekit.recording import TEXT_CLASSES, source_of
 
-__all__ = ["first_that_fits", "fits", "place_on_stage", "rows_that_fit", "stage_scale"]
+__all__ = [
+    "first_that_fits",
+    "fits",
+    "legible_at",
+    "place_on_stage",
+    "rows_that_fit",
+    "stage_scale",
+]
 
 
 def stage_scale(scene, mobject: Mobject) -> float:
@@ -31,13 +41,26 @@ def stage_scale(scene, mobject: Mobject) -> float:
     return min(1.0, (right - left) / mobject.width)
 
 
+def legible_at(mobject: Mobject, scale: float) -> bool:
+    """Whether every text of ``mobject``, shrunk by ``scale``, keeps its digits and
+    its other glyphs at the legible heights (``scenekit.legibility``'s measure)."""
+    texts = [(m, source_of(m)) for m in mobject.get_family() if isinstance(m, TEXT_CLASSES)]
+    return all(
+        measured.text * scale >= TEXT_FRACTION
+        and (measured.digits is None or measured.digits * scale >= DIGIT_FRACTION)
+        for measured in glyph_heights(texts)
+    )
+
+
 def fits(scene, mobject: Mobject, least: float) -> bool:
-    """Whether ``mobject``, shrunk to the stage's width no further than ``least``
-    (:func:`stage_scale`), is no taller than the stage (between the title and the
-    caption band)."""
+    """Whether ``mobject``, shrunk to the stage's width (:func:`stage_scale`) no
+    further than ``least`` nor than its glyphs stay legible (:func:`legible_at`), is
+    no taller than the stage (between the title and the caption band)."""
     _, bottom, _, top = stage(scene)
     scale = stage_scale(scene, mobject)
-    return scale >= least and mobject.height * scale <= top - bottom
+    if scale < least or mobject.height * scale > top - bottom:
+        return False
+    return scale == 1 or legible_at(mobject, scale)
 
 
 def first_that_fits(
