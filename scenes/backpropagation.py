@@ -113,18 +113,25 @@ class Backpropagation(LearningScene):
 
         def layout(rows: int) -> VGroup | None:
             """The formula, the tables, sample 1's worked entry, one under the other;
-            else the formula and the worked entry in turn in one place over the tables."""
-            built = self.elide_to_fit(lambda columns: shown(columns, rows), least=LEGIBLE)
+            else the formula and the worked entry in turn in one place over the tables;
+            fewer columns (neurons) where more would shrink a glyph under legible."""
             slot = Rectangle(
                 width=max(formula.width, example.width), height=max(formula.height, example.height)
             ).set_opacity(0)
-            return first_that_fits(
-                self,
-                [
-                    (lambda: under(built), LEGIBLE),
-                    (lambda: in_turn(slot, built), LEGIBLE),
-                ],
-            )
+            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
+                built = shown(columns, rows)
+                if not self.fits_legibly(built, LEGIBLE):
+                    continue
+                whole = first_that_fits(
+                    self,
+                    [
+                        (lambda built=built: under(built), LEGIBLE),
+                        (lambda built=built: in_turn(slot, built), LEGIBLE),
+                    ],
+                )
+                if whole is not None:
+                    return whole
+            return None
 
         def in_turn(slot: Rectangle, built: VGroup) -> VGroup:
             return VGroup(slot, built).arrange(DOWN, buff=style.LINE_BUFF)
