@@ -14,11 +14,11 @@ from manim import DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
 from scenekit.classes import AccuracyCurve, accuracy_worked
-from scenekit.fitting import fits_stage, with_rows_that_fit
 from scenekit.formulas import MathTypst
 from scenekit.outcome_words import SAMPLES, curve_verdict, region_verdict, step_verdict
 from scenekit.plots import LossCurve
 from scenekit.regions import RegionPlane, class_legend
+from scenekit.room import first_that_fits, place_on_stage, rows_that_fit
 from scenekit.terms import Value
 from scenes.gradient_descent import LOSSES, GradientDescent
 
@@ -82,19 +82,26 @@ class ClassifierTraining(GradientDescent):
         # the tables, else on one line under them, else beside them; rows elide only
         # when none of these fits
         samples = len(self.trace.network.classes)
-        layout = with_rows_that_fit(
-            self, lambda rows: self._with_results(scores_shown(rows), losses, accuracy), samples
+        layout = rows_that_fit(
+            self,
+            lambda rows: self._with_results(scores_shown(rows), losses, accuracy),
+            samples,
+            lambda rows: self._with_results(scores_shown(rows), losses, accuracy, fallback=True),
         )
         scores = layout[0]
-        self.centre_on_stage(layout)
+        place_on_stage(self, layout)
         self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
         self.pause()
 
-    def _with_results(self, scores: VGroup, losses: VGroup, accuracy: VGroup) -> VGroup:
+    def _with_results(
+        self, scores: VGroup, losses: VGroup, accuracy: VGroup, fallback: bool = False
+    ) -> VGroup | None:
         """``[scores, results]`` laid out: the loss and accuracy lines (``results``)
         under the tables, else side by side under them, else beside them, the first
-        that fits the stage; under them when none does (the caller elides rows)."""
+        that fits the stage (shrunk to the frame's width no further than legible:
+        ``scenekit.room.fits``); ``None`` when none does, or with ``fallback`` the
+        first (the caller elides rows)."""
 
         def laid(lines: VGroup, direction, wide: bool = False) -> VGroup:
             buff = style.BLOCK_BUFF * (2 if wide else 1)  # beside: the tables' own gap
@@ -109,11 +116,9 @@ class ClassifierTraining(GradientDescent):
                 wide=True,
             ),
         )
-        for layout in layouts:
-            built = layout()
-            if fits_stage(self, built):
-                return built
-        return layouts[0]()
+        if fallback:
+            return layouts[0]()
+        return first_that_fits(self, [(layout, style.LEAST_SCALE) for layout in layouts])
 
     # -- the curves -----------------------------------------------------------------------------
     def _show_curves(self) -> None:
