@@ -34,6 +34,7 @@ from manim import (
 )
 from manim.mobject.text.typst_mobject import MathTypst
 from random_lessons import random_lesson_text
+from teacher_lesson import regression_lesson, teacher_lesson
 
 from mlpmath import Trace, compute_trace, load_lesson, resolve
 from scenekit import style
@@ -94,8 +95,12 @@ def test_default_lesson_scenes_show_only_traced_numbers(name, monkeypatch, media
 # scene skips a lesson without its subject: the classifier's scenes, regression).
 # The extreme ones (tests/extreme_lessons.py): inputs near +-100 and +-1e4, the
 # widest and deepest networks the lesson limits allow, the widest classifier, and a
-# regression of two outputs with long worked sums.
-LESSONS = ["random1", "random2", "random3", "wide", "classify", *EXTREME_LESSONS]
+# regression of two outputs with long worked sums; and ten samples (the most a table
+# shows whole), a teacher's named tanh classifier and a regression (tests/teacher_lesson.py).
+TEN_SAMPLES = {"ten_named": teacher_lesson, "ten_regression": regression_lesson}
+LESSONS = [
+    "random1", "random2", "random3", "wide", "classify", *EXTREME_LESSONS, *TEN_SAMPLES,
+]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +112,7 @@ def audited_lessons(tmp_path_factory) -> dict[str, tuple[Path, Trace]]:
     for seed in (1, 2, 3):
         files[f"random{seed}"] = folder / f"random{seed}.toml"
         _random_lesson(seed, files[f"random{seed}"])
-    for name, text in EXTREME_LESSONS.items():
+    for name, text in {**EXTREME_LESSONS, **TEN_SAMPLES}.items():
         files[name] = folder / f"{name}.toml"
         files[name].write_text(text())
     return {name: (path, compute_trace(load_lesson(path))) for name, path in files.items()}
@@ -123,6 +128,9 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 # once pushed under the legible size (the rest show it as any regression).
 ONLY_SCENES: dict[str, set[str]] = {
     "two_outputs": {"MSELoss", "ChainRule", "GradientDescent", "Backpropagation"},
+    # the scenes tests/test_whole_rows.py and test_class_heads.py do not audit on them
+    "ten_named": {"Activation", "ForwardPass", "CrossEntropyLoss"},
+    "ten_regression": {"Activation", "ForwardPass", "ChainRule", "Backpropagation"},
 }
 
 
