@@ -21,6 +21,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 from mlp_lecture.captions import CAPTION_FORMATS, read_srt, shifted, write_captions
@@ -357,7 +358,7 @@ class OutputDirectory:
             join_audio(clips, [entry.duration or 0.0 for entry in parts], joined)
             duration = video_duration(joined)
             offsets = _offsets(parts)
-            made = {target: joined, **self._lecture_captions(parts, offsets)}
+            made = {target: joined, **self._lecture_captions(parts, offsets, duration)}
             write_pending(self.work, {name: [file_sha256(path)] for name, path in made.items()})
             sizes = {}
             for name, source in made.items():
@@ -377,13 +378,20 @@ class OutputDirectory:
             clear_pending(self.work)
         return self.manifest.lecture if (build or current) else None
 
-    def _lecture_captions(self, parts: list[SceneEntry], offsets: list[float]) -> dict[str, Path]:
+    def _lecture_captions(
+        self, parts: list[SceneEntry], offsets: list[float], duration: float | None
+    ) -> dict[str, Path]:
         """``lecture.srt``/``.vtt`` in the work directory: each scene's cues moved to
-        where the scene starts in the joined clip."""
+        where the scene starts in the joined clip, none ending after the joined clip
+        (the clips' durations, each rounded to the millisecond, may add up to one more
+        than the joined clip's measured length)."""
         cues = shifted(
             (read_srt(self.out_dir / entry.captions["srt"]) if "srt" in entry.captions else [], at)
             for entry, at in zip(parts, offsets, strict=True)
         )
+        if duration is not None:
+            end = round(duration, 3)
+            cues = [cue if cue.end <= end else replace(cue, end=end) for cue in cues]
         written = write_captions(cues, self.work / LECTURE_STEM)
         return {f"{LECTURE_STEM}.{suffix}": path for suffix, path in written.items()}
 
