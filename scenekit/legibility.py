@@ -13,6 +13,23 @@ digits are measured; its lowercase letters (under half the tallest letter)
 pass for marks, a limit of measuring shapes without knowing which character
 each is.
 
+A prime is known by its shape and place, not its height alone: narrow, above
+the middle of the text and short beside its tallest letter (``HIGH_MARK``),
+or above the middle of the letter it marks (the glyph left of it) and short
+beside that letter (``PRIME``). The second says it where a superscript
+raises the text's middle (``sigma'(N^([l]))``) or no letter is taller than
+the one primed (``sigma'(n)``); a superscript digit or letter sits lower and
+stands taller than a prime, and is measured. Operators (``+``, ``<``, ``>``,
+``×``) are judged as minus and equals are: with the marks. The font draws
+them squat (wider than tall) and raised off the baseline, on the math axis,
+so their height is the font's proportion, not the text's size (``<`` is 6.2
+px where the letters beside it are 8.4); the letters and digits around them
+say whether the text is legible. A squat glyph is an operator when its bottom
+stands ``RAISED`` of the tallest letter over the bottoms of the letters on
+either side of it (its operands) and its top no higher than theirs: a squat
+letter (x, m, w) sits on the baseline with its neighbours, and stands over a
+subscript or under a superscript beside it, and is measured.
+
 A problem speaks from the scene's side, as the audit's do
 (``scenekit.audit_words``): the scene and step, the text by the trace paths
 it shows (else a few of its characters, never its Typst source), and where on
@@ -48,6 +65,8 @@ FLAT = 0.6  # glyphs less tall than this part of their width are marks (minus, e
 DELIMITER = 1.6  # glyphs this many times the text's median height ...
 THIN = 2.5  # ... and this many times taller than wide are delimiters (brackets, braces)
 HIGH_MARK = 0.6  # of the tallest letter: a narrow glyph under it, high up, is a prime
+PRIME = 0.75  # of the letter before it: a narrow glyph under it, above its middle, is a prime
+RAISED = 0.05  # of the tallest letter: a squat glyph this far off the baseline is an operator
 
 _VALUE_GROUP = re.compile(r'manimgrp\("([^"]+)",\s*[(≈\s]*-?\d')
 _VALUE_SHOWN = re.compile(r'manimgrp\("[^"]+",\s*([^()]*)\)')  # a value group: its digits
@@ -77,15 +96,53 @@ def _heights(mobject: Any) -> np.ndarray:
     members = mobject.family_members_with_points()
     if not members:
         return np.zeros(0)
-    boxes = np.array([(m.width, m.height, m.get_bottom()[1], m.get_y()) for m in members])
+    boxes = np.array(
+        [(m.width, m.height, m.get_bottom()[1], m.get_y(), m.get_x()) for m in members]
+    )
     boxes = boxes[boxes[:, 1] >= FLAT * boxes[:, 0]]
-    width, heights, bottom, middle = boxes.T
+    width, heights, bottom, middle, centre = boxes.T
     if not len(heights):
         return heights
     delimiters = (heights > DELIMITER * np.median(heights)) & (heights > THIN * width)
     tallest = heights[~delimiters].max() if (~delimiters).any() else heights.max()
-    high = (heights < HIGH_MARK * tallest) & (width < heights) & (bottom > np.median(middle))
-    return heights[(heights >= MARK_FRACTION * tallest) & ~delimiters & ~high]
+    # a prime: narrow, short beside the text's tallest letter and above the text's
+    # middle, or short beside the letter it marks (the glyph left of it) and above that
+    # letter's middle: sigma'(N^([l])) raises the text's middle with its superscript,
+    # sigma'(n) has no letter taller than sigma to be short beside
+    before = np.array([_left_of(i, centre) for i in range(len(centre))])
+    known = before >= 0
+    marked = np.maximum(before, 0)
+    by_text = (heights < HIGH_MARK * tallest) & (bottom > np.median(middle))
+    by_letter = known & (heights < PRIME * heights[marked]) & (bottom > middle[marked])
+    high = (width < heights) & (by_text | by_letter)
+    # an operator (+, <, >, ×) is squat and stands within the letters on either side of
+    # it, raised off their bottoms (not within delimiters or marks, which sit lower or
+    # higher whatever the font; a letter before a subscript stands over it)
+    top = bottom + heights
+    letters = (heights >= MARK_FRACTION * tallest) & ~delimiters & ~high
+    lift = RAISED * tallest
+    operator = np.zeros(len(heights), dtype=bool)
+    for i in np.flatnonzero(letters & (heights < width)):
+        sides = [_left_of(i, centre, letters), _right_of(i, centre, letters)]
+        operands = [j for j in sides if j >= 0]
+        operator[i] = bool(operands) and all(
+            bottom[i] > bottom[j] + lift and top[i] < top[j] + lift for j in operands
+        )
+    return heights[letters & ~operator]
+
+
+def _left_of(index: int, centre: np.ndarray, among: np.ndarray | None = None) -> int:
+    """The glyph just left of glyph ``index`` (the nearest centre left of its own;
+    only glyphs ``among`` when given), -1 for none: the letter a prime marks, an
+    operator's left operand."""
+    left = np.flatnonzero((centre < centre[index]) & (True if among is None else among))
+    return int(left[np.argmax(centre[left])]) if len(left) else -1
+
+
+def _right_of(index: int, centre: np.ndarray, among: np.ndarray) -> int:
+    """The glyph ``among`` just right of glyph ``index``, -1 for none."""
+    right = np.flatnonzero((centre > centre[index]) & among)
+    return int(right[np.argmin(centre[right])]) if len(right) else -1
 
 
 def _step_of(scene: Any, mobject: Any) -> str:

@@ -8,12 +8,15 @@ A shown value's digits are at least 1/40 of the frame's height (12 px at
 from __future__ import annotations
 
 import pytest
-from manim import UP, tempconfig
+from manim import UP, config, tempconfig
 from manim.mobject.text.typst_mobject import MathTypst
 
 from mlpmath import compute_trace, load_lesson
+from scenekit import style
 from scenekit.audit import audit_scene
+from scenekit.classes import typst_literal
 from scenekit.context import LESSON_ENV
+from scenekit.formulas import Typst
 from scenekit.legibility import DIGIT_FRACTION, TEXT_FRACTION, glyph_heights, too_small
 from scenes import LECTURE_ORDER, scene_class
 from scenes.mse_loss import MSELoss
@@ -100,3 +103,34 @@ def test_a_prime_is_a_mark_and_a_subscript_beside_parentheses_is_not(tmp_path):
         alone = MathTypst("x_1", font_size=48)
         (with_prime,), (bare,) = (glyph_heights([(m, m.typst_code)]) for m in (prime, alone))
     assert with_prime.text == pytest.approx(bare.text, rel=0.05)
+
+
+def test_a_prime_raised_by_a_superscript_is_a_mark_and_a_tiny_label_fails(tmp_path):
+    """sigma'(N^([l])), Backpropagation's label: the superscript raises the text's
+    middle over the prime's bottom; the prime is still a mark, so the label measures
+    as sigma does alone (independently: MathTypst("sigma")'s height). The same label
+    at a third of the size fails: its letters are small, not only its prime."""
+    with tempconfig({"media_dir": str(tmp_path)}):
+        label = MathTypst("sigma'(N^([l]))", font_size=style.LABEL_SIZE)
+        sigma = MathTypst("sigma", font_size=style.LABEL_SIZE).height
+        tiny = MathTypst("sigma'(N^([l]))", font_size=style.LABEL_SIZE / 3)
+        (measured,), (small,) = (glyph_heights([(m, m.typst_code)]) for m in (label, tiny))
+    assert measured.text * config.frame_height == pytest.approx(sigma, rel=0.02)
+    assert too_small([measured]) == []
+    assert any("glyphs" in p for p in too_small([small]))
+
+
+def test_a_class_name_with_angle_brackets_passes_at_the_label_size(tmp_path):
+    """A legend's free-text name "c <d>": < and > are operators the font draws squat
+    and raised, smaller than a lowercase letter; the letters say the text's size (as
+    "c d" alone measures). At a tiny size the name fails, by its letters."""
+    with tempconfig({"media_dir": str(tmp_path)}):
+        name = Typst(typst_literal("c <d>"), font_size=style.LABEL_SIZE)
+        plain = Typst(typst_literal("c d"), font_size=style.LABEL_SIZE)
+        tiny = Typst(typst_literal("c <d>"), font_size=12)
+        (angled,), (letters,), (small,) = (
+            glyph_heights([(m, m.typst_code)]) for m in (name, plain, tiny)
+        )
+    assert angled.text == pytest.approx(letters.text, rel=0.02)
+    assert too_small([angled]) == []
+    assert any("glyphs" in p for p in too_small([small]))
