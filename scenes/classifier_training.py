@@ -10,6 +10,7 @@ at a few steps, drawn as one image a step).
 
 from __future__ import annotations
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, VGroup
 
 from scenekit import style
@@ -66,6 +67,14 @@ class ClassifierTraining(GradientDescent):
                 ),
             ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2, aligned_edge=DOWN)
 
+        def in_turn(rows: int) -> VGroup:
+            """``Z`` before and after in one place (the second shown in the first's
+            place): a wide lesson's (five classes) two tables side by side are
+            wider than the frame, each alone is not."""
+            before, after = scores_shown(rows)
+            after.move_to(before, aligned_edge=DOWN)
+            return VGroup(before, after)
+
         losses = self.traced.math(  # laid out as the accuracy under it: before, after
             '"loss" L quad',
             Value(f"{LOSSES}[0]", style.RESULT),
@@ -82,15 +91,27 @@ class ClassifierTraining(GradientDescent):
         # the tables, else on one line under them, else beside them; rows elide only
         # when none of these fits
         samples = len(self.trace.network.classes)
+        # side by side, else in turn in one place (last: narrower lessons keep theirs)
         layout = rows_that_fit(
             self,
-            lambda rows: self._with_results(scores_shown(rows), losses, accuracy),
+            lambda rows: (
+                self._with_results(scores_shown(rows), losses, accuracy)
+                or self._with_results(in_turn(rows), losses, accuracy)
+            ),
             samples,
             lambda rows: self._with_results(scores_shown(rows), losses, accuracy, fallback=True),
         )
         scores = layout[0]
+        before, after = scores
         place_on_stage(self, layout)
-        self.play(FadeIn(scores))
+        if np.allclose(before.get_bottom(), after.get_bottom()):
+            # in turn: the step's Z in the place of the Z before it
+            self.play(FadeIn(before))
+            self.wait(style.STEP_PAUSE)
+            self.play(FadeOut(before))
+            self.play(FadeIn(after))
+        else:
+            self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
         self.pause()
 

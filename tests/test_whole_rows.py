@@ -201,3 +201,38 @@ def test_gradient_descent_predictions_whole(regression_audits, lesson):
         for j in range(outputs):
             for matrix in ("target", "training.predictions[0]", "training.predictions[1]"):
                 assert f"network.{matrix}[{s}][{j}]" in shown, (matrix, s, j)
+
+
+FIVE_CLASSES = """title = "Five classes"
+[display]
+decimals = 4
+[network]
+sizes = [2, 5, 5]
+activation = "tanh"
+loss = "cross_entropy"
+seed = 3
+[data]
+inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
+          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
+classes = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+[training]
+learning_rate = 0.5
+steps = 2
+"""
+
+
+def test_five_classes_scores_before_and_after_whole(monkeypatch, media, tmp_path):
+    """C = 5, N = 10: ClassifierTraining's Z before and after (too wide side by side)
+    show every sample's row and every class's column, legible, in turn in one place."""
+    path = tmp_path / "five.toml"
+    path.write_text(FIVE_CLASSES)
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    trace = compute_trace(load_lesson(path))
+    audit, problems = audit_scene(scene_class("ClassifierTraining"), trace, media)
+    assert problems == []
+    assert too_small(audit.glyph_heights()) == []
+    shown = shown_paths(audit)
+    for step in (0, 1):
+        for s in range(10):
+            for c in range(5):
+                assert f"network.training.predictions[{step}][{s}][{c}]" in shown, (step, s, c)
