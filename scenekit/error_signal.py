@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import DOWN, RIGHT, FadeIn, VGroup, Write
+from manim import DOWN, RIGHT, FadeIn, FadeOut, VGroup, Write
 
 from scenekit import style
 from scenekit.formulas import Typst
@@ -62,12 +62,31 @@ def _show(
     lines: TracedMath,
     note: Typst,
     tables: Callable[[int], VGroup],
+    in_turn: Callable[[int], VGroup] | None = None,
 ) -> None:
     """``formula`` and ``note`` over ``tables(rows)``; else ``lines`` (the formula in
-    lines) beside the tables, the note under them; every row where either fits."""
+    lines) beside the tables, the note under them; else (with ``in_turn``: the
+    tables as two groups, the second in the first's place) the formula and note over
+    the first group, then the second in its place; every row where one fits."""
+
+    def turned(rows: int, beside: bool = False) -> VGroup:
+        first, second = in_turn(rows)
+        second.move_to(first, aligned_edge=DOWN)
+        stack = VGroup(first, second)
+        stack.in_turn = True  # playback shows the two in turn
+        if beside:
+            return VGroup(lines, VGroup(stack, note).arrange(DOWN, buff=style.BLOCK_BUFF)).arrange(
+                RIGHT, buff=style.BLOCK_BUFF * 2
+            )
+        return VGroup(formula, note, stack).arrange(DOWN, buff=style.BLOCK_BUFF)
 
     def layout(rows: int) -> VGroup | None:
         row = tables(rows)
+        later = (
+            []
+            if in_turn is None
+            else [(lambda: turned(rows), 1), (lambda: turned(rows, beside=True), 1)]
+        )
         return first_that_fits(
             scene,
             [
@@ -78,6 +97,7 @@ def _show(
                     ).arrange(RIGHT, buff=style.BLOCK_BUFF * 2),
                     1,
                 ),
+                *later,  # last: lessons whose tables fit side by side keep them so
             ],
         )
 
@@ -85,9 +105,23 @@ def _show(
         return VGroup(formula, note, tables(rows)).arrange(DOWN, buff=style.BLOCK_BUFF)
 
     whole = place_on_stage(scene, rows_that_fit(scene, layout, scene.trace.network.samples, over))
-    if whole[0] is formula:
+    if whole[0] is formula and getattr(whole[2], "in_turn", False):
+        first, second = whole[2]
+        scene.play(Write(formula), FadeIn(note))
+        scene.play(FadeIn(first))
+        scene.wait(style.STEP_PAUSE)
+        scene.play(FadeOut(first))
+        scene.play(FadeIn(second))
+    elif whole[0] is formula:
         scene.play(Write(formula), FadeIn(note))
         scene.play(FadeIn(whole[2]))
+    elif getattr(whole[1][0], "in_turn", False):
+        (first, second), note_shown = whole[1]
+        scene.play(Write(lines), FadeIn(note_shown))
+        scene.play(FadeIn(first))
+        scene.wait(style.STEP_PAUSE)
+        scene.play(FadeOut(first))
+        scene.play(FadeIn(second))
     else:
         scene.play(Write(lines))
         scene.play(FadeIn(whole[1]))
@@ -176,14 +210,23 @@ def _cross_entropy_signal(scene) -> None:
             Value(SAMPLE_COUNT),
         )
 
-    def tables(rows: int) -> VGroup:
+    def pieces(rows: int) -> tuple[VGroup, VGroup, VGroup]:
         delta = checked_grid(scene.traced, f"{chain}.delta", terms, style.GRADIENT, max_rows=rows)
-        return VGroup(
+        return (
             scene.labelled(
                 scene.traced.matrix("network.softmax.probabilities", max_rows=rows), "P"
             ),
             scene.labelled(scene.traced.matrix("network.one_hot", max_rows=rows), "Y"),
             scene.labelled(delta, scene.notation.layer_matrix("delta", scene.output + 1)),
-        ).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
+        )
 
-    _show(scene, formula, lines, note, tables)
+    def tables(rows: int) -> VGroup:
+        return VGroup(*pieces(rows)).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN)
+
+    def in_turn(rows: int) -> VGroup:
+        """P and Y, then delta in their place: five classes' three tables side by
+        side are wider than the frame."""
+        p, y, delta = pieces(rows)
+        return VGroup(VGroup(p, y).arrange(RIGHT, buff=style.BLOCK_BUFF, aligned_edge=DOWN), delta)
+
+    _show(scene, formula, lines, note, tables, in_turn)

@@ -236,3 +236,24 @@ def test_five_classes_scores_before_and_after_whole(monkeypatch, media, tmp_path
         for s in range(10):
             for c in range(5):
                 assert f"network.training.predictions[{step}][{s}][{c}]" in shown, (step, s, c)
+
+
+def test_five_classes_error_signal_whole(monkeypatch, media, tmp_path):
+    """C = 5, N = 10: Backpropagation's first step shows P, Y (then delta^[2] in their
+    place) with every sample's row and every class's column, legible."""
+    path = tmp_path / "five.toml"
+    path.write_text(FIVE_CLASSES)
+    monkeypatch.setenv(LESSON_ENV, str(path))
+    trace = compute_trace(load_lesson(path))
+    audit, problems = audit_scene(scene_class("Backpropagation"), trace, media)
+    assert problems == []
+    assert too_small(audit.glyph_heights()) == []
+    shown = shown_paths(audit)
+    for matrix in (
+        "network.softmax.probabilities",
+        "network.one_hot",
+        "network.chain_rule[1].delta",
+    ):
+        for s in range(10):
+            for c in range(5):
+                assert f"{matrix}[{s}][{c}]" in shown, (matrix, s, c)
