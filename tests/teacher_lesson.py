@@ -17,14 +17,13 @@ title = "A teacher's tanh classifier"
 [display]
 decimals = 4
 [network]
-sizes = [2, 5, 3]
+sizes = [2, 5, {count}]
 activation = "tanh"
 loss = "cross_entropy"
 seed = 3
 [data]
-inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
-          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
-classes = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
+inputs = {inputs}
+classes = {classes}
 {names}
 [training]
 learning_rate = 0.5
@@ -61,10 +60,20 @@ def regression_lesson(samples: int = SAMPLES, outputs: int = 1) -> str:
     )
 
 
+_CLASSES = [0, 1, 2, 1, 2, 0, 0, 1, 0, 2]
+
+
 def teacher_lesson(names: list[str] | tuple[str, ...] = tuple(NAMES)) -> str:
     """The lesson's TOML, ``class_names`` written when ``names`` is not empty."""
     line = f"class_names = {json.dumps(list(names), ensure_ascii=False)}" if names else ""
-    return _TEXT.format(names=line)
+    return _TEXT.format(count=3, inputs=json.dumps(_INPUTS), classes=_CLASSES, names=line)
+
+
+def five_class_lesson() -> str:
+    """The same ten points sorted into five numbered classes, two samples each: the
+    most classes a table shows whole (C = 5) beside the most samples (N = 10)."""
+    classes = [s % 5 for s in range(SAMPLES)]
+    return _TEXT.format(count=5, inputs=json.dumps(_INPUTS), classes=classes, names="")
 
 
 def on_screen(audit, mobject) -> bool:

@@ -14,7 +14,14 @@ own shape, never against numbers the scene printed.
 from __future__ import annotations
 
 import pytest
-from teacher_lesson import NAMES, SAMPLES, regression_lesson, shown_paths, teacher_lesson
+from teacher_lesson import (
+    NAMES,
+    SAMPLES,
+    five_class_lesson,
+    regression_lesson,
+    shown_paths,
+    teacher_lesson,
+)
 
 from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
@@ -203,52 +210,42 @@ def test_gradient_descent_predictions_whole(regression_audits, lesson):
                 assert f"network.{matrix}[{s}][{j}]" in shown, (matrix, s, j)
 
 
-FIVE_CLASSES = """title = "Five classes"
-[display]
-decimals = 4
-[network]
-sizes = [2, 5, 5]
-activation = "tanh"
-loss = "cross_entropy"
-seed = 3
-[data]
-inputs = [[0.2, 1.1], [1.5, 0.3], [-0.8, 0.4], [0.9, -1.2], [-1.1, -0.7],
-          [0.1, 0.2], [1.2, 1.4], [-0.3, -1.5], [0.6, 0.8], [-1.4, 1.0]]
-classes = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
-[training]
-learning_rate = 0.5
-steps = 2
-"""
+@pytest.fixture(scope="module")
+def five_class_audit(media, tmp_path_factory):
+    """``five_class_audit(scene)``: the scene audited on the five-class lesson (made
+    once per scene), its audit and legibility clean; returns the paths it showed."""
+    made = {}
+
+    def audit(name: str) -> set[str]:
+        if name not in made:
+            path = tmp_path_factory.mktemp("five") / "five.toml"
+            path.write_text(five_class_lesson())
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv(LESSON_ENV, str(path))
+                trace = compute_trace(load_lesson(path))
+                audited, problems = audit_scene(scene_class(name), trace, media)
+            assert problems == []
+            assert too_small(audited.glyph_heights()) == []
+            made[name] = shown_paths(audited)
+        return made[name]
+
+    return audit
 
 
-def test_five_classes_scores_before_and_after_whole(monkeypatch, media, tmp_path):
+def test_five_classes_scores_before_and_after_whole(five_class_audit):
     """C = 5, N = 10: ClassifierTraining's Z before and after (too wide side by side)
     show every sample's row and every class's column, legible, in turn in one place."""
-    path = tmp_path / "five.toml"
-    path.write_text(FIVE_CLASSES)
-    monkeypatch.setenv(LESSON_ENV, str(path))
-    trace = compute_trace(load_lesson(path))
-    audit, problems = audit_scene(scene_class("ClassifierTraining"), trace, media)
-    assert problems == []
-    assert too_small(audit.glyph_heights()) == []
-    shown = shown_paths(audit)
+    shown = five_class_audit("ClassifierTraining")
     for step in (0, 1):
         for s in range(10):
             for c in range(5):
                 assert f"network.training.predictions[{step}][{s}][{c}]" in shown, (step, s, c)
 
 
-def test_five_classes_error_signal_whole(monkeypatch, media, tmp_path):
+def test_five_classes_error_signal_whole(five_class_audit):
     """C = 5, N = 10: Backpropagation's first step shows P, Y (then delta^[2] in their
     place) with every sample's row and every class's column, legible."""
-    path = tmp_path / "five.toml"
-    path.write_text(FIVE_CLASSES)
-    monkeypatch.setenv(LESSON_ENV, str(path))
-    trace = compute_trace(load_lesson(path))
-    audit, problems = audit_scene(scene_class("Backpropagation"), trace, media)
-    assert problems == []
-    assert too_small(audit.glyph_heights()) == []
-    shown = shown_paths(audit)
+    shown = five_class_audit("Backpropagation")
     for matrix in (
         "network.softmax.probabilities",
         "network.one_hot",
