@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from manim import DOWN, RIGHT, FadeIn, FadeOut, VGroup, Write
+from manim import DOWN, RIGHT, FadeIn, VGroup, Write
 
 from scenekit import style
 from scenekit.formulas import Typst
 from scenekit.learning import CLOSE_BRACKET, MINUS_TWO, OPEN_BRACKET
 from scenekit.notation import activation_call, derivative
-from scenekit.room import first_that_fits, place_on_stage, rows_that_fit
+from scenekit.room import first_that_fits, place_on_stage, play_in_turn, rows_that_fit
 from scenekit.terms import MINUS, OVER, TIMES, Checked, Term, Value
 from scenekit.traced import TracedMath, TracedMatrix, TracedValues
 
@@ -106,22 +106,15 @@ def _show(
 
     whole = place_on_stage(scene, rows_that_fit(scene, layout, scene.trace.network.samples, over))
     if whole[0] is formula and getattr(whole[2], "in_turn", False):
-        first, second = whole[2]
         scene.play(Write(formula), FadeIn(note))
-        scene.play(FadeIn(first))
-        scene.wait(style.STEP_PAUSE)
-        scene.play(FadeOut(first))
-        scene.play(FadeIn(second))
+        play_in_turn(scene, *whole[2])
     elif whole[0] is formula:
         scene.play(Write(formula), FadeIn(note))
         scene.play(FadeIn(whole[2]))
     elif getattr(whole[1][0], "in_turn", False):
-        (first, second), note_shown = whole[1]
+        tables_shown, note_shown = whole[1]
         scene.play(Write(lines), FadeIn(note_shown))
-        scene.play(FadeIn(first))
-        scene.wait(style.STEP_PAUSE)
-        scene.play(FadeOut(first))
-        scene.play(FadeIn(second))
+        play_in_turn(scene, *tables_shown)
     else:
         scene.play(Write(lines))
         scene.play(FadeIn(whole[1]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from manim import Mobject
+from manim import FadeIn, FadeOut, Mobject
 
 from scenekit import style
 from scenekit.composition import stage
@@ -29,6 +29,7 @@ __all__ = [
     "fits",
     "legible_at",
     "place_on_stage",
+    "play_in_turn",
     "rows_that_fit",
     "stage_scale",
 ]
@@ -95,3 +96,12 @@ def place_on_stage(scene, mobject: Mobject) -> Mobject:
     and centre it on the stage."""
     mobject.scale(stage_scale(scene, mobject))
     return scene.centre_on_stage(mobject)
+
+
+def play_in_turn(scene, first: Mobject, second: Mobject) -> None:
+    """Two tables laid in one place (a layout in turn): ``first``, a pause to read it,
+    then ``second`` in its place."""
+    scene.play(FadeIn(first))
+    scene.wait(style.STEP_PAUSE)
+    scene.play(FadeOut(first))
+    scene.play(FadeIn(second))

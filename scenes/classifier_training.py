@@ -19,7 +19,7 @@ from scenekit.formulas import MathTypst
 from scenekit.outcome_words import SAMPLES, curve_verdict, region_verdict, step_verdict
 from scenekit.plots import LossCurve
 from scenekit.regions import RegionPlane, class_legend
-from scenekit.room import first_that_fits, place_on_stage, rows_that_fit
+from scenekit.room import first_that_fits, place_on_stage, play_in_turn, rows_that_fit
 from scenekit.terms import Value
 from scenes.gradient_descent import LOSSES, GradientDescent
 
@@ -106,10 +106,7 @@ class ClassifierTraining(GradientDescent):
         place_on_stage(self, layout)
         if np.allclose(before.get_bottom(), after.get_bottom()):
             # in turn: the step's Z in the place of the Z before it
-            self.play(FadeIn(before))
-            self.wait(style.STEP_PAUSE)
-            self.play(FadeOut(before))
-            self.play(FadeIn(after))
+            play_in_turn(self, before, after)
         else:
             self.play(FadeIn(scores))
         self.play(FadeIn(losses), FadeIn(accuracy))
