@@ -255,22 +255,9 @@ class NeuronBatch(LectureScene):
         frame goes on over as many lines as shrink it least under the equation, and one
         that would shrink out of legibility so shows its first products, dots, the last."""
 
-        def worked(per_line: int | None = None, align: str = "") -> TracedMath:
-            return self.traced.worked_dot(
-                [
-                    (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
-                    for i in range(count)
-                ],
-                f"{self.base}.weighted_sum[{sample}]",
-                prefix=[f"{self._row_name(sample)} :{align}"],
-                colors=(style.INPUT, style.WEIGHT),
-                total_color=style.RESULT,
-                per_line=per_line,
-            )
-
         if count > style.MAX_WORKED_PRODUCTS:
             return self._elided_row(sample, count)
-        work = worked()
+        work = self._worked_dot(sample, count)
         if self.fits_legibly(work):
             return work
         width = config.frame_width - 2 * style.EDGE_BUFF
@@ -284,7 +271,7 @@ class NeuronBatch(LectureScene):
         best: tuple[float, TracedMath] | None = None
         fewest = max(2, math.ceil(work.width / width) - 1)  # about the fewest that fit its width
         for lines in range(fewest, count + 1):
-            work = worked(math.ceil(count / lines), align=" &")
+            work = self._worked_dot(sample, count, math.ceil(count / lines), " &")
             scale = min(1, width / work.width, height / work.height)
             if best is None or scale > best[0]:
                 best = (scale, work)
@@ -295,23 +282,33 @@ class NeuronBatch(LectureScene):
             return self._elided_row(sample, count)
         return work.scale(scale) if scale < 1 else work
 
+    def _worked_dot(
+        self, sample: int, count: int, per_line: int | None = None, align: str = ""
+    ) -> TracedMath:
+        """Row ``sample`` of ``X`` against the weights, worked in traced numbers, over
+        lines of ``per_line`` products (``align``: the lines' alignment mark)."""
+        return self.traced.worked_dot(
+            [
+                (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
+                for i in range(count)
+            ],
+            f"{self.base}.weighted_sum[{sample}]",
+            prefix=[f"{self._row_name(sample)} :{align}"],
+            colors=(style.INPUT, style.WEIGHT),
+            total_color=style.RESULT,
+            per_line=per_line,
+        )
+
     def _beside_row(self, sample: int, count: int, width: float) -> TracedMath | None:
         """Row ``sample``'s worked dot product on the fewest lines (at most two) that
         fit ``width`` unshrunk, or ``None`` (it then goes under the equation)."""
         if count > style.MAX_WORKED_PRODUCTS:
             return None
         for lines in range(1, min(2, count) + 1):
-            work = self.traced.worked_dot(
-                [
-                    (f"{self.base}.inputs[{sample}][{i}]", f"{self.base}.weight[{i}]")
-                    for i in range(count)
-                ],
-                f"{self.base}.weighted_sum[{sample}]",
-                prefix=[f"{self._row_name(sample)} :{' &' if lines > 1 else ''}"],
-                colors=(style.INPUT, style.WEIGHT),
-                total_color=style.RESULT,
-                per_line=math.ceil(count / lines) if lines > 1 else None,
-            )
+            if lines > 1:
+                work = self._worked_dot(sample, count, math.ceil(count / lines), " &")
+            else:
+                work = self._worked_dot(sample, count)
             if work.width <= width:
                 return work
         return None
