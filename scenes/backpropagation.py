@@ -89,12 +89,16 @@ class Backpropagation(LearningScene):
                 ]
             return tuple(shown)
 
-        def equation(columns: int, rows: int) -> VGroup:
-            limits = {"max_columns": columns, "max_rows": rows}
+        def equation(classes: int, neurons: int, rows: int) -> VGroup:
+            """The row ``delta · W = dL/dG``: ``classes`` columns of delta (one per
+            output), ``neurons`` of W and dL/dG (one per hidden neuron)."""
+            limits = {"max_columns": neurons, "max_rows": rows}
             self.upstream = checked_grid(self.traced, upstream, terms, style.GRADIENT, **limits)
             return self._equation(
                 self.labelled(
-                    self.traced.matrix(f"{chain_path(out)}.delta", **limits),
+                    self.traced.matrix(
+                        f"{chain_path(out)}.delta", max_columns=classes, max_rows=rows
+                    ),
                     n.layer_matrix("delta", out + 1),
                 ),
                 "dot",
@@ -106,20 +110,29 @@ class Backpropagation(LearningScene):
                 self.labelled(self.upstream, slash_derivative("L", n.layer_matrix("G", layer))),
             )
 
-        def shown(columns: int, rows: int) -> VGroup:
-            return self._names_kept(equation(columns, rows))
+        def shown(classes: int, neurons: int, rows: int) -> VGroup:
+            return self._names_kept(equation(classes, neurons, rows))
+
+        # every output's column first: the hidden neurons' columns elide before a class's
+        limits = [
+            (classes, neurons)
+            for classes in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+            for neurons in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1)
+        ]
 
         example = self._example_upstream(layer, upstream, weight_path)
 
         def layout(rows: int) -> VGroup | None:
             """The formula, the tables, sample 1's worked entry, one under the other;
             else the formula and the worked entry in turn in one place over the tables;
-            fewer columns (neurons) where more would shrink a glyph under legible."""
+            else the formula over the tables, then the worked entry in the tables'
+            place; fewer columns (neurons, then outputs) where more would shrink a
+            glyph under legible."""
             slot = Rectangle(
                 width=max(formula.width, example.width), height=max(formula.height, example.height)
             ).set_opacity(0)
-            for columns in range(style.MAX_MATRIX_COLUMNS, style.MIN_MATRIX_COLUMNS - 1, -1):
-                built = shown(columns, rows)
+            for classes, neurons in limits:
+                built = shown(classes, neurons, rows)
                 if not self.fits_legibly(built, LEGIBLE):
                     continue
                 whole = first_that_fits(
@@ -127,6 +140,7 @@ class Backpropagation(LearningScene):
                     [
                         (lambda built=built: under(built), LEGIBLE),
                         (lambda built=built: in_turn(slot, built), LEGIBLE),
+                        (lambda built=built: apart(built), LEGIBLE),
                     ],
                 )
                 if whole is not None:
@@ -139,21 +153,41 @@ class Backpropagation(LearningScene):
         def under(built: VGroup) -> VGroup:
             return VGroup(formula, built, example).arrange(DOWN, buff=style.BLOCK_BUFF)
 
+        def apart(built: VGroup) -> VGroup:
+            return VGroup(formula, built).arrange(DOWN, buff=style.LINE_BUFF)
+
         def fewest(rows: int) -> VGroup:
-            return under(self.elide_to_fit(lambda columns: shown(columns, rows), least=LEGIBLE))
+            return under(
+                self.elide_to_fit(lambda columns: shown(columns, columns, rows), least=LEGIBLE)
+            )
 
         whole = rows_that_fit(self, layout, self.trace.network.samples, fewest)
-        turns = whole[0] is not formula  # the two lines in turn, in the slot's place
         scale = stage_scale(self, whole)
         place_on_stage(self, whole)
-        if turns:  # they shrink as the tables do
+        tables = whole[1]
+        if whole[0] is not formula:  # in turn: the two lines shrink as the tables do
             for line in (formula, example):
                 line.scale(scale).move_to(whole[0])
-        self.play(Write(formula))
-        self.play(FadeIn(whole[1]))
-        if turns:  # the worked entry takes the formula's place
-            self.play(FadeOut(formula))
-        self.play(Write(example))
+            self.play(Write(formula))
+            self.play(FadeIn(tables))
+            self.play(FadeOut(formula))  # the worked entry takes the formula's place
+            self.play(Write(example))
+        elif example not in whole:  # apart: the worked entry in the tables' place
+            self.play(Write(formula))
+            self.play(FadeIn(tables))
+            self.pause()
+            # the formula and the worked entry under it, together on the stage's centre
+            example.scale(scale).next_to(formula, DOWN, buff=style.BLOCK_BUFF * scale)
+            before = formula.get_center()
+            self.centre_on_stage(VGroup(formula, example))
+            moved = formula.get_center() - before
+            formula.shift(-moved)
+            self.play(FadeOut(tables), formula.animate.shift(moved))
+            self.play(Write(example))
+        else:
+            self.play(Write(formula))
+            self.play(FadeIn(tables))
+            self.play(Write(example))
         self.pause()
 
     def _names_kept(self, equation: VGroup) -> VGroup:

@@ -8,6 +8,7 @@ empty). ``regression_lesson()`` is the same ten points as a regression.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 NAMES = ["cat", "dog", "bird"]
 SAMPLES = 10  # the data's rows
@@ -83,6 +84,12 @@ def on_screen(audit, mobject) -> bool:
     return any(id(member) in shown for member in mobject.get_family())
 
 
+def shown_counts(audit) -> Counter[str]:
+    """How many values of each trace path the audited build put on screen: a table
+    shown in two steps counts each of its entries twice."""
+    return Counter(e.path for e in audit.scene.ledger.entries if on_screen(audit, e.mobject))
+
+
 def shown_paths(audit) -> set[str]:
     """The trace paths of every value the audited build put on screen."""
-    return {e.path for e in audit.scene.ledger.entries if on_screen(audit, e.mobject)}
+    return set(shown_counts(audit))

@@ -10,7 +10,7 @@ own names and shape, never against numbers the scene printed.
 from __future__ import annotations
 
 import pytest
-from teacher_lesson import NAMES, SAMPLES, teacher_lesson
+from teacher_lesson import NAMES, SAMPLES, on_screen, shown_paths, teacher_lesson
 
 from mlpmath import compute_trace, load_lesson
 from scenekit.audit import audit_scene
@@ -53,11 +53,6 @@ def audited(media, tmp_path_factory):
     return audit
 
 
-def _on_screen(audit, mobject) -> bool:
-    shown = set(audit.scene.ever_shown)
-    return any(id(member) in shown for member in mobject.get_family())
-
-
 def _assert_headed(audit, matrix: str, names) -> None:
     """Each name, as a Typst string literal, stands above the column of its class of
     the batch matrix at ``matrix`` (a trace path): level with that column's entries (a
@@ -72,12 +67,12 @@ def _assert_headed(audit, matrix: str, names) -> None:
         column = [
             e.mobject
             for e in entries
-            if e.path == f"{matrix}[{last}][{c}]" and _on_screen(audit, e.mobject)
+            if e.path == f"{matrix}[{last}][{c}]" and on_screen(audit, e.mobject)
         ]
         first = [
             e.mobject
             for e in entries
-            if e.path == f"{matrix}[0][{c}]" and _on_screen(audit, e.mobject)
+            if e.path == f"{matrix}[0][{c}]" and on_screen(audit, e.mobject)
         ]
         assert column and first, (matrix, c)
         over = [
@@ -90,10 +85,6 @@ def _assert_headed(audit, matrix: str, names) -> None:
 
 
 IRIS = ("setosa", "versicolor", "virginica")  # wider than P's columns: staggered there
-
-
-def _shown_paths(audit) -> set[str]:
-    return {e.path for e in audit.scene.ledger.entries if _on_screen(audit, e.mobject)}
 
 
 def test_softmax_names_each_column_of_z_and_p_over_it(audited):
@@ -112,7 +103,7 @@ def test_softmax_gradient_shows_every_row_headed(audited, names):
     screen, and each of the three tables, Y's narrow 0/1 columns too, stands under the
     lesson's class names (short ones, and the iris's, staggered over P)."""
     audit = audited("SoftmaxGradient", names)
-    shown = _shown_paths(audit)
+    shown = shown_paths(audit)
     for matrix in ("softmax.probabilities", "one_hot", "prediction_gradient"):
         for s in range(SAMPLES):
             for c in range(len(names)):
@@ -129,7 +120,7 @@ def test_softmax_gradient_keeps_every_row_with_the_widest_names(audited):
     """Names too wide for any column: no heads, but still every row, nothing shrunk
     below legibility (the worked entry leaves the name out rather than leave the frame)."""
     audit = audited("SoftmaxGradient", WIDEST_NAMES)
-    shown = _shown_paths(audit)
+    shown = shown_paths(audit)
     for s in range(SAMPLES):
         for c in range(len(NAMES)):
             assert f"network.prediction_gradient[{s}][{c}]" in shown, (s, c)
@@ -146,7 +137,7 @@ def test_numbered_classes_have_no_heads(monkeypatch, media, tmp_path):
 def test_forward_pass_shows_every_row_of_z_and_net_x(monkeypatch, media, tmp_path):
     """N = 10: every sample's row of the logits and of torch's net(X) is on screen."""
     audit = _audit("ForwardPass", NAMES, monkeypatch, media, tmp_path)
-    shown = {e.path for e in audit.scene.ledger.entries if _on_screen(audit, e.mobject)}
+    shown = {e.path for e in audit.scene.ledger.entries if on_screen(audit, e.mobject)}
     for s in range(SAMPLES):
         for c in range(len(NAMES)):
             assert f"network.net_prediction[{s}][{c}]" in shown, (s, c)

@@ -19,6 +19,7 @@ from teacher_lesson import (
     SAMPLES,
     five_class_lesson,
     regression_lesson,
+    shown_counts,
     shown_paths,
     teacher_lesson,
 )
@@ -213,7 +214,8 @@ def test_gradient_descent_predictions_whole(regression_audits, lesson):
 @pytest.fixture(scope="module")
 def five_class_audit(media, tmp_path_factory):
     """``five_class_audit(scene)``: the scene audited on the five-class lesson (made
-    once per scene), its audit and legibility clean; returns the paths it showed."""
+    once per scene), its audit and legibility clean; returns how many values of each
+    path it showed (``teacher_lesson.shown_counts``)."""
     made = {}
 
     def audit(name: str) -> set[str]:
@@ -226,7 +228,7 @@ def five_class_audit(media, tmp_path_factory):
                 audited, problems = audit_scene(scene_class(name), trace, media)
             assert problems == []
             assert too_small(audited.glyph_heights()) == []
-            made[name] = shown_paths(audited)
+            made[name] = shown_counts(audited)
         return made[name]
 
     return audit
@@ -254,3 +256,17 @@ def test_five_classes_error_signal_whole(five_class_audit):
         for s in range(10):
             for c in range(5):
                 assert f"{matrix}[{s}][{c}]" in shown, (matrix, s, c)
+
+
+def test_five_classes_back_through_the_weights_whole(five_class_audit):
+    """C = 5, N = 10: Backpropagation's second step, ``delta^[2] · W^[2] = dL/dG^[1]``,
+    shows delta^[2] again (so each of its entries twice in the scene, once per step)
+    with every sample's row and every class's column, W^[2] a row per class and
+    dL/dG^[1] a row per sample; only the hidden neurons' columns may elide."""
+    shown = five_class_audit("Backpropagation")
+    for s in range(10):
+        for c in range(5):
+            assert shown[f"{OUTPUT}.delta[{s}][{c}]"] >= 2, (s, c)
+        assert f"{HIDDEN}.upstream[{s}][0]" in shown, s
+    for c in range(5):
+        assert f"network.layers[1].weight[{c}][0]" in shown, c
