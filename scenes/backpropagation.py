@@ -164,17 +164,15 @@ class Backpropagation(LearningScene):
         whole = rows_that_fit(self, layout, self.trace.network.samples, fewest)
         scale = stage_scale(self, whole)
         place_on_stage(self, whole)
-        tables = whole[1]
-        if whole[0] is not formula:  # in turn: the two lines shrink as the tables do
+        tables, turns = whole[1], whole[0] is not formula
+        if turns:  # in turn: the two lines shrink as the tables do, in the slot's place
             for line in (formula, example):
                 line.scale(scale).move_to(whole[0])
-            self.play(Write(formula))
-            self.play(FadeIn(tables))
-            self.play(FadeOut(formula))  # the worked entry takes the formula's place
-            self.play(Write(example))
-        elif example not in whole:  # apart: the worked entry in the tables' place
-            self.play(Write(formula))
-            self.play(FadeIn(tables))
+        self.play(Write(formula))
+        self.play(FadeIn(tables))
+        if turns:  # the worked entry takes the formula's place
+            self.play(FadeOut(formula))
+        elif example not in whole:  # apart: the worked entry takes the tables' place
             self.pause()
             # the formula and the worked entry under it, together on the stage's centre
             example.scale(scale).next_to(formula, DOWN, buff=style.BLOCK_BUFF * scale)
@@ -183,11 +181,7 @@ class Backpropagation(LearningScene):
             moved = formula.get_center() - before
             formula.shift(-moved)
             self.play(FadeOut(tables), formula.animate.shift(moved))
-            self.play(Write(example))
-        else:
-            self.play(Write(formula))
-            self.play(FadeIn(tables))
-            self.play(Write(example))
+        self.play(Write(example))
         self.pause()
 
     def _names_kept(self, equation: VGroup) -> VGroup:
