@@ -121,6 +121,9 @@ class Backpropagation(LearningScene):
         ]
 
         example = self._example_upstream(layer, upstream, weight_path)
+        slot = Rectangle(  # the formula, then the worked entry in its place
+            width=max(formula.width, example.width), height=max(formula.height, example.height)
+        ).set_opacity(0)
 
         def layout(rows: int) -> VGroup | None:
             """The formula, the tables, sample 1's worked entry, one under the other;
@@ -128,9 +131,6 @@ class Backpropagation(LearningScene):
             else the formula over the tables, then the worked entry in the tables'
             place; fewer columns (neurons, then outputs) where more would shrink a
             glyph under legible."""
-            slot = Rectangle(
-                width=max(formula.width, example.width), height=max(formula.height, example.height)
-            ).set_opacity(0)
             for classes, neurons in limits:
                 built = shown(classes, neurons, rows)
                 if not self.fits_legibly(built, LEGIBLE):
@@ -139,7 +139,7 @@ class Backpropagation(LearningScene):
                     self,
                     [
                         (lambda built=built: under(built), LEGIBLE),
-                        (lambda built=built: in_turn(slot, built), LEGIBLE),
+                        (lambda built=built: in_turn(built), LEGIBLE),
                         (lambda built=built: apart(built), LEGIBLE),
                     ],
                 )
@@ -147,7 +147,7 @@ class Backpropagation(LearningScene):
                     return whole
             return None
 
-        def in_turn(slot: Rectangle, built: VGroup) -> VGroup:
+        def in_turn(built: VGroup) -> VGroup:
             return VGroup(slot, built).arrange(DOWN, buff=style.LINE_BUFF)
 
         def under(built: VGroup) -> VGroup:
